@@ -1,0 +1,1 @@
+"""Backtest Studio core: strategies, engines, runs, storage and LEAN result parsing."""

@@ -1,0 +1,39 @@
+"""``python -m backtest_core``: one parser, subcommands registered by topic modules.
+
+Each topic module offers ``register(subparsers)``; its handlers take the parsed arguments and return an
+exit code. Domain errors become a message on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from backtest_core.cli import catalogue, data, history, runs
+from backtest_core.errors import StudioError
+
+TOPICS = (catalogue, history, runs, data)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m backtest_core",
+        description="Backtest Studio: run QuantConnect LEAN backtests and manage their results.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for topic in TOPICS:
+        topic.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except StudioError as error:
+        print(f"error: {error.user_message()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""Engines behind one interface (:mod:`backtest_core.engines.base`)."""

@@ -1,0 +1,37 @@
+"""Pydantic models at every boundary of the app; no I/O here."""
+
+from backtest_core.models.enums import BacktestStatus, EngineName, Resolution
+from backtest_core.models.request import BacktestRequest, describe_validation_error
+from backtest_core.models.run import (
+    BacktestProgress,
+    BacktestResult,
+    BacktestRunInfo,
+    KeyStatistics,
+    Page,
+    RunOrigin,
+    RunQuery,
+    SortKey,
+)
+from backtest_core.models.statistics import KEY_STATISTICS, BacktestStatistics, parse_statistic
+from backtest_core.models.strategy import StrategyDetails, StrategyInfo
+
+__all__ = [
+    "KEY_STATISTICS",
+    "BacktestProgress",
+    "BacktestRequest",
+    "BacktestResult",
+    "BacktestRunInfo",
+    "BacktestStatistics",
+    "BacktestStatus",
+    "EngineName",
+    "KeyStatistics",
+    "Page",
+    "Resolution",
+    "RunOrigin",
+    "RunQuery",
+    "SortKey",
+    "StrategyDetails",
+    "StrategyInfo",
+    "describe_validation_error",
+    "parse_statistic",
+]

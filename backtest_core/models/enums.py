@@ -1,0 +1,33 @@
+"""The closed vocabularies of a run: status, engine, resolution."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class BacktestStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running: the run still owns a supervisor (or waits for one)."""
+        return self in (BacktestStatus.QUEUED, BacktestStatus.RUNNING)
+
+
+class EngineName(StrEnum):
+    EMBEDDED = "embedded"
+    LEAN_DOCKER = "lean-docker"
+
+
+class Resolution(StrEnum):
+    """LEAN's resolutions, spelled as LEAN's Python API spells them (lower case)."""
+
+    TICK = "tick"
+    SECOND = "second"
+    MINUTE = "minute"
+    HOUR = "hour"
+    DAILY = "daily"

@@ -1,0 +1,129 @@
+"""A stored run as the store and every page see it, its live progress, and listing pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backtest_core.models.enums import BacktestStatus, EngineName
+from backtest_core.models.request import BacktestRequest
+from backtest_core.models.statistics import BacktestStatistics
+
+T = TypeVar("T")
+
+
+class KeyStatistics(BaseModel):
+    """The statistics copied into the index so listings never open result files (LEAN's units)."""
+
+    total_orders: float | None = None
+    net_profit: float | None = None
+    cagr: float | None = None
+    sharpe: float | None = None
+    sortino: float | None = None
+    psr: float | None = None
+    drawdown: float | None = None
+    win_rate: float | None = None
+    start_equity: float | None = None
+    end_equity: float | None = None
+    total_fees: float | None = None
+
+
+class RunOrigin(StrEnum):
+    SUBMITTED = "submitted"
+    IMPORTED = "imported"
+
+
+class BacktestRunInfo(BaseModel):
+    """One run's row in the index."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    strategy: str
+    engine: EngineName
+    status: BacktestStatus
+    origin: RunOrigin = RunOrigin.SUBMITTED
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    request: BacktestRequest
+    error: str | None = None
+    traceback: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    note: str = ""
+    stats: KeyStatistics = Field(default_factory=KeyStatistics)
+    source_path: str | None = Field(default=None, description="Imported from this folder")
+
+
+class BacktestProgress(BaseModel):
+    """What the monitor shows of a running backtest; written by the supervisor about once a second."""
+
+    run_id: str
+    status: BacktestStatus
+    percent: float = Field(default=0.0, ge=0.0, le=100.0)
+    simulated_time: datetime | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    equity: float | None = None
+    equity_points: list[tuple[float, float]] = Field(
+        default_factory=list, description="(unix seconds, equity) samples for a sparkline, at most ~200"
+    )
+    statistics: dict[str, str] = Field(default_factory=dict, description="Partial runtime statistics")
+    log_tail: list[str] = Field(default_factory=list)
+    message: str = ""
+    updated_at: datetime | None = None
+
+
+class BacktestResult(BaseModel):
+    """A finished run with its statistics; charts, orders and trades come from ``results.load_result``."""
+
+    run: BacktestRunInfo
+    statistics: BacktestStatistics = Field(default_factory=BacktestStatistics)
+    runtime_statistics: dict[str, str] = Field(default_factory=dict)
+    result_dir: Path
+
+
+class SortKey(StrEnum):
+    CREATED = "created"
+    NAME = "name"
+    STRATEGY = "strategy"
+    STATUS = "status"
+    NET_PROFIT = "net_profit"
+    SHARPE = "sharpe"
+    DRAWDOWN = "drawdown"
+    CAGR = "cagr"
+    TOTAL_ORDERS = "total_orders"
+    END_EQUITY = "end_equity"
+
+
+class RunQuery(BaseModel):
+    """A page of the history: paging, sorting and filters (all optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    page: int = Field(default=1, ge=1)
+    page_size: int = Field(default=50, ge=1, le=1000)
+    sort: SortKey = SortKey.CREATED
+    descending: bool = True
+    strategy: str | None = None
+    status: list[BacktestStatus] = Field(default_factory=list)
+    tag: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str | None = Field(default=None, description="Matched against name, strategy, id and note")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
