@@ -1,0 +1,222 @@
+"""Loading a LEAN result folder (or one ``<id>.json``) into a ``LeanResult``, and reading in-run snapshots."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from backtest_core.errors import ResultFormatError
+from backtest_core.models.statistics import BacktestStatistics
+from backtest_core.results.charts import Chart, ChartSeries, empty_points, parse_charts, utc_times
+from backtest_core.results.files import ResultFiles, locate
+from backtest_core.results.jsonfile import camel, read_json
+from backtest_core.results.logs import find_dates, find_runtime_error, parse_log, parse_statistics, read_log, select_run
+from backtest_core.results.model import LeanResult, Snapshot
+from backtest_core.results.tables import parse_closed_trades, parse_order_events, parse_orders
+
+_RESULT_KEYS = ("charts", "statistics", "runtimeStatistics", "orders", "totalPerformance", "state")
+
+
+def load_result(path: Path) -> LeanResult:
+    """The LEAN result at ``path``: a results folder (its main file is chosen by ``config``, else the
+    newest) or a main ``<id>.json``. Raises ResultFormatError naming the file for a corrupt, truncated or
+    foreign file; missing optional parts (order events, summary, logs) just stay empty.
+    """
+    files = locate(Path(path))
+    top = _result_object(files.main, read_json(files.main))
+    events = read_json(files.order_events) if files.order_events else []
+    summary = camel(read_json(files.summary)) if files.summary else None
+
+    charts = parse_charts(top.get("charts"))
+    performance = camel(top.get("totalPerformance"))
+    state = _state(top.get("state"))
+    configuration = camel(top.get("algorithmConfiguration"))
+
+    log_text = select_run(read_log(files.engine_log), files.algorithm_id) if files.engine_log else ""
+    records = parse_log(log_text)
+    error = _runtime_error(state, records)
+    start, end = _period(configuration, records)
+    equity = _series(charts, "Strategy Equity", "Equity")
+    return LeanResult(
+        algorithm_id=files.algorithm_id,
+        folder=files.folder,
+        path=files.main,
+        status=_status(state, error, top),
+        runtime_error=error[0] if error else None,
+        stack_trace=error[1] if error else None,
+        statistics=BacktestStatistics(raw=_strings(top.get("statistics"))),
+        runtime_statistics=_strings(top.get("runtimeStatistics")),
+        portfolio_statistics=_strings(camel(performance.get("portfolioStatistics"))),
+        trade_statistics=camel(performance.get("tradeStatistics")),
+        parameters=_strings(configuration.get("parameters")),
+        start_date=start,
+        end_date=end,
+        equity=_values(equity),
+        equity_ohlc=_ohlc(equity),
+        drawdown=_values(_series(charts, "Drawdown", "Equity Drawdown")),
+        benchmark=_values(_series(charts, "Benchmark", "Benchmark")),
+        returns=_values(_series(charts, "Strategy Equity", "Return", "Daily Performance")),
+        charts=charts,
+        orders=parse_orders(top.get("orders")),
+        order_events=_order_events(files, events),
+        closed_trades=parse_closed_trades(performance.get("closedTrades")),
+        profit_loss=_profit_loss(top.get("profitLoss")),
+        algorithm_configuration=configuration,
+        state=state,
+        logs=records,
+        log_text=log_text,
+        algorithm_log=read_log(files.algorithm_log) if files.algorithm_log else "",
+        log_statistics=parse_statistics(log_text),
+        rolling_window=top.get("rollingWindow") or {},
+        summary=summary,
+        started_at=parse_lean_time(state.get("StartTime")),
+        finished_at=parse_lean_time(state.get("EndTime")),
+        extra={k: v for k, v in top.items() if k not in _KNOWN_KEYS},
+    )
+
+
+_KNOWN_KEYS = {
+    "charts",
+    "statistics",
+    "runtimeStatistics",
+    "orders",
+    "totalPerformance",
+    "state",
+    "algorithmConfiguration",
+    "profitLoss",
+    "rollingWindow",
+    "orderEvents",
+}
+
+
+def try_load_result(path: Path) -> LeanResult | ResultFormatError:
+    """``load_result`` for callers going through many folders: the error is returned, not raised."""
+    try:
+        return load_result(path)
+    except ResultFormatError as error:
+        return error
+
+
+def read_snapshot(path: Path) -> Snapshot | None:
+    """The in-run ``<id>.json`` (or a results folder's main file) as a Snapshot; None while the file is
+    absent, half-written or not a result — LEAN rewrites it in place, so a failed read is retried later.
+    """
+    try:
+        files = locate(Path(path))
+        top = _result_object(files.main, read_json(files.main))
+    except ResultFormatError:
+        return None
+    charts = camel(top.get("charts"))
+    equity_chart = {"Strategy Equity": charts["Strategy Equity"]} if "Strategy Equity" in charts else {}
+    equity = _values(_series(parse_charts(equity_chart), "Strategy Equity", "Equity"))
+    state = _state(top.get("state"))
+    orders = top.get("orders")
+    return Snapshot(
+        path=files.main,
+        status=state.get("Status") or None,
+        last_time=equity.index[-1].to_pydatetime() if len(equity) else None,
+        last_equity=float(equity.iloc[-1]) if len(equity) else None,
+        runtime_statistics=_strings(top.get("runtimeStatistics")),
+        equity=equity,
+        order_count=len(orders) if isinstance(orders, dict) else 0,
+    )
+
+
+def _result_object(path: Path, data: object) -> dict[str, Any]:
+    """The top-level object with camelCase keys, or ResultFormatError when this is not a LEAN result."""
+    if not isinstance(data, dict):
+        raise ResultFormatError(path, f"not a LEAN result: the JSON is a {type(data).__name__}, not an object")
+    top = camel(data)
+    if not any(key in top for key in _RESULT_KEYS):
+        keys = ", ".join(list(data)[:5]) or "none"
+        raise ResultFormatError(path, f"not a LEAN result: no charts/statistics (top-level keys: {keys})")
+    return top
+
+
+def _state(raw: object) -> dict[str, Any]:
+    """``state`` keeps LEAN's PascalCase keys (they are dictionary keys, never re-cased by LEAN)."""
+    return dict(raw) if isinstance(raw, dict) else {}
+
+
+def _strings(raw: object) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): v if isinstance(v, str) else "" if v is None else str(v) for k, v in raw.items()}
+
+
+def _series(charts: dict[str, Chart], chart: str, *names: str) -> ChartSeries | None:
+    found = charts.get(chart)
+    if found is None:
+        return None
+    return next((found.series[n] for n in names if n in found.series), None)
+
+
+def _values(series: ChartSeries | None) -> pd.Series:
+    if series is None:
+        return empty_points(["value"])["value"]
+    return series.values
+
+
+def _ohlc(series: ChartSeries | None) -> pd.DataFrame:
+    columns = ["open", "high", "low", "close"]
+    if series is None or not series.is_candle:
+        return empty_points(columns)
+    return series.points[columns]
+
+
+def _order_events(files: ResultFiles, events: object) -> pd.DataFrame:
+    if not isinstance(events, list):
+        raise ResultFormatError(files.order_events or files.main, "order events are not a JSON array")
+    return parse_order_events(events)
+
+
+def _profit_loss(raw: object) -> pd.Series:
+    """``profitLoss``: realised P&L per closing fill, keyed by ISO UTC time."""
+    if not isinstance(raw, dict) or not raw:
+        return empty_points(["profit_loss"])["profit_loss"]
+    index = utc_times(list(raw)).rename("time")
+    return pd.Series(np.array(list(raw.values()), dtype=float), index=index, name="profit_loss")
+
+
+def _runtime_error(state: dict[str, Any], records: list[Any]) -> tuple[str, str | None] | None:
+    """From ``state`` when LEAN wrote one; older results (no state) only have it in the log."""
+    message = state.get("RuntimeError")
+    if message:
+        return str(message), str(state.get("StackTrace") or "") or None
+    return find_runtime_error(records)
+
+
+def _status(state: dict[str, Any], error: tuple[str, str | None] | None, top: dict[str, Any]) -> str | None:
+    """``state.Status``; for results written before LEAN kept a state: RuntimeError when the log holds the
+    error, Completed when statistics were written, else unknown.
+    """
+    if state.get("Status"):
+        return str(state["Status"])
+    if error is not None:
+        return "RuntimeError"
+    return "Completed" if top.get("statistics") else None
+
+
+def _period(configuration: dict[str, Any], records: list[Any]) -> tuple[date | None, date | None]:
+    """The algorithm's start/end dates: its configuration, else the log's ``Dates:`` line."""
+    start = parse_lean_time(configuration.get("startDate"))
+    end = parse_lean_time(configuration.get("endDate"))
+    if start is not None and end is not None:
+        return start.date(), end.date()
+    dates = find_dates(records)
+    return (dates.start, dates.end) if dates else (None, None)
+
+
+def parse_lean_time(text: object) -> datetime | None:
+    """LEAN's ``yyyy-MM-dd HH:mm:ss`` (before 17248) or ``yyyy-MM-ddTHH:mm:ssZ`` as a UTC datetime."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,81 @@
+"""What a parsed LEAN result is: the typed view every page, the store and the engines share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from backtest_core.models.statistics import BacktestStatistics
+from backtest_core.results.charts import Chart
+from backtest_core.results.logs import LogRecord
+
+FAILED_STATUSES = frozenset({"RuntimeError", "DeployError", "Invalid"})
+
+
+@dataclass(frozen=True)
+class LeanResult:
+    """One backtest result. Series have a UTC DatetimeIndex; enums are names; LEAN's statistic strings are
+    kept (``statistics.raw``) beside the parsed numbers. Missing parts are empty, never None.
+    """
+
+    algorithm_id: str
+    folder: Path
+    path: Path
+    status: str | None
+    runtime_error: str | None
+    stack_trace: str | None
+    statistics: BacktestStatistics
+    runtime_statistics: dict[str, str]
+    portfolio_statistics: dict[str, str]
+    trade_statistics: dict[str, Any]
+    parameters: dict[str, str]
+    start_date: date | None
+    end_date: date | None
+    equity: pd.Series
+    equity_ohlc: pd.DataFrame
+    drawdown: pd.Series
+    benchmark: pd.Series
+    returns: pd.Series
+    charts: dict[str, Chart]
+    orders: pd.DataFrame
+    order_events: pd.DataFrame
+    closed_trades: pd.DataFrame
+    profit_loss: pd.Series
+    algorithm_configuration: dict[str, Any]
+    state: dict[str, Any]
+    logs: list[LogRecord]
+    log_text: str
+    algorithm_log: str = ""
+    log_statistics: dict[str, str] = field(default_factory=dict)
+    rolling_window: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_failed(self) -> bool:
+        """The algorithm stopped on an error (initialisation or runtime)."""
+        return self.status in FAILED_STATUSES or bool(self.runtime_error)
+
+    @property
+    def is_final(self) -> bool:
+        """False for an in-run snapshot LEAN is still rewriting (``Running``)."""
+        return self.status != "Running"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The in-run ``<id>.json`` LEAN rewrites about every 30 s: enough for a progress line and a sparkline."""
+
+    path: Path
+    status: str | None
+    last_time: datetime | None
+    last_equity: float | None
+    runtime_statistics: dict[str, str]
+    equity: pd.Series
+    order_count: int
