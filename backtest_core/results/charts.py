@@ -8,6 +8,7 @@ pass over its point list, so a multi-megabyte result costs about as much as deco
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 from typing import Any
 
@@ -29,19 +30,38 @@ SERIES_TYPES: dict[int, str] = {
     9: "Heatmap",
     10: "Scatter3d",
 }
-OHLC = ["open", "high", "low", "close"]
+OHLC = ("open", "high", "low", "close")
+UTC_MICROS = pd.DatetimeTZDtype("us", "UTC")
+
+
+@dataclass(frozen=True)
+class PointArrays:
+    """A series' points decoded into arrays: ``times`` (datetime64[us], UTC), ``table`` (one float column
+    per name in ``columns``) and per-point ``tooltips`` when the points had them.
+    """
+
+    times: np.ndarray
+    table: np.ndarray
+    columns: tuple[str, ...]
+    tooltips: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return len(self.times)
 
 
 @dataclass(frozen=True)
 class ChartSeries:
     """One series of a chart. ``points`` has a UTC DatetimeIndex named ``time`` and either a ``value``
     column or ``open``/``high``/``low``/``close`` (candles), plus ``tooltip`` for scatter points that carry one.
+
+    All points are decoded at load (``arrays``); the pandas frame is made on first use, because a result
+    can hold hundreds of series (one per traded option in ``Portfolio Margin``) that no page draws.
     """
 
     name: str
     unit: str
     series_type: str
-    points: pd.DataFrame
+    arrays: PointArrays = field(repr=False)
     color: str = ""
     index: int = 0
     scatter_marker_symbol: str = "none"
@@ -49,9 +69,21 @@ class ChartSeries:
     tooltip: str | None = None
     z_index: int | None = None
 
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        arrays = self.arrays
+        index = pd.DatetimeIndex(arrays.times, dtype=UTC_MICROS, name="time")
+        frame = pd.DataFrame(arrays.table, index=index, columns=list(arrays.columns))
+        if arrays.tooltips is not None:
+            frame["tooltip"] = arrays.tooltips
+        return frame
+
     @property
     def is_candle(self) -> bool:
-        return "close" in self.points.columns
+        return "close" in self.arrays.columns
 
     @property
     def values(self) -> pd.Series:
@@ -69,14 +101,18 @@ class Chart:
 
 
 def empty_points(columns: list[str]) -> pd.DataFrame:
-    index = pd.DatetimeIndex([], dtype="datetime64[us, UTC]", name="time")
+    index = pd.DatetimeIndex([], dtype=UTC_MICROS, name="time")
     return pd.DataFrame({c: np.array([], dtype=float) for c in columns}, index=index)
 
 
-def utc_index(seconds: np.ndarray, name: str = "time") -> pd.DatetimeIndex:
+def unix_to_datetime64(seconds: np.ndarray) -> np.ndarray:
+    """datetime64[us] (UTC wall time) from unix seconds; microseconds keep fractional event times."""
+    return np.round(np.asarray(seconds, dtype=float) * 1e6).astype("int64").view("datetime64[us]")
+
+
+def utc_index(seconds: np.ndarray, name: str | None = "time") -> pd.DatetimeIndex:
     """UTC DatetimeIndex (microsecond unit, as pandas 3 gives for ISO strings) from unix seconds."""
-    micros = np.round(np.asarray(seconds, dtype=float) * 1e6).astype("int64")
-    return pd.DatetimeIndex(micros.astype("datetime64[us]"), name=name).tz_localize("UTC")
+    return pd.DatetimeIndex(unix_to_datetime64(seconds), dtype=UTC_MICROS, name=name)
 
 
 def utc_times(values: list[Any]) -> pd.DatetimeIndex:
@@ -88,7 +124,7 @@ def utc_times(values: list[Any]) -> pd.DatetimeIndex:
         parsed = np.array(stamps, dtype="datetime64[us]")
     except ValueError:
         return pd.DatetimeIndex(pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601"))
-    return pd.DatetimeIndex(parsed).tz_localize("UTC")
+    return pd.DatetimeIndex(parsed, dtype=UTC_MICROS)
 
 
 def parse_charts(raw: object) -> dict[str, Chart]:
@@ -116,7 +152,7 @@ def _series(key: str, body: dict[str, Any]) -> ChartSeries:
         name=str(body.get("name") or key),
         unit=str(body.get("unit") or ""),
         series_type=series_type,
-        points=parse_points(body.get("values") or [], candle=series_type == "Candle"),
+        arrays=parse_points(body.get("values") or [], candle=series_type == "Candle"),
         color=str(body.get("color") or ""),
         index=int(body.get("index") or 0),
         scatter_marker_symbol=str(body.get("scatterMarkerSymbol") or "none"),
@@ -126,32 +162,27 @@ def _series(key: str, body: dict[str, Any]) -> ChartSeries:
     )
 
 
-def parse_points(values: list[Any], *, candle: bool) -> pd.DataFrame:
-    """LEAN chart points as a frame: ``value`` column, or OHLC when the points are candles (``candle``
+def parse_points(values: list[Any], *, candle: bool) -> PointArrays:
+    """LEAN chart points as arrays: a ``value`` column, or OHLC when the points are candles (``candle``
     series with single-value points, as LEAN wrote equity before 2023, get open = high = low = close).
     """
     if not values:
-        return empty_points(OHLC if candle else ["value"])
-    first = values[0]
+        return PointArrays(
+            np.array([], dtype="datetime64[us]"), np.empty((0, 4 if candle else 1)), OHLC if candle else ("value",)
+        )
     tooltips: list[Any] | None = None
-    if isinstance(first, dict):
+    if isinstance(values[0], dict):
         table = np.array([(p.get("x"), p.get("y")) for p in values], dtype=float)
         if any("tooltip" in p for p in values):
             tooltips = [p.get("tooltip") for p in values]
     else:
         table = _number_table(values)
-    index = utc_index(table[:, 0])
-    width = table.shape[1]
-    if width >= 5:
-        frame = pd.DataFrame(table[:, 1:5], index=index, columns=OHLC)
-    elif candle:
-        y = table[:, 1]
-        frame = pd.DataFrame({c: y for c in OHLC}, index=index)
-    else:
-        frame = pd.DataFrame({"value": table[:, 1]}, index=index)
-    if tooltips is not None:
-        frame["tooltip"] = tooltips
-    return frame
+    times = unix_to_datetime64(table[:, 0])
+    if table.shape[1] >= 5:
+        return PointArrays(times, table[:, 1:5], OHLC, tooltips)
+    if candle:
+        return PointArrays(times, np.repeat(table[:, 1:2], 4, axis=1), OHLC, tooltips)
+    return PointArrays(times, table[:, 1:2], ("value",), tooltips)
 
 
 def _number_table(values: list[list[Any]]) -> np.ndarray:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from backtest_core.errors import ResultFormatError
 from backtest_core.models.statistics import BacktestStatistics
-from backtest_core.results.charts import Chart, ChartSeries, empty_points, parse_charts, utc_times
+from backtest_core.results.charts import OHLC, Chart, ChartSeries, empty_points, parse_charts, utc_times
 from backtest_core.results.files import ResultFiles, locate
 from backtest_core.results.jsonfile import camel, read_json
 from backtest_core.results.logs import find_dates, find_runtime_error, parse_log, parse_statistics, read_log, select_run
@@ -37,9 +37,8 @@ def load_result(path: Path) -> LeanResult:
     configuration = camel(top.get("algorithmConfiguration"))
 
     log_text = select_run(read_log(files.engine_log), files.algorithm_id) if files.engine_log else ""
-    records = parse_log(log_text)
-    error = _runtime_error(state, records)
-    start, end = _period(configuration, records)
+    error = _runtime_error(state, log_text)
+    start, end = _period(configuration, log_text)
     equity = _series(charts, "Strategy Equity", "Equity")
     return LeanResult(
         algorithm_id=files.algorithm_id,
@@ -67,7 +66,6 @@ def load_result(path: Path) -> LeanResult:
         profit_loss=_profit_loss(top.get("profitLoss")),
         algorithm_configuration=configuration,
         state=state,
-        logs=records,
         log_text=log_text,
         algorithm_log=read_log(files.algorithm_log) if files.algorithm_log else "",
         log_statistics=parse_statistics(log_text),
@@ -162,10 +160,9 @@ def _values(series: ChartSeries | None) -> pd.Series:
 
 
 def _ohlc(series: ChartSeries | None) -> pd.DataFrame:
-    columns = ["open", "high", "low", "close"]
     if series is None or not series.is_candle:
-        return empty_points(columns)
-    return series.points[columns]
+        return empty_points(list(OHLC))
+    return series.points[list(OHLC)]
 
 
 def _order_events(files: ResultFiles, events: object) -> pd.DataFrame:
@@ -182,12 +179,12 @@ def _profit_loss(raw: object) -> pd.Series:
     return pd.Series(np.array(list(raw.values()), dtype=float), index=index, name="profit_loss")
 
 
-def _runtime_error(state: dict[str, Any], records: list[Any]) -> tuple[str, str | None] | None:
+def _runtime_error(state: dict[str, Any], log_text: str) -> tuple[str, str | None] | None:
     """From ``state`` when LEAN wrote one; older results (no state) only have it in the log."""
-    message = state.get("RuntimeError")
-    if message:
-        return str(message), str(state.get("StackTrace") or "") or None
-    return find_runtime_error(records)
+    if state.get("Status"):
+        message = state.get("RuntimeError")
+        return (str(message), str(state.get("StackTrace") or "") or None) if message else None
+    return find_runtime_error(parse_log(log_text)) if "ERROR::" in log_text else None
 
 
 def _status(state: dict[str, Any], error: tuple[str, str | None] | None, top: dict[str, Any]) -> str | None:
@@ -201,13 +198,13 @@ def _status(state: dict[str, Any], error: tuple[str, str | None] | None, top: di
     return "Completed" if top.get("statistics") else None
 
 
-def _period(configuration: dict[str, Any], records: list[Any]) -> tuple[date | None, date | None]:
+def _period(configuration: dict[str, Any], log_text: str) -> tuple[date | None, date | None]:
     """The algorithm's start/end dates: its configuration, else the log's ``Dates:`` line."""
     start = parse_lean_time(configuration.get("startDate"))
     end = parse_lean_time(configuration.get("endDate"))
     if start is not None and end is not None:
         return start.date(), end.date()
-    dates = find_dates(records)
+    dates = find_dates(log_text)
     return (dates.start, dates.end) if dates else (None, None)
 
 

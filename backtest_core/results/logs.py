@@ -22,10 +22,11 @@ _RECORD_START = re.compile(
     r"\n(?:(?P<stamp>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z|\d{8} \d\d:\d\d:\d\d\.\d+) (?P<level>[A-Z]+)::[ ]?"
     r"|(?P<algo>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) )"
 )
-_ENGINE_START = re.compile(r"^.*Engine\.Main\(\): LEAN ALGORITHMIC TRADING ENGINE", re.MULTILINE)
+_ENGINE_START = "Engine.Main(): LEAN ALGORITHMIC TRADING ENGINE"
 _DATES = re.compile(
     r"Dates: Start: (?P<start>\d\d/\d\d/\d{4}) End: (?P<end>\d\d/\d\d/\d{4}) Cash: (?P<cash>.+?)"
-    r"(?: MaximumRuntime: \S+ MaxOrders: \d+)?\s*$"
+    r"(?: MaximumRuntime: \S+ MaxOrders: \d+)?[ \t\r]*$",
+    re.MULTILINE,
 )
 _STATISTIC_LINE = re.compile(r"STATISTICS:: (?P<body>.+?)\s*$", re.MULTILINE)
 
@@ -143,8 +144,12 @@ def split_runs(text: str) -> list[str]:
 
     Lines before the first engine start (LEAN logs some config look-ups first) stay with the first run.
     """
-    starts = [m.start() for m in _ENGINE_START.finditer(text)][1:]
-    bounds = [0, *starts, len(text)]
+    starts = []
+    found = text.find(_ENGINE_START)
+    while found != -1:
+        starts.append(text.rfind("\n", 0, found) + 1)
+        found = text.find(_ENGINE_START, found + len(_ENGINE_START))
+    bounds = [0, *starts[1:], len(text)]
     return [text[a:b] for a, b in pairwise(bounds) if text[a:b].strip()] or [text]
 
 
@@ -181,13 +186,10 @@ def parse_period(line: str) -> tuple[date, date] | None:
     return None if dates is None else (dates.start, dates.end)
 
 
-def find_dates(records: Iterable[LogRecord]) -> DatesLine | None:
-    """The last ``Dates:`` line of a run's records."""
-    found = None
-    for record in records:
-        if "Dates: Start:" in record.text:
-            found = parse_dates_line(record.first_line) or found
-    return found
+def find_dates(text: str) -> DatesLine | None:
+    """The last ``Dates:`` line in a run's log text."""
+    matches = list(_DATES.finditer(text))
+    return parse_dates_line(matches[-1].group(0)) if matches else None
 
 
 def parse_statistics(text: str) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from backtest_core.models.statistics import BacktestStatistics
 from backtest_core.results.charts import Chart
-from backtest_core.results.logs import LogRecord
+from backtest_core.results.logs import LogRecord, parse_log
 
 FAILED_STATUSES = frozenset({"RuntimeError", "DeployError", "Invalid"})
 
@@ -47,7 +48,6 @@ class LeanResult:
     profit_loss: pd.Series
     algorithm_configuration: dict[str, Any]
     state: dict[str, Any]
-    logs: list[LogRecord]
     log_text: str
     algorithm_log: str = ""
     log_statistics: dict[str, str] = field(default_factory=dict)
@@ -56,6 +56,13 @@ class LeanResult:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def logs(self) -> list[LogRecord]:
+        """Records of ``log_text`` (this run's part of ``log.txt``), parsed on first use: a long run logs
+        tens of thousands of lines that only the log view reads.
+        """
+        return parse_log(self.log_text)
 
     @property
     def is_failed(self) -> bool:

@@ -262,12 +262,11 @@ def _time_in_force(order: dict[str, Any]) -> str:
 
 def parse_order_events(raw: object) -> pd.DataFrame:
     """``<id>-order-events.json`` (camelCase, or kebab-case before 2024-05) as a chronological frame."""
-    events = raw if isinstance(raw, list) else []
+    events = [e for e in raw if isinstance(e, dict)] if isinstance(raw, list) else []
     if not events:
         return _frame({c: [] for c in ORDER_EVENT_COLUMNS}, ORDER_EVENT_COLUMNS)
-    table = pd.DataFrame.from_records(events)
-    table.columns = [snake_case(c) for c in table.columns]
-    columns: dict[str, list[Any]] = {c: table[c].tolist() for c in table.columns}
+    keys = set().union(*events)
+    columns: dict[str, list[Any]] = {snake_case(k): [e.get(k) for e in events] for k in keys}
     # ticker: symbolValue when written (≥ 2024), else the identifier's first word
     sids = columns.get("symbol", [None] * len(events))
     tickers = columns.get("symbol_value") or [s.split(" ")[0] if isinstance(s, str) else s for s in sids]
@@ -275,6 +274,8 @@ def parse_order_events(raw: object) -> pd.DataFrame:
     columns["status"] = [_pascal(s) for s in columns.get("status", [])]
     columns["direction"] = [_pascal(s) for s in columns.get("direction", [])]
     frame = _frame(columns, ORDER_EVENT_COLUMNS)
+    if frame["time"].is_monotonic_increasing:
+        return frame
     # in-run snapshots list the newest first; a stable sort keeps LEAN's order within one time
     return frame.sort_values(["time", "order_id", "order_event_id"], kind="stable", ignore_index=True)
 
