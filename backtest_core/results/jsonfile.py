@@ -31,9 +31,13 @@ def read_json(path: Path) -> Any:
 
 def _describe(error: json.JSONDecodeError) -> str:
     """Tell a file cut short (LEAN still writing, disk full, partial copy) from one that is not JSON at all."""
+    doc = error.doc
+    cut_short = not doc[error.pos :].strip() or error.msg.startswith("Unterminated string")
+    if cut_short:
+        line = doc.count("\n") + 1
+        column = len(doc) - doc.rfind("\n")
+        return f"truncated JSON at line {line} column {column} (the file ends before the JSON is complete)"
     where = f"line {error.lineno} column {error.colno}"
-    if not error.doc[error.pos :].strip():
-        return f"truncated JSON at {where} (the file ends before the JSON is complete)"
     if error.pos == 0:
         return f"not JSON: {error.msg} at {where}"
     return f"invalid JSON at {where}: {error.msg}"

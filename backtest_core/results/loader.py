@@ -108,8 +108,12 @@ def read_snapshot(path: Path) -> Snapshot | None:
         top = _result_object(files.main, read_json(files.main))
     except ResultFormatError:
         return None
-    charts = camel(top.get("charts"))
-    equity_chart = {"Strategy Equity": charts["Strategy Equity"]} if "Strategy Equity" in charts else {}
+    charts = top.get("charts")
+    equity_chart = (
+        {"Strategy Equity": charts["Strategy Equity"]}
+        if isinstance(charts, dict) and "Strategy Equity" in charts
+        else {}
+    )
     equity = _values(_series(parse_charts(equity_chart), "Strategy Equity", "Equity"))
     state = _state(top.get("state"))
     orders = top.get("orders")
