@@ -169,7 +169,6 @@ _FLOAT_COLUMNS = {
     "end_trade_drawdown",
 }
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_TIMESPAN_DAYS = re.compile(r"^(-?\d+)\.(?=\d\d:)")
 
 
 def snake_case(key: str) -> str:
@@ -303,6 +302,15 @@ def parse_closed_trades(raw: object) -> pd.DataFrame:
 
 
 def _timespans(values: list[Any]) -> pd.Series:
-    """.NET TimeSpan text (``"309.06:30:00"``, ``"00:28:00"``) → Timedelta."""
-    text = pd.Series([v if isinstance(v, str) else None for v in values], dtype=object)
-    return pd.to_timedelta(text.str.replace(_TIMESPAN_DAYS, r"\1 days ", regex=True))
+    """.NET TimeSpan text (``"309.06:30:00"``, ``"00:28:00"``, ``"-1.02:00:00.5"``) → Timedelta (NaT if absent)."""
+    return pd.Series(pd.to_timedelta(np.array([_timespan_seconds(v) for v in values], dtype=float), unit="s"))
+
+
+def _timespan_seconds(text: object) -> float:
+    if not isinstance(text, str) or text.count(":") != 2:
+        return np.nan
+    negative = text.startswith("-")
+    days_hours, minutes, seconds = text.lstrip("-").split(":")
+    days, _, hours = days_hours.rpartition(".")
+    total = (int(days or 0) * 24 + int(hours)) * 3600 + int(minutes) * 60 + float(seconds)
+    return -total if negative else total
