@@ -14,6 +14,7 @@ from plotly.subplots import make_subplots
 
 from backtest_core import analytics
 from backtest_core.downsample import DEFAULT_MAX_POINTS, downsample
+from backtest_core.results import Chart
 
 BUY_COLOR = "#2ca02c"
 SELL_COLOR = "#d62728"
@@ -161,4 +162,78 @@ def sparkline_figure(points: list[tuple[float, float]]) -> go.Figure:
         yaxis={"visible": False},
         showlegend=False,
     )
+    return figure
+
+
+# Charts LEAN's result handler draws for every algorithm (and the pre-2023 alpha charts); the rest are the
+# algorithm's own ``plot`` charts.
+SYSTEM_CHARTS = frozenset(
+    {
+        "Strategy Equity",
+        "Drawdown",
+        "Benchmark",
+        "Capacity",
+        "Exposure",
+        "Portfolio Turnover",
+        "Assets Sales Volume",
+        "Portfolio Margin",
+        "Alpha",
+        "Alpha Assets",
+        "Insight Count",
+    }
+)
+MAX_SERIES_PER_CHART = 30  # LEAN's own default limit (maximum-chart-series)
+_MARKERS = {"circle": "circle", "square": "square", "diamond": "diamond", "triangle": "triangle-up",
+            "triangle-down": "triangle-down"}  # fmt: skip
+
+
+def custom_chart_figures(result_charts: Mapping[str, Chart], system: bool = False) -> list[go.Figure]:
+    """One figure per algorithm chart (or, with ``system``, per LEAN default chart other than equity)."""
+    figures = []
+    for name, chart in result_charts.items():
+        if (name in SYSTEM_CHARTS) != system or name in ("Strategy Equity", "Drawdown", "Benchmark"):
+            continue
+        figure = chart_figure(chart)
+        if figure.data:
+            figures.append(figure)
+    return figures
+
+
+def chart_figure(chart: Chart, max_points: int = DEFAULT_MAX_POINTS) -> go.Figure:
+    """A LEAN chart drawn by its series types: lines, scatter markers, bars, candles, stacked areas."""
+    figure = go.Figure()
+    for position, series in enumerate(list(chart.series.values())[:MAX_SERIES_PER_CHART]):
+        if len(series) == 0 or series.series_type in ("Pie", "Treemap", "Heatmap", "Scatter3d"):
+            continue
+        color = series.color or PALETTE[position % len(PALETTE)]
+        label = f"{series.name} ({series.unit})" if series.unit and series.unit not in ("$", "") else series.name
+        if series.is_candle:
+            points = series.points.iloc[-max_points:]
+            figure.add_trace(
+                go.Candlestick(
+                    x=points.index,
+                    open=points["open"],
+                    high=points["high"],
+                    low=points["low"],
+                    close=points["close"],
+                    name=label,
+                )
+            )
+        elif series.series_type == "Bar":
+            values = downsample(series.values, max_points)
+            figure.add_trace(go.Bar(x=values.index, y=values.to_numpy(), name=label, marker_color=color))
+        elif series.series_type in ("Scatter", "Flag"):
+            values = downsample(series.values, max_points)
+            marker = {"color": color, "symbol": _MARKERS.get(series.scatter_marker_symbol, "circle"), "size": 7}
+            figure.add_trace(
+                go.Scattergl(x=values.index, y=values.to_numpy(), name=label, mode="markers", marker=marker)
+            )
+        elif series.series_type == "StackedArea":
+            values = downsample(series.values, max_points)
+            figure.add_trace(
+                go.Scatter(x=values.index, y=values.to_numpy(), name=label, stackgroup="one", line={"color": color})
+            )
+        else:
+            figure.add_trace(_scatter(series.values, label, max_points, line={"color": color}))
+    figure.update_layout(**_LAYOUT, height=360, title=chart.name, xaxis_rangeslider_visible=False)
     return figure

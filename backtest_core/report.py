@@ -1,0 +1,75 @@
+"""A self-contained HTML report of one result: the detail page's charts and statistics, openable offline.
+
+Plotly's JavaScript is embedded once, so the file needs no network; tables are plain HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from backtest_core import analytics, charts
+from backtest_core.results import LeanResult
+
+_STYLE = """
+body { font-family: -apple-system, Segoe UI, Roboto, sans-serif; background: #0e1117; color: #fafafa;
+       margin: 24px auto; max-width: 1200px; }
+h1 { font-size: 24px; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 1px solid #333; }
+table { border-collapse: collapse; font-size: 13px; } td, th { padding: 4px 10px; border-bottom: 1px solid #262730; }
+th { text-align: left; color: #aaa; font-weight: normal; } .grid { display: grid;
+grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 0 24px; } .muted { color: #888; }
+.stat { display: flex; justify-content: space-between; padding: 4px 0; border-bottom: 1px solid #262730; }
+"""
+
+
+def build_report(result: LeanResult, title: str, subtitle: str = "") -> str:
+    """The whole report as one HTML document."""
+    sections = [f"<h1>{html.escape(title)}</h1>"]
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sections.append(f'<p class="muted">{html.escape(subtitle)} · generated {generated} by Backtest Studio</p>')
+    if result.runtime_error:
+        sections.append(f"<h2>Error</h2><pre>{html.escape(result.runtime_error)}</pre>")
+    sections.append("<h2>Statistics</h2>" + _statistics_grid(result.statistics.raw))
+    equity = result.equity
+    if not equity.empty:
+        sections.append("<h2>Equity and drawdown</h2>")
+        sections.append(_figure(charts.equity_figure(equity, result.benchmark, result.drawdown)))
+        monthly = analytics.monthly_returns(equity)
+        if not monthly.empty:
+            sections.append(_figure(charts.monthly_returns_figure(monthly)))
+            sections.append(_figure(charts.yearly_returns_figure(analytics.yearly_returns(equity))))
+        returns = analytics.daily_returns(equity)
+        if len(returns) > 1:
+            sections.append(_figure(charts.returns_distribution_figure(returns)))
+    if result.runtime_statistics:
+        sections.append("<h2>Runtime statistics</h2>" + _statistics_grid(result.runtime_statistics))
+    if not result.closed_trades.empty:
+        sections.append("<h2>Closed trades</h2>" + _table(result.closed_trades.head(500)))
+    if not result.orders.empty:
+        sections.append("<h2>Orders</h2>" + _table(result.orders.head(500)))
+    body = "\n".join(sections)
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style>"
+        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>{body}</body></html>"
+    )
+
+
+def _figure(figure: go.Figure) -> str:
+    return figure.to_html(full_html=False, include_plotlyjs=False)
+
+
+def _statistics_grid(statistics: dict[str, str]) -> str:
+    cells = "".join(
+        f'<div class="stat"><span class="muted">{html.escape(name)}</span><b>{html.escape(str(value))}</b></div>'
+        for name, value in statistics.items()
+    )
+    return f'<div class="grid">{cells}</div>' if cells else '<p class="muted">none</p>'
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, border=0, na_rep="", escape=True)

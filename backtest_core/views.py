@@ -1,0 +1,132 @@
+"""What the pages show, computed here so pages only draw: tables, sweeps, time left, fills.
+
+Each function takes models or parsed results and returns plain frames, lists or numbers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+
+from backtest_core.models import BacktestProgress, BacktestRequest, BacktestRunInfo
+from backtest_core.results import LeanResult
+
+MAX_SWEEP_RUNS = 100
+FILLED = ("Filled", "PartiallyFilled")
+
+
+def history_frame(runs: Sequence[BacktestRunInfo]) -> pd.DataFrame:
+    """One row per run with the key statistics, in LEAN's printed units (percent where LEAN prints %)."""
+    rows = [
+        {
+            "id": run.id,
+            "name": run.name,
+            "strategy": run.strategy,
+            "engine": run.engine.value,
+            "status": run.status.value,
+            "created": run.created_at,
+            "net profit %": run.stats.net_profit,
+            "CAR %": run.stats.cagr,
+            "sharpe": run.stats.sharpe,
+            "drawdown %": run.stats.drawdown,
+            "orders": run.stats.total_orders,
+            "end equity": run.stats.end_equity,
+            "tags": ", ".join(run.tags),
+        }
+        for run in runs
+    ]
+    columns = ["id", "name", "strategy", "engine", "status", "created", "net profit %", "CAR %", "sharpe"]
+    columns += ["drawdown %", "orders", "end equity", "tags"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def parse_sweep_values(text: str) -> list[str]:
+    """Values for one swept parameter: ``10, 20, 30`` or an inclusive range ``start:stop:step``.
+
+    Ranges are computed in decimal so ``0.1:0.3:0.1`` gives exactly 0.1, 0.2, 0.3.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    if ":" not in text:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    parts = [part.strip() for part in text.split(":")]
+    if len(parts) != 3:
+        raise ValueError(f"range {text!r} must be start:stop:step, e.g. 10:50:10")
+    try:
+        start, stop, step = (Decimal(part) for part in parts)
+    except InvalidOperation as error:
+        raise ValueError(f"range {text!r} must hold numbers, e.g. 10:50:10") from error
+    if step <= 0 or stop < start:
+        raise ValueError(f"range {text!r} needs a positive step and stop >= start")
+    count = int((stop - start) / step) + 1
+    if count > MAX_SWEEP_RUNS:
+        raise ValueError(f"range {text!r} gives {count} values; at most {MAX_SWEEP_RUNS}")
+    return [_decimal_text(start + step * i) for i in range(count)]
+
+
+def sweep_requests(base: BacktestRequest, grid: Mapping[str, Sequence[str]]) -> list[BacktestRequest]:
+    """One request per combination of the swept values, named after them and tagged as one sweep."""
+    names = [name for name, values in grid.items() if values]
+    if not names:
+        return [base]
+    combinations = list(itertools.product(*(grid[name] for name in names)))
+    if len(combinations) > MAX_SWEEP_RUNS:
+        raise ValueError(f"the sweep gives {len(combinations)} runs; at most {MAX_SWEEP_RUNS}")
+    tag = f"sweep-{secrets.token_hex(3)}"
+    requests = []
+    for combination in combinations:
+        chosen = dict(zip(names, combination, strict=True))
+        label = " ".join(f"{name}={value}" for name, value in chosen.items())
+        requests.append(
+            base.model_copy(
+                update={
+                    "parameters": {**base.parameters, **chosen},
+                    "name": f"{base.display_name()} [{label}]",
+                    "tags": [*base.tags, tag],
+                }
+            )
+        )
+    return requests
+
+
+def time_left(progress: BacktestProgress, started_at: datetime | None, now: datetime) -> timedelta | None:
+    """Remaining wall time, extrapolated from the time spent so far; None until there is something to go by."""
+    if started_at is None or progress.percent <= 0.5 or progress.percent >= 100:
+        return None
+    elapsed = now - started_at
+    return elapsed * ((100.0 - progress.percent) / progress.percent)
+
+
+def format_duration(span: timedelta | None) -> str:
+    if span is None:
+        return "–"
+    seconds = int(span.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {seconds:02d}s"
+
+
+def fills_frame(result: LeanResult) -> pd.DataFrame:
+    """Every fill (time, symbol, price, signed quantity), from order events or, lacking them, from orders."""
+    columns = ["time", "symbol", "price", "quantity"]
+    events = result.order_events
+    if not events.empty:
+        filled = events[events["status"].isin(FILLED) & (events["fill_quantity"].fillna(0) != 0)]
+        frame = filled[["time", "symbol", "fill_price", "fill_quantity"]].set_axis(columns, axis=1)
+    elif not result.orders.empty:
+        done = result.orders[result.orders["status"].isin(FILLED)]
+        frame = done.assign(time=done["last_fill_time"].fillna(done["time"]))[columns]
+    else:
+        return pd.DataFrame(columns=columns)
+    return frame.astype({"price": float, "quantity": float}).reset_index(drop=True)
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text if "." not in text else text.rstrip("0").rstrip(".")
