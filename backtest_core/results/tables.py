@@ -9,7 +9,7 @@ row through pandas.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -200,7 +200,7 @@ def _frame(columns: dict[str, list[Any]], order: list[str]) -> pd.DataFrame:
         if name in _TIME_COLUMNS or name in ("entry_time", "exit_time"):
             data[name] = _times(values)
         elif name in _FLOAT_COLUMNS:
-            data[name] = np.array([np.nan if v is None else v for v in values], dtype=float)
+            data[name] = np.array(values, dtype=float)  # None → NaN
         else:
             data[name] = values
     return pd.DataFrame(data, columns=[c for c in order if c in data])
@@ -220,8 +220,8 @@ def parse_orders(raw: object) -> pd.DataFrame:
     symbols = [_symbol(o.get("symbol")) for o in orders]
     submission = [camel(o.get("orderSubmissionData")) for o in orders]
 
-    def column(key: str, convert: Callable[[Any], Any] = lambda v: v) -> list[Any]:
-        return [convert(o.get(key)) for o in orders]
+    def column(key: str) -> list[Any]:
+        return [o.get(key) for o in orders]
 
     columns: dict[str, list[Any]] = {
         "id": column("id"),
@@ -234,7 +234,7 @@ def parse_orders(raw: object) -> pd.DataFrame:
         "direction": _enum_names(column("direction"), ORDER_DIRECTIONS),
         "price_adjustment_mode": _enum_names(column("priceAdjustmentMode"), PRICE_ADJUSTMENT_MODES),
         "time_in_force": [_time_in_force(o) for o in orders],
-        "broker_id": column("brokerId", lambda v: ",".join(map(str, v)) if isinstance(v, list) else v),
+        "broker_id": [",".join(map(str, v)) if isinstance(v, list) else v for v in column("brokerId")],
         "bid_price": [s.get("bidPrice") for s in submission],
         "ask_price": [s.get("askPrice") for s in submission],
         "last_price": [s.get("lastPrice") for s in submission],
