@@ -19,6 +19,19 @@ from backtest_core.results.model import LeanResult, Snapshot
 from backtest_core.results.tables import parse_closed_trades, parse_order_events, parse_orders
 
 _RESULT_KEYS = ("charts", "statistics", "runtimeStatistics", "orders", "totalPerformance", "state")
+# sections with a field of their own in LeanResult; anything else LEAN adds lands in ``extra``
+_KNOWN_KEYS = {
+    "charts",
+    "statistics",
+    "runtimeStatistics",
+    "orders",
+    "totalPerformance",
+    "state",
+    "algorithmConfiguration",
+    "profitLoss",
+    "rollingWindow",
+    "orderEvents",
+}
 
 
 def load_result(path: Path) -> LeanResult:
@@ -75,20 +88,6 @@ def load_result(path: Path) -> LeanResult:
         finished_at=parse_lean_time(state.get("EndTime")),
         extra={k: v for k, v in top.items() if k not in _KNOWN_KEYS},
     )
-
-
-_KNOWN_KEYS = {
-    "charts",
-    "statistics",
-    "runtimeStatistics",
-    "orders",
-    "totalPerformance",
-    "state",
-    "algorithmConfiguration",
-    "profitLoss",
-    "rollingWindow",
-    "orderEvents",
-}
 
 
 def try_load_result(path: Path) -> LeanResult | ResultFormatError:

@@ -21,6 +21,10 @@ FAILED_STATUSES = frozenset({"RuntimeError", "DeployError", "Invalid"})
 class LeanResult:
     """One backtest result. Series have a UTC DatetimeIndex; enums are names; LEAN's statistic strings are
     kept (``statistics.raw``) beside the parsed numbers. Missing parts are empty, never None.
+
+    Object sections (``algorithm_configuration``, ``trade_statistics``, ``portfolio_statistics`` keys,
+    ``summary``) use LEAN's camelCase names whatever the file's vintage; ``state`` keeps LEAN's PascalCase
+    keys (``Status``, ``RuntimeError``), and chart, series, statistic and parameter names are as written.
     """
 
     algorithm_id: str
