@@ -73,10 +73,13 @@ class ChartSeries:
         return len(self.arrays)
 
     @cached_property
+    def time_index(self) -> pd.DatetimeIndex:
+        return pd.DatetimeIndex(self.arrays.times, dtype=UTC_MICROS, name="time")
+
+    @cached_property
     def points(self) -> pd.DataFrame:
         arrays = self.arrays
-        index = pd.DatetimeIndex(arrays.times, dtype=UTC_MICROS, name="time")
-        frame = pd.DataFrame(arrays.table, index=index, columns=list(arrays.columns))
+        frame = pd.DataFrame(arrays.table, index=self.time_index, columns=list(arrays.columns))
         if arrays.tooltips is not None:
             frame["tooltip"] = arrays.tooltips
         return frame
@@ -88,8 +91,8 @@ class ChartSeries:
     @property
     def values(self) -> pd.Series:
         """One number per point (the close for candles): what a line chart or a statistic uses."""
-        column = "close" if self.is_candle else "value"
-        return self.points[column].rename(self.name)
+        column = self.arrays.columns.index("close" if self.is_candle else "value")
+        return pd.Series(self.arrays.table[:, column], index=self.time_index, name=self.name)
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,10 @@ class Chart:
 def empty_points(columns: list[str]) -> pd.DataFrame:
     index = pd.DatetimeIndex([], dtype=UTC_MICROS, name="time")
     return pd.DataFrame({c: np.array([], dtype=float) for c in columns}, index=index)
+
+
+def empty_series(name: str) -> pd.Series:
+    return pd.Series(np.array([], dtype=float), index=pd.DatetimeIndex([], dtype=UTC_MICROS, name="time"), name=name)
 
 
 def unix_to_datetime64(seconds: np.ndarray) -> np.ndarray:
@@ -137,9 +144,15 @@ def parse_charts(raw: object) -> dict[str, Chart]:
 def _chart(name: str, body: dict[str, Any]) -> Chart:
     series_raw = body.get("series") or {}
     symbol = camel(body.get("symbol")).get("value") if body.get("symbol") else None
+    series = {}
+    for key, value in series_raw.items():
+        try:
+            series[key] = _series(key, camel(value))
+        except (TypeError, ValueError, IndexError) as error:
+            raise ValueError(f"chart {name!r} series {key!r} has unreadable points ({error})") from error
     return Chart(
         name=str(body.get("name") or name),
-        series={key: _series(key, camel(value)) for key, value in series_raw.items()},
+        series=series,
         legend_disabled=bool(body.get("legendDisabled", False)),
         symbol=symbol,
     )

@@ -11,7 +11,7 @@ import pandas as pd
 
 from backtest_core.errors import ResultFormatError
 from backtest_core.models.statistics import BacktestStatistics
-from backtest_core.results.charts import OHLC, Chart, ChartSeries, empty_points, parse_charts, utc_times
+from backtest_core.results.charts import OHLC, Chart, ChartSeries, empty_points, empty_series, parse_charts, utc_times
 from backtest_core.results.files import ResultFiles, locate
 from backtest_core.results.jsonfile import camel, read_json
 from backtest_core.results.logs import find_dates, find_runtime_error, parse_log, parse_statistics, read_log, select_run
@@ -43,7 +43,14 @@ def load_result(path: Path) -> LeanResult:
     top = _result_object(files.main, read_json(files.main))
     events = read_json(files.order_events) if files.order_events else []
     summary = camel(read_json(files.summary)) if files.summary else None
+    try:
+        return _build(files, top, events, summary)
+    except (TypeError, ValueError, AttributeError, IndexError, KeyError) as error:
+        # valid JSON whose content is not shaped like LEAN's (hand-edited, another tool's file)
+        raise ResultFormatError(files.main, f"unexpected content: {error}") from error
 
+
+def _build(files: ResultFiles, top: dict[str, Any], events: object, summary: dict[str, Any] | None) -> LeanResult:
     charts = parse_charts(top.get("charts"))
     performance = camel(top.get("totalPerformance"))
     state = _state(top.get("state"))
@@ -67,11 +74,11 @@ def load_result(path: Path) -> LeanResult:
         parameters=_strings(configuration.get("parameters")),
         start_date=start,
         end_date=end,
-        equity=_values(equity),
+        equity=_values(equity, "Equity"),
         equity_ohlc=_ohlc(equity),
-        drawdown=_values(_series(charts, "Drawdown", "Equity Drawdown")),
-        benchmark=_values(_series(charts, "Benchmark", "Benchmark")),
-        returns=_values(_series(charts, "Strategy Equity", "Return", "Daily Performance")),
+        drawdown=_values(_series(charts, "Drawdown", "Equity Drawdown"), "Equity Drawdown"),
+        benchmark=_values(_series(charts, "Benchmark", "Benchmark"), "Benchmark"),
+        returns=_values(_series(charts, "Strategy Equity", "Return", "Daily Performance"), "Return"),
         charts=charts,
         orders=parse_orders(top.get("orders")),
         order_events=_order_events(files, events),
@@ -105,19 +112,23 @@ def read_snapshot(path: Path) -> Snapshot | None:
     try:
         files = locate(Path(path))
         top = _result_object(files.main, read_json(files.main))
-    except ResultFormatError:
+        return _snapshot(files.main, top)
+    except (ResultFormatError, TypeError, ValueError, AttributeError, IndexError, KeyError):
         return None
+
+
+def _snapshot(path: Path, top: dict[str, Any]) -> Snapshot:
     charts = top.get("charts")
     equity_chart = (
         {"Strategy Equity": charts["Strategy Equity"]}
         if isinstance(charts, dict) and "Strategy Equity" in charts
         else {}
     )
-    equity = _values(_series(parse_charts(equity_chart), "Strategy Equity", "Equity"))
+    equity = _values(_series(parse_charts(equity_chart), "Strategy Equity", "Equity"), "Equity")
     state = _state(top.get("state"))
     orders = top.get("orders")
     return Snapshot(
-        path=files.main,
+        path=path,
         status=state.get("Status") or None,
         last_time=equity.index[-1].to_pydatetime() if len(equity) else None,
         last_equity=float(equity.iloc[-1]) if len(equity) else None,
@@ -156,10 +167,8 @@ def _series(charts: dict[str, Chart], chart: str, *names: str) -> ChartSeries | 
     return next((found.series[n] for n in names if n in found.series), None)
 
 
-def _values(series: ChartSeries | None) -> pd.Series:
-    if series is None:
-        return empty_points(["value"])["value"]
-    return series.values
+def _values(series: ChartSeries | None, name: str) -> pd.Series:
+    return empty_series(name) if series is None else series.values
 
 
 def _ohlc(series: ChartSeries | None) -> pd.DataFrame:
@@ -177,7 +186,7 @@ def _order_events(files: ResultFiles, events: object) -> pd.DataFrame:
 def _profit_loss(raw: object) -> pd.Series:
     """``profitLoss``: realised P&L per closing fill, keyed by ISO UTC time."""
     if not isinstance(raw, dict) or not raw:
-        return empty_points(["profit_loss"])["profit_loss"]
+        return empty_series("profit_loss")
     index = utc_times(list(raw)).rename("time")
     return pd.Series(np.array(list(raw.values()), dtype=float), index=index, name="profit_loss")
 

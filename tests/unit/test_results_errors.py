@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from backtest_core.errors import ResultFormatError
-from backtest_core.results import LeanResult, load_result, try_load_result
+from backtest_core.results import LeanResult, load_result, read_snapshot, try_load_result
 
 SPY = "cli2025-spy-minute-sma-301orders"
 MAIN = "1186467672.json"
@@ -110,3 +110,23 @@ def test_try_load_result_returns_errors_for_a_listing(tmp_path, lean_fixtures, r
     assert len(outcomes["good"].orders) == 301
     assert isinstance(outcomes["bad"], ResultFormatError)
     assert outcomes["bad"].path == bad / MAIN
+
+
+def test_lean_shaped_json_with_unreadable_points(tmp_path, lean_fixtures):
+    raw = json.loads((lean_fixtures / SPY / MAIN).read_text())
+    raw["charts"]["Benchmark"]["series"]["Benchmark"]["values"][3] = [1672808400, "n/a"]
+    target = tmp_path / MAIN
+    target.write_text(json.dumps(raw))
+    with pytest.raises(ResultFormatError) as caught:
+        load_result(target)
+    assert caught.value.path == target
+    assert "chart 'Benchmark' series 'Benchmark' has unreadable points" in caught.value.problem
+    assert read_snapshot(target) is not None  # the snapshot reads only the equity chart
+
+
+def test_snapshot_of_unreadable_equity_is_none(tmp_path, lean_fixtures):
+    raw = json.loads((lean_fixtures / SPY / MAIN).read_text())
+    raw["charts"]["Strategy Equity"]["series"]["Equity"]["values"][0] = {"x": "soon"}
+    target = tmp_path / MAIN
+    target.write_text(json.dumps(raw))
+    assert read_snapshot(target) is None
