@@ -34,7 +34,7 @@ OHLC = ("open", "high", "low", "close")
 UTC_MICROS = pd.DatetimeTZDtype("us", "UTC")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PointArrays:
     """A series' points decoded into arrays: ``times`` (datetime64[us], UTC), ``table`` (one float column
     per name in ``columns``) and per-point ``tooltips`` when the points had them.
@@ -49,7 +49,7 @@ class PointArrays:
         return len(self.times)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ChartSeries:
     """One series of a chart. ``points`` has a UTC DatetimeIndex named ``time`` and either a ``value``
     column or ``open``/``high``/``low``/``close`` (candles), plus ``tooltip`` for scatter points that carry one.
@@ -95,7 +95,7 @@ class ChartSeries:
         return pd.Series(self.arrays.table[:, column], index=self.time_index, name=self.name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Chart:
     name: str
     series: dict[str, ChartSeries] = field(default_factory=dict)

@@ -17,7 +17,7 @@ from backtest_core.results.logs import LogRecord, parse_log
 FAILED_STATUSES = frozenset({"RuntimeError", "DeployError", "Invalid"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # fields are frames: == on them is ambiguous, identity is what callers mean
 class LeanResult:
     """One backtest result. Series have a UTC DatetimeIndex; enums are names; LEAN's statistic strings are
     kept (``statistics.raw``) beside the parsed numbers. Missing parts are empty, never None.
@@ -79,7 +79,7 @@ class LeanResult:
         return self.status != "Running"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Snapshot:
     """The in-run ``<id>.json`` LEAN rewrites about every 30 s: enough for a progress line and a sparkline."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -307,3 +308,13 @@ def test_missing_optional_parts_are_not_errors(tmp_path, lean_fixtures):
     assert len(result.orders) == 301
     assert result.order_events.empty and "fill_price" in result.order_events.columns
     assert result.summary is None and result.log_text == "" and result.algorithm_log == ""
+
+
+def test_result_survives_pickling(results):
+    """Streamlit's st.cache_data pickles what it caches."""
+    result = results["cli2025-spy-minute-sma-301orders"]
+    copy = pickle.loads(pickle.dumps(result))
+    pd.testing.assert_series_equal(copy.equity, result.equity)
+    pd.testing.assert_frame_equal(copy.orders, result.orders)
+    assert copy.logs == result.logs
+    assert copy.statistics.raw == result.statistics.raw
