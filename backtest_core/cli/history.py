@@ -1,7 +1,180 @@
-"""Placeholder: this topic's commands are being written (see the owning issue)."""
+"""History commands: import, list, show, delete, tag, note."""
+
+from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import Any
+
+from backtest_core.cli.output import print_json, print_table
+from backtest_core.errors import ResultFormatError
+from backtest_core.models import BacktestRunInfo, BacktestStatus, RunQuery, SortKey
+from backtest_core.store import RunStore, import_path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Adds no command yet."""
+    command = subparsers.add_parser("import", help="import lean CLI backtests (project, backtests/ or one run)")
+    command.add_argument("path", type=Path)
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(handler=_import)
+
+    command = subparsers.add_parser("list", help="stored runs, newest first")
+    command.add_argument("--page", type=int, default=1)
+    command.add_argument("--page-size", type=int, default=50)
+    command.add_argument("--sort", choices=[key.value for key in SortKey], default=SortKey.CREATED.value)
+    order = command.add_mutually_exclusive_group()
+    order.add_argument("--desc", dest="descending", action="store_true", default=True)
+    order.add_argument("--asc", dest="descending", action="store_false")
+    command.add_argument("--status", action="append", choices=[s.value for s in BacktestStatus], default=[])
+    command.add_argument("--strategy")
+    command.add_argument("--tag")
+    command.add_argument("--text")
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(handler=_list)
+
+    command = subparsers.add_parser("show", help="one run with LEAN's full statistics")
+    command.add_argument("id")
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(handler=_show)
+
+    command = subparsers.add_parser("delete", help="delete a finished run and its files")
+    command.add_argument("id")
+    command.set_defaults(handler=_delete)
+
+    command = subparsers.add_parser("tag", help="add (or --remove) a tag")
+    command.add_argument("id")
+    command.add_argument("tag")
+    command.add_argument("--remove", action="store_true")
+    command.set_defaults(handler=_tag)
+
+    command = subparsers.add_parser("note", help="set a run's note")
+    command.add_argument("id")
+    command.add_argument("text")
+    command.set_defaults(handler=_note)
+
+
+def run_summary(run: BacktestRunInfo) -> dict[str, Any]:
+    """The JSON shape of one run in listings: identity, status, dates and key statistics."""
+    return {
+        "id": run.id,
+        "name": run.name,
+        "strategy": run.strategy,
+        "engine": run.engine.value,
+        "status": run.status.value,
+        "origin": run.origin.value,
+        "created_at": run.created_at.isoformat(),
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "tags": run.tags,
+        "error": run.error,
+        **run.stats.model_dump(),
+    }
+
+
+def run_details(store: RunStore, run: BacktestRunInfo) -> dict[str, Any]:
+    """One run with its request, LEAN's statistics (names and printed strings) and runtime statistics."""
+    details = {
+        **run_summary(run),
+        "note": run.note,
+        "traceback": run.traceback,
+        "request": run.request.model_dump(mode="json"),
+    }
+    details["statistics"], details["runtime_statistics"] = {}, {}
+    if not run.status.is_active:
+        try:
+            result = store.result(run.id)
+        except ResultFormatError as error:
+            details["result_error"] = str(error)
+        else:
+            details["statistics"] = result.statistics.raw
+            details["runtime_statistics"] = result.runtime_statistics
+    return details
+
+
+def _import(args: argparse.Namespace) -> int:
+    report = import_path(RunStore(), args.path)
+    if args.json:
+        print_json(report)
+    else:
+        counts = (len(report.imported), len(report.already_present), len(report.skipped))
+        print("imported {}, already present {}, skipped {}".format(*counts))
+        for run_id in report.imported:
+            print(f"  + {run_id}")
+        for folder, reason in report.skipped:
+            print(f"  skipped {folder}: {reason}")
+    return 0 if report.imported or report.already_present else 1
+
+
+def _list(args: argparse.Namespace) -> int:
+    query = RunQuery(
+        page=args.page,
+        page_size=args.page_size,
+        sort=SortKey(args.sort),
+        descending=args.descending,
+        status=[BacktestStatus(s) for s in args.status],
+        strategy=args.strategy,
+        tag=args.tag,
+        text=args.text,
+    )
+    page = RunStore().list(query)
+    if args.json:
+        print_json(
+            {
+                "items": [run_summary(r) for r in page.items],
+                "total": page.total,
+                "page": page.page,
+                "page_size": page.page_size,
+            }
+        )
+        return 0
+    print_table(
+        ["id", "name", "strategy", "engine", "status", "created", "net %", "sharpe", "drawdown %", "orders"],
+        [
+            [
+                r.id,
+                r.name[:40],
+                r.strategy,
+                r.engine.value,
+                r.status.value,
+                f"{r.created_at:%Y-%m-%d %H:%M}",
+                r.stats.net_profit,
+                r.stats.sharpe,
+                r.stats.drawdown,
+                r.stats.total_orders,
+            ]
+            for r in page.items
+        ],
+    )
+    print(f"page {page.page} of {page.pages} ({page.total} runs)")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    store = RunStore()
+    details = run_details(store, store.get(args.id))
+    if args.json:
+        print_json(details)
+        return 0
+    for key in ("id", "name", "strategy", "engine", "status", "created_at", "finished_at", "tags", "error"):
+        print(f"{key:>12}: {details[key]}")
+    print_table(["statistic", "value"], list(details["statistics"].items()))
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    RunStore().delete(args.id)
+    print(f"deleted {args.id}")
+    return 0
+
+
+def _tag(args: argparse.Namespace) -> int:
+    store = RunStore()
+    run = store.remove_tag(args.id, args.tag) if args.remove else store.add_tag(args.id, args.tag)
+    print(f"{run.id}: tags {', '.join(run.tags) or '(none)'}")
+    return 0
+
+
+def _note(args: argparse.Namespace) -> int:
+    RunStore().set_note(args.id, args.text)
+    print(f"{args.id}: note saved")
+    return 0

@@ -1,7 +1,7 @@
 """Pydantic models at every boundary of the app; no I/O here."""
 
 from backtest_core.models.enums import BacktestStatus, EngineName, Resolution
-from backtest_core.models.request import BacktestRequest, describe_validation_error
+from backtest_core.models.request import BacktestRequest, clean_tags, describe_validation_error
 from backtest_core.models.run import (
     BacktestProgress,
     BacktestResult,
@@ -32,6 +32,7 @@ __all__ = [
     "SortKey",
     "StrategyDetails",
     "StrategyInfo",
+    "clean_tags",
     "describe_validation_error",
     "parse_statistic",
 ]

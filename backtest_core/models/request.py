@@ -92,10 +92,7 @@ class BacktestRequest(BaseModel):
     @field_validator("tags")
     @classmethod
     def _valid_tags(cls, value: list[str]) -> list[str]:
-        for tag in value:
-            if not TAG_PATTERN.match(tag):
-                raise ValueError(f"{tag!r} is not a tag; use up to 40 letters, digits, spaces or . : + -")
-        return list(dict.fromkeys(value))
+        return clean_tags(value)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> BacktestRequest:
@@ -117,6 +114,15 @@ class BacktestRequest(BaseModel):
 
     def display_name(self) -> str:
         return self.name or self.strategy
+
+
+def clean_tags(tags: list[str]) -> list[str]:
+    """Tags stripped and de-duplicated; a malformed one raises ValueError saying what a tag may hold."""
+    cleaned = [tag.strip() for tag in tags]
+    for tag in cleaned:
+        if not TAG_PATTERN.match(tag):
+            raise ValueError(f"{tag!r} is not a tag; use up to 40 letters, digits, spaces or . : + -")
+    return list(dict.fromkeys(cleaned))
 
 
 def _parameter_text(value: Any) -> str:

@@ -1,0 +1,401 @@
+"""The run store: an SQLite index (WAL) plus one lean-CLI-style folder per run.
+
+Every method opens its own short connection, so any number of processes (pages, CLI, supervisors) can use
+the same store; writes take SQLite's write lock up front (``BEGIN IMMEDIATE``) and wait for it, so two
+processes writing at once both succeed. Key statistics live in index columns: listing never opens a result.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any
+
+from backtest_core.errors import InvalidRequest, RunIsActive, RunNotFound
+from backtest_core.models import (
+    KEY_STATISTICS,
+    BacktestProgress,
+    BacktestRequest,
+    BacktestRunInfo,
+    BacktestStatus,
+    KeyStatistics,
+    Page,
+    RunOrigin,
+    RunQuery,
+    SortKey,
+    clean_tags,
+)
+from backtest_core.results import LeanResult, load_result, try_load_result
+from backtest_core.settings import Settings
+from backtest_core.store.folders import check_run_id, new_run_id, snapshot_project, write_atomic
+from backtest_core.store.schema import migrate
+
+BUSY_TIMEOUT_SECONDS = 30.0
+_SORT_COLUMN = {
+    SortKey.CREATED: "seq",
+    SortKey.NAME: "name",
+    SortKey.STRATEGY: "strategy",
+    SortKey.STATUS: "status",
+    SortKey.NET_PROFIT: "net_profit",
+    SortKey.SHARPE: "sharpe",
+    SortKey.DRAWDOWN: "drawdown",
+    SortKey.CAGR: "cagr",
+    SortKey.TOTAL_ORDERS: "total_orders",
+    SortKey.END_EQUITY: "end_equity",
+}
+_LIST_COLUMNS = (
+    "id, name, strategy, engine, status, origin, created_at, started_at, finished_at, request, error, traceback, "
+    f"tags, note, source_path, {', '.join(KEY_STATISTICS)}"
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RunStore:
+    """Runs of one store (``Settings().home``): index rows, progress, and run folders."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.runs_dir = self.settings.runs_dir
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        with self._connect() as connection:
+            migrate(connection)
+
+    # -- connections ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        connection = sqlite3.connect(self.settings.index_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.row_factory = sqlite3.Row
+            yield connection
+        finally:
+            connection.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    # -- creating and reading runs -----------------------------------------------------------------------
+
+    def create(self, request: BacktestRequest, project_dir: Path | None) -> BacktestRunInfo:
+        """A queued run with its folder: the project's code snapshot, ``request.json`` and ``config``."""
+        now = utc_now()
+        run_id = new_run_id(now)
+        folder = self.runs_dir / run_id
+        (folder / "code").mkdir(parents=True)
+        if project_dir is not None:
+            snapshot_project(project_dir, folder / "code")
+        write_atomic(folder / "request.json", request.model_dump_json(indent=2))
+        write_atomic(folder / "config", json.dumps({"id": run_id, "backtest-name": request.display_name()}, indent=4))
+        row = {
+            "id": run_id,
+            "name": request.display_name(),
+            "strategy": Path(request.strategy).name if "/" in request.strategy else request.strategy,
+            "engine": request.engine.value,
+            "status": BacktestStatus.QUEUED.value,
+            "origin": RunOrigin.SUBMITTED.value,
+            "created_at": now.isoformat(),
+            "request": request.model_dump_json(),
+            "algorithm_id": run_id,
+            "tags": json.dumps(request.tags),
+        }
+        with self._write() as connection:
+            _insert(connection, row)
+            _replace_tags(connection, run_id, request.tags)
+        return self.get(run_id)
+
+    def get(self, run_id: str) -> BacktestRunInfo:
+        check_run_id(run_id)
+        with self._connect() as connection:
+            row = connection.execute(f"SELECT {_LIST_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise RunNotFound(run_id)
+        return _run_info(row)
+
+    def exists(self, run_id: str) -> bool:
+        check_run_id(run_id)
+        with self._connect() as connection:
+            return connection.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is not None
+
+    def run_dir(self, run_id: str) -> Path:
+        return self.runs_dir / check_run_id(run_id)
+
+    def algorithm_id(self, run_id: str) -> str:
+        return str(self._field(run_id, "algorithm_id"))
+
+    def result(self, run_id: str) -> LeanResult:
+        """The run's parsed LEAN result (raises ResultFormatError when it has none or it is corrupt)."""
+        return load_result(self.run_dir(run_id) / f"{self.algorithm_id(run_id)}.json")
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    def try_claim_slot(self, run_id: str, limit: int) -> bool:
+        """Atomically start ``run_id`` if fewer than ``limit`` runs are running and it is first in line."""
+        check_run_id(run_id)
+        with self._write() as connection:
+            running = connection.execute("SELECT COUNT(*) FROM runs WHERE status = 'running'").fetchone()[0]
+            first = connection.execute("SELECT id FROM runs WHERE status = 'queued' ORDER BY seq LIMIT 1").fetchone()
+            if running >= limit or first is None or first["id"] != run_id:
+                return False
+            connection.execute(
+                "UPDATE runs SET status = 'running', started_at = ? WHERE id = ?", (utc_now().isoformat(), run_id)
+            )
+        return True
+
+    def set_runtime(
+        self, run_id: str, *, supervisor_pid: int | None = None, supervisor_started: float | None = None,
+        engine_ref: str | None = None,
+    ) -> None:  # fmt: skip
+        """Record who owns the run now (supervisor process and its start time; engine container)."""
+        updates = {"supervisor_pid": supervisor_pid, "supervisor_started": supervisor_started, "engine_ref": engine_ref}
+        values = {key: value for key, value in updates.items() if value is not None}
+        if values:
+            self._update(run_id, values)
+
+    def runtime(self, run_id: str) -> dict[str, Any]:
+        """The ownership fields recorded by ``set_runtime`` and the last heartbeat."""
+        check_run_id(run_id)
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT supervisor_pid, supervisor_started, engine_ref, heartbeat_at, cancel_requested FROM runs "
+                "WHERE id = ?",
+                (run_id,),
+            ).fetchone()
+        if row is None:
+            raise RunNotFound(run_id)
+        return dict(row)
+
+    def heartbeat(self, run_id: str) -> None:
+        self._update(run_id, {"heartbeat_at": utc_now().isoformat()})
+
+    def set_status(self, run_id: str, status: BacktestStatus, *, error: str | None = None) -> None:
+        values: dict[str, Any] = {"status": status.value}
+        if error is not None:
+            values["error"] = error
+        if not status.is_active:
+            values["finished_at"] = utc_now().isoformat()
+        self._update(run_id, values)
+
+    def mark_if(self, run_id: str, expected: BacktestStatus, status: BacktestStatus, error: str | None = None) -> bool:
+        """Set ``status`` only if the run is still ``expected`` (a compare-and-set against races)."""
+        check_run_id(run_id)
+        finished = None if status.is_active else utc_now().isoformat()
+        with self._write() as connection:
+            cursor = connection.execute(
+                "UPDATE runs SET status = ?, error = COALESCE(?, error), finished_at = COALESCE(?, finished_at) "
+                "WHERE id = ? AND status = ?",
+                (status.value, error, finished, run_id, expected.value),
+            )
+        return cursor.rowcount == 1
+
+    def update_progress(self, run_id: str, progress: BacktestProgress) -> None:
+        check_run_id(run_id)
+        with self._write() as connection:
+            connection.execute(
+                "INSERT INTO progress (run_id, body) VALUES (?, ?) "
+                "ON CONFLICT(run_id) DO UPDATE SET body = excluded.body",
+                (run_id, progress.model_dump_json()),
+            )
+
+    def get_progress(self, run_id: str) -> BacktestProgress | None:
+        """The last progress a supervisor wrote: one small row, never the log."""
+        check_run_id(run_id)
+        with self._connect() as connection:
+            row = connection.execute("SELECT body FROM progress WHERE run_id = ?", (run_id,)).fetchone()
+        return BacktestProgress.model_validate_json(row["body"]) if row else None
+
+    def request_cancel(self, run_id: str) -> None:
+        self._update(run_id, {"cancel_requested": 1})
+
+    def cancel_requested(self, run_id: str) -> bool:
+        return bool(self._field(run_id, "cancel_requested"))
+
+    def finalize(
+        self, run_id: str, status: BacktestStatus, *, error: str | None = None, traceback: str | None = None
+    ) -> BacktestRunInfo:
+        """End a run: read its LEAN result (if any) into the index's key statistics, set the final status."""
+        loaded = try_load_result(self.run_dir(run_id) / f"{self.algorithm_id(run_id)}.json")
+        values: dict[str, Any] = {"status": status.value, "finished_at": utc_now().isoformat()}
+        if isinstance(loaded, LeanResult):
+            values.update(loaded.statistics.key_values())
+            if loaded.runtime_error and status == BacktestStatus.COMPLETED:
+                values["status"] = BacktestStatus.FAILED.value
+                error = error or loaded.runtime_error
+                traceback = traceback or loaded.stack_trace
+        elif status == BacktestStatus.COMPLETED:
+            values["status"] = BacktestStatus.FAILED.value
+            error = error or f"The engine finished but its result is unreadable: {loaded}"
+        if error is not None:
+            values["error"] = error
+        if traceback is not None:
+            values["traceback"] = traceback
+        self._update(run_id, values)
+        return self.get(run_id)
+
+    # -- curation --------------------------------------------------------------------------------------
+
+    def delete(self, run_id: str) -> None:
+        """Remove a run's row and folder; refused while it is queued or running."""
+        run = self.get(run_id)
+        if run.status.is_active:
+            raise RunIsActive(run_id, run.status.value)
+        with self._write() as connection:
+            connection.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+            connection.execute("DELETE FROM run_tags WHERE run_id = ?", (run_id,))
+            connection.execute("DELETE FROM progress WHERE run_id = ?", (run_id,))
+        shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
+
+    def set_tags(self, run_id: str, tags: list[str]) -> BacktestRunInfo:
+        try:
+            checked = clean_tags(tags)
+        except ValueError as error:
+            raise InvalidRequest("tags", str(error)) from error
+        check_run_id(run_id)
+        with self._write() as connection:
+            cursor = connection.execute("UPDATE runs SET tags = ? WHERE id = ?", (json.dumps(checked), run_id))
+            if cursor.rowcount == 0:
+                raise RunNotFound(run_id)
+            _replace_tags(connection, run_id, checked)
+        return self.get(run_id)
+
+    def add_tag(self, run_id: str, tag: str) -> BacktestRunInfo:
+        return self.set_tags(run_id, [*self.get(run_id).tags, tag])
+
+    def remove_tag(self, run_id: str, tag: str) -> BacktestRunInfo:
+        return self.set_tags(run_id, [t for t in self.get(run_id).tags if t != tag])
+
+    def set_note(self, run_id: str, note: str) -> BacktestRunInfo:
+        self._update(run_id, {"note": note})
+        return self.get(run_id)
+
+    # -- listing ---------------------------------------------------------------------------------------
+
+    def list(self, query: RunQuery | None = None) -> Page[BacktestRunInfo]:
+        query = query or RunQuery()
+        where, parameters = _filters(query)
+        column = _SORT_COLUMN[query.sort]
+        if query.descending:
+            order = f"{column} DESC, seq DESC" if column != "seq" else "seq DESC"
+        else:
+            order = f"({column} IS NULL), {column}, seq" if column != "seq" else "seq"
+        offset = (query.page - 1) * query.page_size
+        with self._connect() as connection:
+            total = connection.execute(f"SELECT COUNT(*) FROM runs {where}", parameters).fetchone()[0]
+            rows = connection.execute(
+                f"SELECT {_LIST_COLUMNS} FROM runs {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*parameters, query.page_size, offset),
+            ).fetchall()
+        return Page[BacktestRunInfo](
+            items=[_run_info(row) for row in rows], total=total, page=query.page, page_size=query.page_size
+        )
+
+    def active(self) -> list[BacktestRunInfo]:
+        """Queued and running runs, oldest first."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                f"SELECT {_LIST_COLUMNS} FROM runs WHERE status IN ('queued', 'running') ORDER BY seq"
+            ).fetchall()
+        return [_run_info(row) for row in rows]
+
+    def find_by_source(self, source_key: str) -> str | None:
+        with self._connect() as connection:
+            row = connection.execute("SELECT id FROM runs WHERE source_key = ?", (source_key,)).fetchone()
+        return row["id"] if row else None
+
+    def add_imported(self, row: dict[str, Any], tags: list[str]) -> None:
+        """Insert a finished run copied in by the importer (folder already in place)."""
+        with self._write() as connection:
+            _insert(connection, row)
+            _replace_tags(connection, row["id"], tags)
+
+    # -- helpers ---------------------------------------------------------------------------------------
+
+    def _field(self, run_id: str, column: str) -> Any:
+        check_run_id(run_id)
+        with self._connect() as connection:
+            row = connection.execute(f"SELECT {column} FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise RunNotFound(run_id)
+        return row[0]
+
+    def _update(self, run_id: str, values: dict[str, Any]) -> None:
+        check_run_id(run_id)
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        with self._write() as connection:
+            cursor = connection.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
+        if cursor.rowcount == 0:
+            raise RunNotFound(run_id)
+
+
+def _insert(connection: sqlite3.Connection, row: dict[str, Any]) -> None:
+    columns = ", ".join(row)
+    connection.execute(f"INSERT INTO runs ({columns}) VALUES ({', '.join('?' for _ in row)})", tuple(row.values()))
+
+
+def _replace_tags(connection: sqlite3.Connection, run_id: str, tags: list[str]) -> None:
+    connection.execute("DELETE FROM run_tags WHERE run_id = ?", (run_id,))
+    connection.executemany("INSERT INTO run_tags (run_id, tag) VALUES (?, ?)", [(run_id, tag) for tag in tags])
+
+
+def _filters(query: RunQuery) -> tuple[str, tuple[Any, ...]]:
+    clauses: list[str] = []
+    parameters: list[Any] = []
+    if query.strategy:
+        clauses.append("strategy = ?")
+        parameters.append(query.strategy)
+    if query.status:
+        clauses.append(f"status IN ({', '.join('?' for _ in query.status)})")
+        parameters.extend(status.value for status in query.status)
+    if query.tag:
+        clauses.append("id IN (SELECT run_id FROM run_tags WHERE tag = ?)")
+        parameters.append(query.tag)
+    if query.date_from:
+        clauses.append("created_at >= ?")
+        parameters.append(datetime.combine(query.date_from, time.min, UTC).isoformat())
+    if query.date_to:
+        clauses.append("created_at <= ?")
+        parameters.append(datetime.combine(query.date_to, time.max, UTC).isoformat())
+    if query.text:
+        clauses.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in ("name", "strategy", "id", "note")) + ")")
+        pattern = "%" + query.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        parameters.extend([pattern] * 4)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    return where, tuple(parameters)
+
+
+def _run_info(row: sqlite3.Row) -> BacktestRunInfo:
+    return BacktestRunInfo(
+        id=row["id"],
+        name=row["name"],
+        strategy=row["strategy"],
+        engine=row["engine"],
+        status=row["status"],
+        origin=row["origin"],
+        created_at=row["created_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        request=BacktestRequest.model_validate_json(row["request"]),
+        error=row["error"],
+        traceback=row["traceback"],
+        tags=json.loads(row["tags"]),
+        note=row["note"],
+        stats=KeyStatistics(**{column: row[column] for column in KEY_STATISTICS}),
+        source_path=row["source_path"],
+    )
