@@ -1,0 +1,106 @@
+"""The strategy catalogue: LEAN projects (``<name>/main.py`` + optional ``config.json``) in one folder.
+
+User code is never imported here: the algorithm class is found by parsing ``main.py`` with ``ast``. A broken
+project is still listed, with ``error`` saying what is wrong and where.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+from backtest_core.errors import UnknownStrategy
+from backtest_core.models import StrategyDetails, StrategyInfo
+from backtest_core.store.folders import SKIPPED_FOLDERS
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$")
+
+
+def list_strategies(folder: Path) -> list[StrategyInfo]:
+    """Every project folder in ``folder`` (a folder holding ``main.py`` or ``config.json``), by name."""
+    if not folder.is_dir():
+        return []
+    projects = [
+        child
+        for child in sorted(folder.iterdir())
+        if child.is_dir() and not child.name.startswith((".", "_")) and child.name not in SKIPPED_FOLDERS
+        and ((child / "main.py").exists() or (child / "config.json").exists())
+    ]  # fmt: skip
+    fields = set(StrategyInfo.model_fields)
+    return [StrategyInfo.model_validate(_describe(project).model_dump(include=fields)) for project in projects]
+
+
+def known_strategy_names(folder: Path) -> set[str]:
+    return {info.name for info in list_strategies(folder)}
+
+
+def resolve_project(name_or_path: str, folder: Path) -> Path:
+    """The project folder of a catalogue name, or of a path to a LEAN project; UnknownStrategy otherwise."""
+    candidate = Path(name_or_path).expanduser()
+    if ("/" in name_or_path or "\\" in name_or_path) and (candidate / "main.py").is_file():
+        return candidate.resolve()
+    if NAME.match(name_or_path) and ".." not in name_or_path and (folder / name_or_path / "main.py").is_file():
+        return folder / name_or_path
+    raise UnknownStrategy(name_or_path, folder)
+
+
+def get_strategy(name_or_path: str, folder: Path) -> StrategyDetails:
+    """Source, parameters, description and algorithm class of one project."""
+    return _describe(resolve_project(name_or_path, folder))
+
+
+def _describe(project: Path) -> StrategyDetails:
+    errors: list[str] = []
+    description, parameters = "", {}
+    config = project / "config.json"
+    if config.exists():
+        try:
+            data = json.loads(config.read_text())
+            if not isinstance(data, dict):
+                raise ValueError("the top level must be an object")
+            description = str(data.get("description") or "")
+            raw = data.get("parameters") or {}
+            parameters = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+        except (ValueError, UnicodeDecodeError) as error:
+            errors.append(f"config.json is not valid JSON: {error}")
+    main = project / "main.py"
+    source, class_name = "", None
+    if not main.exists():
+        errors.append(f"no main.py in {project}")
+    else:
+        source = main.read_text(errors="replace")
+        try:
+            class_name = algorithm_class(ast.parse(source, filename=str(main)))
+        except SyntaxError as error:
+            errors.append(f"main.py line {error.lineno}: {error.msg}")
+        else:
+            if class_name is None:
+                errors.append("main.py defines no class deriving from QCAlgorithm")
+    files = sorted(
+        str(p.relative_to(project))
+        for p in project.rglob("*.py")
+        if not any(part in SKIPPED_FOLDERS or part.startswith(".") for part in p.relative_to(project).parts)
+    )
+    return StrategyDetails(
+        name=project.name,
+        path=project,
+        description=description,
+        parameters=parameters,
+        class_name=class_name,
+        error="; ".join(errors) or None,
+        source=source,
+        files=files,
+    )
+
+
+def algorithm_class(tree: ast.Module) -> str | None:
+    """The first top-level class whose bases name ``QCAlgorithm`` (directly or as ``x.QCAlgorithm``)."""
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
+                if name == "QCAlgorithm":
+                    return node.name
+    return None
