@@ -1,0 +1,406 @@
+"""LEAN's on-disk data format, read into columnar numpy arrays (no per-row Python objects).
+
+Layout and encodings (``../shared/docs/lean-reference.md`` §7): US equity prices are integers ×10,000, times
+are milliseconds since midnight in the exchange time zone for minute/second files and ``yyyyMMdd HH:mm``
+for hour/daily; crypto (Coinbase) and forex (Oanda) prices are plain decimals with times in UTC. Daily
+equity bars end at the market close (LEAN's ``DailyPreciseEndTime``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from backtest_core.errors import DataMissing
+from backtest_core.models import Resolution
+
+UTC = ZoneInfo("UTC")
+NEW_YORK = ZoneInfo("America/New_York")
+NS_PER_MS = 1_000_000
+EQUITY_SCALE = 10_000.0
+BAR_SPAN = {
+    Resolution.SECOND: timedelta(seconds=1),
+    Resolution.MINUTE: timedelta(minutes=1),
+    Resolution.HOUR: timedelta(hours=1),
+    Resolution.DAILY: timedelta(days=1),
+}
+
+
+class SecurityKind(StrEnum):
+    EQUITY = "equity"
+    CRYPTO = "crypto"
+    FOREX = "forex"
+
+
+DEFAULT_MARKET = {SecurityKind.EQUITY: "usa", SecurityKind.CRYPTO: "coinbase", SecurityKind.FOREX: "oanda"}
+MHDB_TYPE = {SecurityKind.EQUITY: "Equity", SecurityKind.CRYPTO: "Crypto", SecurityKind.FOREX: "Forex"}
+
+
+@dataclass(frozen=True)
+class Bars:
+    """Bars of one subscription, ordered by end time. ``end_ns`` is UTC nanoseconds since the epoch.
+
+    Trade bars fill ``open/high/low/close/volume``; quote bars fill ``bid``/``ask`` OHLC and sizes (and, for
+    convenience, ``close`` as the mid of bid and ask closes).
+    """
+
+    end_ns: np.ndarray
+    start_ns: np.ndarray
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    bid: np.ndarray | None = None  # shape (n, 4): open, high, low, close
+    ask: np.ndarray | None = None
+    bid_size: np.ndarray | None = None
+    ask_size: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.end_ns)
+
+    @property
+    def is_quote(self) -> bool:
+        return self.bid is not None
+
+    def select(self, mask: np.ndarray) -> Bars:
+        def pick(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else values[mask]
+
+        return Bars(
+            self.end_ns[mask], self.start_ns[mask], self.open[mask], self.high[mask], self.low[mask], self.close[mask],
+            self.volume[mask], pick(self.bid), pick(self.ask), pick(self.bid_size), pick(self.ask_size),
+        )  # fmt: skip
+
+    def scaled(self, factors: np.ndarray) -> Bars:
+        """Prices multiplied bar by bar (LEAN's Adjusted normalisation)."""
+        column = factors[:, None]
+        return Bars(
+            self.end_ns, self.start_ns, self.open * factors, self.high * factors, self.low * factors,
+            self.close * factors, self.volume,
+            None if self.bid is None else self.bid * column, None if self.ask is None else self.ask * column,
+            self.bid_size, self.ask_size,
+        )  # fmt: skip
+
+
+@dataclass
+class MarketHours:
+    """One exchange's sessions, holidays and early closes, from LEAN's market-hours database."""
+
+    exchange_tz: ZoneInfo
+    data_tz: ZoneInfo
+    sessions: dict[int, list[tuple[timedelta, timedelta, str]]]  # weekday -> (start, end, state)
+    holidays: set[date] = field(default_factory=set)
+    early_closes: dict[date, timedelta] = field(default_factory=dict)
+    late_opens: dict[date, timedelta] = field(default_factory=dict)
+
+    def regular_session(self, day: date) -> tuple[datetime, datetime] | None:
+        """Regular market open and close (exchange time) of ``day``, or None when closed all day."""
+        if day in self.holidays:
+            return None
+        markets = [(s, e) for s, e, state in self.sessions.get(day.weekday(), []) if state == "market"]
+        if not markets:
+            return None
+        start, end = markets[0][0], markets[-1][1]
+        start = max(start, self.late_opens.get(day, start))
+        end = min(end, self.early_closes.get(day, end))
+        midnight = datetime.combine(day, time.min)
+        return midnight + start, midnight + end
+
+    def is_trading_day(self, day: date) -> bool:
+        return self.regular_session(day) is not None
+
+    def is_open(self, local: datetime, extended: bool = False) -> bool:
+        day = local.date()
+        if day in self.holidays:
+            return False
+        offset = local - datetime.combine(day, time.min)
+        for start, end, state in self.sessions.get(local.weekday(), []):
+            if (state == "market" or extended) and start <= offset < end:
+                if state == "market":
+                    session = self.regular_session(day)
+                    return session is not None and session[0] <= local < session[1]
+                return True
+        return False
+
+    def next_open(self, after: datetime) -> datetime:
+        """The next regular open strictly after ``after`` (exchange time)."""
+        day = after.date()
+        for _ in range(400):
+            session = self.regular_session(day)
+            if session is not None and session[0] > after:
+                return session[0]
+            day += timedelta(days=1)
+        raise DataMissing("market hours: no market open within 400 days", "Check the market-hours database.")
+
+
+@dataclass(frozen=True)
+class FactorFile:
+    """Rows ``(date, price_factor, split_factor)``; adjusted price on D = raw × factors of the first row ≥ D."""
+
+    dates: np.ndarray  # datetime64[D]
+    price_factor: np.ndarray
+    split_factor: np.ndarray
+
+    def scale(self, days: np.ndarray) -> np.ndarray:
+        """Price scale for each ``datetime64[D]`` in ``days``."""
+        index = np.searchsorted(self.dates, days, side="left")
+        index = np.minimum(index, len(self.dates) - 1)
+        return self.price_factor[index] * self.split_factor[index]
+
+
+@dataclass(frozen=True)
+class SymbolProperties:
+    lot_size: float = 1.0
+    minimum_price_variation: float = 0.01
+    quote_currency: str = "USD"
+    minimum_order_size: float = 0.0
+
+
+class LeanDataFolder:
+    """A LEAN data folder. Reads are memoised per instance (one instance per backtest)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._zips: dict[Path, bytes | None] = {}
+
+    # -- reference databases -----------------------------------------------------------------------------
+
+    @cached_property
+    def _market_hours_entries(self) -> dict[str, dict]:
+        path = self.root / "market-hours" / "market-hours-database.json"
+        if not path.exists():
+            return {}
+        return json.loads(path.read_text())["entries"]
+
+    def market_hours(self, kind: SecurityKind, market: str, ticker: str) -> MarketHours:
+        entries = self._market_hours_entries
+        prefix = f"{MHDB_TYPE[kind]}-{market}-"
+        entry = entries.get(prefix + ticker.upper()) or entries.get(prefix + "[*]")
+        if entry is None:
+            return _default_hours(kind)
+        sessions: dict[int, list[tuple[timedelta, timedelta, str]]] = {}
+        for weekday, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")):
+            sessions[weekday] = [
+                (_span(item["start"]), _span(item["end"]), item["state"].lower()) for item in entry.get(name, [])
+            ]
+        return MarketHours(
+            exchange_tz=ZoneInfo(entry["exchangeTimeZone"]),
+            data_tz=ZoneInfo(entry["dataTimeZone"]),
+            sessions=sessions,
+            holidays={_us_date(text) for text in entry.get("holidays", [])},
+            early_closes={_us_date(k): _span(v) for k, v in entry.get("earlyCloses", {}).items()},
+            late_opens={_us_date(k): _span(v) for k, v in entry.get("lateOpens", {}).items()},
+        )
+
+    @cached_property
+    def _symbol_properties(self) -> dict[tuple[str, str, str], SymbolProperties]:
+        path = self.root / "symbol-properties" / "symbol-properties-database.csv"
+        table: dict[tuple[str, str, str], SymbolProperties] = {}
+        if not path.exists():
+            return table
+        for row in csv.reader(path.read_text().splitlines()):
+            if len(row) < 8 or row[0].startswith("#") or row[0] == "market":
+                continue
+            minimum = float(row[9]) if len(row) > 9 and row[9] else 0.0
+            table[(row[0], row[1].upper(), row[2])] = SymbolProperties(
+                lot_size=float(row[7]), minimum_price_variation=float(row[6]), quote_currency=row[4],
+                minimum_order_size=minimum,
+            )  # fmt: skip
+        return table
+
+    def symbol_properties(self, kind: SecurityKind, market: str, ticker: str) -> SymbolProperties:
+        table = self._symbol_properties
+        found = table.get((market, ticker.upper(), kind.value)) or table.get((market, "[*]", kind.value))
+        return found or SymbolProperties(lot_size=1.0 if kind == SecurityKind.EQUITY else 0.00000001)
+
+    def factor_file(self, ticker: str) -> FactorFile | None:
+        path = self.root / "equity" / "usa" / "factor_files" / f"{ticker.lower()}.csv"
+        if not path.exists():
+            return None
+        rows = []
+        for line in path.read_text().splitlines():
+            parts = line.strip().split(",")
+            if len(parts) < 3 or "inf" in line or "e+" in line:
+                continue
+            price, split = float(parts[1]), float(parts[2])
+            if price == 0 or split == 0:
+                continue
+            rows.append((np.datetime64(f"{parts[0][:4]}-{parts[0][4:6]}-{parts[0][6:8]}"), price, split))
+        if not rows:
+            return None
+        return FactorFile(
+            np.array([r[0] for r in rows], dtype="datetime64[D]"),
+            np.array([r[1] for r in rows]),
+            np.array([r[2] for r in rows]),
+        )
+
+    @cached_property
+    def _interest_rates(self) -> tuple[np.ndarray, np.ndarray] | None:
+        path = self.root / "alternative" / "interest-rate" / "usa" / "interest-rate.csv"
+        if not path.exists():
+            return None
+        days, rates = [], []
+        for row in csv.reader(path.read_text().splitlines()[1:]):
+            if len(row) >= 2 and row[0]:
+                days.append(np.datetime64(row[0]))
+                rates.append(float(row[1]) / 100.0)
+        order = np.argsort(days)
+        return np.array(days, dtype="datetime64[D]")[order], np.array(rates)[order]
+
+    def risk_free_rate(self, day: date) -> float:
+        """LEAN's InterestRateProvider: the last rate on or before ``day`` (first rate before the file starts;
+        1% when the file is missing)."""
+        table = self._interest_rates
+        if table is None:
+            return 0.01
+        days, rates = table
+        index = np.searchsorted(days, np.datetime64(day, "D"), side="right") - 1
+        return float(rates[max(index, 0)])
+
+    # -- bars --------------------------------------------------------------------------------------------
+
+    def folder(self, kind: SecurityKind, market: str, resolution: Resolution) -> Path:
+        return self.root / kind.value / market / resolution.value
+
+    def expected_path(self, kind: SecurityKind, market: str, ticker: str, resolution: Resolution,
+                      tick_type: str, day: date | None = None) -> Path:  # fmt: skip
+        base = self.folder(kind, market, resolution)
+        name = ticker.lower()
+        if resolution in (Resolution.HOUR, Resolution.DAILY):
+            suffix = "" if kind == SecurityKind.EQUITY or kind == SecurityKind.FOREX else f"_{tick_type}"
+            return base / f"{name}{suffix}.zip"
+        return base / name / f"{(day or date(2000, 1, 1)):%Y%m%d}_{tick_type}.zip"
+
+    def read_bars(self, kind: SecurityKind, market: str, ticker: str, resolution: Resolution, tick_type: str,
+                  start: date, end: date) -> Bars | None:  # fmt: skip
+        """Raw bars whose end falls in ``[start, end]`` (dates in the exchange time zone), or None if no file."""
+        hours_tz = self.market_hours(kind, market, ticker).data_tz
+        if resolution in (Resolution.HOUR, Resolution.DAILY):
+            path = self.expected_path(kind, market, ticker, resolution, tick_type)
+            if kind == SecurityKind.FOREX and tick_type == "trade":
+                return None
+            text = self._zip_text(path)
+            if text is None:
+                return None
+            bars = _parse_dated(text, kind, resolution, hours_tz, quote=tick_type == "quote")
+            lo = _utc_ns(datetime.combine(start, time.min), hours_tz)
+            hi = _utc_ns(datetime.combine(end + timedelta(days=1), time.min), hours_tz)
+            return bars.select((bars.start_ns >= lo) & (bars.start_ns < hi))
+        pieces = []
+        day = start
+        while day <= end:
+            text = self._zip_text(self.expected_path(kind, market, ticker, resolution, tick_type, day))
+            if text is not None:
+                pieces.append(_parse_intraday(text, kind, resolution, day, hours_tz, quote=tick_type == "quote"))
+            day += timedelta(days=1)
+        if not pieces:
+            return None
+        return _concat(pieces)
+
+    def _zip_text(self, path: Path) -> str | None:
+        if path not in self._zips:
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    names = [n for n in archive.namelist() if n.endswith(".csv")]
+                    self._zips[path] = archive.read(names[0]) if names else None
+            except (FileNotFoundError, zipfile.BadZipFile, IndexError):
+                self._zips[path] = None
+        content = self._zips[path]
+        return None if content is None else content.decode()
+
+
+def _span(text: str) -> timedelta:
+    """``HH:mm:ss`` or ``d.HH:mm:ss`` (LEAN TimeSpan) as a timedelta."""
+    days = 0
+    if "." in text.split(":")[0]:
+        head, text = text.split(".", 1)
+        days = int(head)
+    hours, minutes, seconds = (float(part) for part in text.split(":"))
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def _us_date(text: str) -> date:
+    month, day, year = (int(part) for part in text.split("/"))
+    return date(year, month, day)
+
+
+def _default_hours(kind: SecurityKind) -> MarketHours:
+    if kind == SecurityKind.EQUITY:
+        regular = [(timedelta(hours=9, minutes=30), timedelta(hours=16), "market")]
+        return MarketHours(NEW_YORK, NEW_YORK, {d: regular if d < 5 else [] for d in range(7)})
+    whole_day = [(timedelta(0), timedelta(days=1), "market")]
+    return MarketHours(UTC, UTC, dict.fromkeys(range(7), whole_day))
+
+
+def _utc_ns(local: datetime, zone: ZoneInfo) -> int:
+    return int(local.replace(tzinfo=zone).timestamp() * 1_000_000) * 1000
+
+
+def _table(text: str, first_column_text: bool) -> tuple[list[str], np.ndarray]:
+    """The CSV as (first column strings, float matrix of the remaining columns)."""
+    rows = [line.split(",") for line in text.splitlines() if line]
+    if not rows:
+        return [], np.empty((0, 0))
+    if first_column_text:
+        keys = [row[0] for row in rows]
+        numbers = np.array([row[1:] for row in rows], dtype=float)
+    else:
+        matrix = np.array(rows, dtype=float)
+        keys, numbers = matrix[:, 0].tolist(), matrix[:, 1:]
+    return keys, numbers
+
+
+def _bars_from(numbers: np.ndarray, start_ns: np.ndarray, span: timedelta, kind: SecurityKind, quote: bool) -> Bars:
+    scale = EQUITY_SCALE if kind == SecurityKind.EQUITY else 1.0
+    end_ns = start_ns + int(span.total_seconds() * 1e9)
+    if quote:
+        bid = numbers[:, 0:4] / scale
+        ask = numbers[:, 5:9] / scale
+        bid_size, ask_size = numbers[:, 4], numbers[:, 9]
+        # a side with no quote is written as 0: use the other side there
+        bid = np.where(bid > 0, bid, ask)
+        ask = np.where(ask > 0, ask, bid)
+        mid = (bid + ask) / 2
+        return Bars(end_ns, start_ns, mid[:, 0], mid[:, 1], mid[:, 2], mid[:, 3], np.zeros(len(end_ns)),
+                    bid, ask, bid_size, ask_size)  # fmt: skip
+    return Bars(end_ns, start_ns, numbers[:, 0] / scale, numbers[:, 1] / scale, numbers[:, 2] / scale,
+                numbers[:, 3] / scale, numbers[:, 4])  # fmt: skip
+
+
+def _parse_intraday(text: str, kind: SecurityKind, resolution: Resolution, day: date, zone: ZoneInfo,
+                    quote: bool) -> Bars:  # fmt: skip
+    keys, numbers = _table(text, first_column_text=False)
+    midnight = _utc_ns(datetime.combine(day, time.min), zone)
+    start_ns = midnight + (np.array(keys, dtype=np.int64) * NS_PER_MS)
+    return _bars_from(numbers, start_ns, BAR_SPAN[resolution], kind, quote)
+
+
+def _parse_dated(text: str, kind: SecurityKind, resolution: Resolution, zone: ZoneInfo, quote: bool) -> Bars:
+    keys, numbers = _table(text, first_column_text=True)
+    starts = np.array([_utc_ns(datetime.strptime(key, "%Y%m%d %H:%M"), zone) for key in keys], dtype=np.int64)
+    bars = _bars_from(numbers, starts, BAR_SPAN[resolution], kind, quote)
+    if kind == SecurityKind.EQUITY and resolution == Resolution.DAILY:
+        # DailyPreciseEndTime: a daily equity bar ends at the close (16:00), not at midnight
+        close_offset = int(timedelta(hours=16).total_seconds() * 1e9)
+        return Bars(bars.start_ns + close_offset, bars.start_ns, bars.open, bars.high, bars.low, bars.close,
+                    bars.volume, bars.bid, bars.ask, bars.bid_size, bars.ask_size)  # fmt: skip
+    return bars
+
+
+def _concat(pieces: list[Bars]) -> Bars:
+    def join(name: str) -> np.ndarray | None:
+        values = [getattr(piece, name) for piece in pieces]
+        return None if values[0] is None else np.concatenate(values)
+
+    return Bars(*(join(name) for name in ("end_ns", "start_ns", "open", "high", "low", "close", "volume", "bid", "ask",
+                                          "bid_size", "ask_size")))  # fmt: skip

@@ -1,0 +1,482 @@
+"""LEAN's indicators for the embedded engine: the same names, readiness rules and values.
+
+Each indicator keeps O(1) state per update (running sums, deques), since it runs once per bar. The LEAN
+Python names work in both spellings (``is_ready``/``IsReady``, ``current.value``/``Current.Value``,
+``update``/``Update``). Indexing (``sma[0]``, ``sma[1]``) gives the latest and earlier values, as LEAN's window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+
+class MovingAverageType(IntEnum):
+    SIMPLE = 0
+    EXPONENTIAL = 1
+    WILDERS = 2
+    Simple = 0
+    Exponential = 1
+    Wilders = 2
+
+
+class IndicatorDataPoint:
+    __slots__ = ("end_time", "time", "value")
+
+    def __init__(self, time: datetime | None = None, value: float = 0.0) -> None:
+        self.time = time
+        self.end_time = time
+        self.value = float(value)
+
+    Value = property(lambda self: self.value)
+    Time = property(lambda self: self.time)
+    EndTime = property(lambda self: self.end_time)
+    Price = property(lambda self: self.value)
+
+    def __float__(self) -> float:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"{self.time}: {self.value}"
+
+
+class RollingWindow:
+    """LEAN's RollingWindow: index 0 is the newest item."""
+
+    def __init__(self, size: int, *_: Any) -> None:
+        self.size = int(size)
+        self._items: deque[Any] = deque(maxlen=self.size)
+        self.samples = 0
+
+    def add(self, item: Any) -> None:
+        self._items.appendleft(item)
+        self.samples += 1
+
+    def __getitem__(self, index: int) -> Any:
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items)
+
+    @property
+    def count(self) -> int:
+        return len(self._items)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples >= self.size
+
+    def reset(self) -> None:
+        self._items.clear()
+        self.samples = 0
+
+    Add = add
+    Reset = reset
+    Count = count
+    IsReady = is_ready
+    Size = property(lambda self: self.size)
+
+
+class _Event:
+    """``indicator.updated += handler`` as in LEAN's Python API."""
+
+    def __init__(self) -> None:
+        self.handlers: list[Callable[..., Any]] = []
+
+    def __iadd__(self, handler: Callable[..., Any]) -> _Event:
+        self.handlers.append(handler)
+        return self
+
+    def __isub__(self, handler: Callable[..., Any]) -> _Event:
+        self.handlers.remove(handler)
+        return self
+
+
+class Indicator:
+    """Base: ``update`` takes ``(time, value)``, a data point, or a bar; subclasses implement ``_next``."""
+
+    warm_up_period = 1
+    needs_bar = False
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.samples = 0
+        self.current = IndicatorDataPoint()
+        self.previous = IndicatorDataPoint()
+        self.window = RollingWindow(max(2, self.warm_up_period))
+        self.updated = _Event()
+
+    def update(self, time_or_input: Any, value: float | None = None) -> bool:
+        if value is not None:
+            stamp, point = time_or_input, float(value)
+        else:
+            stamp = getattr(time_or_input, "end_time", None)
+            point = time_or_input if self.needs_bar else _value_of(time_or_input)
+        self.samples += 1
+        result = self._next(point)
+        self.previous = self.current
+        self.current = IndicatorDataPoint(stamp, result)
+        self.window.add(self.current)
+        for handler in self.updated.handlers:
+            handler(self, self.current)
+        return self.is_ready
+
+    def _next(self, point: Any) -> float:
+        raise NotImplementedError
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples >= self.warm_up_period
+
+    def reset(self) -> None:
+        self.__init__(*self._arguments)  # type: ignore[misc]
+
+    def __getitem__(self, index: int) -> IndicatorDataPoint:
+        return self.window[index]
+
+    def __float__(self) -> float:
+        return self.current.value
+
+    def __repr__(self) -> str:
+        return f"{self.name}: {self.current.value:.6g}"
+
+    Update = update
+    Reset = reset
+    IsReady = property(lambda self: self.is_ready)
+    Current = property(lambda self: self.current)
+    Previous = property(lambda self: self.previous)
+    Samples = property(lambda self: self.samples)
+    WarmUpPeriod = property(lambda self: self.warm_up_period)
+    Name = property(lambda self: self.name)
+    Updated = property(lambda self: self.updated)
+    Window = property(lambda self: self.window)
+
+
+def _value_of(item: Any) -> float:
+    for attribute in ("close", "value", "price"):
+        found = getattr(item, attribute, None)
+        if found is not None:
+            return float(found)
+    return float(item)
+
+
+def _name_and_numbers(args: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
+    """LEAN constructors take an optional leading name: ``(period, ...)`` or ``(name, period, ...)``."""
+    return (args[0], args[1:]) if args and isinstance(args[0], str) else (None, args)
+
+
+class SimpleMovingAverage(Indicator):
+    def __init__(self, *args: Any) -> None:
+        name, numbers = _name_and_numbers(args)
+        self.period = int(numbers[0])
+        self._arguments = args
+        self.warm_up_period = self.period
+        super().__init__(name or f"SMA({self.period})")
+        self._values: deque[float] = deque()
+        self._sum = 0.0
+
+    def _next(self, point: float) -> float:
+        self._values.append(point)
+        self._sum += point
+        if len(self._values) > self.period:
+            self._sum -= self._values.popleft()
+        return self._sum / len(self._values)
+
+
+class ExponentialMovingAverage(Indicator):
+    """Seeded with the simple average of the first ``period`` values, then ``k·x + (1−k)·previous``."""
+
+    def __init__(self, *args: Any) -> None:
+        name, numbers = _name_and_numbers(args)
+        self.period = int(numbers[0])
+        self.k = float(numbers[1]) if len(numbers) > 1 else 2.0 / (self.period + 1)
+        self._arguments = args
+        self.warm_up_period = self.period
+        super().__init__(name or f"EMA({self.period})")
+        self._seed = 0.0
+
+    def _next(self, point: float) -> float:
+        if self.samples <= self.period:
+            self._seed += point
+            return self._seed / self.samples
+        return point * self.k + self.current.value * (1 - self.k)
+
+
+class WildersMovingAverage(ExponentialMovingAverage):
+    def __init__(self, period: int) -> None:
+        super().__init__(f"WWMA({period})", period, 1.0 / period)
+
+
+def moving_average(kind: MovingAverageType, period: int) -> Indicator:
+    if kind == MovingAverageType.SIMPLE:
+        return SimpleMovingAverage(period)
+    if kind == MovingAverageType.WILDERS:
+        return WildersMovingAverage(period)
+    return ExponentialMovingAverage(period)
+
+
+class RelativeStrengthIndex(Indicator):
+    """Averages of gains and losses (Wilders by default); 100 when there were no losses."""
+
+    def __init__(self, period: int, moving_average_type: MovingAverageType = MovingAverageType.WILDERS) -> None:
+        self.period = int(period)
+        self._arguments = (period, moving_average_type)
+        self.warm_up_period = self.period + 1
+        super().__init__(f"RSI({self.period})")
+        self.average_gain = moving_average(moving_average_type, self.period)
+        self.average_loss = moving_average(moving_average_type, self.period)
+        self._last: float | None = None
+
+    def _next(self, point: float) -> float:
+        if self._last is not None:
+            change = point - self._last
+            self.average_gain.update(None, max(change, 0.0))
+            self.average_loss.update(None, max(-change, 0.0))
+        self._last = point
+        if self.average_loss.samples == 0:
+            return 0.0
+        loss = self.average_loss.current.value
+        if loss == 0:
+            return 100.0
+        return 100.0 - 100.0 / (1.0 + self.average_gain.current.value / loss)
+
+
+class _Lookback(Indicator):
+    """Indicators comparing the latest value with the value ``period`` samples back."""
+
+    def __init__(self, period: int, label: str) -> None:
+        self.period = int(period)
+        self._arguments = (period,)
+        self.warm_up_period = self.period + 1
+        super().__init__(f"{label}({self.period})")
+        self._history: deque[float] = deque(maxlen=self.period + 1)
+
+    def _next(self, point: float) -> float:
+        self._history.append(point)
+        return self._compare(point, self._history[0])
+
+    def _compare(self, latest: float, past: float) -> float:
+        raise NotImplementedError
+
+
+class Momentum(_Lookback):
+    def __init__(self, period: int) -> None:
+        super().__init__(period, "MOM")
+
+    def _compare(self, latest: float, past: float) -> float:
+        return latest - past
+
+
+class RateOfChange(_Lookback):
+    def __init__(self, period: int) -> None:
+        super().__init__(period, "ROC")
+
+    def _compare(self, latest: float, past: float) -> float:
+        return (latest - past) / past if past else 0.0
+
+
+class MomentumPercent(_Lookback):
+    def __init__(self, period: int) -> None:
+        super().__init__(period, "MOMP")
+
+    def _compare(self, latest: float, past: float) -> float:
+        return 100.0 * (latest - past) / past if past else 0.0
+
+
+class _Extreme(Indicator):
+    def __init__(self, period: int, label: str, pick: Callable[..., float]) -> None:
+        self.period = int(period)
+        self._arguments = (period,)
+        self.warm_up_period = self.period
+        super().__init__(f"{label}({self.period})")
+        self._pick = pick
+        self._values: deque[float] = deque(maxlen=self.period)
+        self.periods_since = 0
+
+    def _next(self, point: float) -> float:
+        self._values.append(point)
+        return self._pick(self._values)
+
+
+class Maximum(_Extreme):
+    def __init__(self, period: int) -> None:
+        super().__init__(period, "MAX", max)
+        self._arguments = (period,)
+
+
+class Minimum(_Extreme):
+    def __init__(self, period: int) -> None:
+        super().__init__(period, "MIN", min)
+        self._arguments = (period,)
+
+
+class StandardDeviation(Indicator):
+    """Population standard deviation of the last ``period`` values (LEAN's)."""
+
+    def __init__(self, period: int) -> None:
+        self.period = int(period)
+        self._arguments = (period,)
+        self.warm_up_period = self.period
+        super().__init__(f"STD({self.period})")
+        self._values: deque[float] = deque()
+        self._sum = 0.0
+        self._squares = 0.0
+
+    def _next(self, point: float) -> float:
+        self._values.append(point)
+        self._sum += point
+        self._squares += point * point
+        if len(self._values) > self.period:
+            old = self._values.popleft()
+            self._sum -= old
+            self._squares -= old * old
+        count = len(self._values)
+        mean = self._sum / count
+        return math.sqrt(max(self._squares / count - mean * mean, 0.0))
+
+
+class BollingerBands(Indicator):
+    def __init__(
+        self, period: int, k: float = 2.0, moving_average_type: MovingAverageType = MovingAverageType.SIMPLE
+    ) -> None:
+        self.period, self.k = int(period), float(k)
+        self._arguments = (period, k, moving_average_type)
+        self.warm_up_period = self.period
+        super().__init__(f"BB({self.period},{self.k})")
+        self.middle_band = moving_average(moving_average_type, self.period)
+        self.standard_deviation = StandardDeviation(self.period)
+        self.upper_band = IndicatorDataPoint()
+        self.lower_band = IndicatorDataPoint()
+        self.band_width = IndicatorDataPoint()
+        self.percent_b = IndicatorDataPoint()
+
+    def _next(self, point: float) -> float:
+        self.middle_band.update(None, point)
+        self.standard_deviation.update(None, point)
+        middle, spread = self.middle_band.current.value, self.k * self.standard_deviation.current.value
+        self.upper_band = IndicatorDataPoint(None, middle + spread)
+        self.lower_band = IndicatorDataPoint(None, middle - spread)
+        self.band_width = IndicatorDataPoint(None, (2 * spread / middle) if middle else 0.0)
+        width = 2 * spread
+        self.percent_b = IndicatorDataPoint(None, (point - self.lower_band.value) / width if width else 0.0)
+        return middle
+
+    MiddleBand = property(lambda self: self.middle_band)
+    UpperBand = property(lambda self: self.upper_band)
+    LowerBand = property(lambda self: self.lower_band)
+    StandardDeviation = property(lambda self: self.standard_deviation)
+    BandWidth = property(lambda self: self.band_width)
+    PercentB = property(lambda self: self.percent_b)
+
+
+class MovingAverageConvergenceDivergence(Indicator):
+    def __init__(self, fast: int, slow: int, signal: int,
+                 moving_average_type: MovingAverageType = MovingAverageType.EXPONENTIAL) -> None:  # fmt: skip
+        self._arguments = (fast, slow, signal, moving_average_type)
+        self.warm_up_period = int(slow) + int(signal) - 1
+        super().__init__(f"MACD({fast},{slow},{signal})")
+        self.fast = moving_average(moving_average_type, int(fast))
+        self.slow = moving_average(moving_average_type, int(slow))
+        self.signal = moving_average(moving_average_type, int(signal))
+        self.histogram = IndicatorDataPoint()
+
+    def _next(self, point: float) -> float:
+        self.fast.update(None, point)
+        self.slow.update(None, point)
+        macd = self.fast.current.value - self.slow.current.value
+        if self.slow.is_ready:
+            self.signal.update(None, macd)
+        self.histogram = IndicatorDataPoint(None, macd - self.signal.current.value)
+        return macd
+
+    @property
+    def is_ready(self) -> bool:
+        return self.signal.is_ready
+
+    Fast = property(lambda self: self.fast)
+    Slow = property(lambda self: self.slow)
+    Signal = property(lambda self: self.signal)
+    Histogram = property(lambda self: self.histogram)
+
+
+class AverageTrueRange(Indicator):
+    needs_bar = True
+
+    def __init__(self, period: int, moving_average_type: MovingAverageType = MovingAverageType.WILDERS) -> None:
+        self.period = int(period)
+        self._arguments = (period, moving_average_type)
+        self.warm_up_period = self.period + 1
+        super().__init__(f"ATR({self.period})")
+        self.true_range = IndicatorDataPoint()
+        self._average = moving_average(moving_average_type, self.period)
+        self._previous_close: float | None = None
+
+    def _next(self, bar: Any) -> float:
+        high, low, close = float(bar.high), float(bar.low), float(bar.close)
+        if self._previous_close is None:
+            true_range = high - low
+        else:
+            true_range = max(high - low, abs(high - self._previous_close), abs(low - self._previous_close))
+        self._previous_close = close
+        self.true_range = IndicatorDataPoint(None, true_range)
+        if self.samples > 1:
+            self._average.update(None, true_range)
+        return self._average.current.value
+
+    TrueRange = property(lambda self: self.true_range)
+
+
+class VolumeWeightedAveragePriceIndicator(Indicator):
+    """Volume-weighted average of the typical price ``(high+low+close)/3`` over ``period`` bars."""
+
+    needs_bar = True
+
+    def __init__(self, period: int) -> None:
+        self.period = int(period)
+        self._arguments = (period,)
+        self.warm_up_period = self.period
+        super().__init__(f"VWAP({self.period})")
+        self._pairs: deque[tuple[float, float]] = deque()
+        self._weighted = 0.0
+        self._volume = 0.0
+
+    def _next(self, bar: Any) -> float:
+        volume = float(getattr(bar, "volume", 0.0) or 0.0)
+        typical = (float(bar.high) + float(bar.low) + float(bar.close)) / 3.0
+        self._pairs.append((typical * volume, volume))
+        self._weighted += typical * volume
+        self._volume += volume
+        if len(self._pairs) > self.period:
+            weighted, old_volume = self._pairs.popleft()
+            self._weighted -= weighted
+            self._volume -= old_volume
+        return self._weighted / self._volume if self._volume else typical
+
+
+__all__ = [
+    "AverageTrueRange",
+    "BollingerBands",
+    "ExponentialMovingAverage",
+    "Indicator",
+    "IndicatorDataPoint",
+    "Maximum",
+    "Minimum",
+    "Momentum",
+    "MomentumPercent",
+    "MovingAverageConvergenceDivergence",
+    "MovingAverageType",
+    "RateOfChange",
+    "RelativeStrengthIndex",
+    "RollingWindow",
+    "SimpleMovingAverage",
+    "StandardDeviation",
+    "VolumeWeightedAveragePriceIndicator",
+    "WildersMovingAverage",
+]
