@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 import numpy as np
 from scipy.stats import norm
@@ -258,7 +258,8 @@ def _double_text(value: float, digits: int) -> str:
 
 
 def _fixed(value: float, digits: int) -> str:
-    return f"{value:.{digits}f}"
+    """.NET ``decimal.ToString("F2")``: the decimal value rounded half away from zero (3.485 -> 3.49)."""
+    return format(as_decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP), "f")
 
 
 def _significant(value: float, digits: int) -> float:

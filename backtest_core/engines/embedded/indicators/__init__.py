@@ -159,6 +159,17 @@ class Indicator:
     Window = property(lambda self: self.window)
 
 
+class ComponentIndicator(Indicator):
+    """A band or line of a composite indicator (``bb.upper_band``): updated by its parent with the value it derives."""
+
+    def __init__(self, name: str) -> None:
+        self._arguments = (name,)
+        super().__init__(name)
+
+    def _next(self, point: float) -> float:
+        return float(point)
+
+
 def _value_of(item: Any) -> float:
     for attribute in ("close", "value", "price"):
         found = getattr(item, attribute, None)
@@ -352,20 +363,20 @@ class BollingerBands(Indicator):
         super().__init__(f"BB({self.period},{self.k})")
         self.middle_band = moving_average(moving_average_type, self.period)
         self.standard_deviation = StandardDeviation(self.period)
-        self.upper_band = IndicatorDataPoint()
-        self.lower_band = IndicatorDataPoint()
-        self.band_width = IndicatorDataPoint()
-        self.percent_b = IndicatorDataPoint()
+        self.upper_band = ComponentIndicator("UpperBand")
+        self.lower_band = ComponentIndicator("LowerBand")
+        self.band_width = ComponentIndicator("BandWidth")
+        self.percent_b = ComponentIndicator("PercentB")
 
     def _next(self, point: float) -> float:
         self.middle_band.update(None, point)
         self.standard_deviation.update(None, point)
         middle, spread = self.middle_band.current.value, self.k * self.standard_deviation.current.value
-        self.upper_band = IndicatorDataPoint(None, middle + spread)
-        self.lower_band = IndicatorDataPoint(None, middle - spread)
-        self.band_width = IndicatorDataPoint(None, (2 * spread / middle) if middle else 0.0)
+        self.upper_band.update(None, middle + spread)
+        self.lower_band.update(None, middle - spread)
+        self.band_width.update(None, (2 * spread / middle) if middle else 0.0)
         width = 2 * spread
-        self.percent_b = IndicatorDataPoint(None, (point - self.lower_band.value) / width if width else 0.0)
+        self.percent_b.update(None, (point - (middle - spread)) / width if width else 0.0)
         return middle
 
     MiddleBand = property(lambda self: self.middle_band)
@@ -385,7 +396,7 @@ class MovingAverageConvergenceDivergence(Indicator):
         self.fast = moving_average(moving_average_type, int(fast))
         self.slow = moving_average(moving_average_type, int(slow))
         self.signal = moving_average(moving_average_type, int(signal))
-        self.histogram = IndicatorDataPoint()
+        self.histogram = ComponentIndicator("Histogram")
 
     def _next(self, point: float) -> float:
         self.fast.update(None, point)
@@ -393,7 +404,7 @@ class MovingAverageConvergenceDivergence(Indicator):
         macd = self.fast.current.value - self.slow.current.value
         if self.slow.is_ready:
             self.signal.update(None, macd)
-        self.histogram = IndicatorDataPoint(None, macd - self.signal.current.value)
+        self.histogram.update(None, macd - self.signal.current.value)
         return macd
 
     @property

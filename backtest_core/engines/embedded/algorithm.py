@@ -1,0 +1,422 @@
+"""``QCAlgorithm`` for the embedded engine: LEAN's Python API (snake_case and PascalCase) over a backtest.
+
+The class holds no engine logic: every call goes to the :class:`~backtest_core.engines.embedded.backtest.Backtest`
+that runs it. Any LEAN member not implemented here raises :class:`UnsupportedApi` naming it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from backtest_core.engines.embedded import indicators as ind
+from backtest_core.engines.embedded.broker import Security, holdings_quantity
+from backtest_core.engines.embedded.data import SecurityKind
+from backtest_core.engines.embedded.model import (
+    AccountType,
+    BrokerageName,
+    OrderType,
+    PortfolioTarget,
+    Resolution,
+    Symbol,
+    _snake,
+)
+from backtest_core.errors import UnsupportedApi
+
+if TYPE_CHECKING:
+    from backtest_core.engines.embedded.backtest import Backtest
+
+
+class QCAlgorithm:
+    """Base class of every LEAN Python algorithm."""
+
+    _backtest: Backtest
+
+    # -- lifecycle hooks the user overrides ----------------------------------------------------------------
+
+    def initialize(self) -> None:
+        pass
+
+    def on_data(self, data: Any) -> None:
+        pass
+
+    def on_order_event(self, order_event: Any) -> None:
+        pass
+
+    def on_end_of_day(self, symbol: Any = None) -> None:
+        pass
+
+    def on_end_of_algorithm(self) -> None:
+        pass
+
+    def on_warmup_finished(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        snake = _snake(name)
+        if snake != name and snake in _PASCAL_OK:
+            return getattr(self, snake)
+        raise UnsupportedApi(f"QCAlgorithm.{name}")
+
+    # -- settings --------------------------------------------------------------------------------------
+
+    def set_start_date(self, year: int | date | datetime, month: int = 1, day: int = 1) -> None:
+        self._backtest.set_start(_as_date(year, month, day))
+
+    def set_end_date(self, year: int | date | datetime, month: int = 1, day: int = 1) -> None:
+        self._backtest.set_end(_as_date(year, month, day))
+
+    def set_cash(self, amount: float | str, *more: Any) -> None:
+        if isinstance(amount, str):
+            if amount.upper() != "USD":
+                raise UnsupportedApi(f"set_cash in {amount} (only the USD account currency)")
+            amount = more[0]
+        self._backtest.set_cash(float(amount))
+
+    def set_time_zone(self, zone: str) -> None:
+        self._backtest.set_time_zone(zone)
+
+    def set_benchmark(self, benchmark: Any) -> None:
+        self._backtest.benchmark_ticker = str(benchmark.value if isinstance(benchmark, Symbol) else benchmark).upper()
+
+    def set_warm_up(self, period: int | timedelta, resolution: Resolution | None = None) -> None:
+        self._backtest.set_warm_up(period, resolution)
+
+    def set_brokerage_model(self, brokerage: Any, account_type: Any = AccountType.MARGIN) -> None:
+        if int(brokerage) not in (BrokerageName.DEFAULT, BrokerageName.INTERACTIVE_BROKERS_BROKERAGE):
+            raise UnsupportedApi(f"set_brokerage_model({brokerage!r}): only Default and InteractiveBrokers")
+        if int(account_type) != AccountType.MARGIN:
+            raise UnsupportedApi("set_brokerage_model with a cash account")
+        self._backtest.brokerage = int(brokerage)
+
+    def get_parameter(self, name: str, default: Any = None) -> Any:
+        value = self._backtest.parameters.get(name)
+        if value is None:
+            return default
+        if default is None or isinstance(default, str):
+            return value
+        try:
+            if isinstance(default, bool):
+                return value.strip().lower() in ("1", "true", "yes")
+            if isinstance(default, int):
+                return int(float(value))
+            return type(default)(value)
+        except ValueError:
+            return default
+
+    def set_runtime_statistic(self, name: str, value: Any) -> None:
+        self._backtest.runtime_extra[str(name)] = str(value)
+
+    def set_summary_statistic(self, name: str, value: Any) -> None:
+        self._backtest.summary_extra[str(name)] = str(value)
+
+    # -- securities ------------------------------------------------------------------------------------
+
+    def add_equity(
+        self,
+        ticker: str,
+        resolution: Any = Resolution.MINUTE,
+        market: str = "usa",
+        fill_forward: bool = True,
+        leverage: float = 0.0,
+        extended_market_hours: bool = False,
+        **options: Any,
+    ) -> Security:
+        return self._backtest.add_security(
+            SecurityKind.EQUITY, ticker, resolution, market, fill_forward, leverage, extended_market_hours, options
+        )
+
+    def add_crypto(
+        self,
+        ticker: str,
+        resolution: Any = Resolution.MINUTE,
+        market: str = "coinbase",
+        fill_forward: bool = True,
+        leverage: float = 0.0,
+        **options: Any,
+    ) -> Security:
+        return self._backtest.add_security(
+            SecurityKind.CRYPTO, ticker, resolution, market, fill_forward, leverage, False, options
+        )
+
+    def add_forex(
+        self,
+        ticker: str,
+        resolution: Any = Resolution.MINUTE,
+        market: str = "oanda",
+        fill_forward: bool = True,
+        leverage: float = 0.0,
+        **options: Any,
+    ) -> Security:
+        return self._backtest.add_security(
+            SecurityKind.FOREX, ticker, resolution, market, fill_forward, leverage, False, options
+        )
+
+    @property
+    def securities(self) -> Any:
+        return self._backtest.securities_view
+
+    @property
+    def portfolio(self) -> Any:
+        return self._backtest.portfolio
+
+    @property
+    def transactions(self) -> Any:
+        return self._backtest.transactions_view
+
+    @property
+    def time(self) -> datetime:
+        return self._backtest.local_time
+
+    @property
+    def utc_time(self) -> datetime:
+        return self._backtest.utc_time
+
+    @property
+    def start_date(self) -> datetime:
+        return datetime.combine(self._backtest.start, datetime.min.time())
+
+    @property
+    def end_date(self) -> datetime:
+        return datetime.combine(self._backtest.end, datetime.max.time())
+
+    @property
+    def is_warming_up(self) -> bool:
+        return self._backtest.warming_up
+
+    @property
+    def live_mode(self) -> bool:
+        return False
+
+    @property
+    def schedule(self) -> Any:
+        return self._backtest.scheduler
+
+    @property
+    def date_rules(self) -> Any:
+        return self._backtest.date_rules
+
+    @property
+    def time_rules(self) -> Any:
+        return self._backtest.time_rules
+
+    @property
+    def benchmark(self) -> Any:
+        return self._backtest.benchmark_ticker
+
+    # -- orders ----------------------------------------------------------------------------------------
+
+    def market_order(self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any) -> Any:
+        return self._backtest.order(symbol, quantity, OrderType.MARKET, tag)
+
+    def limit_order(self, symbol: Any, quantity: float, limit_price: float, tag: str = "", **_: Any) -> Any:
+        return self._backtest.order(symbol, quantity, OrderType.LIMIT, tag, limit_price=float(limit_price))
+
+    def stop_market_order(self, symbol: Any, quantity: float, stop_price: float, tag: str = "", **_: Any) -> Any:
+        return self._backtest.order(symbol, quantity, OrderType.STOP_MARKET, tag, stop_price=float(stop_price))
+
+    def stop_limit_order(
+        self, symbol: Any, quantity: float, stop_price: float, limit_price: float, tag: str = "", **_: Any
+    ) -> Any:
+        return self._backtest.order(
+            symbol, quantity, OrderType.STOP_LIMIT, tag, limit_price=float(limit_price), stop_price=float(stop_price)
+        )
+
+    def market_on_open_order(self, symbol: Any, quantity: float, tag: str = "", **_: Any) -> Any:
+        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_OPEN, tag)
+
+    def market_on_close_order(self, symbol: Any, quantity: float, tag: str = "", **_: Any) -> Any:
+        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_CLOSE, tag)
+
+    def order(self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any) -> Any:
+        return self.market_order(symbol, quantity, tag=tag)
+
+    def set_holdings(
+        self,
+        symbol: Any,
+        percentage: float | None = None,
+        liquidate_existing_holdings: bool = False,
+        tag: str = "",
+        **_: Any,
+    ) -> list[Any]:
+        """One symbol and a fraction, or a list of PortfolioTarget; reductions are ordered before increases."""
+        targets = symbol if isinstance(symbol, list) else [PortfolioTarget(symbol, percentage or 0.0)]
+        wanted = {self._backtest.security(t.symbol).symbol for t in targets}
+        tickets = []
+        if liquidate_existing_holdings:
+            for held in list(self.portfolio.keys()):
+                if held not in wanted and self.portfolio[held].invested:
+                    tickets += self.liquidate(held, tag=tag)
+        orders = []
+        for target in targets:
+            security = self._backtest.security(target.symbol)
+            quantity = holdings_quantity(self.portfolio, security, float(target.quantity))
+            quantity -= sum(
+                o.quantity - o.quantity_filled
+                for o in self._backtest.transactions.open_orders(security.symbol)
+                if o.type in (OrderType.MARKET, OrderType.MARKET_ON_OPEN)
+            )
+            if quantity:
+                orders.append((security, quantity))
+        orders.sort(key=lambda pair: pair[1] * pair[0].holdings.quantity >= 0)  # reductions first free margin
+        for security, quantity in orders:
+            tickets.append(
+                self._backtest.order(security.symbol, quantity, OrderType.MARKET, tag or target_tag(targets))
+            )
+        return tickets
+
+    def liquidate(self, symbol: Any = None, asynchronous: bool = False, tag: str = "Liquidated", **_: Any) -> list[Any]:
+        tickets = []
+        symbols = [self._backtest.security(symbol).symbol] if symbol is not None else list(self.portfolio.keys())
+        for each in symbols:
+            for order in self._backtest.transactions.open_orders(each):
+                self._backtest.transactions.cancel_order(order.id)
+            quantity = self.portfolio[each].quantity
+            if quantity:
+                tickets.append(self._backtest.order(each, -quantity, OrderType.MARKET, tag))
+        return tickets
+
+    def calculate_order_quantity(self, symbol: Any, target: float) -> float:
+        return holdings_quantity(self.portfolio, self._backtest.security(symbol), float(target))
+
+    # -- indicators ------------------------------------------------------------------------------------
+
+    def sma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
+        return self._backtest.register(symbol, ind.SimpleMovingAverage(int(period)), selector)
+
+    def ema(
+        self,
+        symbol: Any,
+        period: int,
+        smoothing_factor: float | None = None,
+        resolution: Any = None,
+        selector: Any = None,
+    ) -> ind.Indicator:
+        if isinstance(smoothing_factor, Resolution):
+            smoothing_factor = None
+        args = (int(period),) if smoothing_factor is None else (int(period), float(smoothing_factor))
+        return self._backtest.register(symbol, ind.ExponentialMovingAverage(*args), selector)
+
+    def rsi(
+        self,
+        symbol: Any,
+        period: int,
+        moving_average_type: Any = ind.MovingAverageType.WILDERS,
+        resolution: Any = None,
+        selector: Any = None,
+    ) -> ind.Indicator:
+        if isinstance(moving_average_type, Resolution):
+            moving_average_type = ind.MovingAverageType.WILDERS
+        return self._backtest.register(symbol, ind.RelativeStrengthIndex(int(period), moving_average_type), selector)
+
+    def macd(
+        self,
+        symbol: Any,
+        fast_period: int,
+        slow_period: int,
+        signal_period: int,
+        moving_average_type: Any = ind.MovingAverageType.EXPONENTIAL,
+        resolution: Any = None,
+        selector: Any = None,
+    ) -> ind.Indicator:
+        indicator = ind.MovingAverageConvergenceDivergence(fast_period, slow_period, signal_period, moving_average_type)
+        return self._backtest.register(symbol, indicator, selector)
+
+    def bb(
+        self,
+        symbol: Any,
+        period: int,
+        k: float = 2.0,
+        moving_average_type: Any = ind.MovingAverageType.SIMPLE,
+        resolution: Any = None,
+        selector: Any = None,
+    ) -> ind.Indicator:
+        return self._backtest.register(symbol, ind.BollingerBands(int(period), float(k), moving_average_type), selector)
+
+    def atr(
+        self,
+        symbol: Any,
+        period: int,
+        moving_average_type: Any = ind.MovingAverageType.WILDERS,
+        resolution: Any = None,
+        selector: Any = None,
+    ) -> ind.Indicator:
+        if isinstance(moving_average_type, Resolution):
+            moving_average_type = ind.MovingAverageType.WILDERS
+        return self._backtest.register(symbol, ind.AverageTrueRange(int(period), moving_average_type), selector)
+
+    def std(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
+        return self._backtest.register(symbol, ind.StandardDeviation(int(period)), selector)
+
+    def roc(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
+        return self._backtest.register(symbol, ind.RateOfChange(int(period)), selector)
+
+    def momp(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
+        return self._backtest.register(symbol, ind.MomentumPercent(int(period)), selector)
+
+    def mom(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
+        return self._backtest.register(symbol, ind.Momentum(int(period)), selector)
+
+    def max(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
+        return self._backtest.register(symbol, ind.Maximum(int(period)), selector)
+
+    def min(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
+        return self._backtest.register(symbol, ind.Minimum(int(period)), selector)
+
+    def vwap(self, symbol: Any, period: int = 1, resolution: Any = None) -> ind.Indicator:
+        return self._backtest.register(symbol, ind.VolumeWeightedAveragePriceIndicator(int(period)), None)
+
+    def register_indicator(
+        self, symbol: Any, indicator: ind.Indicator, resolution: Any = None, selector: Any = None
+    ) -> None:
+        self._backtest.register(symbol, indicator, selector)
+
+    def warm_up_indicator(self, symbol: Any, indicator: ind.Indicator, resolution: Any = None) -> None:
+        self._backtest.warm_up_indicator(symbol, indicator)
+
+    # -- history, charts, logs -------------------------------------------------------------------------
+
+    def history(self, symbols: Any, periods: Any, resolution: Any = None, **_: Any) -> Any:
+        return self._backtest.history(symbols, periods, resolution)
+
+    def plot(self, chart: str, series: Any = None, value: Any = None) -> None:
+        if value is None and not isinstance(series, str):
+            if isinstance(series, ind.Indicator):
+                self._backtest.plot(chart, series.name, series.current.value)
+                return
+            chart, series, value = "Strategy Equity", chart, series
+        self._backtest.plot(chart, str(series), float(value))
+
+    def add_chart(self, chart: Any) -> None:
+        self._backtest.add_chart(chart)
+
+    def record(self, series: str, value: float) -> None:
+        self.plot(series, series, value)
+
+    def debug(self, message: Any) -> None:
+        self._backtest.algorithm_message("Debug", str(message))
+
+    def log(self, message: Any) -> None:
+        self._backtest.algorithm_message("Log", str(message))
+
+    def error(self, message: Any) -> None:
+        self._backtest.algorithm_message("Error", str(message))
+
+    def quit(self, message: str = "") -> None:
+        self._backtest.stop_requested = message or "Quit"
+
+
+def target_tag(targets: list[PortfolioTarget]) -> str:
+    return next((t.tag for t in targets if getattr(t, "tag", "")), "")
+
+
+def _as_date(year: int | date | datetime, month: int, day: int) -> date:
+    if isinstance(year, datetime):
+        return year.date()
+    if isinstance(year, date):
+        return year
+    return date(int(year), int(month), int(day))
+
+
+# PascalCase names LEAN offers that map onto the snake_case members above.
+_PASCAL_OK = {name for name in dir(QCAlgorithm) if not name.startswith("_")}

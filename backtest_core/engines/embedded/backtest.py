@@ -1,0 +1,692 @@
+"""One embedded backtest: load the algorithm, merge its data into time steps, run it, sample it like LEAN.
+
+Loop order per time step (LEAN's AlgorithmManager): daily samples for every local midnight passed, scheduled
+events due, security prices updated, indicators updated, ``on_data``, then fills of open orders at this
+step's prices, then the equity candle and LEAN's resample-period sample (reference §8.2, §8.9).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+import time as wallclock
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from backtest_core.engines.base import RunOverrides
+from backtest_core.engines.embedded import indicators as ind
+from backtest_core.engines.embedded.algorithm import QCAlgorithm
+from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, LastBar, Portfolio, Security, Transactions
+from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
+from backtest_core.engines.embedded.model import (
+    Bar,
+    OrderType,
+    QuoteBar,
+    Resolution,
+    SecurityType,
+    Slice,
+    Symbol,
+    TradeBar,
+    _SymbolDict,
+)
+from backtest_core.engines.embedded.recorder import Recorder
+from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, TimeRules
+from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
+from backtest_core.models import Resolution as ResolutionName
+from backtest_core.strategies import algorithm_class
+
+LEAN_API_DIR = Path(__file__).parent / "lean_api"
+RESOLUTION_NAMES = {
+    Resolution.SECOND: ResolutionName.SECOND,
+    Resolution.MINUTE: ResolutionName.MINUTE,
+    Resolution.HOUR: ResolutionName.HOUR,
+    Resolution.DAILY: ResolutionName.DAILY,
+}
+KIND_TYPES = {
+    SecurityKind.EQUITY: SecurityType.EQUITY,
+    SecurityKind.CRYPTO: SecurityType.CRYPTO,
+    SecurityKind.FOREX: SecurityType.FOREX,
+}
+NS = 1_000_000_000
+
+
+class AlgorithmFailure(StudioError):
+    """The algorithm could not be loaded, initialised or run; the text is LEAN-style and names file and line."""
+
+    def __init__(self, message: str, trace: str = "") -> None:
+        super().__init__(message)
+        self.trace = trace
+
+
+@dataclass
+class Subscription:
+    security: Security
+    trades: Bars | None
+    quotes: Bars | None
+    indicators: list[tuple[ind.Indicator, Callable[[Any], float] | None]] = field(default_factory=list)
+
+
+class Backtest:
+    """Runs one algorithm file over one data folder; ``recorder`` collects what LEAN would write."""
+
+    def __init__(
+        self,
+        project_dir: Path,
+        data_dir: Path,
+        overrides: RunOverrides,
+        recorder: Recorder,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.project_dir = project_dir
+        self.data = LeanDataFolder(data_dir)
+        self.overrides = overrides
+        self.recorder = recorder
+        self.should_stop = should_stop
+        self.parameters = dict(overrides.parameters)
+        self.start = date(1998, 1, 1)
+        self.end = datetime.now(UTC).date() - timedelta(days=1)
+        self.time_zone = ZoneInfo("America/New_York")
+        self.portfolio = Portfolio()
+        self.securities: dict[Symbol, Security] = {}
+        self.securities_view = _SymbolDict()
+        self.subscriptions: dict[Symbol, Subscription] = {}
+        self.transactions = Transactions(self.portfolio, self.securities, self._on_order_event, recorder.engine_log)
+        self.transactions_view = _TransactionsView(self.transactions)
+        self.scheduler = Scheduler()
+        self.date_rules = DateRules(self._hours_of)
+        self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone)
+        self.benchmark_ticker = "SPY"
+        self.brokerage = 0
+        self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
+        self.warming_up = False
+        self.utc_time = datetime(1998, 1, 1, tzinfo=UTC)
+        self.local_time = self.utc_time.replace(tzinfo=None)
+        self.runtime_extra: dict[str, str] = {}
+        self.summary_extra: dict[str, str] = {}
+        self.stop_requested: str | None = None
+        self.initialized = False
+        self.algorithm: QCAlgorithm | None = None
+        self.last_step_ns: int | None = None  # the last time step processed (the final sample's time)
+
+    # -- called by QCAlgorithm ---------------------------------------------------------------------------
+
+    def set_start(self, day: date) -> None:
+        self.start = day
+
+    def set_end(self, day: date) -> None:
+        self.end = min(day, datetime.now(UTC).date() - timedelta(days=1))
+
+    def set_cash(self, amount: float) -> None:
+        self.portfolio.cash = amount
+
+    def set_time_zone(self, zone: str) -> None:
+        self.time_zone = ZoneInfo(zone)
+
+    def set_warm_up(self, period: int | timedelta, resolution: Resolution | None) -> None:
+        self.warm_up = (period, resolution)
+
+    def add_security(
+        self,
+        kind: SecurityKind,
+        ticker: str,
+        resolution: Any,
+        market: str,
+        fill_forward: bool,
+        leverage: float,
+        extended: bool,
+        options: dict[str, Any],
+    ) -> Security:
+        unknown = set(options) - {"data_normalization_mode", "dataNormalizationMode"}
+        if unknown:
+            raise UnsupportedApi(f"add_{kind.value}({', '.join(sorted(unknown))}=...)")
+        if self.initialized:
+            raise UnsupportedApi(f"add_{kind.value} after initialize (universe changes)")
+        resolution = Resolution(int(resolution)) if resolution is not None else Resolution.MINUTE
+        if resolution == Resolution.TICK:
+            raise UnsupportedApi("tick resolution")
+        market = market or DEFAULT_MARKET[kind]
+        hours = self.data.market_hours(kind, market, ticker)
+        properties = self.data.symbol_properties(kind, market, ticker)
+        if kind == SecurityKind.CRYPTO and properties.quote_currency != "USD":
+            raise UnsupportedApi(f"add_crypto({ticker}): only USD-quoted pairs (no currency conversion)")
+        if kind == SecurityKind.FOREX and not ticker.upper().endswith("USD"):
+            raise UnsupportedApi(f"add_forex({ticker}): only pairs quoted in USD (no currency conversion)")
+        symbol = Symbol.create(ticker, KIND_TYPES[kind], market, self._listing_date(kind, ticker))
+        security = Security(
+            symbol, kind, resolution, hours, properties, leverage or DEFAULT_LEVERAGE[kind], fill_forward, extended
+        )
+        self.securities[symbol] = security
+        self.securities_view[symbol] = security
+        self.portfolio[symbol] = security.holdings
+        self.subscriptions[symbol] = Subscription(security, None, None)
+        return security
+
+    def security(self, key: Any) -> Security:
+        for symbol, security in self.securities.items():
+            if symbol == key:
+                return security
+        raise StudioError(
+            f"symbol: {key} is not subscribed", "Add it in initialize with add_equity/add_crypto/add_forex."
+        )
+
+    def register(self, key: Any, indicator: ind.Indicator, selector: Any) -> ind.Indicator:
+        self.subscriptions[self.security(key).symbol].indicators.append((indicator, selector))
+        return indicator
+
+    def warm_up_indicator(self, key: Any, indicator: ind.Indicator) -> None:
+        frame = self.history([key], indicator.warm_up_period, None)
+        for stamp, row in frame.iterrows():
+            indicator.update(stamp[1] if isinstance(stamp, tuple) else stamp, float(row["close"]))
+
+    def order(self, key: Any, quantity: float, order_type: OrderType, tag: str = "", **prices: float) -> Any:
+        security = self.security(key)
+        if self.warming_up or not self.initialized:
+            self.recorder.engine_log(
+                "ERROR",
+                "This operation is not allowed in Initialize or during warm up: "
+                "OrderRequest. Please move this code to the OnWarmupFinished() method.",
+            )
+            return None
+        lot = security.symbol_properties.lot_size or 1.0
+        quantity = math.trunc(float(quantity) / lot) * lot if security.kind == SecurityKind.EQUITY else float(quantity)
+        if (
+            order_type == OrderType.MARKET
+            and security.kind == SecurityKind.EQUITY
+            and not security.hours.is_open(self.local_time, security.extended_market_hours)
+        ):
+            order_type = OrderType.MARKET_ON_OPEN
+            self.algorithm_message(
+                "Debug",
+                "Warning: market orders submitted while the market is closed are "
+                "automatically converted into MarketOnOpen orders to fill at the next market open.",
+                once=True,
+            )
+        ticket = self.transactions.submit(
+            security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price")
+        )
+        if order_type == OrderType.MARKET:
+            self.transactions.scan(set())
+        return ticket
+
+    def plot(self, chart: str, series: str, value: float) -> None:
+        self.recorder.plot(chart, series, self.utc_time, value)
+
+    def add_chart(self, chart: Any) -> None:
+        self.recorder.add_chart(chart)
+
+    def algorithm_message(self, kind: str, text: str, once: bool = False) -> None:
+        self.recorder.algorithm_message(kind, text, self.local_time, once)
+
+    def history(self, keys: Any, periods: Any, resolution: Any) -> pd.DataFrame:
+        """Bars before the current time as LEAN's frame: index (symbol, time), columns open/high/low/close/volume."""
+        securities = [self.security(k) for k in (keys if isinstance(keys, list | tuple) else [keys])]
+        frames = []
+        for security in securities:
+            level = Resolution(int(resolution)) if resolution is not None else security.resolution
+            if isinstance(periods, timedelta):
+                first = (self.local_time - periods).date()
+            else:
+                per_day = {Resolution.DAILY: 1, Resolution.HOUR: 7, Resolution.MINUTE: 390, Resolution.SECOND: 23400}[
+                    level
+                ]
+                first = self.local_time.date() - timedelta(days=int(int(periods) / per_day * 7 / 5) + 10)
+            bars = self._load(security, level, "trade", first, self.local_time.date()) or self._load(
+                security, level, "quote", first, self.local_time.date()
+            )
+            if bars is None:
+                continue
+            now_ns = int(self.utc_time.timestamp() * NS)
+            bars = bars.select(bars.end_ns <= now_ns)
+            if not isinstance(periods, timedelta):
+                bars = bars.select(np.arange(len(bars)) >= len(bars) - int(periods))
+            times = pd.to_datetime(bars.end_ns, utc=True).tz_convert(self.time_zone).tz_localize(None)
+            index = pd.MultiIndex.from_arrays([[security.symbol.value] * len(bars), times], names=["symbol", "time"])
+            frames.append(
+                pd.DataFrame(
+                    {"open": bars.open, "high": bars.high, "low": bars.low, "close": bars.close, "volume": bars.volume},
+                    index=index,
+                )
+            )
+        if not frames:
+            return pd.DataFrame(columns=["open", "high", "low", "close", "volume"])
+        return pd.concat(frames)
+
+    # -- running ---------------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Load, initialise and run the algorithm; raise AlgorithmFailure with LEAN's error text on failure."""
+        algorithm = self._create_algorithm()
+        self.algorithm = algorithm
+        try:
+            _hook(algorithm, "initialize")()
+        except StudioError:
+            raise
+        except Exception as error:
+            raise AlgorithmFailure(
+                "During the algorithm initialization, the following exception has occurred: "
+                + _describe(error, self.project_dir),
+                traceback.format_exc(),
+            ) from error
+        self._apply_overrides()
+        if self.end < self.start:
+            raise StudioError(f"end date {self.end} is before start date {self.start}", "Fix the dates of the run.")
+        if not self.securities:
+            raise StudioError(
+                "the algorithm added no securities in initialize", "Call add_equity (or add_crypto/add_forex)."
+            )
+        self.recorder.start(self, self.portfolio.cash)
+        warm_start = self._warm_up_start()
+        self._load_all(warm_start)
+        self.initialized = True
+        self._loop(warm_start)
+
+    def _apply_overrides(self) -> None:
+        if self.overrides.start_date:
+            self.start = self.overrides.start_date
+        if self.overrides.end_date:
+            self.end = self.overrides.end_date
+        if self.overrides.initial_cash:
+            self.portfolio.cash = self.overrides.initial_cash
+
+    def _create_algorithm(self) -> QCAlgorithm:
+        main = self.project_dir / "main.py"
+        if not main.exists():
+            raise AlgorithmFailure(f"No main.py in {self.project_dir}: a LEAN Python project needs one.")
+        source = main.read_text()
+        try:
+            tree = compile(source, str(main), "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+        except SyntaxError as error:
+            raise AlgorithmFailure(
+                f"Build Error File: main.py Line {error.lineno} Column {error.offset} - "
+                f"{type(error).__name__}: {error.msg}"
+            ) from error
+        class_name = algorithm_class(tree)
+        for path in (str(LEAN_API_DIR), str(self.project_dir)):
+            if path not in sys.path:
+                sys.path.insert(0, path)
+        sys.modules.pop("main", None)
+        try:
+            spec = importlib.util.spec_from_file_location("main", main)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules["main"] = module
+            spec.loader.exec_module(module)
+        except Exception as error:
+            raise AlgorithmFailure(
+                f"Loader.TryCreatePythonAlgorithm(): Unable to import python module {main}. "
+                + _describe(error, self.project_dir),
+                traceback.format_exc(),
+            ) from error
+        klass = _find_class(module, class_name)
+        if klass is None:
+            raise AlgorithmFailure("main.py defines no class deriving from QCAlgorithm")
+        algorithm = klass.__new__(klass)
+        algorithm._backtest = self
+        try:
+            klass.__init__(algorithm)
+        except Exception as error:
+            raise AlgorithmFailure(
+                "Algorithm constructor failed: " + _describe(error, self.project_dir), traceback.format_exc()
+            ) from error
+        return algorithm
+
+    def _listing_date(self, kind: SecurityKind, ticker: str) -> date | None:
+        if kind != SecurityKind.EQUITY:
+            return None
+        path = self.data.root / "equity" / "usa" / "map_files" / f"{ticker.lower()}.csv"
+        if not path.exists():
+            return None
+        first = path.read_text().split(",", 1)[0].strip()
+        return date(int(first[:4]), int(first[4:6]), int(first[6:8])) if len(first) == 8 else None
+
+    def _hours_of(self, key: Any) -> Any:
+        return self.security(key).hours
+
+    def _warm_up_start(self) -> date:
+        if self.warm_up is None:
+            return self.start
+        period, resolution = self.warm_up
+        if isinstance(period, timedelta):
+            return (datetime.combine(self.start, datetime.min.time()) - period).date()
+        security = next(iter(self.securities.values()))
+        level = Resolution(int(resolution)) if resolution is not None else security.resolution
+        per_day = {Resolution.DAILY: 1, Resolution.HOUR: 7, Resolution.MINUTE: 390, Resolution.SECOND: 23400}[level]
+        needed, day = math.ceil(int(period) / per_day), self.start
+        while needed > 0:
+            day -= timedelta(days=1)
+            if security.hours.is_trading_day(day):
+                needed -= 1
+        return day
+
+    def _load(self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date) -> Bars | None:
+        symbol = security.symbol
+        bars = self.data.read_bars(
+            security.kind, symbol.market, symbol.value, RESOLUTION_NAMES[resolution], tick_type, first, last
+        )
+        if bars is None or len(bars) == 0:
+            return None
+        if security.kind == SecurityKind.EQUITY:
+            if (
+                resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR)
+                and not security.extended_market_hours
+            ):
+                bars = bars.select(_in_session(bars.start_ns, security))
+            bars = self._adjusted(bars, symbol.value, security.hours.exchange_tz)
+        return bars
+
+    def _adjusted(self, bars: Bars, ticker: str, exchange_tz: ZoneInfo) -> Bars:
+        """Prices scaled by the factor file (LEAN's default Adjusted normalisation for equities)."""
+        factors = self.data.factor_file(ticker)
+        if factors is None:
+            return bars
+        local_days = pd.to_datetime(bars.start_ns, utc=True).tz_convert(exchange_tz).tz_localize(None).to_numpy()
+        return bars.scaled(factors.scale(local_days.astype("datetime64[D]")))
+
+    def _load_all(self, first: date) -> None:
+        for subscription in self.subscriptions.values():
+            security = subscription.security
+            quotes_only = security.kind == SecurityKind.FOREX
+            trades = None if quotes_only else self._load(security, security.resolution, "trade", first, self.end)
+            quotes = None
+            if security.resolution in (Resolution.MINUTE, Resolution.SECOND) or quotes_only:
+                quotes = self._load(security, security.resolution, "quote", first, self.end)
+            if trades is None and quotes is None:
+                folder = self.data.folder(security.kind, security.symbol.market, RESOLUTION_NAMES[security.resolution])
+                raise DataMissing(
+                    f"No {security.resolution.name.lower()} data for {security.symbol.value} between {first} and "
+                    f"{self.end}: searched {folder}",
+                    "Download the data into the data folder (BACKTEST_DATA), choose dates the data covers, or "
+                    "run `python -m backtest_core data sample` for a synthetic set.",
+                )
+            subscription.trades, subscription.quotes = trades, quotes
+            security.trades, security.quotes = trades, quotes
+
+    def _loop(self, warm_start: date) -> None:
+        algorithm = self.algorithm
+        on_data = _hook(algorithm, "on_data")
+        start_ns = _local_midnight_ns(self.start, self.time_zone)
+        end_ns = _local_midnight_ns(self.end + timedelta(days=1), self.time_zone)
+        warm_ns = _local_midnight_ns(warm_start, self.time_zone)
+        streams = []
+        for subscription in self.subscriptions.values():
+            for bars, is_quote in ((subscription.trades, False), (subscription.quotes, True)):
+                if bars is not None:
+                    keep = (bars.end_ns > warm_ns) & (bars.end_ns <= end_ns)
+                    streams.append((subscription, bars.select(keep), is_quote))
+        steps = (
+            np.unique(np.concatenate([bars.end_ns for _, bars, _ in streams])) if streams else np.array([], np.int64)
+        )
+        cursors = [0] * len(streams)
+        events = self._scheduled_events(warm_start)
+        event_index = 0
+        self.warming_up = self.warm_up is not None and warm_ns < start_ns
+        recorder = self.recorder
+        recorder.begin(start_ns, end_ns)
+        for step_ns in steps:
+            step_ns = int(step_ns)
+            if self.should_stop() or self.stop_requested:
+                recorder.engine_log(
+                    "TRACE", f"AlgorithmManager.Run(): Algorithm stopped: {self.stop_requested or 'cancelled'}"
+                )
+                break
+            if self.warming_up and step_ns > start_ns:
+                self.warming_up = False
+                self._set_time(start_ns)
+                recorder.algorithm_message("Debug", "Algorithm finished warming up.", self.local_time, False)
+                _hook(algorithm, "on_warmup_finished")()
+            if not self.warming_up:
+                recorder.sample_midnights(self, step_ns)
+            while event_index < len(events) and events[event_index][0] <= step_ns:
+                when, action = events[event_index]
+                event_index += 1
+                if when < start_ns:
+                    continue
+                self._set_time(when)
+                self._guard("scheduled event", action)
+                self.transactions.scan(set())
+            self._set_time(step_ns)
+            fresh_bars: dict[Symbol, TradeBar] = {}
+            fresh_quotes: dict[Symbol, QuoteBar] = {}
+            for index, (subscription, bars, is_quote) in enumerate(streams):
+                cursor = cursors[index]
+                if cursor < len(bars) and int(bars.end_ns[cursor]) == step_ns:
+                    cursors[index] = cursor + 1
+                    if is_quote:
+                        fresh_quotes[subscription.security.symbol] = self._apply_quote(
+                            subscription.security, bars, cursor
+                        )
+                    else:
+                        fresh_bars[subscription.security.symbol] = self._apply_trade(
+                            subscription.security, bars, cursor
+                        )
+            for symbol, subscription in self.subscriptions.items():
+                bar = fresh_bars.get(symbol) or fresh_quotes.get(symbol)
+                if bar is not None:
+                    for indicator, selector in subscription.indicators:
+                        if indicator.needs_bar:
+                            indicator.update(bar)
+                        else:
+                            indicator.update(bar.end_time, selector(bar) if selector else bar.close)
+            fresh = set(fresh_bars) | set(fresh_quotes)
+            self.transactions.scan(fresh)  # LEAN fills resting orders on the new data before OnData
+            data = Slice(self.local_time, fresh_bars, fresh_quotes)
+            self._guard("OnData", lambda: on_data(data))  # noqa: B023 - called at once, inside this iteration
+            self.transactions.scan(fresh)
+            if not self.warming_up:
+                recorder.on_step(self, step_ns)
+            self.last_step_ns = step_ns
+            if self.stop_requested:
+                break
+        if self.last_step_ns is not None:
+            self._set_time(self.last_step_ns)
+        if not self.stop_requested or self.stop_requested == "Quit":
+            self._guard("OnEndOfAlgorithm", _hook(algorithm, "on_end_of_algorithm"))
+
+    def benchmark_series(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Adjusted benchmark closes by bar end (LEAN's internal hourly SPY feed; daily bars when no hourly data)."""
+        ticker = self.benchmark_ticker
+        for level in (ResolutionName.HOUR, ResolutionName.DAILY):
+            bars = self.data.read_bars(SecurityKind.EQUITY, "usa", ticker, level, "trade", self.start, self.end)
+            if bars is None or len(bars) == 0:
+                continue
+            bars = self._adjusted(bars, ticker, ZoneInfo("America/New_York"))
+            start_ns = _local_midnight_ns(self.start, self.time_zone)
+            keep = bars.end_ns > start_ns
+            return np.asarray(bars.end_ns[keep]), np.asarray(bars.close[keep], dtype=float)
+        self.recorder.engine_log("TRACE", f"Benchmark: no hour or daily data for {ticker}; benchmark values are 0.")
+        return None
+
+    def next_local_midnight_ns(self, midnight_ns: int) -> int:
+        """The next midnight in the algorithm's time zone (days are 23 or 25 hours long across DST changes)."""
+        local = datetime.fromtimestamp(midnight_ns / NS, UTC).astimezone(self.time_zone).date()
+        return _local_midnight_ns(local + timedelta(days=1), self.time_zone)
+
+    def _scheduled_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
+        events = []
+        for event in self.scheduler.events:
+            for local in event.times(first, self.end):
+                events.append((int(local.replace(tzinfo=self.time_zone).timestamp() * NS), event.action))
+        if _overrides_hook(self.algorithm, "on_end_of_day"):
+            events += self._end_of_day_events(first)
+        events.sort(key=lambda pair: pair[0])
+        return events
+
+    def _end_of_day_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
+        """LEAN calls ``on_end_of_day(symbol)`` ten minutes before each session of a security closes."""
+        hook = _hook(self.algorithm, "on_end_of_day")
+        events = []
+        for symbol, security in self.securities.items():
+            day = first
+            while day <= self.end:
+                session = security.hours.regular_session(day)
+                if session is not None:
+                    moment = (session[1] - timedelta(minutes=10)).replace(tzinfo=security.hours.exchange_tz)
+                    events.append((int(moment.timestamp() * NS), lambda s=symbol: hook(s)))
+                day += timedelta(days=1)
+        return events
+
+    def _guard(self, context: str, action: Callable[[], Any]) -> None:
+        """Run user code; an exception stops the algorithm with LEAN's runtime error text."""
+        if self.stop_requested and self.stop_requested.startswith("Runtime Error"):
+            return
+        try:
+            action()
+        except StudioError:
+            raise
+        except Exception as error:
+            message = f"Runtime Error: {_describe(error, self.project_dir)}"
+            self.recorder.engine_log(
+                "ERROR",
+                f"Extensions.SetRuntimeError(): RuntimeError at {self.utc_time:%m/%d/%Y %H:%M:%S} UTC. "
+                f"Context: {context} {type(error).__name__}: {error}",
+            )
+            self.stop_requested = message
+            raise AlgorithmFailure(message, traceback.format_exc()) from error
+
+    def _set_time(self, utc_ns: int) -> None:
+        self.utc_time = datetime.fromtimestamp(utc_ns / NS, UTC)
+        self.local_time = self.utc_time.astimezone(self.time_zone).replace(tzinfo=None)
+        self.transactions.utc_time = self.utc_time
+        self.transactions.local_time = self.local_time
+
+    def _apply_trade(self, security: Security, bars: Bars, i: int) -> TradeBar:
+        zone = security.hours.exchange_tz
+        start = datetime.fromtimestamp(int(bars.start_ns[i]) / NS, UTC).astimezone(zone).replace(tzinfo=None)
+        end = datetime.fromtimestamp(int(bars.end_ns[i]) / NS, UTC).astimezone(zone).replace(tzinfo=None)
+        o, h, low, c, v = (
+            float(bars.open[i]),
+            float(bars.high[i]),
+            float(bars.low[i]),
+            float(bars.close[i]),
+            float(bars.volume[i]),
+        )
+        security.last_trade = LastBar(start, end, o, h, low, c, v)
+        return TradeBar(start, end, security.symbol, o, h, low, c, v)
+
+    def _apply_quote(self, security: Security, bars: Bars, i: int) -> QuoteBar:
+        zone = security.hours.exchange_tz
+        start = datetime.fromtimestamp(int(bars.start_ns[i]) / NS, UTC).astimezone(zone).replace(tzinfo=None)
+        end = datetime.fromtimestamp(int(bars.end_ns[i]) / NS, UTC).astimezone(zone).replace(tzinfo=None)
+        bid, ask = bars.bid[i], bars.ask[i]
+        security.bid_price, security.ask_price = float(bid[3]), float(ask[3])
+        security.bid_size, security.ask_size = float(bars.bid_size[i]), float(bars.ask_size[i])
+        security.quote_end = end
+        return QuoteBar(
+            start,
+            end,
+            security.symbol,
+            Bar(*map(float, bid)),
+            Bar(*map(float, ask)),
+            security.bid_size,
+            security.ask_size,
+        )
+
+    def _on_order_event(self, event: Any, order: Any) -> None:
+        self.recorder.order_event(event, order)
+        if self.algorithm is not None:
+            self._guard("OnOrderEvent", lambda: _hook(self.algorithm, "on_order_event")(event))
+
+
+class _TransactionsView:
+    """``self.transactions``: LEAN's SecurityTransactionManager over the order book."""
+
+    def __init__(self, transactions: Transactions) -> None:
+        self._t = transactions
+
+    def get_open_orders(self, symbol: Any = None) -> list[Any]:
+        return [o for o in self._t.open_orders() if symbol is None or o.symbol == symbol]
+
+    def cancel_open_orders(self, symbol: Any = None, tag: str | None = None) -> list[Any]:
+        return [self._t.cancel_order(o.id, tag) for o in self.get_open_orders(symbol)]
+
+    def cancel_order(self, order_id: int, tag: str | None = None) -> Any:
+        return self._t.cancel_order(order_id, tag)
+
+    def get_order_by_id(self, order_id: int) -> Any:
+        return self._t.orders.get(order_id)
+
+    def get_order_ticket(self, order_id: int) -> Any:
+        return self._t.tickets.get(order_id)
+
+    def get_orders(self, predicate: Any = None) -> list[Any]:
+        return [o for o in self._t.orders.values() if predicate is None or predicate(o)]
+
+    @property
+    def orders_count(self) -> int:
+        return len(self._t.orders)
+
+    def __getattr__(self, name: str) -> Any:
+        from backtest_core.engines.embedded.model import _snake
+
+        snake = _snake(name)
+        if snake != name and hasattr(self, snake):
+            return getattr(self, snake)
+        raise UnsupportedApi(f"Transactions.{name}")
+
+
+def _hook(algorithm: QCAlgorithm, name: str) -> Callable[..., Any]:
+    """The user's override of a LEAN hook in either spelling (``on_data`` or ``OnData``)."""
+    pascal = "".join(part.capitalize() for part in name.split("_"))
+    for klass in type(algorithm).__mro__:
+        if klass is QCAlgorithm:
+            break
+        for candidate in (name, pascal):
+            if candidate in vars(klass):
+                return getattr(algorithm, candidate)
+    return getattr(algorithm, name)
+
+
+def _overrides_hook(algorithm: QCAlgorithm | None, name: str) -> bool:
+    return algorithm is not None and _hook(algorithm, name).__func__ is not getattr(QCAlgorithm, name)
+
+
+def _find_class(module: ModuleType, name: str | None) -> type | None:
+    if name and isinstance(getattr(module, name, None), type):
+        return getattr(module, name)
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, QCAlgorithm) and value is not QCAlgorithm:
+            return value
+    return None
+
+
+def _describe(error: BaseException, project_dir: Path) -> str:
+    """LEAN's style: the message, then each frame of the project's own code: ``at f`` / code / ``in file: line N``."""
+    lines = [f"{type(error).__name__}: {error}" if not isinstance(error, StudioError) else str(error)]
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename)
+        if project_dir in path.parents:
+            code = (frame.line or "").strip()
+            lines.append(f"  at {frame.name}\n    {code}\n in {path.relative_to(project_dir)}: line {frame.lineno}")
+    return "\n".join(lines)
+
+
+def _in_session(start_ns: np.ndarray, security: Security) -> np.ndarray:
+    """Bars that start inside a regular session of their day (LEAN drops extended-hours bars by default)."""
+    zone = security.hours.exchange_tz
+    local = pd.to_datetime(start_ns, utc=True).tz_convert(zone).tz_localize(None)
+    days = local.normalize()
+    keep = np.zeros(len(start_ns), dtype=bool)
+    for day in np.unique(days.to_numpy()):
+        session = security.hours.regular_session(pd.Timestamp(day).date())
+        if session is None:
+            continue
+        mask = (days == day) & (local >= session[0]) & (local < session[1])
+        keep |= np.asarray(mask)
+    return keep
+
+
+def _local_midnight_ns(day: date, zone: ZoneInfo) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=zone).timestamp() * NS)
+
+
+def wall_time() -> float:
+    return wallclock.monotonic()

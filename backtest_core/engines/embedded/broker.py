@@ -1,0 +1,569 @@
+"""Securities, the portfolio and the simulated brokerage, with LEAN's default models (reference §8).
+
+- Fills: market orders at the latest ask (buy) / bid (sell) close, else the trade close; market orders while
+  the exchange is closed become MarketOnOpen; MOO at the open of the first regular-session bar after the
+  order, MOC at the session's last close; limit and stop orders from bar highs and lows.
+- Fees: Interactive Brokers for equities (0.005/share, min $1, max 0.5% of value); none for crypto/forex.
+- Buying power: margin account, leverage 2 for equities (50 forex, 1 crypto); orders without it are Invalid.
+- ``set_holdings``: LEAN's 0.25% free-portfolio buffer, target margin over unit margin, rounded toward zero
+  to the lot size, then reduced until the target plus the order's fee fits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from backtest_core.engines.embedded.data import Bars, MarketHours, SecurityKind, SymbolProperties
+from backtest_core.engines.embedded.model import (
+    LeanObject,
+    Order,
+    OrderDirection,
+    OrderEvent,
+    OrderStatus,
+    OrderTicket,
+    OrderType,
+    Resolution,
+    Symbol,
+    UpdateOrderFields,
+)
+
+FREE_PORTFOLIO_VALUE_PERCENTAGE = 0.0025
+MINIMUM_ORDER_MARGIN_PERCENTAGE = 0.001
+DEFAULT_LEVERAGE = {SecurityKind.EQUITY: 2.0, SecurityKind.FOREX: 50.0, SecurityKind.CRYPTO: 1.0}
+
+
+@dataclass
+class LastBar:
+    time: datetime
+    end_time: datetime
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+class SecurityHolding(LeanObject):
+    def __init__(self, security: Security) -> None:
+        self.security = security
+        self.quantity = 0.0
+        self.average_price = 0.0
+        self.total_fees = 0.0
+        self.net_profit = 0.0  # realised, after fees
+
+    @property
+    def symbol(self) -> Symbol:
+        return self.security.symbol
+
+    @property
+    def price(self) -> float:
+        return self.security.price
+
+    @property
+    def holdings_value(self) -> float:
+        return self.quantity * self.security.price
+
+    @property
+    def absolute_holdings_value(self) -> float:
+        return abs(self.holdings_value)
+
+    @property
+    def holdings_cost(self) -> float:
+        return self.quantity * self.average_price
+
+    @property
+    def unrealized_profit(self) -> float:
+        return (self.security.price - self.average_price) * self.quantity
+
+    @property
+    def unrealized_profit_percent(self) -> float:
+        cost = abs(self.holdings_cost)
+        return self.unrealized_profit / cost if cost else 0.0
+
+    @property
+    def invested(self) -> bool:
+        return self.quantity != 0
+
+    @property
+    def is_long(self) -> bool:
+        return self.quantity > 0
+
+    @property
+    def is_short(self) -> bool:
+        return self.quantity < 0
+
+    @property
+    def absolute_quantity(self) -> float:
+        return abs(self.quantity)
+
+    Quantity = property(lambda self: self.quantity)
+    AveragePrice = property(lambda self: self.average_price)
+    Invested = invested
+    IsLong = is_long
+    IsShort = is_short
+    UnrealizedProfit = unrealized_profit
+    HoldingsValue = holdings_value
+    unrealised_profit = unrealized_profit
+
+
+class Security(LeanObject):
+    """A subscribed security: its data, the latest prices seen, its holding and its models."""
+
+    def __init__(
+        self,
+        symbol: Symbol,
+        kind: SecurityKind,
+        resolution: Resolution,
+        hours: MarketHours,
+        properties: SymbolProperties,
+        leverage: float,
+        fill_forward: bool,
+        extended_hours: bool,
+    ) -> None:
+        self.symbol = symbol
+        self.kind = kind
+        self.resolution = resolution
+        self.hours = hours
+        self.symbol_properties = properties
+        self.leverage = leverage
+        self.fill_forward = fill_forward
+        self.extended_market_hours = extended_hours
+        self.trades: Bars | None = None
+        self.quotes: Bars | None = None
+        self.last_trade: LastBar | None = None
+        self.bid_price = 0.0
+        self.ask_price = 0.0
+        self.bid_size = 0.0
+        self.ask_size = 0.0
+        self.quote_end: datetime | None = None
+        self.holdings = SecurityHolding(self)
+        self.fee_model_constant: float | None = 0.0 if kind != SecurityKind.EQUITY else None
+
+    @property
+    def price(self) -> float:
+        if self.last_trade is not None:
+            return self.last_trade.close
+        if self.bid_price and self.ask_price:
+            return (self.bid_price + self.ask_price) / 2
+        return self.bid_price or self.ask_price
+
+    @property
+    def open(self) -> float:
+        return self.last_trade.open if self.last_trade else self.price
+
+    @property
+    def high(self) -> float:
+        return self.last_trade.high if self.last_trade else self.price
+
+    @property
+    def low(self) -> float:
+        return self.last_trade.low if self.last_trade else self.price
+
+    @property
+    def close(self) -> float:
+        return self.price
+
+    @property
+    def volume(self) -> float:
+        return self.last_trade.volume if self.last_trade else 0.0
+
+    @property
+    def has_data(self) -> bool:
+        return self.price > 0
+
+    @property
+    def is_tradable(self) -> bool:
+        return True
+
+    @property
+    def invested(self) -> bool:
+        return self.holdings.invested
+
+    @property
+    def exchange(self) -> _ExchangeView:
+        return _ExchangeView(self.hours)
+
+    def set_leverage(self, leverage: float) -> None:
+        self.leverage = float(leverage)
+
+    def set_fee_model(self, model: Any) -> None:
+        from backtest_core.errors import UnsupportedApi
+
+        raise UnsupportedApi("Security.set_fee_model")
+
+    Price = price
+    Close = close
+    Open = open
+    High = high
+    Low = low
+    Volume = volume
+    Holdings = property(lambda self: self.holdings)
+    Symbol = property(lambda self: self.symbol)
+    HasData = has_data
+    BidPrice = property(lambda self: self.bid_price)
+    AskPrice = property(lambda self: self.ask_price)
+    Leverage = property(lambda self: self.leverage)
+    SetLeverage = set_leverage
+
+
+class _ExchangeView(LeanObject):
+    def __init__(self, hours: MarketHours) -> None:
+        self.hours = hours
+
+    Hours = property(lambda self: self.hours)
+
+
+class Portfolio(dict):
+    """Holdings by symbol (tickers accepted), cash and the totals LEAN reports."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cash = 100000.0
+        self.total_fees = 0.0
+        self.total_sale_volume = 0.0
+        self.profit_loss: list[tuple[datetime, float]] = []  # LEAN's TransactionRecord
+        self.winning_transactions = 0
+        self.losing_transactions = 0
+
+    def __getitem__(self, key: Any) -> SecurityHolding:
+        for symbol, holding in self.items():
+            if symbol == key:
+                return holding
+        raise KeyError(f"{key} is not in the portfolio: add it with add_equity/add_crypto/add_forex first")
+
+    def __contains__(self, key: object) -> bool:
+        return any(symbol == key for symbol in self.keys())
+
+    def __getattr__(self, name: str) -> Any:
+        from backtest_core.engines.embedded.model import _snake
+        from backtest_core.errors import UnsupportedApi
+
+        snake = _snake(name)
+        if snake != name and hasattr(type(self), snake):
+            return getattr(self, snake)
+        raise UnsupportedApi(f"Portfolio.{name}")
+
+    @property
+    def total_holdings_value(self) -> float:
+        return sum(holding.holdings_value for holding in self.values())
+
+    @property
+    def total_absolute_holdings_cost(self) -> float:
+        return sum(abs(holding.holdings_cost) for holding in self.values())
+
+    @property
+    def total_portfolio_value(self) -> float:
+        return self.cash + self.total_holdings_value
+
+    @property
+    def total_unrealized_profit(self) -> float:
+        return sum(holding.unrealized_profit for holding in self.values())
+
+    total_unrealised_profit = total_unrealized_profit
+
+    @property
+    def total_profit(self) -> float:
+        return sum(holding.net_profit + holding.total_fees for holding in self.values())
+
+    @property
+    def total_net_profit(self) -> float:
+        return sum(holding.net_profit for holding in self.values())
+
+    @property
+    def invested(self) -> bool:
+        return any(holding.invested for holding in self.values())
+
+    @property
+    def total_margin_used(self) -> float:
+        return sum(abs(h.holdings_value) / h.security.leverage for h in self.values())
+
+    @property
+    def margin_remaining(self) -> float:
+        return self.total_portfolio_value - self.total_margin_used
+
+    def keys_view(self) -> list[Symbol]:
+        return list(self.keys())
+
+    Cash = property(lambda self: self.cash)
+    TotalPortfolioValue = total_portfolio_value
+    TotalFees = property(lambda self: self.total_fees)
+    Invested = invested
+    TotalUnrealizedProfit = total_unrealized_profit
+    TotalUnrealisedProfit = total_unrealized_profit
+    TotalHoldingsValue = total_holdings_value
+    MarginRemaining = margin_remaining
+
+
+def order_fee(security: Security, quantity: float, price: float) -> float:
+    """Interactive Brokers' US equity fee (LEAN's default); zero for crypto and forex under the default model."""
+    if security.fee_model_constant is not None:
+        return security.fee_model_constant
+    value = abs(quantity * price)
+    fee = max(1.0, 0.005 * abs(quantity))
+    return min(fee, 0.005 * value) if value else fee
+
+
+@dataclass
+class Transactions:
+    """Order book and fill engine of one backtest (LEAN's transaction handler + backtesting brokerage)."""
+
+    portfolio: Portfolio
+    securities: dict[Symbol, Security]
+    on_event: Any  # callable(OrderEvent, Order) -> None
+    on_message: Any  # callable(level, text) -> None
+    orders: dict[int, Order] = field(default_factory=dict)
+    tickets: dict[int, OrderTicket] = field(default_factory=dict)
+    events: list[tuple[OrderEvent, Order]] = field(default_factory=list)
+    utc_time: datetime | None = None
+    local_time: datetime | None = None
+    _event_ids: dict[int, int] = field(default_factory=dict)
+
+    # -- placing ---------------------------------------------------------------------------------------------
+
+    def submit(
+        self,
+        security: Security,
+        quantity: float,
+        order_type: OrderType,
+        tag: str = "",
+        limit_price: float | None = None,
+        stop_price: float | None = None,
+    ) -> OrderTicket:
+        order_id = len(self.orders) + 1
+        order = Order(order_id, security.symbol, quantity, order_type, self.utc_time, tag, limit_price, stop_price)
+        order.submission = (security.bid_price, security.ask_price, security.price)
+        self.orders[order_id] = order
+        ticket = OrderTicket(order, self)
+        self.tickets[order_id] = ticket
+        problem = self._validate(security, order)
+        if problem:
+            order.status = OrderStatus.INVALID
+            self._emit(order, OrderStatus.INVALID, 0.0, 0.0, 0.0, problem)
+            self.on_message("ERROR", f"Order Error: ids: [{order_id}], {problem}")
+            return ticket
+        order.status = OrderStatus.SUBMITTED
+        self._emit(order, OrderStatus.SUBMITTED, 0.0, 0.0, 0.0)
+        return ticket
+
+    def _validate(self, security: Security, order: Order) -> str:
+        if order.quantity == 0:
+            return "Unable to submit order with zero quantity."
+        if security.price == 0:
+            return (
+                f"{security.symbol.id}: The security does not have an accurate price as it has not yet received a "
+                "bar of data. Before placing a trade (or using SetHoldings) warm up your algorithm with "
+                "SetWarmup, or use slice.Contains(symbol) to confirm the Slice object has price before using "
+                "the data."
+            )
+        price = _estimate_price(security, order)
+        if not _has_buying_power(self.portfolio, security, order.quantity, price):
+            value = order.quantity * price
+            margin = abs(value) / security.leverage
+            return (
+                f"Insufficient buying power to complete orders (Value:[{value:.4f}]), Reason: Id: {order.id}, "
+                f"Initial Margin: {margin:.2f}, Free Margin: {self.portfolio.margin_remaining:.2f}."
+            )
+        return ""
+
+    def open_orders(self, symbol: Symbol | None = None) -> list[Order]:
+        return [o for o in self.orders.values() if not o.status.is_closed and (symbol is None or o.symbol == symbol)]
+
+    def cancel_order(self, order_id: int, tag: str | None = None) -> Any:
+        order = self.orders.get(order_id)
+        if order is None or order.status.is_closed:
+            return None
+        order.status = OrderStatus.CANCELED
+        order.canceled_time = self.utc_time
+        if tag:
+            order.tag = tag
+        self._emit(order, OrderStatus.CANCELED, 0.0, 0.0, 0.0, "")
+        return order
+
+    def update_order(self, order_id: int, fields: UpdateOrderFields) -> Any:
+        order = self.orders.get(order_id)
+        if order is None or order.status.is_closed:
+            return None
+        if fields.quantity is not None:
+            order.quantity = float(fields.quantity)
+        if fields.limit_price is not None:
+            order.limit_price = float(fields.limit_price)
+        if fields.stop_price is not None:
+            order.stop_price = float(fields.stop_price)
+        if fields.tag is not None:
+            order.tag = fields.tag
+        order.last_update_time = self.utc_time
+        self._emit(order, OrderStatus.UPDATE_SUBMITTED, 0.0, 0.0, 0.0, "")
+        order.status = OrderStatus.SUBMITTED
+        return order
+
+    # -- filling ---------------------------------------------------------------------------------------------
+
+    def scan(self, fresh: set[Symbol]) -> None:
+        """Try to fill every open order with the latest data (``fresh``: symbols with a bar at this step)."""
+        for order in self.open_orders():
+            security = self.securities[order.symbol]
+            price = self._fill_price(security, order, order.symbol in fresh)
+            if price is not None:
+                self._fill(security, order, price)
+
+    def _fill_price(self, security: Security, order: Order, fresh: bool) -> float | None:
+        hours, local = security.hours, self.local_time
+        bar = security.last_trade
+        if order.type == OrderType.MARKET:
+            if not hours.is_open(local, security.extended_market_hours) and security.kind == SecurityKind.EQUITY:
+                return None
+            return _market_price(security, order.direction)
+        if bar is None or not fresh or bar.end_time <= _local(order.time, hours):
+            return None
+        if order.type == OrderType.MARKET_ON_OPEN:
+            session = hours.regular_session(bar.end_time.date())
+            covers_open = session is not None and bar.time <= session[0] < bar.end_time  # daily or hour bars
+            in_session = session is not None and session[0] <= bar.time < session[1]
+            return bar.open if covers_open or in_session else None
+        if order.type == OrderType.MARKET_ON_CLOSE:
+            session = hours.regular_session(bar.end_time.date())
+            return bar.close if session and bar.end_time >= session[1] else None
+        if not hours.is_open(bar.time, security.extended_market_hours):
+            return None
+        buy = order.quantity > 0
+        if order.type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT) and not order.stop_triggered:
+            triggered = bar.high >= order.stop_price if buy else bar.low <= order.stop_price
+            if not triggered:
+                return None
+            order.stop_triggered = True
+            if order.type == OrderType.STOP_MARKET:
+                return max(order.stop_price, bar.close) if buy else min(order.stop_price, bar.close)
+        if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT):
+            limit = order.limit_price
+            if buy and bar.low < limit:
+                return min(bar.high, limit)
+            if not buy and bar.high > limit:
+                return max(bar.low, limit)
+        return None
+
+    def _fill(self, security: Security, order: Order, price: float) -> None:
+        quantity = order.quantity - order.quantity_filled
+        fee = order_fee(security, quantity, price)
+        _apply_fill(self.portfolio, security, quantity, price, fee, self.utc_time)
+        order.quantity_filled += quantity
+        order.price = price
+        order.status = OrderStatus.FILLED
+        order.last_fill_time = self.utc_time
+        self._emit(order, OrderStatus.FILLED, price, quantity, fee)
+
+    def _emit(
+        self, order: Order, status: OrderStatus, price: float, quantity: float, fee: float, message: str = ""
+    ) -> None:
+        event_id = self._event_ids.get(order.id, 0) + 1
+        self._event_ids[order.id] = event_id
+        direction = OrderDirection.BUY if order.quantity > 0 else OrderDirection.SELL
+        event = OrderEvent(
+            order.id,
+            event_id,
+            order.symbol,
+            self.utc_time,
+            status,
+            direction,
+            price,
+            quantity,
+            order.quantity,
+            fee,
+            message,
+        )
+        self.tickets[order.id].order_events.append(event)
+        self.events.append((event, order))
+        self.on_event(event, order)
+
+
+def _local(utc: datetime, hours: MarketHours) -> datetime:
+    return utc.astimezone(hours.exchange_tz).replace(tzinfo=None)
+
+
+def _market_price(security: Security, direction: OrderDirection) -> float:
+    """Latest ask (buying) or bid (selling) close when quotes are as fresh as trades, else the trade close."""
+    quote_is_fresh = security.quote_end is not None and (
+        security.last_trade is None or security.quote_end >= security.last_trade.end_time
+    )
+    if quote_is_fresh:
+        quote = security.ask_price if direction == OrderDirection.BUY else security.bid_price
+        if quote > 0:
+            return quote
+    return security.price
+
+
+def _estimate_price(security: Security, order: Order) -> float:
+    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT) and order.limit_price:
+        return order.limit_price
+    return _market_price(security, order.direction)
+
+
+def _has_buying_power(portfolio: Portfolio, security: Security, quantity: float, price: float) -> bool:
+    """Margin for the part of the order that opens or grows a position must fit in the margin remaining."""
+    held = security.holdings.quantity
+    # reducing (or reversing): only the reversed part needs new margin
+    opening = max(0.0, abs(quantity) - abs(held)) if held * quantity < 0 else abs(quantity)
+    required = opening * price / security.leverage + order_fee(security, quantity, price)
+    return required <= portfolio.margin_remaining + 1e-9 if opening else True
+
+
+def _apply_fill(
+    portfolio: Portfolio, security: Security, quantity: float, price: float, fee: float, when: datetime
+) -> None:
+    holding = security.holdings
+    portfolio.cash -= quantity * price + fee
+    portfolio.total_fees += fee
+    portfolio.total_sale_volume += abs(quantity * price)
+    holding.total_fees += fee
+    held = holding.quantity
+    if held == 0 or held * quantity > 0:
+        total = held + quantity
+        holding.average_price = (holding.average_price * held + price * quantity) / total
+        holding.quantity = total
+        holding.net_profit -= fee
+        return
+    closed = min(abs(quantity), abs(held)) * math.copysign(1, held)
+    realised = (price - holding.average_price) * closed
+    holding.net_profit += realised - fee
+    portfolio.profit_loss.append((when, realised - 2 * fee))  # LEAN's TransactionRecord convention
+    if realised - 2 * fee > 0:
+        portfolio.winning_transactions += 1
+    else:
+        portfolio.losing_transactions += 1
+    remaining = held + quantity
+    if remaining == 0:
+        holding.quantity, holding.average_price = 0.0, 0.0
+    elif remaining * held > 0:
+        holding.quantity = remaining
+    else:  # reversed through zero: the rest opens at this price
+        holding.quantity, holding.average_price = remaining, price
+
+
+def holdings_quantity(portfolio: Portfolio, security: Security, percent: float) -> float:
+    """Order quantity that brings ``security`` to ``percent`` of the portfolio (LEAN's set_holdings maths)."""
+    price = security.price
+    if price <= 0:
+        return 0.0
+    total = portfolio.total_portfolio_value
+    fraction = percent * (1.0 - FREE_PORTFOLIO_VALUE_PERCENTAGE) / security.leverage
+    unit_margin = price / security.leverage
+    held = security.holdings.quantity
+    if abs(fraction * total - held * unit_margin) < total * MINIMUM_ORDER_MARGIN_PERCENTAGE:
+        return 0.0
+    lot = security.symbol_properties.lot_size or 1.0
+    quantity = _round_to_lot(fraction * total / unit_margin - held, lot)
+    step = math.copysign(lot, quantity)
+    while quantity != 0:
+        target_margin = abs(fraction * (total - order_fee(security, quantity, price)))
+        if abs((held + quantity) * unit_margin) <= target_margin + 1e-9:
+            break
+        quantity -= step
+    return quantity
+
+
+def _round_to_lot(quantity: float, lot: float) -> float:
+    """Toward zero, to a whole number of lots."""
+    lots = math.trunc(quantity / lot + (1e-9 if quantity > 0 else -1e-9))
+    return lots * lot

@@ -1,0 +1,162 @@
+"""The ``embedded`` engine: one backtest in a child process, reported to the supervisor line by line.
+
+The child (``python -m backtest_core.engines.embedded.worker '<job as JSON>'``) writes JSON lines on its protocol
+stream: ``{"progress": ...}``, ``{"log": ...}`` and finally ``{"outcome": ...}``. A child of its own keeps a
+strategy that never returns (or leaks memory) from taking the supervisor with it: cancel asks politely with
+SIGINT (partial results are written), then kills after a grace period.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import signal
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from backtest_core.engines.base import (
+    EngineAvailability,
+    EngineJob,
+    EngineOutcome,
+    EngineProgress,
+    ProgressSink,
+    RunOverrides,
+)
+from backtest_core.engines.embedded.backtest import AlgorithmFailure, Backtest
+from backtest_core.engines.embedded.recorder import Recorder
+from backtest_core.errors import StudioError
+from backtest_core.settings import PROJECT_ROOT
+
+CANCEL_GRACE_S = 5.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def run_backtest(job: EngineJob, progress: Callable[[EngineProgress], None] | None = None,
+                 log_line: Callable[[str], None] | None = None,
+                 should_stop: Callable[[], bool] = lambda: False) -> EngineOutcome:  # fmt: skip
+    """Run ``job`` in this process and write its LEAN result folder; never raises for algorithm errors."""
+    recorder = Recorder(job.output_dir, job.algorithm_id, progress, log_line)
+    backtest = Backtest(job.project_dir, job.data_dir, job.overrides, recorder, should_stop)
+    try:
+        backtest.run()
+    except AlgorithmFailure as failure:
+        return _failed(backtest, recorder, str(failure), failure.trace)
+    except StudioError as error:
+        return _failed(backtest, recorder, error.user_message(), "")
+    except Exception as error:  # an engine defect: still a failed run with its traceback, never a lost one
+        return _failed(backtest, recorder, f"Backtest Studio engine error: {type(error).__name__}: {error}",
+                       traceback.format_exc())  # fmt: skip
+    recorder.finish(backtest, backtest.last_step_ns)
+    if should_stop():
+        return EngineOutcome(status="cancelled", error="Cancelled by the user; partial results kept.")
+    return EngineOutcome(status="completed")
+
+
+def _failed(backtest: Backtest, recorder: Recorder, message: str, trace: str) -> EngineOutcome:
+    if backtest.initialized:
+        recorder.finish(backtest, backtest.last_step_ns, message, trace)
+    else:
+        recorder.finish_without_algorithm(message, trace)
+    return EngineOutcome(status="failed", error=message, traceback=trace or None)
+
+
+class EmbeddedEngine:
+    """Pure-Python LEAN-compatible engine; always available."""
+
+    name = "embedded"
+
+    def availability(self) -> EngineAvailability:
+        return EngineAvailability(available=True, message="Runs LEAN Python algorithms in-process; needs no Docker.")
+
+    def run(self, job: EngineJob, sink: ProgressSink, cancel: threading.Event) -> EngineOutcome:
+        job.output_dir.mkdir(parents=True, exist_ok=True)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "backtest_core.engines.embedded.worker", json.dumps(job_to_json(job))],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=str(PROJECT_ROOT),
+            text=True,
+            bufsize=1,
+            preexec_fn=die_with_parent,
+        )
+        watcher = threading.Thread(target=_stop_on_cancel, args=(child, cancel), daemon=True)
+        watcher.start()
+        errors: list[str] = []
+        drain = threading.Thread(target=lambda: errors.extend(child.stderr), daemon=True)
+        drain.start()
+        outcome: EngineOutcome | None = None
+        for line in child.stdout:
+            message = _decode(line)
+            if message is None:
+                continue
+            if "progress" in message:
+                sink.progress(EngineProgress.model_validate(message["progress"]))
+            elif "log" in message:
+                sink.log(message["log"])
+            elif "outcome" in message:
+                outcome = EngineOutcome.model_validate(message["outcome"])
+        code = child.wait()
+        drain.join(timeout=5)
+        if cancel.is_set():
+            return EngineOutcome(status="cancelled", error="Cancelled by the user; partial results kept.")
+        if outcome is not None:
+            return outcome
+        tail = "".join(errors[-40:]).strip()
+        return EngineOutcome(status="failed", error=f"The engine process ended with exit code {code} before reporting "
+                             "a result (killed, or out of memory).", traceback=tail or None)  # fmt: skip
+
+
+def die_with_parent() -> None:
+    """In the child before exec: ask Linux to kill it when its parent dies (no orphan after ``kill -9``)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: cancel and the supervisor's own exit still end it
+
+
+def _stop_on_cancel(child: subprocess.Popen[str], cancel: threading.Event) -> None:
+    while child.poll() is None:
+        if cancel.wait(0.2):
+            child.send_signal(signal.SIGINT)
+            try:
+                child.wait(CANCEL_GRACE_S)
+            except subprocess.TimeoutExpired:
+                child.kill()
+            return
+
+
+def _decode(line: str) -> dict | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def job_to_json(job: EngineJob) -> dict:
+    return {
+        "run_id": job.run_id,
+        "algorithm_id": job.algorithm_id,
+        "project_dir": str(job.project_dir),
+        "data_dir": str(job.data_dir),
+        "output_dir": str(job.output_dir),
+        "overrides": job.overrides.model_dump(mode="json"),
+        "storage_dir": str(job.storage_dir) if job.storage_dir else None,
+    }
+
+
+def job_from_json(data: dict) -> EngineJob:
+    return EngineJob(
+        run_id=data["run_id"],
+        algorithm_id=data["algorithm_id"],
+        project_dir=Path(data["project_dir"]),
+        data_dir=Path(data["data_dir"]),
+        output_dir=Path(data["output_dir"]),
+        overrides=RunOverrides.model_validate(data["overrides"]),
+        storage_dir=Path(data["storage_dir"]) if data.get("storage_dir") else None,
+    )

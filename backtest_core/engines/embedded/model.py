@@ -1,0 +1,473 @@
+"""The objects a LEAN algorithm touches: Symbol, bars, Slice, orders, tickets, events, and LEAN's enums.
+
+Names follow LEAN's Python API in snake_case, with LEAN's PascalCase spellings as aliases. Anything LEAN has
+that is not here raises :class:`UnsupportedApi` through :class:`LeanObject`, never a silent wrong answer.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import IntEnum
+from typing import Any
+
+from backtest_core.errors import UnsupportedApi
+
+
+class LeanObject:
+    """Unknown attributes name the missing LEAN API instead of a bare AttributeError."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        snake = _snake(name)
+        if snake != name:
+            return getattr(self, snake)
+        raise UnsupportedApi(f"{type(self).__name__}.{name}")
+
+
+def _snake(name: str) -> str:
+    out = []
+    for index, char in enumerate(name):
+        if (
+            char.isupper()
+            and index
+            and (not name[index - 1].isupper() or (index + 1 < len(name) and name[index + 1].islower()))
+        ):
+            out.append("_")
+        out.append(char.lower())
+    return "".join(out)
+
+
+class _Enum(IntEnum):
+    """LEAN enums accept both ``Resolution.DAILY`` and ``Resolution.Daily``."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        return None
+
+
+class Resolution(_Enum):
+    TICK = 0
+    SECOND = 1
+    MINUTE = 2
+    HOUR = 3
+    DAILY = 4
+    Tick = 0
+    Second = 1
+    Minute = 2
+    Hour = 3
+    Daily = 4
+
+
+class SecurityType(_Enum):
+    BASE = 0
+    EQUITY = 1
+    FOREX = 4
+    CRYPTO = 7
+    Base = 0
+    Equity = 1
+    Forex = 4
+    Crypto = 7
+
+
+class OrderType(_Enum):
+    MARKET = 0
+    LIMIT = 1
+    STOP_MARKET = 2
+    STOP_LIMIT = 3
+    MARKET_ON_OPEN = 4
+    MARKET_ON_CLOSE = 5
+    Market = 0
+    Limit = 1
+    StopMarket = 2
+    StopLimit = 3
+    MarketOnOpen = 4
+    MarketOnClose = 5
+
+
+class OrderStatus(_Enum):
+    NEW = 0
+    SUBMITTED = 1
+    PARTIALLY_FILLED = 2
+    FILLED = 3
+    CANCELED = 5
+    NONE = 6
+    INVALID = 7
+    CANCEL_PENDING = 8
+    UPDATE_SUBMITTED = 9
+    New = 0
+    Submitted = 1
+    PartiallyFilled = 2
+    Filled = 3
+    Canceled = 5
+    Invalid = 7
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.INVALID)
+
+
+class OrderDirection(_Enum):
+    BUY = 0
+    SELL = 1
+    HOLD = 2
+    Buy = 0
+    Sell = 1
+    Hold = 2
+
+
+class BrokerageName(_Enum):
+    DEFAULT = 0
+    QUANTCONNECT_BROKERAGE = 0
+    INTERACTIVE_BROKERS_BROKERAGE = 1
+    Default = 0
+    QuantConnectBrokerage = 0
+    InteractiveBrokersBrokerage = 1
+
+
+class AccountType(_Enum):
+    MARGIN = 0
+    CASH = 1
+    Margin = 0
+    Cash = 1
+
+
+class DataNormalizationMode(_Enum):
+    RAW = 0
+    ADJUSTED = 1
+    SPLIT_ADJUSTED = 2
+    Raw = 0
+    Adjusted = 1
+    SplitAdjusted = 2
+
+
+class Market:
+    USA = "usa"
+    COINBASE = "coinbase"
+    GDAX = "coinbase"
+    OANDA = "oanda"
+    Usa = "usa"
+    Coinbase = "coinbase"
+    Oanda = "oanda"
+
+
+SECURITY_TYPE_NAMES = {SecurityType.EQUITY: "Equity", SecurityType.CRYPTO: "Crypto", SecurityType.FOREX: "Forex"}
+
+
+class Symbol(LeanObject):
+    """A security's identity. ``value`` is the ticker; ``id`` LEAN's identifier text (e.g. ``SPY R735QTJ8XC9X``)."""
+
+    __slots__ = ("id", "market", "security_type", "value")
+
+    def __init__(self, value: str, security_type: SecurityType, market: str, identifier: str) -> None:
+        self.value = value
+        self.security_type = security_type
+        self.market = market
+        self.id = identifier
+
+    @classmethod
+    def create(cls, ticker: str, security_type: SecurityType, market: str, listed: date | None = None) -> Symbol:
+        kind = SecurityType(security_type)
+        return cls(ticker.upper(), kind, market, security_identifier(ticker.upper(), kind, market, listed))
+
+    Create = create
+    Value = property(lambda self: self.value)
+    ID = property(lambda self: self.id)
+    SecurityType = property(lambda self: self.security_type)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Symbol):
+            return self.id == other.id
+        if isinstance(other, str):
+            return other.upper() == self.value
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return self.value
+
+    def to_json(self) -> dict[str, str]:
+        return {"value": self.value, "id": self.id, "permtick": self.value}
+
+
+# LEAN's SecurityIdentifier: ticker + base-36 of (days since 1899-12-30 of the first listing date) x 10^14
+# + market code x 100 + security type. Forex and crypto carry no date.
+_MARKET_CODES = {"usa": 1, "fxcm": 2, "oanda": 3, "coinbase": 12}
+_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_OLE_EPOCH = date(1899, 12, 30)
+DEFAULT_LISTING = date(1998, 1, 2)
+
+
+def security_identifier(ticker: str, security_type: SecurityType, market: str, listed: date | None = None) -> str:
+    """LEAN's ``SecurityIdentifier.ToString()`` for equities, forex and crypto (e.g. ``SPY R735QTJ8XC9X``)."""
+    days = ((listed or DEFAULT_LISTING) - _OLE_EPOCH).days if security_type == SecurityType.EQUITY else 0
+    properties = days * 10**14 + _MARKET_CODES.get(market, 0) * 100 + int(security_type)
+    text = ""
+    while properties:
+        properties, digit = divmod(properties, 36)
+        text = _BASE36[digit] + text
+    return f"{ticker} {text}"
+
+
+class TradeBar(LeanObject):
+    __slots__ = ("close", "end_time", "high", "low", "open", "period", "symbol", "time", "volume")
+
+    def __init__(self, time: datetime, end_time: datetime, symbol: Symbol, open_: float, high: float, low: float,
+                 close: float, volume: float) -> None:  # fmt: skip
+        self.time, self.end_time, self.symbol = time, end_time, symbol
+        self.open, self.high, self.low, self.close, self.volume = open_, high, low, close, volume
+        self.period = end_time - time
+
+    @property
+    def value(self) -> float:
+        return self.close
+
+    @property
+    def price(self) -> float:
+        return self.close
+
+    Open = property(lambda self: self.open)
+    High = property(lambda self: self.high)
+    Low = property(lambda self: self.low)
+    Close = property(lambda self: self.close)
+    Volume = property(lambda self: self.volume)
+    Time = property(lambda self: self.time)
+    EndTime = property(lambda self: self.end_time)
+    Symbol = property(lambda self: self.symbol)
+    Value = property(lambda self: self.close)
+    Price = property(lambda self: self.close)
+
+    def __repr__(self) -> str:
+        return f"{self.symbol} {self.end_time} O:{self.open} H:{self.high} L:{self.low} C:{self.close} V:{self.volume}"
+
+
+class Bar(LeanObject):
+    __slots__ = ("close", "high", "low", "open")
+
+    def __init__(self, open_: float, high: float, low: float, close: float) -> None:
+        self.open, self.high, self.low, self.close = open_, high, low, close
+
+    Open = property(lambda self: self.open)
+    High = property(lambda self: self.high)
+    Low = property(lambda self: self.low)
+    Close = property(lambda self: self.close)
+
+
+class QuoteBar(LeanObject):
+    __slots__ = ("ask", "ask_size", "bid", "bid_size", "end_time", "symbol", "time")
+
+    def __init__(self, time: datetime, end_time: datetime, symbol: Symbol, bid: Bar, ask: Bar, bid_size: float,
+                 ask_size: float) -> None:  # fmt: skip
+        self.time, self.end_time, self.symbol = time, end_time, symbol
+        self.bid, self.ask, self.bid_size, self.ask_size = bid, ask, bid_size, ask_size
+
+    @property
+    def close(self) -> float:
+        return (self.bid.close + self.ask.close) / 2
+
+    @property
+    def open(self) -> float:
+        return (self.bid.open + self.ask.open) / 2
+
+    @property
+    def high(self) -> float:
+        return (self.bid.high + self.ask.high) / 2
+
+    @property
+    def low(self) -> float:
+        return (self.bid.low + self.ask.low) / 2
+
+    value = price = close
+    Bid = property(lambda self: self.bid)
+    Ask = property(lambda self: self.ask)
+    Close = property(lambda self: self.close)
+    EndTime = property(lambda self: self.end_time)
+    Symbol = property(lambda self: self.symbol)
+
+
+class _SymbolDict(dict):
+    """A dict keyed by Symbol that also accepts tickers, as LEAN's collections do."""
+
+    def _key(self, key: Any) -> Any:
+        if isinstance(key, str):
+            for symbol in self.keys():
+                if symbol == key:
+                    return symbol
+        return key
+
+    def __getitem__(self, key: Any) -> Any:
+        return dict.__getitem__(self, self._key(key))
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, self._key(key))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return dict.get(self, self._key(key), default)
+
+    def contains_key(self, key: Any) -> bool:
+        return key in self
+
+    ContainsKey = contains_key
+    Count = property(len)
+
+
+class Slice(_SymbolDict):
+    """One time step's data: ``data[symbol]`` is the trade bar (or quote bar when only quotes exist)."""
+
+    def __init__(self, time: datetime, bars: dict[Symbol, TradeBar], quote_bars: dict[Symbol, QuoteBar]) -> None:
+        super().__init__({**{s: q for s, q in quote_bars.items()}, **bars})
+        self.time = time
+        self.bars = _SymbolDict(bars)
+        self.quote_bars = _SymbolDict(quote_bars)
+
+    def __getattr__(self, name: str) -> Any:
+        aliases = {"Bars": "bars", "QuoteBars": "quote_bars", "Time": "time", "Keys": "keys", "Values": "values"}
+        if name in aliases:
+            return getattr(self, aliases[name])
+        raise UnsupportedApi(f"Slice.{name}")
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self)
+
+    HasData = has_data
+
+
+class OrderEvent(LeanObject):
+    def __init__(self, order_id: int, event_id: int, symbol: Symbol, utc_time: datetime, status: OrderStatus,
+                 direction: OrderDirection, fill_price: float, fill_quantity: float, quantity: float, fee: float,
+                 message: str = "") -> None:  # fmt: skip
+        self.order_id, self.id, self.symbol, self.utc_time = order_id, event_id, symbol, utc_time
+        self.status, self.direction, self.fill_price, self.fill_quantity = status, direction, fill_price, fill_quantity
+        self.quantity, self.order_fee, self.message = quantity, fee, message
+
+    @property
+    def absolute_fill_quantity(self) -> float:
+        return abs(self.fill_quantity)
+
+    @property
+    def is_fill(self) -> bool:
+        return self.status in (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)
+
+    OrderId = property(lambda self: self.order_id)
+    Status = property(lambda self: self.status)
+    FillPrice = property(lambda self: self.fill_price)
+    FillQuantity = property(lambda self: self.fill_quantity)
+    Symbol = property(lambda self: self.symbol)
+    Direction = property(lambda self: self.direction)
+
+    def __repr__(self) -> str:
+        return (f"Time: {self.utc_time} OrderID: {self.order_id} Symbol: {self.symbol} Status: {self.status.name} "
+                f"Quantity: {self.fill_quantity} FillPrice: {self.fill_price}")  # fmt: skip
+
+
+class Order(LeanObject):
+    def __init__(self, order_id: int, symbol: Symbol, quantity: float, order_type: OrderType, utc_time: datetime,
+                 tag: str = "", limit_price: float | None = None, stop_price: float | None = None) -> None:  # fmt: skip
+        self.id, self.symbol, self.quantity, self.type = order_id, symbol, quantity, order_type
+        self.time = self.created_time = utc_time
+        self.tag, self.limit_price, self.stop_price = tag, limit_price, stop_price
+        self.status = OrderStatus.NEW
+        self.price = 0.0
+        self.last_fill_time: datetime | None = None
+        self.canceled_time: datetime | None = None
+        self.last_update_time: datetime | None = None
+        self.stop_triggered = False
+        self.quantity_filled = 0.0
+        self.submission: tuple[float, float, float] = (0.0, 0.0, 0.0)  # bid, ask, last at submission
+
+    @property
+    def direction(self) -> OrderDirection:
+        return OrderDirection.BUY if self.quantity > 0 else OrderDirection.SELL
+
+    @property
+    def absolute_quantity(self) -> float:
+        return abs(self.quantity)
+
+    Id = property(lambda self: self.id)
+    Quantity = property(lambda self: self.quantity)
+    Status = property(lambda self: self.status)
+    Type = property(lambda self: self.type)
+    Symbol = property(lambda self: self.symbol)
+    Price = property(lambda self: self.price)
+
+
+class OrderTicket(LeanObject):
+    """What an order method returns: the order's live state, and cancel/update."""
+
+    def __init__(self, order: Order, transactions: Any) -> None:
+        self._order = order
+        self._transactions = transactions
+        self.order_events: list[OrderEvent] = []
+
+    order_id = property(lambda self: self._order.id)
+    symbol = property(lambda self: self._order.symbol)
+    quantity = property(lambda self: self._order.quantity)
+    status = property(lambda self: self._order.status)
+    order_type = property(lambda self: self._order.type)
+    tag = property(lambda self: self._order.tag)
+
+    @property
+    def quantity_filled(self) -> float:
+        return self._order.quantity_filled
+
+    @property
+    def average_fill_price(self) -> float:
+        fills = [e for e in self.order_events if e.is_fill]
+        total = sum(abs(e.fill_quantity) for e in fills)
+        return sum(e.fill_price * abs(e.fill_quantity) for e in fills) / total if total else 0.0
+
+    def cancel(self, tag: str | None = None) -> Any:
+        return self._transactions.cancel_order(self._order.id, tag)
+
+    def update(self, fields: Any) -> Any:
+        return self._transactions.update_order(self._order.id, fields)
+
+    def update_quantity(self, quantity: float, tag: str | None = None) -> Any:
+        return self.update(UpdateOrderFields(quantity=quantity, tag=tag))
+
+    def update_limit_price(self, limit_price: float, tag: str | None = None) -> Any:
+        return self.update(UpdateOrderFields(limit_price=limit_price, tag=tag))
+
+    def update_stop_price(self, stop_price: float, tag: str | None = None) -> Any:
+        return self.update(UpdateOrderFields(stop_price=stop_price, tag=tag))
+
+    def get(self, field: Any) -> Any:
+        raise UnsupportedApi("OrderTicket.get")
+
+    OrderId = order_id
+    Status = status
+    QuantityFilled = quantity_filled
+    AverageFillPrice = average_fill_price
+    Cancel = cancel
+    Update = update
+    UpdateQuantity = update_quantity
+    UpdateLimitPrice = update_limit_price
+    UpdateStopPrice = update_stop_price
+
+
+class UpdateOrderFields(LeanObject):
+    def __init__(self, quantity: float | None = None, limit_price: float | None = None,
+                 stop_price: float | None = None, tag: str | None = None, **pascal: Any) -> None:  # fmt: skip
+        self.quantity = pascal.get("Quantity", quantity)
+        self.limit_price = pascal.get("LimitPrice", limit_price)
+        self.stop_price = pascal.get("StopPrice", stop_price)
+        self.tag = pascal.get("Tag", tag)
+
+
+class PortfolioTarget(LeanObject):
+    def __init__(self, symbol: Any, quantity: float, tag: str = "") -> None:
+        self.symbol, self.quantity, self.tag = symbol, float(quantity), tag
+
+    @staticmethod
+    def percent(algorithm: Any, symbol: Any, percent: float) -> PortfolioTarget:
+        return PortfolioTarget(symbol, percent)
+
+    Percent = percent
+    Symbol = property(lambda self: self.symbol)
+    Quantity = property(lambda self: self.quantity)

@@ -1,0 +1,9 @@
+from AlgorithmImports import *
+
+
+class UsesOptions(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2013, 10, 7)
+        self.set_end_date(2013, 10, 11)
+        self.add_equity("SPY", Resolution.MINUTE)
+        self.add_option("SPY")

@@ -1,0 +1,174 @@
+"""The embedded engine on real LEAN data: LEAN's published figures, the API, errors, and the result format."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from backtest_core.engines.base import EngineJob, EngineOutcome, RunOverrides
+from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.results import load_result
+from backtest_core.results.logs import parse_dates_line
+
+ALGORITHMS = Path(__file__).parent.parent / "algorithms"
+STRATEGIES = Path(__file__).parent.parent.parent / "strategies"
+
+
+def run(project: Path, data: Path, out: Path, **overrides: object) -> EngineOutcome:
+    job = EngineJob("test-run", "4242", project, data, out, RunOverrides(**overrides))
+    return run_backtest(job)
+
+
+def statistics(out: Path) -> dict[str, str]:
+    return json.loads((out / "4242.json").read_text())["statistics"]
+
+
+def debug_lines(out: Path) -> list[str]:
+    return (out / "4242-log.txt").read_text().splitlines()
+
+
+# -- LEAN's own figures -------------------------------------------------------------------------------------
+
+
+def test_spy_minute_buy_and_hold_prints_leans_figures(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "hold_spy_minute_pascal", lean_data, tmp_path)
+    assert outcome.status == "completed", outcome.error
+    stats = statistics(tmp_path)
+    expected = {
+        "Total Orders": "1", "Start Equity": "100000", "End Equity": "101691.92", "Net Profit": "1.692%",
+        "Total Fees": "$3.44", "Drawdown": "2.200%", "Sharpe Ratio": "8.854",
+        "Compounding Annual Return": "271.453%", "Portfolio Turnover": "19.93%",
+    }  # fmt: skip
+    assert {key: stats[key] for key in expected} == expected
+
+
+def test_spy_daily_buy_and_hold_prints_leans_figures(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "hold_spy_daily", lean_data, tmp_path)
+    assert outcome.status == "completed", outcome.error
+    stats = statistics(tmp_path)
+    expected = {
+        "Total Orders": "1", "End Equity": "104486.22", "Net Profit": "4.486%", "Total Fees": "$3.49",
+        "Drawdown": "0.800%", "Sharpe Ratio": "17.304",
+    }  # fmt: skip
+    assert {key: stats[key] for key in expected} == expected
+
+
+def test_result_folder_reads_back_like_lean_output(lean_data: Path, tmp_path: Path) -> None:
+    run(ALGORITHMS / "hold_spy_minute_pascal", lean_data, tmp_path)
+    result = load_result(tmp_path)
+    assert result.equity.iloc[0] == 100000
+    assert result.equity.iloc[-1] == pytest.approx(101691.92, abs=0.005)
+    assert str(result.equity.index.tz) == "UTC"
+    assert result.equity.index[0] == pd.Timestamp("2013-10-07 04:00", tz="UTC")  # start midnight, New York
+    assert result.equity.index[-1] == pd.Timestamp("2013-10-11 20:00", tz="UTC")  # last bar's end
+    assert len(result.orders) == 1
+    order = result.orders.iloc[0]
+    assert order["quantity"] == 688 and order["price"] == pytest.approx(144.78172417)
+    fills = result.order_events[result.order_events["status"] == "Filled"]
+    assert fills["order_fee_amount"].tolist() == [pytest.approx(3.44)]
+    assert result.benchmark.iloc[-1] > 0
+    assert {"Strategy Equity", "Drawdown", "Benchmark", "Portfolio Turnover"} <= set(result.charts)
+    log = (tmp_path / "log.txt").read_text()
+    assert parse_dates_line(log) is not None
+    assert "STATISTICS:: End Equity 101691.92" in log
+    summary = json.loads((tmp_path / "4242-summary.json").read_text())
+    assert summary["statistics"]["End Equity"] == "101691.92"
+
+
+def test_overrides_replace_the_algorithms_dates_and_cash(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "hold_spy_daily", lean_data, tmp_path, start_date=date(2013, 10, 8),
+                  end_date=date(2013, 10, 11), initial_cash=50000)  # fmt: skip
+    assert outcome.status == "completed", outcome.error
+    result = load_result(tmp_path)
+    assert result.statistics.raw["Start Equity"] == "50000"
+    assert result.equity.index[-1].date() == date(2013, 10, 11)
+    configuration = json.loads((tmp_path / "4242.json").read_text())["algorithmConfiguration"]
+    assert configuration["startDate"].startswith("2013-10-08") and configuration["endDate"].startswith("2013-10-11")
+
+
+# -- the API ---------------------------------------------------------------------------------------------------
+
+
+def test_api_tour_schedules_indicators_history_orders_and_charts(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "api_tour", lean_data, tmp_path)
+    assert outcome.status == "completed", outcome.error
+    lines = debug_lines(tmp_path)
+    opens = [line for line in lines if "open-check" in line]
+    closes = [line for line in lines if "close-check" in line]
+    assert [line.split()[-1] for line in opens] == ["10:00"] * 5  # after_market_open(30)
+    assert [line.split()[-1] for line in closes] == ["15:55"] * 5  # before_market_close(5)
+    sma_lines = [line.split() for line in lines if " sma " in line]
+    assert len(sma_lines) > 30
+    for words in sma_lines:  # automatic SMA == mean of history() == manually updated SMA
+        assert words[5] == words[6] == words[7], words
+        assert words[8] == "rows=20"
+    summary = next(line for line in lines if "summary" in line)
+    assert "eod=5" in summary and "ready=True" in summary and "bands=True" in summary and "atr=True" in summary
+    result = load_result(tmp_path)
+    orders = result.orders.set_index("id")
+    limit, stop, cancelled = orders.loc[1], orders.loc[2], orders.loc[3]
+    assert limit["type"] == "Limit" and limit["status"] == "Filled" and limit["price"] <= limit["limit_price"]
+    assert stop["type"] == "StopMarket" and stop["status"] == "Filled" and stop["price"] <= stop["stop_price"]
+    assert cancelled["status"] == "Canceled" and cancelled["tag"] == "not needed"
+    tour = result.charts["Tour"]
+    assert tour.series["SMA"].values.iloc[-1] == pytest.approx(float(sma_lines[-1][5]), rel=1e-6)
+
+
+def test_example_strategies_run_on_real_data(lean_data: Path, tmp_path: Path) -> None:
+    for name in ("buy_and_hold", "sma_crossover", "rsi_mean_reversion", "momentum_rotation"):
+        out = tmp_path / name
+        outcome = run(STRATEGIES / name, lean_data, out, start_date=date(2009, 1, 2), end_date=date(2013, 12, 31))
+        assert outcome.status == "completed", f"{name}: {outcome.error}"
+        result = load_result(out)
+        assert len(result.orders) >= 1, name
+        assert result.equity.index[0].date() == date(2009, 1, 2)
+
+
+# -- errors --------------------------------------------------------------------------------------------------
+
+
+def test_syntax_error_names_file_and_line_and_still_writes_a_failed_result(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "syntax_error", lean_data, tmp_path)
+    assert outcome.status == "failed"
+    assert re.search(r"File: main\.py Line 6", outcome.error), outcome.error
+    result = load_result(tmp_path)
+    assert result.is_failed
+    assert "SyntaxError" in (tmp_path / "log.txt").read_text()
+
+
+def test_import_error_names_the_module_and_line(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "import_error", lean_data, tmp_path)
+    assert outcome.status == "failed"
+    assert "a_module_that_does_not_exist" in outcome.error and "main.py: line 2" in outcome.error
+
+
+def test_runtime_error_in_on_data_keeps_partial_result_and_log(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "raises_in_on_data", lean_data, tmp_path)
+    assert outcome.status == "failed"
+    assert outcome.error.startswith("Runtime Error: ZeroDivisionError")
+    assert "in main.py: line 20" in outcome.error and "in main.py: line 17" in outcome.error
+    assert "Traceback" in outcome.traceback
+    result = load_result(tmp_path)
+    assert result.is_failed
+    assert len(result.orders) == 1  # the order placed before the error
+    assert result.equity.index[-1] < pd.Timestamp("2013-10-11", tz="UTC")  # stopped early, result kept
+    assert any("bought half" in line for line in debug_lines(tmp_path))
+    assert "Runtime Error: ZeroDivisionError" in (tmp_path / "log.txt").read_text()
+
+
+def test_missing_data_names_symbol_resolution_and_folder(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "missing_data", lean_data, tmp_path)
+    assert outcome.status == "failed"
+    assert "ZZZQ" in outcome.error and "minute" in outcome.error
+    assert str(lean_data / "equity" / "usa" / "minute") in outcome.error
+
+
+def test_unsupported_api_fails_with_its_name(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "unsupported_api", lean_data, tmp_path)
+    assert outcome.status == "failed"
+    assert "add_option" in outcome.error and "not supported" in outcome.error
