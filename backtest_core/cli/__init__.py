@@ -12,8 +12,11 @@ from collections.abc import Sequence
 
 from backtest_core.cli import catalogue, data, history, runs
 from backtest_core.errors import StudioError
+from backtest_core.runs import recover
+from backtest_core.settings import Settings
 
 TOPICS = (catalogue, history, runs, data)
+NO_STORE_COMMANDS = {"data", "strategies", "strategy"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command not in NO_STORE_COMMANDS:
+            recover(Settings())  # runs orphaned by a crash or a reboot are resolved whenever the CLI starts
         return int(args.handler(args))
     except StudioError as error:
         print(f"error: {error.user_message()}", file=sys.stderr)

@@ -1,0 +1,14 @@
+"""Run lifecycle: submit to a detached supervisor, cancel, poll status and progress, recover orphans."""
+
+from backtest_core.runs.lifecycle import (
+    CancelAnswer,
+    active,
+    cancel,
+    progress,
+    recover,
+    status,
+    submit,
+    wait,
+)
+
+__all__ = ["CancelAnswer", "active", "cancel", "progress", "recover", "status", "submit", "wait"]
