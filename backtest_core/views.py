@@ -10,10 +10,14 @@ import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from backtest_core.models import BacktestProgress, BacktestRequest, BacktestRunInfo
+from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
+from backtest_core.errors import StudioError
+from backtest_core.models import BacktestProgress, BacktestRequest, BacktestRunInfo, Resolution
 from backtest_core.results import LeanResult
 
 MAX_SWEEP_RUNS = 100
@@ -130,3 +134,25 @@ def fills_frame(result: LeanResult) -> pd.DataFrame:
 def _decimal_text(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text if "." not in text else text.rstrip("0").rstrip(".")
+
+
+def symbol_price(data_dir: Path, result: LeanResult, ticker: str) -> pd.Series | None:
+    """Adjusted closes of a traded US equity over the result's period from the data folder (daily, else hour).
+
+    None when the data folder has no bars for it; the page then draws the trades on the equity curve.
+    """
+    if result.equity.empty:
+        return None
+    folder = LeanDataFolder(data_dir)
+    first, last = result.equity.index[0].date(), result.equity.index[-1].date()
+    for resolution in (Resolution.DAILY, Resolution.HOUR):
+        try:
+            bars = folder.read_bars(SecurityKind.EQUITY, "usa", ticker.lower(), resolution, "trade", first, last)
+        except StudioError:
+            return None
+        if bars is None or len(bars) == 0:
+            continue
+        bars = folder.adjusted(bars, ticker.lower(), ZoneInfo("America/New_York"))
+        times, closes = pd.to_datetime(bars.end_ns, utc=True), bars.close.astype(float)
+        return pd.Series(closes, index=times, name=ticker)
+    return None

@@ -380,16 +380,8 @@ class Backtest:
                 and not security.extended_market_hours
             ):
                 bars = bars.select(_in_session(bars.start_ns, security))
-            bars = self._adjusted(bars, symbol.value, security.hours.exchange_tz)
+            bars = self.data.adjusted(bars, symbol.value, security.hours.exchange_tz)
         return bars
-
-    def _adjusted(self, bars: Bars, ticker: str, exchange_tz: ZoneInfo) -> Bars:
-        """Prices scaled by the factor file (LEAN's default Adjusted normalisation for equities)."""
-        factors = self.data.factor_file(ticker)
-        if factors is None:
-            return bars
-        local_days = pd.to_datetime(bars.start_ns, utc=True).tz_convert(exchange_tz).tz_localize(None).to_numpy()
-        return bars.scaled(factors.scale(local_days.astype("datetime64[D]")))
 
     def _load_all(self, first: date) -> None:
         for subscription in self.subscriptions.values():
@@ -498,7 +490,7 @@ class Backtest:
             bars = self.data.read_bars(SecurityKind.EQUITY, "usa", ticker, level, "trade", self.start, self.end)
             if bars is None or len(bars) == 0:
                 continue
-            bars = self._adjusted(bars, ticker, ZoneInfo("America/New_York"))
+            bars = self.data.adjusted(bars, ticker, ZoneInfo("America/New_York"))
             start_ns = _local_midnight_ns(self.start, self.time_zone)
             keep = bars.end_ns > start_ns
             return np.asarray(bars.end_ns[keep]), np.asarray(bars.close[keep], dtype=float)

@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 
 from backtest_core.errors import DataMissing
 from backtest_core.models import Resolution
@@ -222,6 +223,14 @@ class LeanDataFolder:
         table = self._symbol_properties
         found = table.get((market, ticker.upper(), kind.value)) or table.get((market, "[*]", kind.value))
         return found or SymbolProperties(lot_size=1.0 if kind == SecurityKind.EQUITY else 0.00000001)
+
+    def adjusted(self, bars: Bars, ticker: str, exchange_tz: ZoneInfo) -> Bars:
+        """Equity bars scaled by the ticker's factor file (LEAN's default Adjusted normalisation)."""
+        factors = self.factor_file(ticker)
+        if factors is None:
+            return bars
+        local = pd.to_datetime(bars.start_ns, utc=True).tz_convert(exchange_tz).tz_localize(None).to_numpy()
+        return bars.scaled(factors.scale(local.astype("datetime64[D]")))
 
     def factor_file(self, ticker: str) -> FactorFile | None:
         path = self.root / "equity" / "usa" / "factor_files" / f"{ticker.lower()}.csv"
