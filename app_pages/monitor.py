@@ -12,9 +12,10 @@ settings = ui.settings()
 
 @st.fragment(run_every="1s")
 def live_panel() -> None:
-    active = ui.guarded(lambda: runs.active(settings))
-    if active is None:
+    polled = ui.guarded(lambda: runs.active_progress(settings))
+    if polled is None:
         return
+    active = [run for run, _ in polled]
     watched: dict[str, str] = st.session_state.setdefault("watched_runs", {})
     for run_id in st.session_state.pop("just_submitted", []):
         watched[run_id] = run_id
@@ -30,8 +31,7 @@ def live_panel() -> None:
     if not active:
         st.info("No backtest is queued or running. Start one on the Run page.")
     now = datetime.now(UTC)
-    for run in active:
-        progress = runs.progress(run.id, settings)
+    for run, progress in polled:
         with st.container(border=True):
             head, action = st.columns([5, 1])
             head.markdown(f"**{run.name}** · `{run.id}` · {run.engine.value} · {run.status.value}")

@@ -48,7 +48,8 @@ class _Corporate:
 
 
 def write_sample_data(data_dir: Path, *, start: date = date(2015, 1, 2), end: date = date(2020, 12, 31),
-                      minute_days: int = 10, seed: int = 7, force: bool = False) -> SampleReport:  # fmt: skip
+                      minute_days: int = 10, seed: int = 7, force: bool = False,
+                      tickers: tuple[str, ...] = tuple(TICKERS)) -> SampleReport:  # fmt: skip
     """Write the synthetic set into ``data_dir``; refuse to touch a folder holding other (real) data."""
     if data_dir.exists() and any(data_dir.iterdir()) and not (data_dir / MARKER).exists() and not force:
         raise StudioError(
@@ -59,7 +60,8 @@ def write_sample_data(data_dir: Path, *, start: date = date(2015, 1, 2), end: da
     days = _weekdays(start, end)
     minute_span = days[-minute_days:]
     files = 0
-    for ticker, (drift, volatility, first_price) in TICKERS.items():
+    for ticker in tickers:
+        drift, volatility, first_price = TICKERS[ticker]
         corporate = _corporate(ticker, days)
         bars = _daily_bars(len(days), drift, volatility, first_price, rng)
         minutes = {day: _minute_path(bars[i], rng) for i, day in enumerate(days) if day in minute_span}
@@ -75,7 +77,7 @@ def write_sample_data(data_dir: Path, *, start: date = date(2015, 1, 2), end: da
         files += _write_reference(data_dir, ticker, days[0], corporate)
     (data_dir / MARKER).write_text("synthetic\n")
     (data_dir / "SYNTHETIC_DATA_README.md").write_text(_readme(days, minute_span))
-    return SampleReport(data_dir=data_dir, tickers=list(TICKERS), files=files, daily=(days[0], days[-1]),
+    return SampleReport(data_dir=data_dir, tickers=list(tickers), files=files, daily=(days[0], days[-1]),
                         minute=(minute_span[0], minute_span[-1]))  # fmt: skip
 
 

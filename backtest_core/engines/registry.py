@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from backtest_core.engines.base import Engine, EngineAvailability
-from backtest_core.engines.embedded.engine import EmbeddedEngine
-from backtest_core.engines.lean_docker.runner import LeanDockerEngine
 from backtest_core.models import EngineName
 from backtest_core.settings import Settings
 
 
 def engine_for(name: EngineName, settings: Settings | None = None) -> Engine:
+    """The engine; imported on demand so a Docker run's supervisor never loads the embedded engine."""
     if name == EngineName.LEAN_DOCKER:
+        from backtest_core.engines.lean_docker.runner import LeanDockerEngine
+
         return LeanDockerEngine(settings or Settings())
+    from backtest_core.engines.embedded.engine import EmbeddedEngine
+
     return EmbeddedEngine()
 
 

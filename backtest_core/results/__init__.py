@@ -6,9 +6,9 @@
 
 from backtest_core.results.charts import SERIES_TYPES, Chart, ChartSeries
 from backtest_core.results.files import ResultFiles, locate
-from backtest_core.results.loader import load_result, parse_lean_time, read_snapshot, try_load_result
+from backtest_core.results.loader import load_result, parse_lean_time, read_snapshot, read_verdict, try_load_result
 from backtest_core.results.logs import LogRecord
-from backtest_core.results.model import LeanResult, Snapshot
+from backtest_core.results.model import LeanResult, Snapshot, Verdict
 
 __all__ = [
     "SERIES_TYPES",
@@ -18,9 +18,11 @@ __all__ = [
     "LogRecord",
     "ResultFiles",
     "Snapshot",
+    "Verdict",
     "load_result",
     "locate",
     "parse_lean_time",
     "read_snapshot",
+    "read_verdict",
     "try_load_result",
 ]

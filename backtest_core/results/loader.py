@@ -15,7 +15,7 @@ from backtest_core.results.charts import OHLC, Chart, ChartSeries, empty_points,
 from backtest_core.results.files import ResultFiles, locate
 from backtest_core.results.jsonfile import camel, read_json
 from backtest_core.results.logs import find_dates, find_runtime_error, parse_log, parse_statistics, read_log, select_run
-from backtest_core.results.model import LeanResult, Snapshot
+from backtest_core.results.model import LeanResult, Snapshot, Verdict
 from backtest_core.results.tables import parse_closed_trades, parse_order_events, parse_orders
 
 _RESULT_KEYS = ("charts", "statistics", "runtimeStatistics", "orders", "totalPerformance", "state")
@@ -103,6 +103,21 @@ def try_load_result(path: Path) -> LeanResult | ResultFormatError:
         return load_result(path)
     except ResultFormatError as error:
         return error
+
+
+def read_verdict(path: Path) -> Verdict:
+    """Statistics and runtime error of a finished result: a JSON read, none of ``load_result``'s frames.
+    Raises ResultFormatError like ``load_result`` for a missing, corrupt or foreign file."""
+    files = locate(Path(path))
+    top = _result_object(files.main, read_json(files.main))
+    state = _state(top.get("state"))
+    log_text = (
+        ""
+        if state.get("Status") or not files.engine_log
+        else select_run(read_log(files.engine_log), files.algorithm_id)
+    )
+    error = _runtime_error(state, log_text)
+    return Verdict(_strings(top.get("statistics")), error[0] if error else None, error[1] if error else None)
 
 
 def read_snapshot(path: Path) -> Snapshot | None:

@@ -3,6 +3,7 @@
 from backtest_core.runs.lifecycle import (
     CancelAnswer,
     active,
+    active_progress,
     cancel,
     progress,
     recover,
@@ -11,4 +12,4 @@ from backtest_core.runs.lifecycle import (
     wait,
 )
 
-__all__ = ["CancelAnswer", "active", "cancel", "progress", "recover", "status", "submit", "wait"]
+__all__ = ["CancelAnswer", "active", "active_progress", "cancel", "progress", "recover", "status", "submit", "wait"]

@@ -21,11 +21,13 @@ from pydantic import BaseModel
 
 from backtest_core import strategies
 from backtest_core.engines.lean_docker import client as docker_client
+from backtest_core.engines.lean_docker.runner import LeanDockerEngine
 from backtest_core.engines.lean_docker.spec import store_label
 from backtest_core.engines.registry import engine_availability
-from backtest_core.errors import EngineUnavailable, InvalidRequest
+from backtest_core.errors import EngineUnavailable, InvalidRequest, StudioError
 from backtest_core.models import BacktestProgress, BacktestRequest, BacktestRunInfo, BacktestStatus, EngineName
-from backtest_core.runs.supervisor import append_log
+from backtest_core.runs import ownership
+from backtest_core.runs.supervisor import append_log, build_job
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
 
@@ -57,8 +59,26 @@ def submit(request: BacktestRequest, settings: Settings | None = None) -> str:
             raise EngineUnavailable(availability.message)
     store = RunStore(settings)
     run = store.create(request, project)
+    if request.engine == EngineName.LEAN_DOCKER and store.try_claim_slot(run.id, settings.max_concurrent):
+        return _start_container_now(store, settings, run.id, request)
     start_supervisor(store, settings, run.id)
     return run.id
+
+
+def _start_container_now(store: RunStore, settings: Settings, run_id: str, request: BacktestRequest) -> str:
+    """A free slot: start LEAN's container from here, then hand it to a supervisor that follows it.
+
+    Starting a Python supervisor costs half a second before it could create the container; this way the
+    container runs at once. Were this process to die in between, recovery finds the labelled container.
+    """
+    try:
+        LeanDockerEngine(settings).start(build_job(store, settings, run_id, request))
+    except StudioError as error:
+        append_log(store.run_dir(run_id), error.user_message())
+        store.finalize(run_id, BacktestStatus.FAILED, error=error.user_message())
+        return run_id
+    start_supervisor(store, settings, run_id, reattach=True)
+    return run_id
 
 
 def start_supervisor(store: RunStore, settings: Settings, run_id: str, *, reattach: bool = False) -> None:
@@ -123,12 +143,22 @@ def status(run_id: str, settings: Settings | None = None) -> BacktestRunInfo:
 def progress(run_id: str, settings: Settings | None = None) -> BacktestProgress:
     """The last progress the supervisor stored (one small row; never the log)."""
     store = RunStore(settings or Settings())
-    stored = store.get_progress(run_id)
-    run_status = store.get(run_id).status
-    if stored is None:
-        return BacktestProgress(run_id=run_id, status=run_status, percent=0.0 if run_status.is_active else 100.0)
-    stored.status = run_status
-    return stored
+    return _with_status(store.get_progress(run_id), store.get(run_id))
+
+
+def active_progress(settings: Settings | None = None) -> list[tuple[BacktestRunInfo, BacktestProgress]]:
+    """Every queued or running run with its last progress: what a monitor poll needs, in two queries."""
+    settings = settings or Settings()
+    runs = active(settings)
+    stored = RunStore(settings).get_progress_many([run.id for run in runs])
+    return [(run, _with_status(stored.get(run.id), run)) for run in runs]
+
+
+def _with_status(report: BacktestProgress | None, run: BacktestRunInfo) -> BacktestProgress:
+    if report is None:
+        return BacktestProgress(run_id=run.id, status=run.status, percent=0.0 if run.status.is_active else 100.0)
+    report.status = run.status
+    return report
 
 
 def active(settings: Settings | None = None) -> list[BacktestRunInfo]:
@@ -172,9 +202,12 @@ def recover(settings: Settings, store: RunStore | None = None, runs: list[Backte
     store = store or RunStore(settings)
     changed = []
     for run in runs if runs is not None else store.active():
-        runtime = store.runtime(run.id)
-        if supervisor_alive(runtime.get("supervisor_pid"), runtime.get("supervisor_started")):
+        owned = ownership.is_owned(store.run_dir(run.id))
+        if owned:
             continue
+        runtime = store.runtime(run.id)
+        if owned is None and supervisor_alive(runtime.get("supervisor_pid"), runtime.get("supervisor_started")):
+            continue  # started but not locked yet (or a run from before locks): its pid answers
         if runtime.get("supervisor_pid") is None and datetime.now(UTC) - run.created_at < SPAWN_GRACE:
             continue
         if (

@@ -30,6 +30,7 @@ class StoreProgressSink:
         self.tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
         self.lock = threading.Lock()
         self.last_write = 0.0
+        self.dirty = False  # something arrived since the last write
 
     def progress(self, report: EngineProgress) -> None:
         with self.lock:
@@ -63,11 +64,18 @@ class StoreProgressSink:
             self.state.updated_at = datetime.now(UTC)
             snapshot = self.state.model_copy(deep=True)
             self.last_write = time.monotonic()
+            self.dirty = False
         self.store.update_progress(self.run_id, snapshot)
 
-    def _maybe_write(self) -> None:
-        if time.monotonic() - self.last_write >= WRITE_INTERVAL_S:
+    def flush_pending(self) -> None:
+        """Write what arrived since the last write once the interval has passed (called by a timer, so the
+        last lines before a quiet spell, e.g. an algorithm stuck in a loop, still reach the monitor)."""
+        if self.dirty and time.monotonic() - self.last_write >= WRITE_INTERVAL_S:
             self.flush()
+
+    def _maybe_write(self) -> None:
+        self.dirty = True
+        self.flush_pending()
 
 
 def _append_thinned(points: list[tuple[float, float]], point: tuple[float, float]) -> None:

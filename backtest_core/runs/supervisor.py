@@ -22,6 +22,7 @@ from backtest_core.engines.base import EngineJob, EngineOutcome, RunOverrides
 from backtest_core.engines.lean_docker.runner import LeanDockerEngine
 from backtest_core.engines.registry import engine_for
 from backtest_core.models import BacktestRequest, BacktestStatus, EngineName
+from backtest_core.runs import ownership
 from backtest_core.runs.progress_sink import StoreProgressSink
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
@@ -40,6 +41,10 @@ def main(argv: list[str]) -> int:
     run_id, reattach = argv[1], "--reattach" in argv[2:]
     settings = Settings()
     store = RunStore(settings)
+    try:
+        lock = ownership.hold(store.run_dir(run_id))
+    except BlockingIOError:
+        return 0  # another supervisor owns this run already
     me = psutil.Process()
     store.set_runtime(run_id, supervisor_pid=me.pid, supervisor_started=me.create_time())
     try:
@@ -52,6 +57,8 @@ def main(argv: list[str]) -> int:
         append_log(store.run_dir(run_id), message)
         store.finalize(run_id, BacktestStatus.FAILED, error=message, traceback=traceback.format_exc())
         return 1
+    finally:
+        lock.close()
     return 0
 
 
@@ -79,10 +86,10 @@ def _run(store: RunStore, settings: Settings, run_id: str, reattach: bool) -> En
     run = store.get(run_id)
     job = build_job(store, settings, run_id, run.request)
     sink = StoreProgressSink(store, run_id)
-    sink.message("Re-attached to the running engine" if reattach else "Starting the engine")
+    sink.message("Following the LEAN container" if reattach else "Starting the engine")
     cancel = threading.Event()
     done = threading.Event()
-    watcher = threading.Thread(target=_watch, args=(store, run_id, cancel, done), daemon=True)
+    watcher = threading.Thread(target=_watch, args=(store, run_id, sink, cancel, done), daemon=True)
     watcher.start()
     try:
         if store.cancel_requested(run_id):  # cancelled between claiming the slot and starting the engine
@@ -100,10 +107,12 @@ def _run(store: RunStore, settings: Settings, run_id: str, reattach: bool) -> En
     return outcome
 
 
-def _watch(store: RunStore, run_id: str, cancel: threading.Event, done: threading.Event) -> None:
-    """Turn a cancel request in the store into the engine's cancel event; keep the heartbeat fresh."""
+def _watch(store: RunStore, run_id: str, sink: StoreProgressSink, cancel: threading.Event,
+           done: threading.Event) -> None:  # fmt: skip
+    """Turn a cancel request in the store into the engine's cancel event; keep heartbeat and progress fresh."""
     last_beat = 0.0
     while not done.wait(CANCEL_POLL_S):
+        sink.flush_pending()
         if not cancel.is_set() and store.cancel_requested(run_id):
             cancel.set()
         if time.monotonic() - last_beat > HEARTBEAT_S:

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from statistics import NormalDist
 
 import numpy as np
-from scipy.stats import norm
 
 Point = tuple[float, float]  # (UTC unix seconds, value)
 
@@ -139,8 +139,9 @@ def _portfolio_values(inputs: StatisticsInputs) -> dict[str, float]:
     tail = returns[-n:]
     tail_std = float(np.std(tail, ddof=1)) if len(tail) > 1 else 0.0
     if tail_std > 0:
-        values["valueAtRisk99"] = round(float(norm.ppf(0.01, np.mean(tail), tail_std)), 3)
-        values["valueAtRisk95"] = round(float(norm.ppf(0.05, np.mean(tail), tail_std)), 3)
+        tail_distribution = NormalDist(float(np.mean(tail)), tail_std)
+        values["valueAtRisk99"] = round(tail_distribution.inv_cdf(0.01), 3)
+        values["valueAtRisk95"] = round(tail_distribution.inv_cdf(0.05), 3)
     return values
 
 
@@ -194,7 +195,7 @@ def _probabilistic_sharpe(returns: np.ndarray, n: int) -> float:
     variance = (1.0 - skew * observed + (kurtosis - 1.0) / 4.0 * observed**2) / (count - 1)
     if variance <= 0:
         return 0.0
-    return float(norm.cdf((observed - 1.0 / math.sqrt(n)) / math.sqrt(variance)))
+    return NormalDist().cdf((observed - 1.0 / math.sqrt(n)) / math.sqrt(variance))
 
 
 def _sample_skewness(x: np.ndarray) -> float:

@@ -16,12 +16,13 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
-from backtest_core.errors import InvalidRequest, RunIsActive, RunNotFound
+from backtest_core.errors import InvalidRequest, ResultFormatError, RunIsActive, RunNotFound
 from backtest_core.models import (
     KEY_STATISTICS,
     BacktestProgress,
     BacktestRequest,
     BacktestRunInfo,
+    BacktestStatistics,
     BacktestStatus,
     KeyStatistics,
     Page,
@@ -30,7 +31,7 @@ from backtest_core.models import (
     SortKey,
     clean_tags,
 )
-from backtest_core.results import LeanResult, load_result, try_load_result
+from backtest_core.results import LeanResult, load_result, read_verdict
 from backtest_core.settings import Settings
 from backtest_core.store.folders import check_run_id, new_run_id, snapshot_project, write_atomic
 from backtest_core.store.schema import migrate
@@ -221,6 +222,18 @@ class RunStore:
             row = connection.execute("SELECT body FROM progress WHERE run_id = ?", (run_id,)).fetchone()
         return BacktestProgress.model_validate_json(row["body"]) if row else None
 
+    def get_progress_many(self, run_ids: list[str]) -> dict[str, BacktestProgress]:
+        """The last progress of several runs in one query (a monitor polls every active run at once)."""
+        for run_id in run_ids:
+            check_run_id(run_id)
+        if not run_ids:
+            return {}
+        with self._connect() as connection:
+            rows = connection.execute(
+                f"SELECT run_id, body FROM progress WHERE run_id IN ({', '.join('?' for _ in run_ids)})", run_ids
+            ).fetchall()
+        return {row["run_id"]: BacktestProgress.model_validate_json(row["body"]) for row in rows}
+
     def request_cancel(self, run_id: str) -> None:
         self._update(run_id, {"cancel_requested": 1})
 
@@ -231,17 +244,20 @@ class RunStore:
         self, run_id: str, status: BacktestStatus, *, error: str | None = None, traceback: str | None = None
     ) -> BacktestRunInfo:
         """End a run: read its LEAN result (if any) into the index's key statistics, set the final status."""
-        loaded = try_load_result(self.run_dir(run_id) / f"{self.algorithm_id(run_id)}.json")
-        values: dict[str, Any] = {"status": status.value, "finished_at": utc_now().isoformat()}
-        if isinstance(loaded, LeanResult):
-            values.update(loaded.statistics.key_values())
-            if loaded.runtime_error and status == BacktestStatus.COMPLETED:
+        values: dict[str, Any] = {"status": status.value}
+        try:
+            verdict = read_verdict(self.run_dir(run_id) / f"{self.algorithm_id(run_id)}.json")
+        except ResultFormatError as unreadable:
+            if status == BacktestStatus.COMPLETED:
                 values["status"] = BacktestStatus.FAILED.value
-                error = error or loaded.runtime_error
-                traceback = traceback or loaded.stack_trace
-        elif status == BacktestStatus.COMPLETED:
-            values["status"] = BacktestStatus.FAILED.value
-            error = error or f"The engine finished but its result is unreadable: {loaded}"
+                error = error or f"The engine finished but its result is unreadable: {unreadable}"
+        else:
+            values.update(BacktestStatistics(raw=verdict.statistics).key_values())
+            if verdict.runtime_error and status == BacktestStatus.COMPLETED:
+                values["status"] = BacktestStatus.FAILED.value
+                error = error or verdict.runtime_error
+                traceback = traceback or verdict.stack_trace
+        values["finished_at"] = utc_now().isoformat()
         if error is not None:
             values["error"] = error
         if traceback is not None:

@@ -413,10 +413,8 @@ class Backtest:
             for bars, is_quote in ((subscription.trades, False), (subscription.quotes, True)):
                 if bars is not None:
                     keep = (bars.end_ns > warm_ns) & (bars.end_ns <= end_ns)
-                    streams.append((subscription, bars.select(keep), is_quote))
-        steps = (
-            np.unique(np.concatenate([bars.end_ns for _, bars, _ in streams])) if streams else np.array([], np.int64)
-        )
+                    streams.append(_Stream(subscription, bars.select(keep), is_quote))
+        steps = np.unique(np.concatenate([s.bars.end_ns for s in streams])).tolist() if streams else []
         cursors = [0] * len(streams)
         events = self._scheduled_events(warm_start)
         event_index = 0
@@ -424,7 +422,6 @@ class Backtest:
         recorder = self.recorder
         recorder.begin(start_ns, end_ns)
         for step_ns in steps:
-            step_ns = int(step_ns)
             if self.should_stop() or self.stop_requested:
                 recorder.engine_log(
                     "TRACE", f"AlgorithmManager.Run(): Algorithm stopped: {self.stop_requested or 'cancelled'}"
@@ -448,18 +445,15 @@ class Backtest:
             self._set_time(step_ns)
             fresh_bars: dict[Symbol, TradeBar] = {}
             fresh_quotes: dict[Symbol, QuoteBar] = {}
-            for index, (subscription, bars, is_quote) in enumerate(streams):
+            for index, stream in enumerate(streams):
                 cursor = cursors[index]
-                if cursor < len(bars) and int(bars.end_ns[cursor]) == step_ns:
+                if cursor < stream.count and stream.end_ns[cursor] == step_ns:
                     cursors[index] = cursor + 1
-                    if is_quote:
-                        fresh_quotes[subscription.security.symbol] = self._apply_quote(
-                            subscription.security, bars, cursor
-                        )
+                    security = stream.subscription.security
+                    if stream.is_quote:
+                        fresh_quotes[security.symbol] = self._apply_quote(security, stream, cursor)
                     else:
-                        fresh_bars[subscription.security.symbol] = self._apply_trade(
-                            subscription.security, bars, cursor
-                        )
+                        fresh_bars[security.symbol] = self._apply_trade(security, stream, cursor)
             for symbol, subscription in self.subscriptions.items():
                 bar = fresh_bars.get(symbol) or fresh_quotes.get(symbol)
                 if bar is not None:
@@ -550,42 +544,64 @@ class Backtest:
         self.transactions.utc_time = self.utc_time
         self.transactions.local_time = self.local_time
 
-    def _apply_trade(self, security: Security, bars: Bars, i: int) -> TradeBar:
-        zone = security.hours.exchange_tz
-        start = datetime.fromtimestamp(int(bars.start_ns[i]) / NS, UTC).astimezone(zone).replace(tzinfo=None)
-        end = datetime.fromtimestamp(int(bars.end_ns[i]) / NS, UTC).astimezone(zone).replace(tzinfo=None)
-        o, h, low, c, v = (
-            float(bars.open[i]),
-            float(bars.high[i]),
-            float(bars.low[i]),
-            float(bars.close[i]),
-            float(bars.volume[i]),
-        )
+    def _apply_trade(self, security: Security, stream: _Stream, i: int) -> TradeBar:
+        start, end, o, h, low, c, v = stream.row(i)
         security.last_trade = LastBar(start, end, o, h, low, c, v)
         return TradeBar(start, end, security.symbol, o, h, low, c, v)
 
-    def _apply_quote(self, security: Security, bars: Bars, i: int) -> QuoteBar:
-        zone = security.hours.exchange_tz
-        start = datetime.fromtimestamp(int(bars.start_ns[i]) / NS, UTC).astimezone(zone).replace(tzinfo=None)
-        end = datetime.fromtimestamp(int(bars.end_ns[i]) / NS, UTC).astimezone(zone).replace(tzinfo=None)
-        bid, ask = bars.bid[i], bars.ask[i]
-        security.bid_price, security.ask_price = float(bid[3]), float(ask[3])
-        security.bid_size, security.ask_size = float(bars.bid_size[i]), float(bars.ask_size[i])
+    def _apply_quote(self, security: Security, stream: _Stream, i: int) -> QuoteBar:
+        start, end, bid, ask, bid_size, ask_size = stream.row(i)
+        security.bid_price, security.ask_price = bid[3], ask[3]
+        security.bid_size, security.ask_size = bid_size, ask_size
         security.quote_end = end
-        return QuoteBar(
-            start,
-            end,
-            security.symbol,
-            Bar(*map(float, bid)),
-            Bar(*map(float, ask)),
-            security.bid_size,
-            security.ask_size,
-        )
+        return QuoteBar(start, end, security.symbol, Bar(*bid), Bar(*ask), bid_size, ask_size)
 
     def _on_order_event(self, event: Any, order: Any) -> None:
         self.recorder.order_event(event, order)
         if self.algorithm is not None:
             self._guard("OnOrderEvent", lambda: _hook(self.algorithm, "on_order_event")(event))
+
+
+class _Stream:
+    """One subscription's bars, handed to the loop as Python values a chunk at a time.
+
+    Converting numpy rows to Python objects per bar is slow and converting all of them at once costs
+    gigabytes over ten years of minutes; chunks of ``CHUNK`` bars keep both small.
+    """
+
+    CHUNK = 20_000
+
+    def __init__(self, subscription: Subscription, bars: Bars, is_quote: bool) -> None:
+        self.subscription, self.bars, self.is_quote = subscription, bars, is_quote
+        self.end_ns: list[int] = bars.end_ns.tolist()
+        self.count = len(self.end_ns)
+        self.first = 0
+        self.rows: list[tuple[Any, ...]] = []
+
+    def row(self, index: int) -> tuple[Any, ...]:
+        """(start, end, open, high, low, close, volume) or (start, end, bid, ask, bid size, ask size)."""
+        offset = index - self.first
+        if offset < 0 or offset >= len(self.rows):
+            self._load(index)
+            offset = 0
+        return self.rows[offset]
+
+    def _load(self, index: int) -> None:
+        bars, stop = self.bars, min(self.count, index + self.CHUNK)
+        part = slice(index, stop)
+        zone = self.subscription.security.hours.exchange_tz
+
+        def local(ns: np.ndarray) -> list[datetime]:
+            return list(pd.to_datetime(ns, utc=True).tz_convert(zone).tz_localize(None).to_pydatetime())
+
+        columns: list[list[Any]] = [local(bars.start_ns[part]), local(bars.end_ns[part])]
+        if self.is_quote:
+            columns += [bars.bid[part].tolist(), bars.ask[part].tolist(), bars.bid_size[part].tolist(),
+                        bars.ask_size[part].tolist()]  # fmt: skip
+        else:
+            columns += [bars.open[part].tolist(), bars.high[part].tolist(), bars.low[part].tolist(),
+                        bars.close[part].tolist(), bars.volume[part].tolist()]  # fmt: skip
+        self.first, self.rows = index, list(zip(*columns, strict=True))
 
 
 class _TransactionsView:

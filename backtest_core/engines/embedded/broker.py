@@ -320,6 +320,7 @@ class Transactions:
     utc_time: datetime | None = None
     local_time: datetime | None = None
     _event_ids: dict[int, int] = field(default_factory=dict)
+    _open: dict[int, Order] = field(default_factory=dict)
 
     # -- placing ---------------------------------------------------------------------------------------------
 
@@ -345,6 +346,7 @@ class Transactions:
             self.on_message("ERROR", f"Order Error: ids: [{order_id}], {problem}")
             return ticket
         order.status = OrderStatus.SUBMITTED
+        self._open[order_id] = order
         self._emit(order, OrderStatus.SUBMITTED, 0.0, 0.0, 0.0)
         return ticket
 
@@ -369,7 +371,10 @@ class Transactions:
         return ""
 
     def open_orders(self, symbol: Symbol | None = None) -> list[Order]:
-        return [o for o in self.orders.values() if not o.status.is_closed and (symbol is None or o.symbol == symbol)]
+        """Orders still working; kept apart from the full book so each time step costs O(open), not O(all)."""
+        for order_id in [i for i, order in self._open.items() if order.status.is_closed]:
+            del self._open[order_id]
+        return [o for o in self._open.values() if symbol is None or o.symbol == symbol]
 
     def cancel_order(self, order_id: int, tag: str | None = None) -> Any:
         order = self.orders.get(order_id)
@@ -403,6 +408,8 @@ class Transactions:
 
     def scan(self, fresh: set[Symbol]) -> None:
         """Try to fill every open order with the latest data (``fresh``: symbols with a bar at this step)."""
+        if not self._open:
+            return
         for order in self.open_orders():
             security = self.securities[order.symbol]
             price = self._fill_price(security, order, order.symbol in fresh)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -32,7 +31,7 @@ from backtest_core.engines.lean_docker.spec import (
     write_launch_files,
 )
 from backtest_core.errors import EngineUnavailable, ResultFormatError
-from backtest_core.results import load_result, read_snapshot
+from backtest_core.results import read_snapshot, read_verdict
 from backtest_core.results.logs import parse_period
 from backtest_core.settings import Settings
 
@@ -60,12 +59,16 @@ class LeanDockerEngine:
 
     def run(self, job: EngineJob, sink: ProgressSink, cancel: threading.Event) -> EngineOutcome:
         try:
-            client = docker_client.connect()
-            docker_client.ensure_image(client, self.settings.lean_image)
-            container = self._start(client, job)
+            container = self.start(job)
         except EngineUnavailable as error:
             return EngineOutcome(status="failed", error=error.user_message())
         return self._follow(container, job, sink, cancel)
+
+    def start(self, job: EngineJob) -> Container:
+        """Create and start the run's container (EngineUnavailable when Docker or the image is missing)."""
+        client = docker_client.connect()
+        docker_client.ensure_image(client, self.settings.lean_image)
+        return self._start(client, job)
 
     def reattach(self, job: EngineJob, sink: ProgressSink, cancel: threading.Event) -> EngineOutcome | None:
         """Follow the run's container again after a supervisor restart; None when no container exists."""
@@ -114,15 +117,16 @@ class LeanDockerEngine:
             if cancel.is_set() and not cancelled:
                 cancelled = True
                 _stop(container, self.stop_grace)
-            tracker.report(console, sink)
             if not _is_running(container):
                 break
-            time.sleep(POLL_SECONDS)
+            tracker.report(console, sink)
+            reader.join(timeout=POLL_SECONDS)  # the log stream ends when the container exits: no poll delay
         exit_code = _exit_code(container)
         reader.join(timeout=10)
         oom = bool(container.attrs.get("State", {}).get("OOMKilled"))
         _keep_console_log(job.output_dir, console)
-        _remove(container)
+        # removed while the supervisor stores the result (a non-daemon thread: the process waits for it)
+        threading.Thread(target=_remove, args=(container,), name="remove-container").start()
         if cancelled:
             return EngineOutcome(status="cancelled", error="Cancelled by the user; LEAN was stopped with SIGINT.")
         return _classify(job, exit_code, oom, console)
@@ -271,7 +275,7 @@ def _keep_console_log(output_dir: Path, console: list[str]) -> None:
 def _classify(job: EngineJob, exit_code: int, oom: bool, console: list[str]) -> EngineOutcome:
     """LEAN's failure signatures (reference section 5) to an outcome with LEAN's own error text."""
     try:
-        result = load_result(job.output_dir / f"{job.algorithm_id}.json")
+        result = read_verdict(job.output_dir / f"{job.algorithm_id}.json")
     except ResultFormatError as error:
         result = None
         problem = error.problem

@@ -308,7 +308,7 @@ class LeanDataFolder:
         pieces = []
         day = start
         while day <= end:
-            text = self._zip_text(self.expected_path(kind, market, ticker, resolution, tick_type, day))
+            text = self._zip_text(self.expected_path(kind, market, ticker, resolution, tick_type, day), keep=False)
             if text is not None:
                 pieces.append(_parse_intraday(text, kind, resolution, day, hours_tz, quote=tick_type == "quote"))
             day += timedelta(days=1)
@@ -316,14 +316,19 @@ class LeanDataFolder:
             return None
         return _concat(pieces)
 
-    def _zip_text(self, path: Path) -> str | None:
+    def _zip_text(self, path: Path, keep: bool = True) -> str | None:
+        """The CSV inside a LEAN zip. Whole-history files (daily, hour) are kept for re-reads; per-day files
+        are not, so a ten-year minute backtest does not hold every day's text in memory."""
         if path not in self._zips:
             try:
                 with zipfile.ZipFile(path) as archive:
                     names = [n for n in archive.namelist() if n.endswith(".csv")]
-                    self._zips[path] = archive.read(names[0]) if names else None
+                    content = archive.read(names[0]) if names else None
             except (FileNotFoundError, zipfile.BadZipFile, IndexError):
-                self._zips[path] = None
+                content = None
+            if not keep:
+                return None if content is None else content.decode()
+            self._zips[path] = content
         content = self._zips[path]
         return None if content is None else content.decode()
 
