@@ -12,21 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from backtest_core.results import load_result, locate
 from backtest_core.settings import Settings
-
-
-def best_ms(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1000
+from bench.timing import best_ms
 
 
 def json_load(path: Path) -> object:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,17 +23,9 @@ from backtest_core.models import BacktestProgress, BacktestRequest, BacktestStat
 from backtest_core.runs import ownership
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
+from bench.timing import best_ms
 
 LOG_MB = 100
-
-
-def best_ms(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1000
 
 
 LOCKS: list[object] = []  # open lock handles: the runs stay owned while the benchmark runs

@@ -14,23 +14,13 @@ import json
 import random
 import sqlite3
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from backtest_core.models import BacktestRequest, RunQuery, SortKey
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
-
-
-def best_ms(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1000
+from bench.timing import best_ms
 
 
 def fill_store(home: Path, count: int, seed: int = 3) -> RunStore:

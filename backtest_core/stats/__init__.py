@@ -59,7 +59,8 @@ def compute_statistics(inputs: StatisticsInputs) -> StatisticsReport:
         "Drawdown": _plain(as_decimal(v["drawdown"]).quantize(Decimal("0.001")) * 100) + "%",
         "Expectancy": _decimal_text(v["expectancy"], 3),
         "Start Equity": _decimal_text(v["startEquity"], 2),
-        "End Equity": _decimal_text(v["endEquity"], 2),
+        # after trading, LEAN's portfolio value carries the prices' decimals, so Math.Round keeps two places
+        "End Equity": _decimal_text(v["endEquity"], 2, pad=inputs.total_orders > 0),
         "Net Profit": _pct(v["totalNetProfit"], 3),
         "Sharpe Ratio": _double_text(v["sharpeRatio"], 3),
         "Sortino Ratio": _double_text(v["sortinoRatio"], 3),
@@ -240,8 +241,10 @@ def _plain(value: Decimal) -> str:
     return "0" if text in ("-0", "0", "") else text
 
 
-def _decimal_text(value: float, digits: int, keep_zeros: bool = True) -> str:
+def _decimal_text(value: float, digits: int, keep_zeros: bool = True, pad: bool = False) -> str:
     rounded = _round_decimal(as_decimal(value), digits)
+    if pad:
+        rounded = rounded.quantize(Decimal(1).scaleb(-digits))
     return _plain(rounded if keep_zeros else rounded.normalize())
 
 

@@ -14,6 +14,7 @@ from backtest_core.engines.base import EngineJob, EngineOutcome, RunOverrides
 from backtest_core.engines.embedded.engine import run_backtest
 from backtest_core.results import load_result
 from backtest_core.results.logs import parse_dates_line
+from backtest_core.sample_data import write_sample_data
 
 ALGORITHMS = Path(__file__).parent.parent / "algorithms"
 STRATEGIES = Path(__file__).parent.parent.parent / "strategies"
@@ -172,3 +173,31 @@ def test_unsupported_api_fails_with_its_name(lean_data: Path, tmp_path: Path) ->
     outcome = run(ALGORITHMS / "unsupported_api", lean_data, tmp_path)
     assert outcome.status == "failed"
     assert "add_option" in outcome.error and "not supported" in outcome.error
+
+
+def test_crypto_and_forex_fill_at_quotes_without_fees(lean_data: Path, tmp_path: Path) -> None:
+    for name in ("crypto_and_forex", "forex_daily"):
+        out = tmp_path / name
+        outcome = run(ALGORITHMS / name, lean_data, out)
+        assert outcome.status == "completed", f"{name}: {outcome.error}"
+        result = load_result(out)
+        buy = result.orders.iloc[0]
+        assert buy["status"] == "Filled" and buy["quantity"] > 0
+        assert buy["price"] == pytest.approx(buy["ask_price"])  # a market buy pays the ask
+        assert result.statistics.raw["Total Fees"] == "$0.00"  # LEAN's default model: no crypto/forex fees
+    crypto = load_result(tmp_path / "crypto_and_forex")
+    assert crypto.orders["status"].tolist() == ["Filled", "Filled"]
+    assert crypto.orders.iloc[1]["quantity"] == -crypto.orders.iloc[0]["quantity"]
+
+
+def test_fill_forward_repeats_the_last_bar_while_the_market_is_open(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_sample_data(data, start=date(2020, 12, 28), end=date(2020, 12, 31), minute_days=2, tickers=("SPY", "QQQ"))
+    for part in ("trade", "quote"):  # QQQ has no minute data on the last day
+        (data / "equity" / "usa" / "minute" / "qqq" / f"20201231_{part}.zip").unlink()
+    outcome = run(ALGORITHMS / "fill_forward", data, tmp_path / "out")
+    assert outcome.status == "completed", outcome.error
+    lines = debug_lines(tmp_path / "out")
+    assert any("qqq real=390 filled=390" in line for line in lines), lines[-3:]
+    first = next(line for line in lines if "first fill-forward" in line)
+    assert "2020-12-31 09:31" in first

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -24,11 +24,14 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def settings(studio_home: Settings, lean_data: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def settings(studio_home: Settings, lean_data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     monkeypatch.setenv("BACKTEST_DATA", str(lean_data))
     monkeypatch.setenv("BACKTEST_STRATEGIES", str(ALGORITHMS))
     monkeypatch.setenv("BACKTEST_MAX_CONCURRENT", "2")
-    return Settings()
+    yield Settings()
+    for run in RunStore(Settings()).active():  # a failed test must not leave an endless algorithm running
+        runs.cancel(run.id, Settings())
+        runs.wait(run.id, Settings(), timeout=30)
 
 
 def request(strategy: str, **fields: object) -> BacktestRequest:

@@ -464,7 +464,7 @@ class Backtest:
                             indicator.update(bar.end_time, selector(bar) if selector else bar.close)
             fresh = set(fresh_bars) | set(fresh_quotes)
             self.transactions.scan(fresh)  # LEAN fills resting orders on the new data before OnData
-            data = Slice(self.local_time, fresh_bars, fresh_quotes)
+            data = Slice(self.local_time, fresh_bars | self._fill_forward(fresh_bars, fresh_quotes), fresh_quotes)
             self._guard("OnData", lambda: on_data(data))  # noqa: B023 - called at once, inside this iteration
             self.transactions.scan(fresh)
             if not self.warming_up:
@@ -495,6 +495,29 @@ class Backtest:
         """The next midnight in the algorithm's time zone (days are 23 or 25 hours long across DST changes)."""
         local = datetime.fromtimestamp(midnight_ns / NS, UTC).astimezone(self.time_zone).date()
         return _local_midnight_ns(local + timedelta(days=1), self.time_zone)
+
+    def _fill_forward(self, bars: dict[Symbol, TradeBar], quotes: dict[Symbol, QuoteBar]) -> dict[Symbol, TradeBar]:
+        """LEAN's fill-forward: a subscription without a bar at this step, while its market is open and on its
+        own resolution's grid, sees its last bar again (``is_fill_forward``; no indicator update, no fills)."""
+        filled: dict[Symbol, TradeBar] = {}
+        for symbol, security in self.securities.items():
+            last = security.last_trade
+            if not security.fill_forward or last is None or symbol in bars or symbol in quotes:
+                continue
+            local = self.utc_time.astimezone(security.hours.exchange_tz).replace(tzinfo=None)
+            if local <= last.end_time:
+                continue
+            period = last.end_time - last.time
+            if security.resolution == Resolution.DAILY:
+                due = local.time() == last.end_time.time() and security.hours.is_trading_day(local.date())
+            else:
+                due = (local - last.end_time) % period == timedelta(0) and security.hours.is_open(
+                    local - period, security.extended_market_hours
+                )
+            if due:
+                close = last.close
+                filled[symbol] = TradeBar(local - period, local, symbol, close, close, close, close, 0.0, True)
+        return filled
 
     def _scheduled_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
         events = []

@@ -215,13 +215,16 @@ def security_identifier(ticker: str, security_type: SecurityType, market: str, l
 
 
 class TradeBar(LeanObject):
-    __slots__ = ("close", "end_time", "high", "low", "open", "period", "symbol", "time", "volume")
+    __slots__ = ("close", "end_time", "high", "is_fill_forward", "low", "open", "period", "symbol", "time", "volume")
 
     def __init__(self, time: datetime, end_time: datetime, symbol: Symbol, open_: float, high: float, low: float,
-                 close: float, volume: float) -> None:  # fmt: skip
+                 close: float, volume: float, is_fill_forward: bool = False) -> None:  # fmt: skip
         self.time, self.end_time, self.symbol = time, end_time, symbol
         self.open, self.high, self.low, self.close, self.volume = open_, high, low, close, volume
         self.period = end_time - time
+        self.is_fill_forward = is_fill_forward
+
+    IsFillForward = property(lambda self: self.is_fill_forward)
 
     @property
     def value(self) -> float:
