@@ -42,7 +42,8 @@ def _container(client: docker.DockerClient, run_id: str):
 
 
 def test_completed_run_is_parsed_and_matches_the_recording(docker_settings, lean_fixtures, tmp_path):
-    job = make_job(tmp_path, "run-complete", {"replay": "completed", "replay-pause": "5000"})
+    # slow enough (~3 s) that the runner's twice-a-second look at /Results sees the midway snapshot
+    job = make_job(tmp_path, "run-complete", {"replay": "completed", "replay-pause": "60000"})
     sink = RecordingSink()
     outcome = LeanDockerEngine(docker_settings).run(job, sink, threading.Event())
     assert outcome.status == "completed", outcome.error
