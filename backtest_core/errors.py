@@ -83,8 +83,12 @@ class DataMissing(StudioError):
     """Market data for a subscription is not in the data folder."""
 
 
-class UnsupportedApi(StudioError):
-    """The algorithm used a LEAN API the embedded engine does not implement."""
+class UnsupportedApi(StudioError, AttributeError):
+    """The algorithm used a LEAN API the embedded engine does not implement.
+
+    Also an AttributeError, so ``getattr(obj, name, default)`` and ``hasattr`` in algorithms behave as in
+    Python; used directly, the message names the API.
+    """
 
     def __init__(self, api: str) -> None:
         super().__init__(

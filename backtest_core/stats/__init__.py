@@ -39,6 +39,8 @@ class StatisticsInputs:
     lowest_capacity_asset: str = ""
     currency_symbol: str = "$"
     drawdown_recovery_days: int | None = None
+    # LEAN >= 17898 (2026-07, #9583) takes the daily risk-free rate off the returns in PSR; earlier, none
+    psr_on_excess_returns: bool = True
 
 
 @dataclass
@@ -136,7 +138,8 @@ def _portfolio_values(inputs: StatisticsInputs) -> dict[str, float]:
     tracking = math.sqrt(float(np.var(returns - benchmark, ddof=1)) * n)
     values["trackingError"] = tracking
     values["informationRatio"] = (annual_performance - benchmark_annual) / tracking if tracking else 0.0
-    values["probabilisticSharpeRatio"] = _probabilistic_sharpe(returns, n)
+    daily_rate = rate / n if inputs.psr_on_excess_returns else 0.0
+    values["probabilisticSharpeRatio"] = _probabilistic_sharpe(returns, n, daily_rate)
     tail = returns[-n:]
     tail_std = float(np.std(tail, ddof=1)) if len(tail) > 1 else 0.0
     if tail_std > 0:
@@ -184,13 +187,13 @@ def _drawdown_recovery(equity: Sequence[Point]) -> int:
     return longest
 
 
-def _probabilistic_sharpe(returns: np.ndarray, n: int) -> float:
-    """Bailey and López de Prado's PSR of the daily (not annualised, no risk-free) Sharpe against 1/√n."""
+def _probabilistic_sharpe(returns: np.ndarray, n: int, daily_rate: float = 0.0) -> float:
+    """Bailey and López de Prado's PSR of the daily (not annualised) Sharpe against 1/√n."""
     std = float(np.std(returns, ddof=1))
     count = len(returns)
     if std == 0 or count < 4:
         return 0.0
-    observed = float(np.mean(returns)) / std
+    observed = (float(np.mean(returns)) - daily_rate) / std
     skew = _sample_skewness(returns)
     kurtosis = _sample_excess_kurtosis(returns)
     variance = (1.0 - skew * observed + (kurtosis - 1.0) / 4.0 * observed**2) / (count - 1)

@@ -59,6 +59,41 @@ def test_spy_daily_buy_and_hold_prints_leans_figures(lean_data: Path, tmp_path: 
     assert {key: stats[key] for key in expected} == expected
 
 
+# LEAN's published statistics for its regression algorithms (Algorithm.CSharp/*.cs ExpectedStatistics,
+# LEAN master of 2026-08); capacity figures are left out (the engine does not estimate capacity).
+LEAN_DAILY_HOLD = {
+    "Total Orders": "1", "Average Win": "0%", "Average Loss": "0%", "Compounding Annual Return": "424.375%",
+    "Drawdown": "0.800%", "Expectancy": "0", "Start Equity": "100000", "End Equity": "104486.22",
+    "Net Profit": "4.486%", "Sharpe Ratio": "17.304", "Sortino Ratio": "35.217",
+    "Probabilistic Sharpe Ratio": "96.710%", "Loss Rate": "0%", "Win Rate": "0%", "Profit-Loss Ratio": "0", "Alpha": "-0.249", "Beta": "1.015",
+    "Annual Standard Deviation": "0.141", "Annual Variance": "0.02", "Information Ratio": "-19",
+    "Tracking Error": "0.011", "Treynor Ratio": "2.403", "Total Fees": "$3.49", "Portfolio Turnover": "10.01%",
+    "Drawdown Recovery": "1",
+}  # fmt: skip
+LEAN_TWO_TARGETS = {
+    "Total Orders": "11", "Average Win": "0.00%", "Average Loss": "-0.01%", "Compounding Annual Return": "353.938%",
+    "Drawdown": "2.300%", "Expectancy": "-0.749", "Start Equity": "100000", "End Equity": "101952.99",
+    "Net Profit": "1.953%", "Sharpe Ratio": "11.757", "Sortino Ratio": "0", "Probabilistic Sharpe Ratio": "65.498%",
+    "Loss Rate": "75%", "Win Rate": "25%", "Profit-Loss Ratio": "0.00", "Alpha": "0.96", "Beta": "0.993",
+    "Annual Standard Deviation": "0.248", "Annual Variance": "0.062", "Information Ratio": "8.324",
+    "Tracking Error": "0.114", "Treynor Ratio": "2.942", "Total Fees": "$15.02", "Portfolio Turnover": "44.15%",
+    "Drawdown Recovery": "2",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("project", "expected"),
+    [("hold_spy_daily", LEAN_DAILY_HOLD), ("two_targets_rebalanced", LEAN_TWO_TARGETS)],
+    ids=["BasicTemplateDaily", "SetHoldingsMultipleTargets"],
+)
+def test_every_statistic_matches_leans_regression_figures(lean_data: Path, tmp_path: Path, project: str,
+                                                          expected: dict[str, str]) -> None:  # fmt: skip
+    outcome = run(ALGORITHMS / project, lean_data, tmp_path)
+    assert outcome.status == "completed", outcome.error
+    stats = statistics(tmp_path)
+    assert {key: stats[key] for key in expected} == expected
+
+
 def test_result_folder_reads_back_like_lean_output(lean_data: Path, tmp_path: Path) -> None:
     run(ALGORITHMS / "hold_spy_minute_pascal", lean_data, tmp_path)
     result = load_result(tmp_path)

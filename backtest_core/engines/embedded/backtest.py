@@ -480,13 +480,16 @@ class Backtest:
     def benchmark_series(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Adjusted benchmark closes by bar end (LEAN's internal hourly SPY feed; daily bars when no hourly data)."""
         ticker = self.benchmark_ticker
+        hours = self.data.market_hours(SecurityKind.EQUITY, "usa", ticker)
+        first = self.start - timedelta(days=1)  # LEAN's feed starts one trading day before the start date
+        while not hours.is_trading_day(first) and first > self.start - timedelta(days=10):
+            first -= timedelta(days=1)
         for level in (ResolutionName.HOUR, ResolutionName.DAILY):
-            bars = self.data.read_bars(SecurityKind.EQUITY, "usa", ticker, level, "trade", self.start, self.end)
+            bars = self.data.read_bars(SecurityKind.EQUITY, "usa", ticker, level, "trade", first, self.end)
             if bars is None or len(bars) == 0:
                 continue
-            bars = self.data.adjusted(bars, ticker, ZoneInfo("America/New_York"))
-            start_ns = _local_midnight_ns(self.start, self.time_zone)
-            keep = bars.end_ns > start_ns
+            bars = self.data.adjusted(bars, ticker, hours.exchange_tz)
+            keep = bars.end_ns > _local_midnight_ns(first, hours.exchange_tz)
             return np.asarray(bars.end_ns[keep]), np.asarray(bars.close[keep], dtype=float)
         self.recorder.engine_log("TRACE", f"Benchmark: no hour or daily data for {ticker}; benchmark values are 0.")
         return None

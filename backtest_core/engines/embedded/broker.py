@@ -301,9 +301,10 @@ def order_fee(security: Security, quantity: float, price: float) -> float:
     """Interactive Brokers' US equity fee (LEAN's default); zero for crypto and forex under the default model."""
     if security.fee_model_constant is not None:
         return security.fee_model_constant
-    value = abs(quantity * price)
-    fee = max(1.0, 0.005 * abs(quantity))
-    return min(fee, 0.005 * value) if value else fee
+    per_share = 0.005 * abs(quantity)
+    if per_share < 1.0:
+        return 1.0  # the $1 minimum wins even over the 0.5% cap (LEAN checks it first)
+    return min(per_share, 0.005 * abs(quantity * price))
 
 
 @dataclass
@@ -435,21 +436,7 @@ class Transactions:
             return bar.close if session and bar.end_time >= session[1] else None
         if not hours.is_open(bar.time, security.extended_market_hours):
             return None
-        buy = order.quantity > 0
-        if order.type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT) and not order.stop_triggered:
-            triggered = bar.high >= order.stop_price if buy else bar.low <= order.stop_price
-            if not triggered:
-                return None
-            order.stop_triggered = True
-            if order.type == OrderType.STOP_MARKET:
-                return max(order.stop_price, bar.close) if buy else min(order.stop_price, bar.close)
-        if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT):
-            limit = order.limit_price
-            if buy and bar.low < limit:
-                return min(bar.high, limit)
-            if not buy and bar.high > limit:
-                return max(bar.low, limit)
-        return None
+        return _bar_fill_price(order, bar)
 
     def _fill(self, security: Security, order: Order, price: float) -> None:
         quantity = order.quantity - order.quantity_filled
@@ -483,6 +470,36 @@ class Transactions:
         self.tickets[order.id].order_events.append(event)
         self.events.append((event, order))
         self.on_event(event, order)
+
+
+def _bar_fill_price(order: Order, bar: LastBar) -> float | None:
+    """LEAN's EquityFillModel for limit and stop orders against the first trade bar closing after the order.
+
+    Limit: filled at the limit, or at the open when the bar gaps through it favourably. Stop market: filled at
+    the stop, or at the open when the bar gaps through it. Stop limit: triggered when the bar trades through
+    the stop, then filled while the close is on the right side of the limit, at the limit or better.
+    """
+    buy, stop, limit = order.quantity > 0, order.stop_price, order.limit_price
+    if order.type == OrderType.LIMIT:
+        if buy and bar.low < limit:
+            return bar.open if bar.open < limit else limit
+        if not buy and bar.high > limit:
+            return bar.open if bar.open > limit else limit
+        return None
+    if order.type == OrderType.STOP_MARKET:
+        if buy and bar.high >= stop:
+            return bar.open if bar.open >= stop else stop
+        if not buy and bar.low <= stop:
+            return bar.open if bar.open <= stop else stop
+        return None
+    if not order.stop_triggered:  # stop limit
+        order.stop_triggered = bar.high > stop if buy else bar.low < stop
+    if order.stop_triggered:
+        if buy and bar.close < limit:
+            return min(bar.high, limit)
+        if not buy and bar.close > limit:
+            return max(bar.low, limit)
+    return None
 
 
 def _local(utc: datetime, hours: MarketHours) -> datetime:
@@ -549,7 +566,12 @@ def _apply_fill(
 
 
 def holdings_quantity(portfolio: Portfolio, security: Security, percent: float) -> float:
-    """Order quantity that brings ``security`` to ``percent`` of the portfolio (LEAN's set_holdings maths)."""
+    """Order quantity that brings ``security`` to ``percent`` of the portfolio, as LEAN computes it.
+
+    LEAN's ``GetMaximumOrderQuantityForTargetBuyingPower``: skip changes under 0.1% of the portfolio; the
+    lots that reach the target margin (after the free portfolio buffer), rounded so the holdings end at or
+    under it; then again with the order's fee taken off the portfolio value, until the holdings fit.
+    """
     price = security.price
     if price <= 0:
         return 0.0
@@ -557,20 +579,26 @@ def holdings_quantity(portfolio: Portfolio, security: Security, percent: float) 
     fraction = percent * (1.0 - FREE_PORTFOLIO_VALUE_PERCENTAGE) / security.leverage
     unit_margin = price / security.leverage
     held = security.holdings.quantity
-    if abs(fraction * total - held * unit_margin) < total * MINIMUM_ORDER_MARGIN_PERCENTAGE:
-        return 0.0
     lot = security.symbol_properties.lot_size or 1.0
-    quantity = _round_to_lot(fraction * total / unit_margin - held, lot)
-    step = math.copysign(lot, quantity)
-    while quantity != 0:
-        target_margin = abs(fraction * (total - order_fee(security, quantity, price)))
-        if abs((held + quantity) * unit_margin) <= target_margin + 1e-9:
-            break
-        quantity -= step
-    return quantity
-
-
-def _round_to_lot(quantity: float, lot: float) -> float:
-    """Toward zero, to a whole number of lots."""
-    lots = math.trunc(quantity / lot + (1e-9 if quantity > 0 else -1e-9))
-    return lots * lot
+    target = fraction * total
+    if target == 0:
+        return -held
+    too_small = abs(target - held * unit_margin) < total * MINIMUM_ORDER_MARGIN_PERCENTAGE
+    if too_small and portfolio.margin_remaining > 0:
+        return 0.0
+    last = 0.0
+    while True:
+        lots = (target / unit_margin - held) / lot
+        size = (math.floor(lots + 1e-9) if target > 0 else math.ceil(lots - 1e-9)) * lot  # end at or under target
+        while (
+            (size + held) * unit_margin - target > 1e-9 if target > 0 else (size + held) * unit_margin - target < -1e-9
+        ):
+            size += -lot if target > 0 else lot
+        if size == 0:
+            return 0.0
+        target = (total - order_fee(security, size, price)) * fraction
+        if size == last:
+            return size  # LEAN reports a convergence failure here
+        last = size
+        if abs((size + held) * unit_margin) <= abs(target) + 1e-9:
+            return size

@@ -203,7 +203,7 @@ class Recorder:
         self._close_candle(start_ns)
         self._daily_sample(start_ns, self.starting_cash, first=True)
         self.next_midnight_ns = start_ns + DAY_NS
-        self.next_resample_ns = start_ns + self.resample_ns
+        self.next_resample_ns = 0  # LEAN's first resample happens at the first time step
 
     def sample_midnights(self, backtest: Backtest, step_ns: int) -> None:
         """Daily samples for every local midnight up to this step (LEAN samples weekends too)."""
@@ -220,7 +220,7 @@ class Recorder:
         self.data_points += 1
         value = round(backtest.portfolio.total_portfolio_value, 4)
         self._update_candle(value)
-        if step_ns >= self.next_resample_ns:
+        if step_ns > self.next_resample_ns:
             self._close_candle(step_ns)
             self.next_resample_ns = step_ns + self.resample_ns
         if self.trades.has_open:
@@ -235,7 +235,7 @@ class Recorder:
 
     def finish(self, backtest: Backtest, last_step_ns: int | None, error: str = "", trace: str = "") -> None:
         """Final samples, statistics and every result file; called once, also after a runtime error."""
-        if last_step_ns is not None and self.candle is not None:
+        if last_step_ns is not None:
             value = round(backtest.portfolio.total_portfolio_value, 4)
             self._update_candle(value)
             self._close_candle(last_step_ns)
@@ -268,7 +268,7 @@ class Recorder:
             points[-1] = [stamp, points[-1][1], max(points[-1][2], h), min(points[-1][3], low), c]
         else:
             points.append([stamp, o, h, low, c])
-        self.candle = [c, c, c, c]
+        self.candle = None  # the next candle opens at the next value, as LEAN's does
 
     def _daily_sample(self, utc_ns: int, value: float, first: bool = False) -> None:
         stamp = utc_ns // NS
@@ -280,7 +280,8 @@ class Recorder:
         self.peak = max(self.peak, value)
         drawdown = round((value / self.peak - 1) * 100, 2) if self.peak else 0.0
         self._series("Drawdown", "Equity Drawdown", "%").points.append([stamp, drawdown])
-        self._series("Benchmark", "Benchmark", "$").points.append([stamp, self._benchmark_at(utc_ns)])
+        benchmark = smart_round(self._benchmark_at(utc_ns))  # LEAN rounds the benchmark before it samples it
+        self._series("Benchmark", "Benchmark", "$").points.append([stamp, benchmark])
         if not first:
             # LEAN's turnover: sales volume since the previous daily sample over the portfolio value
             turnover = (self.volume - self.last_volume) / value if value else 0.0
