@@ -58,7 +58,7 @@ def compute_statistics(inputs: StatisticsInputs) -> StatisticsReport:
         "Average Win": _pct(v["averageWinRate"], 2),
         "Average Loss": _pct(v["averageLossRate"], 2),
         "Compounding Annual Return": _pct(v["compoundingAnnualReturn"], 3),
-        "Drawdown": _plain(as_decimal(v["drawdown"]).quantize(Decimal("0.001")) * 100) + "%",
+        "Drawdown": _drawdown_text(v["drawdown"], inputs),
         "Expectancy": _decimal_text(v["expectancy"], 3),
         "Start Equity": _decimal_text(v["startEquity"], 2),
         # after trading, LEAN's portfolio value carries the prices' decimals, so Math.Round keeps two places
@@ -172,6 +172,15 @@ def _max_drawdown(equity: np.ndarray) -> float:
     with np.errstate(divide="ignore", invalid="ignore"):
         drawdowns = np.where(peaks > 0, 1.0 - equity / peaks, 0.0)
     return float(np.max(drawdowns))
+
+
+def _drawdown_text(drawdown: float, inputs: StatisticsInputs) -> str:
+    """LEAN rounds the drawdown decimal to 3 places (``2.200%``), but one it never computed (too few returns)
+    or that never fell stays the bare decimal zero: ``0%``."""
+    never_computed = inputs.starting_capital == 0 or len(inputs.daily_returns[2:]) < 2
+    if never_computed or _max_drawdown(np.array([value for _, value in inputs.equity], dtype=float)) == 0:
+        return "0%"
+    return _plain(as_decimal(drawdown).quantize(Decimal("0.001")) * 100) + "%"
 
 
 def _drawdown_recovery(equity: Sequence[Point]) -> int:

@@ -82,14 +82,39 @@ LEAN_TWO_TARGETS = {
 }  # fmt: skip
 
 
+LEAN_SET_HOLDINGS_STEPS = {
+    "Total Orders": "4", "Average Win": "0%", "Average Loss": "0%", "Compounding Annual Return": "0%",
+    "Drawdown": "0%", "Expectancy": "0", "Start Equity": "100000", "End Equity": "98822.71", "Net Profit": "0%",
+    "Sharpe Ratio": "0", "Sortino Ratio": "0", "Probabilistic Sharpe Ratio": "0%", "Loss Rate": "0%",
+    "Win Rate": "0%", "Profit-Loss Ratio": "0", "Alpha": "0", "Beta": "0", "Annual Standard Deviation": "0",
+    "Annual Variance": "0", "Information Ratio": "0", "Tracking Error": "0", "Treynor Ratio": "0",
+    "Total Fees": "$5.41", "Portfolio Turnover": "49.82%", "Drawdown Recovery": "0",
+}  # fmt: skip
+LEAN_EMA_BAND = {  # LEAN's regression run passes its launcher's parameters: ema-fast 10, ema-slow 20
+    "Total Orders": "1", "Average Win": "0%", "Average Loss": "0%", "Compounding Annual Return": "286.047%",
+    "Drawdown": "0.300%", "Expectancy": "0", "Start Equity": "100000", "End Equity": "101742.04",
+    "Net Profit": "1.742%", "Sharpe Ratio": "23.023", "Sortino Ratio": "0", "Probabilistic Sharpe Ratio": "0%",
+    "Loss Rate": "0%", "Win Rate": "0%", "Profit-Loss Ratio": "0", "Alpha": "1.266", "Beta": "0.356",
+    "Annual Standard Deviation": "0.086", "Annual Variance": "0.007", "Information Ratio": "-0.044",
+    "Tracking Error": "0.147", "Treynor Ratio": "5.531", "Total Fees": "$3.45", "Portfolio Turnover": "19.72%",
+    "Drawdown Recovery": "0",
+}  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    ("project", "expected"),
-    [("hold_spy_daily", LEAN_DAILY_HOLD), ("two_targets_rebalanced", LEAN_TWO_TARGETS)],
-    ids=["BasicTemplateDaily", "SetHoldingsMultipleTargets"],
+    ("project", "parameters", "expected"),
+    [
+        ("hold_spy_daily", {}, LEAN_DAILY_HOLD),
+        ("two_targets_rebalanced", {}, LEAN_TWO_TARGETS),
+        ("set_holdings_steps", {}, LEAN_SET_HOLDINGS_STEPS),
+        ("ema_band", {"ema-fast": "10", "ema-slow": "20"}, LEAN_EMA_BAND),
+    ],
+    ids=["BasicTemplateDaily", "SetHoldingsMultipleTargets", "SetHoldingsRegression", "Parameterized"],
 )
 def test_every_statistic_matches_leans_regression_figures(lean_data: Path, tmp_path: Path, project: str,
+                                                          parameters: dict[str, str],
                                                           expected: dict[str, str]) -> None:  # fmt: skip
-    outcome = run(ALGORITHMS / project, lean_data, tmp_path)
+    outcome = run(ALGORITHMS / project, lean_data, tmp_path, parameters=parameters)
     assert outcome.status == "completed", outcome.error
     stats = statistics(tmp_path)
     assert {key: stats[key] for key in expected} == expected
