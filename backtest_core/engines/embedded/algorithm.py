@@ -387,6 +387,19 @@ class QCAlgorithm:
             chart, series, value = "Strategy Equity", chart, series
         self._backtest.plot(chart, str(series), float(value))
 
+    def plot_indicator(self, chart: str, *indicators: Any) -> None:
+        """Plot each indicator on ``chart`` whenever it updates (``wait_for_ready`` first: only once ready)."""
+        wait_for_ready = False
+        if indicators and isinstance(indicators[0], bool):
+            wait_for_ready, indicators = indicators[0], indicators[1:]
+        for indicator in indicators:
+
+            def plot(sender: Any, point: Any, indicator: Any = indicator) -> None:
+                if indicator.is_ready or not wait_for_ready:
+                    self.plot(chart, indicator.name, point.value)
+
+            indicator.updated += plot
+
     def add_chart(self, chart: Any) -> None:
         self._backtest.add_chart(chart)
 
