@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 
 from backtest_core.engines.base import EngineJob, EngineOutcome, RunOverrides
+from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
 from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.models import Resolution
 from backtest_core.results import load_result
 from backtest_core.results.logs import parse_dates_line
 from backtest_core.sample_data import write_sample_data
@@ -179,6 +182,35 @@ def test_api_tour_schedules_indicators_history_orders_and_charts(lean_data: Path
     assert cancelled["status"] == "Canceled" and cancelled["tag"] == "not needed"
     tour = result.charts["Tour"]
     assert tour.series["SMA"].values.iloc[-1] == pytest.approx(float(sma_lines[-1][5]), rel=1e-6)
+
+
+def test_scheduling_warm_up_and_remaining_order_types(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "api_tour_orders", lean_data, tmp_path)
+    assert outcome.status == "completed", outcome.error
+    lines = debug_lines(tmp_path)
+    rules = [line.split(" rule ", 1)[1] for line in lines if " rule " in line and "every_2h" not in line]
+    assert rules == ["week_start Mon 09:31", "every Mon 12:00", "every Wed 12:00"]
+    assert "warm bars 30" in lines[-2]  # 30 minute bars of warm-up: the last half hour of the Friday before
+    assert any("warm-up finished 2013-10-07 00:00 ready=True" in line for line in lines)
+    indicators = dict(part.split("=") for part in next(line for line in lines if "indicators" in line).split()[3:])
+    data = LeanDataFolder(lean_data)
+    bars = data.read_bars(SecurityKind.EQUITY, "usa", "spy", Resolution.MINUTE, "trade", date(2013, 10, 11),
+                          date(2013, 10, 11))  # fmt: skip
+    bars = data.adjusted(bars, "spy", ZoneInfo("America/New_York"))
+    local_end = pd.to_datetime(bars.end_ns, utc=True).tz_convert("America/New_York")
+    session = (local_end.time > time(9, 30)) & (local_end.time <= time(16, 0))  # no extended hours
+    regular = bars.close[session]
+    last = regular[-10:]
+    assert float(indicators["max"]) == pytest.approx(bars.high[session][-10:].max(), abs=1e-6)  # LEAN: highs
+    assert float(indicators["min"]) == pytest.approx(bars.low[session][-10:].min(), abs=1e-6)  # and lows
+    assert float(indicators["std"]) == pytest.approx(last.std(), abs=1e-6)  # population deviation, as LEAN's
+    assert float(indicators["roc"]) == pytest.approx(last[-1] / regular[-11] - 1, abs=1e-6)
+    orders = load_result(tmp_path).orders.set_index("id")
+    moc, stop_limit, moved, moo = (orders.loc[i] for i in (1, 2, 3, 4))
+    assert moc["type"] == "MarketOnClose" and moc["last_fill_time"].strftime("%H:%M") == "20:00"  # the close
+    assert stop_limit["type"] == "StopLimit" and stop_limit["price"] <= stop_limit["limit_price"]
+    assert moved["limit_price"] > moved["price"] * 1.005  # the update moved the limit up, and then it filled
+    assert moo["type"] == "MarketOnOpen" and moo["last_fill_time"].strftime("%m-%d %H:%M") == "10-09 13:31"
 
 
 def test_example_strategies_run_on_real_data(lean_data: Path, tmp_path: Path) -> None:

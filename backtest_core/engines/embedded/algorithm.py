@@ -282,7 +282,7 @@ class QCAlgorithm:
     # -- indicators ------------------------------------------------------------------------------------
 
     def sma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.SimpleMovingAverage(int(period)), selector)
+        return self._backtest.register(symbol, ind.SimpleMovingAverage(int(period)), selector, resolution)
 
     def ema(
         self,
@@ -295,7 +295,7 @@ class QCAlgorithm:
         if isinstance(smoothing_factor, Resolution):
             smoothing_factor = None
         args = (int(period),) if smoothing_factor is None else (int(period), float(smoothing_factor))
-        return self._backtest.register(symbol, ind.ExponentialMovingAverage(*args), selector)
+        return self._backtest.register(symbol, ind.ExponentialMovingAverage(*args), selector, resolution)
 
     def rsi(
         self,
@@ -307,7 +307,9 @@ class QCAlgorithm:
     ) -> ind.Indicator:
         if isinstance(moving_average_type, Resolution):
             moving_average_type = ind.MovingAverageType.WILDERS
-        return self._backtest.register(symbol, ind.RelativeStrengthIndex(int(period), moving_average_type), selector)
+        return self._backtest.register(
+            symbol, ind.RelativeStrengthIndex(int(period), moving_average_type), selector, resolution
+        )
 
     def macd(
         self,
@@ -320,7 +322,7 @@ class QCAlgorithm:
         selector: Any = None,
     ) -> ind.Indicator:
         indicator = ind.MovingAverageConvergenceDivergence(fast_period, slow_period, signal_period, moving_average_type)
-        return self._backtest.register(symbol, indicator, selector)
+        return self._backtest.register(symbol, indicator, selector, resolution)
 
     def bb(
         self,
@@ -331,7 +333,9 @@ class QCAlgorithm:
         resolution: Any = None,
         selector: Any = None,
     ) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.BollingerBands(int(period), float(k), moving_average_type), selector)
+        return self._backtest.register(
+            symbol, ind.BollingerBands(int(period), float(k), moving_average_type), selector, resolution
+        )
 
     def atr(
         self,
@@ -343,33 +347,35 @@ class QCAlgorithm:
     ) -> ind.Indicator:
         if isinstance(moving_average_type, Resolution):
             moving_average_type = ind.MovingAverageType.WILDERS
-        return self._backtest.register(symbol, ind.AverageTrueRange(int(period), moving_average_type), selector)
+        return self._backtest.register(
+            symbol, ind.AverageTrueRange(int(period), moving_average_type), selector, resolution
+        )
 
     def std(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.StandardDeviation(int(period)), selector)
+        return self._backtest.register(symbol, ind.StandardDeviation(int(period)), selector, resolution)
 
     def roc(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.RateOfChange(int(period)), selector)
+        return self._backtest.register(symbol, ind.RateOfChange(int(period)), selector, resolution)
 
     def momp(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.MomentumPercent(int(period)), selector)
+        return self._backtest.register(symbol, ind.MomentumPercent(int(period)), selector, resolution)
 
     def mom(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.Momentum(int(period)), selector)
+        return self._backtest.register(symbol, ind.Momentum(int(period)), selector, resolution)
 
     def max(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.Maximum(int(period)), selector)
+        return self._backtest.register(symbol, ind.Maximum(int(period)), selector or _high, resolution)
 
     def min(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.Minimum(int(period)), selector)
+        return self._backtest.register(symbol, ind.Minimum(int(period)), selector or _low, resolution)
 
     def vwap(self, symbol: Any, period: int = 1, resolution: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.VolumeWeightedAveragePriceIndicator(int(period)), None)
+        return self._backtest.register(symbol, ind.VolumeWeightedAveragePriceIndicator(int(period)), None, resolution)
 
     def register_indicator(
         self, symbol: Any, indicator: ind.Indicator, resolution: Any = None, selector: Any = None
     ) -> None:
-        self._backtest.register(symbol, indicator, selector)
+        self._backtest.register(symbol, indicator, selector, resolution)
 
     def warm_up_indicator(self, symbol: Any, indicator: ind.Indicator, resolution: Any = None) -> None:
         self._backtest.warm_up_indicator(symbol, indicator)
@@ -417,6 +423,15 @@ class QCAlgorithm:
 
     def quit(self, message: str = "") -> None:
         self._backtest.stop_requested = message or "Quit"
+
+
+def _high(bar: Any) -> float:
+    """LEAN's MAX reads the bar's high (its MIN the low), not the close."""
+    return float(bar.high)
+
+
+def _low(bar: Any) -> float:
+    return float(bar.low)
 
 
 def target_tag(targets: list[PortfolioTarget]) -> str:

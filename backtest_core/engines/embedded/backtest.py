@@ -179,8 +179,15 @@ class Backtest:
             f"symbol: {key} is not subscribed", "Add it in initialize with add_equity/add_crypto/add_forex."
         )
 
-    def register(self, key: Any, indicator: ind.Indicator, selector: Any) -> ind.Indicator:
-        self.subscriptions[self.security(key).symbol].indicators.append((indicator, selector))
+    def register(self, key: Any, indicator: ind.Indicator, selector: Any, resolution: Any = None) -> ind.Indicator:
+        """Update ``indicator`` with every bar of the subscription (LEAN's automatic indicator)."""
+        security = self.security(key)
+        if resolution is not None and Resolution(int(resolution)) != security.resolution:
+            raise UnsupportedApi(
+                f"indicators at {Resolution(int(resolution)).name.lower()} resolution on a "
+                f"{security.resolution.name.lower()} subscription (consolidators)"
+            )
+        self.subscriptions[security.symbol].indicators.append((indicator, selector))
         return indicator
 
     def warm_up_indicator(self, key: Any, indicator: ind.Indicator) -> None:
@@ -286,7 +293,7 @@ class Backtest:
             )
         self.recorder.start(self, self.portfolio.cash)
         warm_start = self._warm_up_start()
-        self._load_all(warm_start)
+        self._load_all(warm_start.date())
         self.initialized = True
         self._loop(warm_start)
 
@@ -351,21 +358,36 @@ class Backtest:
     def _hours_of(self, key: Any) -> Any:
         return self.security(key).hours
 
-    def _warm_up_start(self) -> date:
+    def _warm_up_start(self) -> datetime:
+        """When warm-up data begins (algorithm time): a period back, or that many bars back through sessions."""
+        start = datetime.combine(self.start, datetime.min.time())
         if self.warm_up is None:
-            return self.start
+            return start
         period, resolution = self.warm_up
         if isinstance(period, timedelta):
-            return (datetime.combine(self.start, datetime.min.time()) - period).date()
+            return start - period
         security = next(iter(self.securities.values()))
         level = Resolution(int(resolution)) if resolution is not None else security.resolution
-        per_day = {Resolution.DAILY: 1, Resolution.HOUR: 7, Resolution.MINUTE: 390, Resolution.SECOND: 23400}[level]
-        needed, day = math.ceil(int(period) / per_day), self.start
-        while needed > 0:
+        if level == Resolution.DAILY:
+            needed, day = int(period), self.start
+            while needed > 0:
+                day -= timedelta(days=1)
+                needed -= security.hours.is_trading_day(day)
+            return datetime.combine(day, datetime.min.time())
+        step = {Resolution.HOUR: timedelta(hours=1), Resolution.MINUTE: timedelta(minutes=1)}.get(
+            level, timedelta(seconds=1)
+        )
+        remaining, day = step * int(period), self.start
+        while remaining > timedelta(0) and day > self.start - timedelta(days=3660):
             day -= timedelta(days=1)
-            if security.hours.is_trading_day(day):
-                needed -= 1
-        return day
+            session = security.hours.regular_session(day)
+            if session is None:
+                continue
+            length = session[1] - session[0]
+            if remaining <= length:
+                return session[1] - remaining
+            remaining -= length
+        return datetime.combine(day, datetime.min.time())
 
     def _load(self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date) -> Bars | None:
         symbol = security.symbol
@@ -402,12 +424,12 @@ class Backtest:
             subscription.trades, subscription.quotes = trades, quotes
             security.trades, security.quotes = trades, quotes
 
-    def _loop(self, warm_start: date) -> None:
+    def _loop(self, warm_start: datetime) -> None:
         algorithm = self.algorithm
         on_data = _hook(algorithm, "on_data")
         start_ns = _local_midnight_ns(self.start, self.time_zone)
         end_ns = _local_midnight_ns(self.end + timedelta(days=1), self.time_zone)
-        warm_ns = _local_midnight_ns(warm_start, self.time_zone)
+        warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
         streams = []
         for subscription in self.subscriptions.values():
             for bars, is_quote in ((subscription.trades, False), (subscription.quotes, True)):
@@ -416,7 +438,7 @@ class Backtest:
                     streams.append(_Stream(subscription, bars.select(keep), is_quote))
         steps = np.unique(np.concatenate([s.bars.end_ns for s in streams])).tolist() if streams else []
         cursors = [0] * len(streams)
-        events = self._scheduled_events(warm_start)
+        events = self._scheduled_events(warm_start.date())
         event_index = 0
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
         recorder = self.recorder

@@ -427,6 +427,9 @@ class Transactions:
         if bar is None or not fresh or bar.end_time <= _local(order.time, hours):
             return None
         if order.type == OrderType.MARKET_ON_OPEN:
+            placed = _local(order.time, hours)
+            if hours.is_open(placed) and placed.date() == local.date():
+                return None  # placed while the market was open: it waits for the next session's open
             session = hours.regular_session(bar.end_time.date())
             covers_open = session is not None and bar.time <= session[0] < bar.end_time  # daily or hour bars
             in_session = session is not None and session[0] <= bar.time < session[1]
