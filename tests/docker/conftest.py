@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,8 +9,9 @@ import docker
 import pytest
 from docker.errors import DockerException
 
-from backtest_core.engines.base import EngineJob, EngineProgress, RunOverrides
+from backtest_core.engines.base import EngineJob, RunOverrides
 from tests.docker.lean_contract_image import IMAGE, build_image
+from tests.recording_sink import RecordingSink
 
 pytestmark = pytest.mark.docker
 
@@ -40,22 +40,6 @@ def docker_settings(studio_home, contract_image, monkeypatch):
     from backtest_core.settings import Settings
 
     return Settings()
-
-
-class RecordingSink:
-    """A ProgressSink that keeps everything and lets a test wait for the first progress report."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.reports: list[EngineProgress] = []
-        self.first_progress = threading.Event()
-
-    def progress(self, report: EngineProgress) -> None:
-        self.reports.append(report)
-        self.first_progress.set()
-
-    def log(self, line: str) -> None:
-        self.lines.append(line)
 
 
 def make_job(tmp_path: Path, run_id: str, parameters: dict[str, str], **overrides) -> EngineJob:

@@ -6,25 +6,11 @@ import threading
 import time
 from pathlib import Path
 
-from backtest_core.engines.base import EngineJob, EngineProgress
+from backtest_core.engines.base import EngineJob
 from backtest_core.engines.embedded.engine import EmbeddedEngine
+from tests.recording_sink import RecordingSink
 
 ALGORITHMS = Path(__file__).parent.parent / "algorithms"
-
-
-class RecordingSink:
-    def __init__(self) -> None:
-        self.reports: list[EngineProgress] = []
-        self.lines: list[str] = []
-        self.saw_loop = threading.Event()
-
-    def progress(self, report: EngineProgress) -> None:
-        self.reports.append(report)
-
-    def log(self, line: str) -> None:
-        self.lines.append(line)
-        if "entering an endless loop" in line:
-            self.saw_loop.set()
 
 
 def job(project: str, data: Path, tmp_path: Path) -> EngineJob:
@@ -45,14 +31,14 @@ def test_child_process_reports_progress_logs_and_completes(lean_data: Path, tmp_
 
 
 def test_cancel_stops_an_algorithm_that_never_returns(lean_data: Path, tmp_path: Path) -> None:
-    sink = RecordingSink()
+    sink = RecordingSink(watch_for="entering an endless loop")
     cancel = threading.Event()
     outcomes = []
     runner = threading.Thread(
         target=lambda: outcomes.append(EmbeddedEngine().run(job("loops_forever", lean_data, tmp_path), sink, cancel))
     )
     runner.start()
-    assert sink.saw_loop.wait(60), "the algorithm never reached its loop"
+    assert sink.saw_line.wait(60), "the algorithm never reached its loop"
     cancelled_at = time.monotonic()
     cancel.set()
     runner.join(30)
