@@ -83,3 +83,13 @@ def test_run_page_rejects_end_before_start_next_to_the_field(studio_home: Settin
     app.button[0].click().run()
     assert any("end" in e.value.lower() for e in app.error), [e.value for e in app.error]
     assert RunStore(Settings()).list().total == 0
+
+
+def test_corrupt_result_file_is_a_message_not_a_crash(imported: list[str]) -> None:
+    store = RunStore(Settings())
+    run_id = next(i for i in imported if store.get(i).status.value == "completed")
+    main = store.run_dir(run_id) / f"{store.algorithm_id(run_id)}.json"
+    main.write_text(main.read_text()[:500])  # truncated mid-file, as a crash while copying would leave it
+    app = page("result", id=run_id)
+    assert any(main.name in e.value and "truncated" in e.value.lower() for e in app.error), [e.value for e in app.error]
+    page("results")  # the history still lists it
