@@ -726,18 +726,19 @@ def _describe(error: BaseException, project_dir: Path) -> str:
 
 
 def _in_session(start_ns: np.ndarray, security: Security) -> np.ndarray:
-    """Bars that start inside a regular session of their day (LEAN drops extended-hours bars by default)."""
+    """Bars that start inside a regular session of their day (LEAN drops extended-hours bars by default).
+
+    One session lookup per distinct day, then a vectorised comparison (ten years of minutes in one pass)."""
     zone = security.hours.exchange_tz
-    local = pd.to_datetime(start_ns, utc=True).tz_convert(zone).tz_localize(None)
-    days = local.normalize()
-    keep = np.zeros(len(start_ns), dtype=bool)
-    for day in np.unique(days.to_numpy()):
-        session = security.hours.regular_session(pd.Timestamp(day).date())
-        if session is None:
-            continue
-        mask = (days == day) & (local >= session[0]) & (local < session[1])
-        keep |= np.asarray(mask)
-    return keep
+    local = pd.to_datetime(start_ns, utc=True).tz_convert(zone).tz_localize(None).to_numpy()
+    days, position = np.unique(local.astype("datetime64[D]"), return_inverse=True)
+    opens = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
+    closes = opens.copy()
+    for index, day in enumerate(days.tolist()):
+        session = security.hours.regular_session(day)
+        if session is not None:
+            opens[index], closes[index] = np.datetime64(session[0], "ns"), np.datetime64(session[1], "ns")
+    return (local >= opens[position]) & (local < closes[position])  # NaT (closed days) compares False
 
 
 def _local_midnight_ns(day: date, zone: ZoneInfo) -> int:
