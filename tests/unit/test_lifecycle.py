@@ -15,7 +15,7 @@ import psutil
 import pytest
 
 from backtest_core import runs
-from backtest_core.models import BacktestRequest, BacktestStatus
+from backtest_core.models import BacktestProgress, BacktestRequest, BacktestStatus
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
 
@@ -156,9 +156,15 @@ def test_failing_strategies_are_stored_as_failed_with_error_and_log(settings: Se
 def test_progress_is_reported_while_running(settings: Settings) -> None:
     store = RunStore(settings)
     run_id = runs.submit(request("loops_forever"), settings)
-    report = until(lambda: (p := runs.progress(run_id, settings)) and p.log_tail and p, what="a progress report")
+    def stuck_report() -> BacktestProgress | None:
+        report = runs.progress(run_id, settings)
+        return report if report and any("entering an endless loop" in line for line in report.log_tail) else None
+
+    # lines logged before the algorithm got stuck reach the monitor (written within a second, in order)
+    report = until(stuck_report, what="the algorithm's last log line in the progress row")
     assert report.status == BacktestStatus.RUNNING
-    assert any("Launching analysis" in line for line in report.log_tail)
+    launch = [i for i, line in enumerate(report.log_tail) if "Launching analysis" in line]
+    assert launch and launch[0] < len(report.log_tail) - 1
     runs.cancel(run_id, settings)
     assert runs.wait(run_id, settings, timeout=30).status == BacktestStatus.CANCELLED
     assert store.get_progress(run_id) is not None
