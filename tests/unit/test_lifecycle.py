@@ -156,6 +156,7 @@ def test_failing_strategies_are_stored_as_failed_with_error_and_log(settings: Se
 def test_progress_is_reported_while_running(settings: Settings) -> None:
     store = RunStore(settings)
     run_id = runs.submit(request("loops_forever"), settings)
+
     def stuck_report() -> BacktestProgress | None:
         report = runs.progress(run_id, settings)
         return report if report and any("entering an endless loop" in line for line in report.log_tail) else None
