@@ -12,11 +12,11 @@ import math
 import sys
 import time as wallclock
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,12 +26,12 @@ import pandas as pd
 from backtest_core.engines.base import RunOverrides
 from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
-from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, LastBar, Portfolio, Security, Transactions
+from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, Portfolio, Security, Transactions
+from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
+from backtest_core.engines.embedded.feed import BarFeed
 from backtest_core.engines.embedded.model import (
-    Bar,
     OrderType,
-    QuoteBar,
     Resolution,
     SecurityType,
     Slice,
@@ -58,6 +58,8 @@ KIND_TYPES = {
     SecurityKind.FOREX: SecurityType.FOREX,
 }
 NS = 1_000_000_000
+END_OF_TIME = 2**63 - 1
+_NO_BARS: Mapping[Symbol, TradeBar] = MappingProxyType({})
 
 
 class AlgorithmFailure(StudioError):
@@ -95,12 +97,14 @@ class Backtest:
         self.parameters = dict(overrides.parameters)
         self.start = date(1998, 1, 1)
         self.end = datetime.now(UTC).date() - timedelta(days=1)
-        self.time_zone = ZoneInfo("America/New_York")
+        self.clock = Clock(int(datetime(1998, 1, 1, tzinfo=UTC).timestamp()) * NS, ZoneInfo("America/New_York"))
         self.portfolio = Portfolio()
         self.securities: dict[Symbol, Security] = {}
         self.securities_view = _SymbolDict()
         self.subscriptions: dict[Symbol, Subscription] = {}
-        self.transactions = Transactions(self.portfolio, self.securities, self._on_order_event, recorder.engine_log)
+        self.transactions = Transactions(
+            self.portfolio, self.securities, self._on_order_event, recorder.engine_log, self.clock
+        )
         self.transactions_view = _TransactionsView(self.transactions)
         self.scheduler = Scheduler()
         self.date_rules = DateRules(self._hours_of)
@@ -109,14 +113,24 @@ class Backtest:
         self.brokerage = 0
         self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
         self.warming_up = False
-        self.utc_time = datetime(1998, 1, 1, tzinfo=UTC)
-        self.local_time = self.utc_time.replace(tzinfo=None)
         self.runtime_extra: dict[str, str] = {}
         self.summary_extra: dict[str, str] = {}
         self.stop_requested: str | None = None
         self.initialized = False
         self.algorithm: QCAlgorithm | None = None
         self.last_step_ns: int | None = None  # the last time step processed (the final sample's time)
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        return self.clock.zone
+
+    @property
+    def utc_time(self) -> datetime:
+        return self.clock.utc
+
+    @property
+    def local_time(self) -> datetime:
+        return self.clock.local
 
     # -- called by QCAlgorithm ---------------------------------------------------------------------------
 
@@ -130,7 +144,7 @@ class Backtest:
         self.portfolio.cash = amount
 
     def set_time_zone(self, zone: str) -> None:
-        self.time_zone = ZoneInfo(zone)
+        self.clock.set_zone(ZoneInfo(zone))
 
     def set_warm_up(self, period: int | timedelta, resolution: Resolution | None) -> None:
         self.warm_up = (period, resolution)
@@ -209,7 +223,9 @@ class Backtest:
         if (
             order_type == OrderType.MARKET
             and security.kind == SecurityKind.EQUITY
-            and not security.hours.is_open(self.local_time, security.extended_market_hours)
+            and not security.hours.is_open(
+                local_datetime(self.clock.ns, security.hours.exchange_tz), security.extended_market_hours
+            )
         ):
             order_type = OrderType.MARKET_ON_OPEN
             self.algorithm_message(
@@ -252,8 +268,7 @@ class Backtest:
             )
             if bars is None:
                 continue
-            now_ns = int(self.utc_time.timestamp() * NS)
-            bars = bars.select(bars.end_ns <= now_ns)
+            bars = bars.select(bars.end_ns <= self.clock.ns)
             if not isinstance(periods, timedelta):
                 bars = bars.select(np.arange(len(bars)) >= len(bars) - int(periods))
             times = pd.to_datetime(bars.end_ns, utc=True).tz_convert(self.time_zone).tz_localize(None)
@@ -422,82 +437,103 @@ class Backtest:
                     "run `python -m backtest_core data sample` for a synthetic set.",
                 )
             subscription.trades, subscription.quotes = trades, quotes
-            security.trades, security.quotes = trades, quotes
 
     def _loop(self, warm_start: datetime) -> None:
+        """The time loop. Written for speed: one pass per time step, idle parts skipped by cheap checks."""
         algorithm = self.algorithm
         on_data = _hook(algorithm, "on_data")
         start_ns = _local_midnight_ns(self.start, self.time_zone)
         end_ns = _local_midnight_ns(self.end + timedelta(days=1), self.time_zone)
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
-        streams = []
-        for subscription in self.subscriptions.values():
-            for bars, is_quote in ((subscription.trades, False), (subscription.quotes, True)):
-                if bars is not None:
-                    keep = (bars.end_ns > warm_ns) & (bars.end_ns <= end_ns)
-                    streams.append(_Stream(subscription, bars.select(keep), is_quote))
-        steps = np.unique(np.concatenate([s.bars.end_ns for s in streams])).tolist() if streams else []
-        cursors = [0] * len(streams)
+        feeds = self._feeds(warm_ns, end_ns)
+        steps = np.unique(np.concatenate([np.asarray(f.end_ns, dtype=np.int64) for f in feeds])).tolist()
+        indicator_feeds = [
+            (sub.security.trade_feed, sub.security.quote_feed, sub.indicators) for sub in self.subscriptions.values()
+        ]
+        filling_forward = [security for security in self.securities.values() if security.fill_forward]
         events = self._scheduled_events(warm_start.date())
-        event_index = 0
+        event_index, next_event_ns = 0, events[0][0] if events else END_OF_TIME
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
-        recorder = self.recorder
+        clock, recorder, transactions, zone = self.clock, self.recorder, self.transactions, self.time_zone
+        should_stop = self.should_stop
         recorder.begin(start_ns, end_ns)
         for step_ns in steps:
-            if self.should_stop() or self.stop_requested:
+            if self.stop_requested or should_stop():
                 recorder.engine_log(
                     "TRACE", f"AlgorithmManager.Run(): Algorithm stopped: {self.stop_requested or 'cancelled'}"
                 )
                 break
             if self.warming_up and step_ns > start_ns:
-                self.warming_up = False
-                self._set_time(start_ns)
-                recorder.algorithm_message("Debug", "Algorithm finished warming up.", self.local_time, False)
-                _hook(algorithm, "on_warmup_finished")()
-            if not self.warming_up:
+                self._finish_warm_up(start_ns)
+            if not self.warming_up and step_ns >= recorder.next_midnight_ns:
                 recorder.sample_midnights(self, step_ns)
-            while event_index < len(events) and events[event_index][0] <= step_ns:
-                when, action = events[event_index]
+            while next_event_ns <= step_ns:
+                action = events[event_index][1]
+                if next_event_ns >= start_ns:
+                    clock.ns = next_event_ns
+                    self._guard("scheduled event", action)
+                    transactions.scan(set())
                 event_index += 1
-                if when < start_ns:
-                    continue
-                self._set_time(when)
-                self._guard("scheduled event", action)
-                self.transactions.scan(set())
-            self._set_time(step_ns)
-            fresh_bars: dict[Symbol, TradeBar] = {}
-            fresh_quotes: dict[Symbol, QuoteBar] = {}
-            for index, stream in enumerate(streams):
-                cursor = cursors[index]
-                if cursor < stream.count and stream.end_ns[cursor] == step_ns:
-                    cursors[index] = cursor + 1
-                    security = stream.subscription.security
-                    if stream.is_quote:
-                        fresh_quotes[security.symbol] = self._apply_quote(security, stream, cursor)
-                    else:
-                        fresh_bars[security.symbol] = self._apply_trade(security, stream, cursor)
-            for symbol, subscription in self.subscriptions.items():
-                bar = fresh_bars.get(symbol) or fresh_quotes.get(symbol)
-                if bar is not None:
-                    for indicator, selector in subscription.indicators:
-                        if indicator.needs_bar:
-                            indicator.update(bar)
-                        else:
-                            indicator.update(bar.end_time, selector(bar) if selector else bar.close)
-            fresh = set(fresh_bars) | set(fresh_quotes)
-            self.transactions.scan(fresh)  # LEAN fills resting orders on the new data before OnData
-            data = Slice(self.local_time, fresh_bars | self._fill_forward(fresh_bars, fresh_quotes), fresh_quotes)
-            self._guard("OnData", lambda: on_data(data))  # noqa: B023 - called at once, inside this iteration
-            self.transactions.scan(fresh)
+                next_event_ns = events[event_index][0] if event_index < len(events) else END_OF_TIME
+            clock.ns = step_ns
+            fresh: list[tuple[BarFeed, int]] = []
+            for feed in feeds:
+                if feed.next_ns == step_ns:
+                    feed.advance()
+                    fresh.append((feed, feed.current))
+            for trade_feed, quote_feed, indicators in indicator_feeds:
+                if indicators:
+                    if trade_feed is not None and trade_feed.current_ns == step_ns:
+                        _update_indicators(indicators, trade_feed)
+                    elif quote_feed is not None and quote_feed.current_ns == step_ns:
+                        _update_indicators(indicators, quote_feed)
+            filled = _NO_BARS
+            for security in filling_forward:
+                if security.data_ns != step_ns:
+                    filled = self._fill_forward(filling_forward, step_ns)
+                    break
+            if transactions.has_open:  # LEAN fills resting orders on the new data before OnData
+                transactions.scan({feed.symbol for feed, _ in fresh})
+            data = Slice(step_ns, zone, fresh, filled)
+            try:
+                on_data(data)
+            except StudioError:
+                raise
+            except Exception as error:
+                self._runtime_error("OnData", error)
+            if transactions.has_open:
+                transactions.scan({feed.symbol for feed, _ in fresh})
             if not self.warming_up:
                 recorder.on_step(self, step_ns)
             self.last_step_ns = step_ns
             if self.stop_requested:
                 break
         if self.last_step_ns is not None:
-            self._set_time(self.last_step_ns)
+            clock.ns = self.last_step_ns
         if not self.stop_requested or self.stop_requested == "Quit":
             self._guard("OnEndOfAlgorithm", _hook(algorithm, "on_end_of_algorithm"))
+
+    def _feeds(self, warm_ns: int, end_ns: int) -> list[BarFeed]:
+        """A feed per loaded bar series, holding the bars that end after warm-up begins and by the end date."""
+        feeds = []
+        for subscription in self.subscriptions.values():
+            security = subscription.security
+            for bars, is_quote in ((subscription.trades, False), (subscription.quotes, True)):
+                if bars is not None:
+                    keep = (bars.end_ns > warm_ns) & (bars.end_ns <= end_ns)
+                    feed = BarFeed(security, bars.select(keep), is_quote)
+                    feeds.append(feed)
+                    if is_quote:
+                        security.quote_feed = feed
+                    else:
+                        security.trade_feed = feed
+        return feeds
+
+    def _finish_warm_up(self, start_ns: int) -> None:
+        self.warming_up = False
+        self.clock.ns = start_ns
+        self.recorder.algorithm_message("Debug", "Algorithm finished warming up.", self.local_time, False)
+        self._guard("OnWarmupFinished", _hook(self.algorithm, "on_warmup_finished"))
 
     def benchmark_series(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Adjusted benchmark closes by bar end (LEAN's internal hourly SPY feed; daily bars when no hourly data)."""
@@ -521,15 +557,15 @@ class Backtest:
         local = datetime.fromtimestamp(midnight_ns / NS, UTC).astimezone(self.time_zone).date()
         return _local_midnight_ns(local + timedelta(days=1), self.time_zone)
 
-    def _fill_forward(self, bars: dict[Symbol, TradeBar], quotes: dict[Symbol, QuoteBar]) -> dict[Symbol, TradeBar]:
+    def _fill_forward(self, securities: list[Security], step_ns: int) -> dict[Symbol, TradeBar]:
         """LEAN's fill-forward: a subscription without a bar at this step, while its market is open and on its
         own resolution's grid, sees its last bar again (``is_fill_forward``; no indicator update, no fills)."""
         filled: dict[Symbol, TradeBar] = {}
-        for symbol, security in self.securities.items():
-            last = security.last_trade
-            if not security.fill_forward or last is None or symbol in bars or symbol in quotes:
+        for security in securities:
+            last = security.last_trade if security.data_ns != step_ns else None
+            if last is None:
                 continue
-            local = self.utc_time.astimezone(security.hours.exchange_tz).replace(tzinfo=None)
+            local = local_datetime(step_ns, security.hours.exchange_tz)
             if local <= last.end_time:
                 continue
             period = last.end_time - last.time
@@ -541,7 +577,9 @@ class Backtest:
                 )
             if due:
                 close = last.close
-                filled[symbol] = TradeBar(local - period, local, symbol, close, close, close, close, 0.0, True)
+                filled[security.symbol] = TradeBar(
+                    local - period, local, security.symbol, close, close, close, close, 0.0, True
+                )
         return filled
 
     def _scheduled_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
@@ -577,79 +615,23 @@ class Backtest:
         except StudioError:
             raise
         except Exception as error:
-            message = f"Runtime Error: {_describe(error, self.project_dir)}"
-            self.recorder.engine_log(
-                "ERROR",
-                f"Extensions.SetRuntimeError(): RuntimeError at {self.utc_time:%m/%d/%Y %H:%M:%S} UTC. "
-                f"Context: {context} {type(error).__name__}: {error}",
-            )
-            self.stop_requested = message
-            raise AlgorithmFailure(message, traceback.format_exc()) from error
+            self._runtime_error(context, error)
 
-    def _set_time(self, utc_ns: int) -> None:
-        self.utc_time = datetime.fromtimestamp(utc_ns / NS, UTC)
-        self.local_time = self.utc_time.astimezone(self.time_zone).replace(tzinfo=None)
-        self.transactions.utc_time = self.utc_time
-        self.transactions.local_time = self.local_time
-
-    def _apply_trade(self, security: Security, stream: _Stream, i: int) -> TradeBar:
-        start, end, o, h, low, c, v = stream.row(i)
-        security.last_trade = LastBar(start, end, o, h, low, c, v)
-        return TradeBar(start, end, security.symbol, o, h, low, c, v)
-
-    def _apply_quote(self, security: Security, stream: _Stream, i: int) -> QuoteBar:
-        start, end, bid, ask, bid_size, ask_size = stream.row(i)
-        security.bid_price, security.ask_price = bid[3], ask[3]
-        security.bid_size, security.ask_size = bid_size, ask_size
-        security.quote_end = end
-        return QuoteBar(start, end, security.symbol, Bar(*bid), Bar(*ask), bid_size, ask_size)
+    def _runtime_error(self, context: str, error: Exception) -> None:
+        """Stop the run on an exception raised by the algorithm, logged and worded as LEAN does."""
+        message = f"Runtime Error: {_describe(error, self.project_dir)}"
+        self.recorder.engine_log(
+            "ERROR",
+            f"Extensions.SetRuntimeError(): RuntimeError at {self.utc_time:%m/%d/%Y %H:%M:%S} UTC. "
+            f"Context: {context} {type(error).__name__}: {error}",
+        )
+        self.stop_requested = message
+        raise AlgorithmFailure(message, traceback.format_exc()) from error
 
     def _on_order_event(self, event: Any, order: Any) -> None:
         self.recorder.order_event(event, order)
         if self.algorithm is not None:
             self._guard("OnOrderEvent", lambda: _hook(self.algorithm, "on_order_event")(event))
-
-
-class _Stream:
-    """One subscription's bars, handed to the loop as Python values a chunk at a time.
-
-    Converting numpy rows to Python objects per bar is slow and converting all of them at once costs
-    gigabytes over ten years of minutes; chunks of ``CHUNK`` bars keep both small.
-    """
-
-    CHUNK = 20_000
-
-    def __init__(self, subscription: Subscription, bars: Bars, is_quote: bool) -> None:
-        self.subscription, self.bars, self.is_quote = subscription, bars, is_quote
-        self.end_ns: list[int] = bars.end_ns.tolist()
-        self.count = len(self.end_ns)
-        self.first = 0
-        self.rows: list[tuple[Any, ...]] = []
-
-    def row(self, index: int) -> tuple[Any, ...]:
-        """(start, end, open, high, low, close, volume) or (start, end, bid, ask, bid size, ask size)."""
-        offset = index - self.first
-        if offset < 0 or offset >= len(self.rows):
-            self._load(index)
-            offset = 0
-        return self.rows[offset]
-
-    def _load(self, index: int) -> None:
-        bars, stop = self.bars, min(self.count, index + self.CHUNK)
-        part = slice(index, stop)
-        zone = self.subscription.security.hours.exchange_tz
-
-        def local(ns: np.ndarray) -> list[datetime]:
-            return list(pd.to_datetime(ns, utc=True).tz_convert(zone).tz_localize(None).to_pydatetime())
-
-        columns: list[list[Any]] = [local(bars.start_ns[part]), local(bars.end_ns[part])]
-        if self.is_quote:
-            columns += [bars.bid[part].tolist(), bars.ask[part].tolist(), bars.bid_size[part].tolist(),
-                        bars.ask_size[part].tolist()]  # fmt: skip
-        else:
-            columns += [bars.open[part].tolist(), bars.high[part].tolist(), bars.low[part].tolist(),
-                        bars.close[part].tolist(), bars.volume[part].tolist()]  # fmt: skip
-        self.first, self.rows = index, list(zip(*columns, strict=True))
 
 
 class _TransactionsView:
@@ -687,6 +669,21 @@ class _TransactionsView:
         if snake != name and hasattr(self, snake):
             return getattr(self, snake)
         raise UnsupportedApi(f"Transactions.{name}")
+
+
+def _update_indicators(indicators: list[tuple[ind.Indicator, Callable[[Any], float] | None]], feed: BarFeed) -> None:
+    """Automatic indicator updates with the feed's current bar: its close (a quote bar's mid) and end time, or
+    the bar itself for indicators that read highs and lows or a selector; the bar object is made only then."""
+    bar = None
+    for indicator, selector in indicators:
+        if indicator.needs_bar or selector is not None:
+            bar = bar or feed.bar()
+            if indicator.needs_bar:
+                indicator.update(bar)
+            else:
+                indicator.update(bar.end_time, selector(bar))
+        else:
+            indicator.update(feed.end_time, feed.close_value())
 
 
 def _hook(algorithm: QCAlgorithm, name: str) -> Callable[..., Any]:

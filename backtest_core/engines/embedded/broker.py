@@ -14,9 +14,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backtest_core.engines.embedded.data import Bars, MarketHours, SecurityKind, SymbolProperties
+from backtest_core.engines.embedded.clock import Clock
+from backtest_core.engines.embedded.data import MarketHours, SecurityKind, SymbolProperties
 from backtest_core.engines.embedded.model import (
     LeanObject,
     Order,
@@ -27,23 +28,16 @@ from backtest_core.engines.embedded.model import (
     OrderType,
     Resolution,
     Symbol,
+    TradeBar,
     UpdateOrderFields,
 )
+
+if TYPE_CHECKING:
+    from backtest_core.engines.embedded.feed import BarFeed
 
 FREE_PORTFOLIO_VALUE_PERCENTAGE = 0.0025
 MINIMUM_ORDER_MARGIN_PERCENTAGE = 0.001
 DEFAULT_LEVERAGE = {SecurityKind.EQUITY: 2.0, SecurityKind.FOREX: 50.0, SecurityKind.CRYPTO: 1.0}
-
-
-@dataclass
-class LastBar:
-    time: datetime
-    end_time: datetime
-    open: float
-    high: float
-    low: float
-    close: float
-    volume: float
 
 
 class SecurityHolding(LeanObject):
@@ -131,24 +125,27 @@ class Security(LeanObject):
         self.leverage = leverage
         self.fill_forward = fill_forward
         self.extended_market_hours = extended_hours
-        self.trades: Bars | None = None
-        self.quotes: Bars | None = None
-        self.last_trade: LastBar | None = None
-        self.bid_price = 0.0
-        self.ask_price = 0.0
-        self.bid_size = 0.0
-        self.ask_size = 0.0
-        self.quote_end: datetime | None = None
+        self.trade_feed: BarFeed | None = None
+        self.quote_feed: BarFeed | None = None
+        self.price = 0.0  # the latest trade close; the quotes' mid before the first trade (set by the feeds)
+        self.data_ns = -1  # end time (UTC ns) of the latest bar of either kind
         self.holdings = SecurityHolding(self)
         self.fee_model_constant: float | None = 0.0 if kind != SecurityKind.EQUITY else None
 
     @property
-    def price(self) -> float:
-        if self.last_trade is not None:
-            return self.last_trade.close
-        if self.bid_price and self.ask_price:
-            return (self.bid_price + self.ask_price) / 2
-        return self.bid_price or self.ask_price
+    def last_trade(self) -> TradeBar | None:
+        """The latest trade bar received (fill-forward bars do not count)."""
+        feed = self.trade_feed
+        return feed.bar() if feed is not None and feed.current >= 0 else None  # type: ignore[return-value]
+
+    def _quote(self) -> tuple[float, float, float, float]:
+        feed = self.quote_feed
+        return feed.quote() if feed is not None and feed.current >= 0 else (0.0, 0.0, 0.0, 0.0)
+
+    bid_price = property(lambda self: self._quote()[0])
+    ask_price = property(lambda self: self._quote()[1])
+    bid_size = property(lambda self: self._quote()[2])
+    ask_size = property(lambda self: self._quote()[3])
 
     @property
     def open(self) -> float:
@@ -194,7 +191,7 @@ class Security(LeanObject):
 
         raise UnsupportedApi("Security.set_fee_model")
 
-    Price = price
+    Price = property(lambda self: self.price)
     Close = close
     Open = open
     High = high
@@ -203,8 +200,8 @@ class Security(LeanObject):
     Holdings = property(lambda self: self.holdings)
     Symbol = property(lambda self: self.symbol)
     HasData = has_data
-    BidPrice = property(lambda self: self.bid_price)
-    AskPrice = property(lambda self: self.ask_price)
+    BidPrice = bid_price
+    AskPrice = ask_price
     Leverage = property(lambda self: self.leverage)
     SetLeverage = set_leverage
 
@@ -248,7 +245,11 @@ class Portfolio(dict):
 
     @property
     def total_holdings_value(self) -> float:
-        return sum(holding.holdings_value for holding in self.values())
+        total = 0  # read at every time step: a plain loop over the holdings held, adding as sum() would
+        for holding in self.values():
+            if holding.quantity:
+                total += holding.quantity * holding.security.price
+        return total
 
     @property
     def total_absolute_holdings_cost(self) -> float:
@@ -315,13 +316,24 @@ class Transactions:
     securities: dict[Symbol, Security]
     on_event: Any  # callable(OrderEvent, Order) -> None
     on_message: Any  # callable(level, text) -> None
+    clock: Clock
     orders: dict[int, Order] = field(default_factory=dict)
     tickets: dict[int, OrderTicket] = field(default_factory=dict)
     events: list[tuple[OrderEvent, Order]] = field(default_factory=list)
-    utc_time: datetime | None = None
-    local_time: datetime | None = None
     _event_ids: dict[int, int] = field(default_factory=dict)
     _open: dict[int, Order] = field(default_factory=dict)
+
+    @property
+    def utc_time(self) -> datetime:
+        return self.clock.utc
+
+    @property
+    def local_time(self) -> datetime:
+        return self.clock.local
+
+    @property
+    def has_open(self) -> bool:
+        return bool(self._open)
 
     # -- placing ---------------------------------------------------------------------------------------------
 
@@ -418,7 +430,8 @@ class Transactions:
                 self._fill(security, order, price)
 
     def _fill_price(self, security: Security, order: Order, fresh: bool) -> float | None:
-        hours, local = security.hours, self.local_time
+        hours = security.hours
+        local = _local(self.utc_time, hours)
         bar = security.last_trade
         if order.type == OrderType.MARKET:
             if not hours.is_open(local, security.extended_market_hours) and security.kind == SecurityKind.EQUITY:
@@ -475,7 +488,7 @@ class Transactions:
         self.on_event(event, order)
 
 
-def _bar_fill_price(order: Order, bar: LastBar) -> float | None:
+def _bar_fill_price(order: Order, bar: TradeBar) -> float | None:
     """LEAN's EquityFillModel for limit and stop orders against the first trade bar closing after the order.
 
     Limit: filled at the limit, or at the open when the bar gaps through it favourably. Stop market: filled at
@@ -511,8 +524,11 @@ def _local(utc: datetime, hours: MarketHours) -> datetime:
 
 def _market_price(security: Security, direction: OrderDirection) -> float:
     """Latest ask (buying) or bid (selling) close when quotes are as fresh as trades, else the trade close."""
-    quote_is_fresh = security.quote_end is not None and (
-        security.last_trade is None or security.quote_end >= security.last_trade.end_time
+    quotes, trades = security.quote_feed, security.trade_feed
+    quote_is_fresh = (
+        quotes is not None
+        and quotes.current >= 0
+        and (trades is None or trades.current < 0 or quotes.current_ns >= trades.current_ns)
     )
     if quote_is_fresh:
         quote = security.ask_price if direction == OrderDirection.BUY else security.bid_price

@@ -6,10 +6,13 @@ that is not here raises :class:`UnsupportedApi` through :class:`LeanObject`, nev
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from enum import IntEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from backtest_core.engines.embedded.clock import local_datetime
 from backtest_core.errors import UnsupportedApi
 
 
@@ -319,26 +322,93 @@ class _SymbolDict(dict):
     Count = property(len)
 
 
-class Slice(_SymbolDict):
-    """One time step's data: ``data[symbol]`` is the trade bar (or quote bar when only quotes exist)."""
+class Slice:
+    """One time step's data: ``data[symbol]`` is the trade bar (or quote bar when only quotes exist).
 
-    def __init__(self, time: datetime, bars: dict[Symbol, TradeBar], quote_bars: dict[Symbol, QuoteBar]) -> None:
-        super().__init__({**{s: q for s, q in quote_bars.items()}, **bars})
-        self.time = time
-        self.bars = _SymbolDict(bars)
-        self.quote_bars = _SymbolDict(quote_bars)
+    Built from the feeds that had a bar at this step, on first access: most steps of most algorithms read
+    little or nothing of it, and bar objects with their times are the costly part of a step.
+    """
 
-    def __getattr__(self, name: str) -> Any:
-        aliases = {"Bars": "bars", "QuoteBars": "quote_bars", "Time": "time", "Keys": "keys", "Values": "values"}
-        if name in aliases:
-            return getattr(self, aliases[name])
-        raise UnsupportedApi(f"Slice.{name}")
+    def __init__(
+        self, utc_ns: int, zone: ZoneInfo, fresh: list[tuple[Any, int]], filled: Mapping[Symbol, TradeBar]
+    ) -> None:
+        self._utc_ns, self._zone = utc_ns, zone
+        self._fresh = fresh  # (feed, bar index): a feed has .bar(index), .is_quote and .symbol
+        self._filled = filled  # fill-forward trade bars of subscriptions without a bar at this step
+        self._all: _SymbolDict | None = None
+        self._bars = self._quote_bars = _SymbolDict()
+
+    def _built(self) -> _SymbolDict:
+        if self._all is None:
+            bars, quotes = {}, {}
+            for feed, index in self._fresh:
+                (quotes if feed.is_quote else bars)[feed.symbol] = feed.bar(index)
+            for symbol, bar in self._filled.items():
+                if symbol not in bars and symbol not in quotes:
+                    bars[symbol] = bar
+            self._bars, self._quote_bars = _SymbolDict(bars), _SymbolDict(quotes)
+            self._all = _SymbolDict({**quotes, **bars})
+        return self._all
+
+    @property
+    def time(self) -> datetime:
+        return local_datetime(self._utc_ns, self._zone)
+
+    @property
+    def bars(self) -> _SymbolDict:
+        self._built()
+        return self._bars
+
+    @property
+    def quote_bars(self) -> _SymbolDict:
+        self._built()
+        return self._quote_bars
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._built()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._built()
+
+    def __iter__(self) -> Iterator[Symbol]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+    def __repr__(self) -> str:
+        return f"Slice({self.time}: {dict(self._built())!r})"
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self._built().get(key, default)
+
+    def keys(self) -> Any:
+        return self._built().keys()
+
+    def values(self) -> Any:
+        return self._built().values()
+
+    def items(self) -> Any:
+        return self._built().items()
+
+    def contains_key(self, key: Any) -> bool:
+        return key in self._built()
 
     @property
     def has_data(self) -> bool:
-        return bool(self)
+        return bool(self._fresh or self._filled)
 
-    HasData = has_data
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        aliases = {"Bars": "bars", "QuoteBars": "quote_bars", "Time": "time", "Keys": "keys", "Values": "values",
+                   "HasData": "has_data", "ContainsKey": "contains_key", "Count": "__len__", "Get": "get"}  # fmt: skip
+        if name in aliases:
+            found = getattr(self, aliases[name])
+            return found() if name == "Count" else found
+        raise UnsupportedApi(f"Slice.{name}")
+
+    count = property(__len__)
 
 
 class OrderEvent(LeanObject):

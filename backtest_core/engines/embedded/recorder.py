@@ -216,21 +216,29 @@ class Recorder:
             self.next_midnight_ns = backtest.next_local_midnight_ns(midnight)
 
     def on_step(self, backtest: Backtest, step_ns: int) -> None:
-        """After the fills of one time step: the equity candle, resampling, MAE/MFE, progress."""
+        """After the fills of one time step: the equity candle, resampling, MAE/MFE, progress.
+
+        Runs once per time step, so the candle update is written out here rather than called."""
         self.data_points += 1
         value = round(backtest.portfolio.total_portfolio_value, 4)
-        self._update_candle(value)
+        candle = self.candle
+        if candle is None:
+            self.candle = [value] * 4
+        else:
+            if value > candle[1]:
+                candle[1] = value
+            elif value < candle[2]:
+                candle[2] = value
+            candle[3] = value
         if step_ns > self.next_resample_ns:
             self._close_candle(step_ns)
             self.next_resample_ns = step_ns + self.resample_ns
         if self.trades.has_open:
-            when = datetime.fromtimestamp(step_ns / NS, UTC)
-            for symbol, security in backtest.securities.items():
-                if security.holdings.quantity:
-                    self.trades.on_price(symbol.id, when, security.price)
-        now = wallclock.monotonic()
-        if self.progress_callback is not None and now >= self._next_progress:
-            self._next_progress = now + PROGRESS_INTERVAL_S
+            for holding in backtest.portfolio.values():
+                if holding.quantity:
+                    self.trades.on_price(holding.security.symbol.id, holding.security.price)
+        if self.progress_callback is not None and wallclock.monotonic() >= self._next_progress:
+            self._next_progress = wallclock.monotonic() + PROGRESS_INTERVAL_S
             self.progress_callback(self._progress(backtest, step_ns, value))
 
     def finish(self, backtest: Backtest, last_step_ns: int | None, error: str = "", trace: str = "") -> None:

@@ -91,7 +91,7 @@ class TradeBuilder:
     def has_open(self) -> bool:
         return bool(self._positions)
 
-    def on_price(self, symbol_id: str, time: datetime, price: float) -> None:
+    def on_price(self, symbol_id: str, price: float) -> None:
         """LEAN's ``SetMarketPrice``: widen the open position's price range."""
         position = self._positions.get(symbol_id)
         if position is not None and price > 0:
@@ -107,7 +107,7 @@ class TradeBuilder:
                 [_OpenTrade(time, price, quantity > 0, abs(quantity), fee, order_id)], price, price
             )
             return
-        self.on_price(symbol_id, time, price)
+        self.on_price(symbol_id, price)
         if (quantity > 0) == position.trades[0].long:
             position.trades.append(_OpenTrade(time, price, quantity > 0, abs(quantity), fee, order_id))
             return

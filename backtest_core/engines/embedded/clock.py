@@ -1,0 +1,53 @@
+"""The backtest's current time, shared by the loop, the algorithm and the order book.
+
+The loop moves it once per time step as an integer (UTC nanoseconds); the ``datetime`` objects LEAN's API
+exposes (``time``, ``utc_time``) are built only when something reads them, since most steps of most
+algorithms never do and building them costs more than the rest of an idle step.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+NS = 1_000_000_000
+
+
+class Clock:
+    """UTC nanoseconds plus the algorithm's time zone; ``utc`` and ``local`` computed once per moment."""
+
+    __slots__ = ("_local", "_made_for", "_utc", "ns", "zone")
+
+    def __init__(self, ns: int, zone: ZoneInfo) -> None:
+        self.ns = ns
+        self.zone = zone
+        self._made_for: int | None = None
+        self._utc = self._local = datetime(1970, 1, 1)
+
+    def _make(self) -> None:
+        self._utc = datetime.fromtimestamp(self.ns / NS, UTC)
+        self._local = self._utc.astimezone(self.zone).replace(tzinfo=None)
+        self._made_for = self.ns
+
+    @property
+    def utc(self) -> datetime:
+        """The current moment, UTC-aware."""
+        if self._made_for != self.ns:
+            self._make()
+        return self._utc
+
+    @property
+    def local(self) -> datetime:
+        """The current moment in the algorithm's time zone, naive (LEAN's ``Time``)."""
+        if self._made_for != self.ns:
+            self._make()
+        return self._local
+
+    def set_zone(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self._made_for = None
+
+
+def local_datetime(utc_ns: int, zone: ZoneInfo) -> datetime:
+    """UTC nanoseconds as a naive datetime in ``zone``."""
+    return datetime.fromtimestamp(utc_ns / NS, UTC).astimezone(zone).replace(tzinfo=None)

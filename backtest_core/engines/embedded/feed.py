@@ -1,0 +1,152 @@
+"""One subscription's bars as the time loop consumes them.
+
+The loop only moves a cursor: prices become Python floats a chunk at a time (converting per bar is slow,
+converting ten years at once costs gigabytes), and bar objects with their ``datetime`` times are built only
+when the algorithm, an indicator, a fill or fill-forward asks for them. An idle time step therefore costs a
+comparison and a few assignments per subscription.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from backtest_core.engines.embedded.data import Bars
+from backtest_core.engines.embedded.model import Bar, QuoteBar, TradeBar
+
+if TYPE_CHECKING:
+    from backtest_core.engines.embedded.broker import Security
+
+CHUNK = 20_000
+NEVER = 2**63 - 1  # the next end time of a feed with no bars left
+
+
+class BarFeed:
+    """Trade or quote bars of one security, ordered by end time; ``current`` is the latest bar consumed."""
+
+    def __init__(self, security: Security, bars: Bars, is_quote: bool) -> None:
+        self.security = security
+        self.symbol = security.symbol
+        self.bars = bars
+        self.is_quote = is_quote
+        self.end_ns: list[int] = bars.end_ns.tolist()
+        self.count = len(self.end_ns)
+        self.cursor = 0  # the next bar to consume
+        self.next_ns = self.end_ns[0] if self.count else NEVER  # its end time
+        self.current = -1  # absolute index of the latest bar consumed
+        self.current_ns = -1  # its end time
+        self.offset = -1  # its place in the chunk's lists
+        self._bar: tuple[int, TradeBar | QuoteBar] | None = None  # the current bar, once made
+        self._first = 0
+        self._size = 0
+        self.closes: list[float] = []  # trade closes (trade feeds)
+        self.bids: list[float] = []  # bid and ask closes (quote feeds)
+        self.asks: list[float] = []
+        self._columns: dict[str, list[Any]] = {}
+
+    # -- the loop's side ---------------------------------------------------------------------------------
+
+    def advance(self) -> None:
+        """Consume the bar at the cursor and show it on the security (its price, or its bid and ask)."""
+        index = self.cursor
+        self.current, self.current_ns = index, self.next_ns
+        self.cursor = index + 1
+        self.next_ns = self.end_ns[index + 1] if index + 1 < self.count else NEVER
+        offset = index - self._first
+        if offset >= self._size:
+            self._load(index)
+            offset = 0
+        self.offset = offset
+        security = self.security
+        security.data_ns = self.current_ns
+        if not self.is_quote:
+            security.price = self.closes[offset]
+        elif security.trade_feed is None or security.trade_feed.current < 0:
+            security.price = quote_price(self.bids[offset], self.asks[offset])
+
+    def _load(self, index: int) -> None:
+        bars, stop = self.bars, min(self.count, index + CHUNK)
+        part = slice(index, stop)
+        self._first, self._size = index, stop - index
+        if self.is_quote:
+            self.bids, self.asks = bars.bid[part, 3].tolist(), bars.ask[part, 3].tolist()
+        else:
+            self.closes = bars.close[part].tolist()
+        self._columns = {}
+
+    def _column(self, name: str) -> list[Any]:
+        """A column of the current chunk as Python values, made on first use."""
+        column = self._columns.get(name)
+        if column is None:
+            part = slice(self._first, self._first + self._size)
+            if name in ("start", "end"):
+                column = self._local_times(getattr(self.bars, f"{name}_ns")[part])
+            else:
+                column = getattr(self.bars, name)[part].tolist()
+            self._columns[name] = column
+        return column
+
+    def _local_times(self, ns: np.ndarray) -> list[datetime]:
+        zone = self.security.hours.exchange_tz
+        local = pd.to_datetime(ns, utc=True).tz_convert(zone).tz_localize(None).to_numpy()
+        return local.astype("datetime64[us]").tolist()
+
+    # -- what the rest of the engine reads ---------------------------------------------------------------
+
+    @property
+    def end_time(self) -> datetime:
+        """End (exchange time) of the current bar."""
+        return self._column("end")[self.offset]
+
+    def close_value(self) -> float:
+        """Close of the current bar: the trade close, or a quote bar's mid (LEAN's ``QuoteBar.Close``)."""
+        if self.is_quote:
+            return (self.bids[self.offset] + self.asks[self.offset]) / 2
+        return self.closes[self.offset]
+
+    def bar(self, index: int | None = None) -> TradeBar | QuoteBar:
+        """The bar at ``index`` (default: the current one) as LEAN's TradeBar or QuoteBar."""
+        index = self.current if index is None else index
+        if self._bar is not None and self._bar[0] == index:
+            return self._bar[1]
+        made = self._make_bar(index)
+        if index == self.current:
+            self._bar = (index, made)
+        return made
+
+    def _make_bar(self, index: int) -> TradeBar | QuoteBar:
+        offset = index - self._first
+        if 0 <= offset < self._size:
+            start, end = self._column("start")[offset], self._column("end")[offset]
+            if self.is_quote:
+                bid, ask = self._column("bid")[offset], self._column("ask")[offset]
+                sizes = self._column("bid_size")[offset], self._column("ask_size")[offset]
+                return QuoteBar(start, end, self.symbol, Bar(*bid), Bar(*ask), *sizes)
+            values = [self._column(name)[offset] for name in ("open", "high", "low", "close", "volume")]
+            return TradeBar(start, end, self.symbol, *values)
+        return self._bar_outside_chunk(index)
+
+    def _bar_outside_chunk(self, index: int) -> TradeBar | QuoteBar:
+        """A bar kept by the algorithm past its chunk (a stored Slice): built straight from the arrays."""
+        bars = self.bars
+        start, end = self._local_times(np.array([bars.start_ns[index], bars.end_ns[index]]))
+        if self.is_quote:
+            bid, ask = Bar(*bars.bid[index].tolist()), Bar(*bars.ask[index].tolist())
+            return QuoteBar(start, end, self.symbol, bid, ask, float(bars.bid_size[index]), float(bars.ask_size[index]))
+        values = [float(getattr(bars, name)[index]) for name in ("open", "high", "low", "close", "volume")]
+        return TradeBar(start, end, self.symbol, *values)
+
+    def quote(self) -> tuple[float, float, float, float]:
+        """The current quote: bid close, ask close, bid size, ask size."""
+        offset = self.offset
+        return self.bids[offset], self.asks[offset], self._column("bid_size")[offset], self._column("ask_size")[offset]
+
+
+def quote_price(bid: float, ask: float) -> float:
+    """A security's price from quotes alone: the mid when both sides are quoted, else the quoted side."""
+    if bid and ask:
+        return (bid + ask) / 2
+    return bid or ask
