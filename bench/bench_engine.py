@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from backtest_core.engines.embedded.engine import run_backtest
 from backtest_core.models import Resolution
 from backtest_core.sample_data import write_sample_data
 from backtest_core.settings import PROJECT_ROOT
+from bench.timing import best_ms
 
 FAST, SLOW = 20, 50
 EMPTY = """
@@ -111,12 +111,6 @@ def backtesting_py(frame: pd.DataFrame) -> None:
     Backtest(frame, SmaCross, cash=1_000_000, commission=0.0, finalize_trades=True).run()
 
 
-def timed(action: object) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
-
-
 def peak_memory_mb(data: Path, code: Path, out: Path, start: date, end: date) -> float:
     script = (
         "import sys; from datetime import date; from pathlib import Path; "
@@ -131,6 +125,7 @@ def peak_memory_mb(data: Path, code: Path, out: Path, start: date, end: date) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--years", type=int, default=1, help="years of minute bars for the speed runs")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the fastest counts")
     parser.add_argument("--memory-years", type=int, default=10, help="years of minute bars for the memory run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -145,13 +140,14 @@ def main() -> None:
             {"Open": raw.open, "High": raw.high, "Low": raw.low, "Close": raw.close, "Volume": raw.volume},
             index=pd.to_datetime(raw.end_ns, utc=True).tz_localize(None),
         )
-        seconds = {
-            "(a) raw decode": timed(lambda: decode(data, start, end)),
-            "(b) engine, empty on_data": timed(lambda: engine(empty, data, root / "out-b", start, end)),
-            "(c) engine, SMA crossover": timed(lambda: engine(cross, data, root / "out-c", start, end)),
-            "(d) backtesting.py crossover": timed(lambda: backtesting_py(frame)),
+        runs = {
+            "(a) raw decode": lambda: decode(data, start, end),
+            "(b) engine, empty on_data": lambda: engine(empty, data, root / "out-b", start, end),
+            "(c) engine, SMA crossover": lambda: engine(cross, data, root / "out-c", start, end),
+            "(d) backtesting.py crossover": lambda: backtesting_py(frame),
         }
-        print(f"{bars:,} minute bars ({args.years} year(s), synthetic SPY)")
+        seconds = {name: best_ms(action, args.repeat) / 1000 for name, action in runs.items()}
+        print(f"{bars:,} minute bars ({args.years} year(s), synthetic SPY), best of {args.repeat}")
         rates = {name: bars / value for name, value in seconds.items()}
         for name, rate in rates.items():
             print(f"{name:<32} {seconds[name]:8.2f} s {rate:12,.0f} bars/s")

@@ -674,7 +674,8 @@ class _TransactionsView:
 def _update_indicators(indicators: list[tuple[ind.Indicator, Callable[[Any], float] | None]], feed: BarFeed) -> None:
     """Automatic indicator updates with the feed's current bar: its close (a quote bar's mid) and end time, or
     the bar itself for indicators that read highs and lows or a selector; the bar object is made only then."""
-    bar = None
+    bar = end = None
+    value = 0.0
     for indicator, selector in indicators:
         if indicator.needs_bar or selector is not None:
             bar = bar or feed.bar()
@@ -683,7 +684,9 @@ def _update_indicators(indicators: list[tuple[ind.Indicator, Callable[[Any], flo
             else:
                 indicator.update(bar.end_time, selector(bar))
         else:
-            indicator.update(feed.end_time, feed.close_value())
+            if end is None:
+                end, value = feed.end_time, feed.close_value()
+            indicator.update(end, value)
 
 
 def _hook(algorithm: QCAlgorithm, name: str) -> Callable[..., Any]:

@@ -8,7 +8,6 @@ these samples exactly as LEAN derives them, so the numbers agree with LEAN's.
 
 from __future__ import annotations
 
-import json
 import math
 import socket
 import time as wallclock
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 
 from backtest_core.engines.base import EngineProgress
 from backtest_core.engines.embedded.charting import Chart, SeriesType
@@ -392,11 +392,11 @@ class Recorder:
         summary["totalPerformance"] = performance | {"closedTrades": []}
         summary["charts"] = {name: chart for name, chart in charts.items() if name == "Strategy Equity"}
         base = self.output_dir / self.algorithm_id
-        write_atomic(Path(f"{base}.json"), json.dumps(result, indent=2))
-        write_atomic(Path(f"{base}-summary.json"), json.dumps(summary, indent=2))
+        write_atomic(Path(f"{base}.json"), _json(result, indent=True))
+        write_atomic(Path(f"{base}-summary.json"), _json(summary, indent=True))
         if self.events:
             events = [_event_json(self.algorithm_id, event, order) for event, order in self.events]
-            write_atomic(Path(f"{base}-order-events.json"), json.dumps(events, separators=(",", ":")))
+            write_atomic(Path(f"{base}-order-events.json"), _json(events, indent=False))
         if error:
             self.engine_log("ERROR", error + (f"\n{trace}" if trace else ""))
         seconds = (datetime.now(UTC) - self.started_wall).total_seconds()
@@ -449,6 +449,13 @@ class Recorder:
             "endDate": f"{end:%Y-%m-%d}T23:59:59Z",
             "tradingDaysPerYear": 252,
         }
+
+
+def _json(value: Any, indent: bool) -> str:
+    """JSON as LEAN lays it out (main and summary files indented by two, order events compact); orjson,
+    since the standard library's indenting encoder is pure Python and took a second per thousand orders."""
+    option = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
+    return orjson.dumps(value, option=option).decode()
 
 
 def smart_round(value: float) -> float:

@@ -120,12 +120,12 @@ class Indicator:
             stamp = getattr(time_or_input, "end_time", None)
             point = time_or_input if self.needs_bar else _value_of(time_or_input)
         self.samples += 1
-        result = self._next(point)
-        self.previous = self.current
-        self.current = IndicatorDataPoint(stamp, result)
-        self.window.add(self.current)
-        for handler in self.updated.handlers:
-            handler(self, self.current)
+        current = IndicatorDataPoint(stamp, self._next(point))
+        self.previous, self.current = self.current, current
+        self.window.add(current)
+        if self.updated.handlers:
+            for handler in self.updated.handlers:
+                handler(self, current)
         return self.is_ready
 
     def _next(self, point: Any) -> float:
