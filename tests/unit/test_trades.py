@@ -91,7 +91,7 @@ def test_price_path_sets_mae_mfe_and_partial_closes_split_fees() -> None:
     assert (first.quantity, first.profit_loss, first.total_fees, first.mae, first.mfe) == (4, 8.0, 2.0, -10.0, 16.0)
     assert (second.quantity, second.profit_loss, second.total_fees) == (6, 6.0, 1.0)
     assert first.end_trade_drawdown == 8.0 - 16.0
-    assert builder.has_open
+    assert builder.open_positions
 
 
 def test_timespan_text_matches_dotnet() -> None:

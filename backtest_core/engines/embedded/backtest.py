@@ -455,6 +455,7 @@ class Backtest:
         event_index, next_event_ns = 0, events[0][0] if events else END_OF_TIME
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
         clock, recorder, transactions, zone = self.clock, self.recorder, self.transactions, self.time_zone
+        portfolio = self.portfolio
         should_stop = self.should_stop
         recorder.begin(start_ns, end_ns)
         for step_ns in steps:
@@ -504,7 +505,7 @@ class Backtest:
             if transactions.has_open:
                 transactions.scan({feed.symbol for feed, _ in fresh})
             if not self.warming_up:
-                recorder.on_step(self, step_ns)
+                recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
             self.last_step_ns = step_ns
             if self.stop_requested:
                 break

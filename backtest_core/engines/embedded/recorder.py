@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 NS = 1_000_000_000
 DAY_NS = 86_400 * NS
 PROGRESS_INTERVAL_S = 0.5
+PROGRESS_CHECK_MASK = 63  # the wall clock is read on every 64th step (and the first)
 LEAN_VERSION = "v2.5.0.0"
 
 Progress = Callable[[EngineProgress], None]
@@ -215,31 +216,24 @@ class Recorder:
             self._daily_sample(midnight, value)
             self.next_midnight_ns = backtest.next_local_midnight_ns(midnight)
 
-    def on_step(self, backtest: Backtest, step_ns: int) -> None:
-        """After the fills of one time step: the equity candle, resampling, MAE/MFE, progress.
-
-        Runs once per time step, so the candle update is written out here rather than called."""
+    def on_step(self, backtest: Backtest, step_ns: int, value: float) -> None:
+        """After the fills of one time step (``value``: the portfolio value): the equity candle, resampling,
+        MAE/MFE, progress. The candle holds raw values and is rounded when it closes: rounding is monotonic,
+        so the extremes and the last value come out as if each step had been rounded, at a fraction of the cost."""
         self.data_points += 1
-        value = round(backtest.portfolio.total_portfolio_value, 4)
-        candle = self.candle
-        if candle is None:
-            self.candle = [value] * 4
-        else:
-            if value > candle[1]:
-                candle[1] = value
-            elif value < candle[2]:
-                candle[2] = value
-            candle[3] = value
+        self._update_candle(value)
         if step_ns > self.next_resample_ns:
             self._close_candle(step_ns)
             self.next_resample_ns = step_ns + self.resample_ns
-        if self.trades.has_open:
+        if self.trades.open_positions:  # MAE/MFE of open trades
             for holding in backtest.portfolio.values():
                 if holding.quantity:
                     self.trades.on_price(holding.security.symbol.id, holding.security.price)
-        if self.progress_callback is not None and wallclock.monotonic() >= self._next_progress:
-            self._next_progress = wallclock.monotonic() + PROGRESS_INTERVAL_S
-            self.progress_callback(self._progress(backtest, step_ns, value))
+        if self.data_points & PROGRESS_CHECK_MASK == 1 and self.progress_callback is not None:
+            now = wallclock.monotonic()
+            if now >= self._next_progress:
+                self._next_progress = now + PROGRESS_INTERVAL_S
+                self.progress_callback(self._progress(backtest, step_ns, round(value, 4)))
 
     def finish(self, backtest: Backtest, last_step_ns: int | None, error: str = "", trace: str = "") -> None:
         """Final samples, statistics and every result file; called once, also after a runtime error."""
@@ -262,14 +256,16 @@ class Recorder:
         if candle is None:
             self.candle = [value] * 4
             return
-        candle[1] = max(candle[1], value)
-        candle[2] = min(candle[2], value)
+        if value > candle[1]:
+            candle[1] = value
+        elif value < candle[2]:
+            candle[2] = value
         candle[3] = value
 
     def _close_candle(self, utc_ns: int) -> None:
         if self.candle is None:
             return
-        o, h, low, c = self.candle
+        o, h, low, c = (round(value, 4) for value in self.candle)
         points = self._series("Strategy Equity", "Equity", "$", SeriesType.CANDLE).points
         stamp = utc_ns // NS
         if points and points[-1][0] == stamp:

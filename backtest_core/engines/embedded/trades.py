@@ -84,16 +84,12 @@ class TradeBuilder:
     """Feeds on fills and prices; ``closed_trades`` are LEAN's closed round trips, in closing order."""
 
     def __init__(self) -> None:
-        self._positions: dict[str, _Position] = {}
+        self.open_positions: dict[str, _Position] = {}
         self.closed_trades: list[ClosedTrade] = []
-
-    @property
-    def has_open(self) -> bool:
-        return bool(self._positions)
 
     def on_price(self, symbol_id: str, price: float) -> None:
         """LEAN's ``SetMarketPrice``: widen the open position's price range."""
-        position = self._positions.get(symbol_id)
+        position = self.open_positions.get(symbol_id)
         if position is not None and price > 0:
             position.low = min(position.low, price)
             position.high = max(position.high, price)
@@ -101,9 +97,9 @@ class TradeBuilder:
     def on_fill(
         self, symbol: str, symbol_id: str, order_id: int, time: datetime, price: float, quantity: float, fee: float
     ) -> None:
-        position = self._positions.get(symbol_id)
+        position = self.open_positions.get(symbol_id)
         if position is None or not position.trades:
-            self._positions[symbol_id] = _Position(
+            self.open_positions[symbol_id] = _Position(
                 [_OpenTrade(time, price, quantity > 0, abs(quantity), fee, order_id)], price, price
             )
             return
@@ -125,9 +121,9 @@ class TradeBuilder:
             remaining -= closed
             fee_assigned = True
         if not position.trades:
-            del self._positions[symbol_id]
+            del self.open_positions[symbol_id]
         if remaining > 0:  # reversal: the rest opens a trade the other way, its fee already assigned
-            self._positions[symbol_id] = _Position(
+            self.open_positions[symbol_id] = _Position(
                 [_OpenTrade(time, price, quantity > 0, remaining, 0.0, order_id)], price, price
             )
 
