@@ -41,6 +41,7 @@ from backtest_core.engines.embedded.model import (
 )
 from backtest_core.engines.embedded.recorder import Recorder
 from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, TimeRules
+from backtest_core.engines.embedded.timezones import local_naive_ns
 from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
 from backtest_core.models import Resolution as ResolutionName
 from backtest_core.strategies import algorithm_class
@@ -118,6 +119,7 @@ class Backtest:
         self.stop_requested: str | None = None
         self.initialized = False
         self.algorithm: QCAlgorithm | None = None
+        self.order_event_hook: Callable[[Any], Any] | None = None  # the algorithm's on_order_event, if it has one
         self.last_step_ns: int | None = None  # the last time step processed (the final sample's time)
 
     @property
@@ -271,7 +273,7 @@ class Backtest:
             bars = bars.select(bars.end_ns <= self.clock.ns)
             if not isinstance(periods, timedelta):
                 bars = bars.select(np.arange(len(bars)) >= len(bars) - int(periods))
-            times = pd.to_datetime(bars.end_ns, utc=True).tz_convert(self.time_zone).tz_localize(None)
+            times = pd.to_datetime(local_naive_ns(bars.end_ns, self.time_zone))
             index = pd.MultiIndex.from_arrays([[security.symbol.value] * len(bars), times], names=["symbol", "time"])
             frames.append(
                 pd.DataFrame(
@@ -289,6 +291,8 @@ class Backtest:
         """Load, initialise and run the algorithm; raise AlgorithmFailure with LEAN's error text on failure."""
         algorithm = self._create_algorithm()
         self.algorithm = algorithm
+        if _overrides_hook(algorithm, "on_order_event"):
+            self.order_event_hook = _hook(algorithm, "on_order_event")
         try:
             _hook(algorithm, "initialize")()
         except StudioError:
@@ -631,8 +635,8 @@ class Backtest:
 
     def _on_order_event(self, event: Any, order: Any) -> None:
         self.recorder.order_event(event, order)
-        if self.algorithm is not None:
-            self._guard("OnOrderEvent", lambda: _hook(self.algorithm, "on_order_event")(event))
+        if self.order_event_hook is not None:
+            self._guard("OnOrderEvent", lambda: self.order_event_hook(event))
 
 
 class _TransactionsView:
@@ -731,7 +735,7 @@ def _in_session(start_ns: np.ndarray, security: Security) -> np.ndarray:
 
     One session lookup per distinct day, then a vectorised comparison (ten years of minutes in one pass)."""
     zone = security.hours.exchange_tz
-    local = pd.to_datetime(start_ns, utc=True).tz_convert(zone).tz_localize(None).to_numpy()
+    local = local_naive_ns(start_ns, zone).astype("datetime64[ns]")
     days, position = np.unique(local.astype("datetime64[D]"), return_inverse=True)
     opens = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
     closes = opens.copy()

@@ -432,11 +432,11 @@ class Transactions:
     def _fill_price(self, security: Security, order: Order, fresh: bool) -> float | None:
         hours = security.hours
         local = _local(self.utc_time, hours)
-        bar = security.last_trade
         if order.type == OrderType.MARKET:
             if not hours.is_open(local, security.extended_market_hours) and security.kind == SecurityKind.EQUITY:
                 return None
             return _market_price(security, order.direction)
+        bar = security.last_trade
         if bar is None or not fresh or bar.end_time <= _local(order.time, hours):
             return None
         if order.type == OrderType.MARKET_ON_OPEN:

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from backtest_core.engines.embedded.data import Bars
 from backtest_core.engines.embedded.model import Bar, QuoteBar, TradeBar
+from backtest_core.engines.embedded.timezones import local_datetimes
 
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.broker import Security
@@ -90,9 +90,7 @@ class BarFeed:
         return column
 
     def _local_times(self, ns: np.ndarray) -> list[datetime]:
-        zone = self.security.hours.exchange_tz
-        local = pd.to_datetime(ns, utc=True).tz_convert(zone).tz_localize(None).to_numpy()
-        return local.astype("datetime64[us]").tolist()
+        return local_datetimes(ns, self.security.hours.exchange_tz)
 
     # -- what the rest of the engine reads ---------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from backtest_core.engines.embedded.timezones import local_days
 from backtest_core.errors import DataMissing
 from backtest_core.models import Resolution
 
@@ -230,8 +231,7 @@ class LeanDataFolder:
         factors = self.factor_file(ticker)
         if factors is None:
             return bars
-        local = pd.to_datetime(bars.start_ns, utc=True).tz_convert(exchange_tz).tz_localize(None).to_numpy()
-        return bars.scaled(factors.scale(local.astype("datetime64[D]")))
+        return bars.scaled(factors.scale(local_days(bars.start_ns, exchange_tz)))
 
     def factor_file(self, ticker: str) -> FactorFile | None:
         path = self.root / "equity" / "usa" / "factor_files" / f"{ticker.lower()}.csv"
