@@ -685,13 +685,13 @@ def _update_indicators(indicators: list[tuple[ind.Indicator, Callable[[Any], flo
         if indicator.needs_bar or selector is not None:
             bar = bar or feed.bar()
             if indicator.needs_bar:
-                indicator.update(bar)
+                indicator.accept(bar.end_time, bar)
             else:
-                indicator.update(bar.end_time, selector(bar))
+                indicator.accept(bar.end_time, float(selector(bar)))
         else:
             if end is None:
                 end, value = feed.end_time, feed.close_value()
-            indicator.update(end, value)
+            indicator.accept(end, value)
 
 
 def _hook(algorithm: QCAlgorithm, name: str) -> Callable[..., Any]:

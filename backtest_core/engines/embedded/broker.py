@@ -138,14 +138,16 @@ class Security(LeanObject):
         feed = self.trade_feed
         return feed.bar() if feed is not None and feed.current >= 0 else None  # type: ignore[return-value]
 
-    def _quote(self) -> tuple[float, float, float, float]:
+    @property
+    def quote(self) -> tuple[float, float, float, float]:
+        """The latest quote: bid close, ask close, bid size, ask size (zeros before the first quote bar)."""
         feed = self.quote_feed
         return feed.quote() if feed is not None and feed.current >= 0 else (0.0, 0.0, 0.0, 0.0)
 
-    bid_price = property(lambda self: self._quote()[0])
-    ask_price = property(lambda self: self._quote()[1])
-    bid_size = property(lambda self: self._quote()[2])
-    ask_size = property(lambda self: self._quote()[3])
+    bid_price = property(lambda self: self.quote[0])
+    ask_price = property(lambda self: self.quote[1])
+    bid_size = property(lambda self: self.quote[2])
+    ask_size = property(lambda self: self.quote[3])
 
     @property
     def open(self) -> float:
@@ -348,7 +350,8 @@ class Transactions:
     ) -> OrderTicket:
         order_id = len(self.orders) + 1
         order = Order(order_id, security.symbol, quantity, order_type, self.utc_time, tag, limit_price, stop_price)
-        order.submission = (security.bid_price, security.ask_price, security.price)
+        bid, ask, _, _ = security.quote
+        order.submission = (bid, ask, security.price)
         self.orders[order_id] = order
         ticket = OrderTicket(order, self)
         self.tickets[order_id] = ticket

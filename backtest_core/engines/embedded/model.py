@@ -401,11 +401,14 @@ class Slice:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        aliases = {"Bars": "bars", "QuoteBars": "quote_bars", "Time": "time", "Keys": "keys", "Values": "values",
-                   "HasData": "has_data", "ContainsKey": "contains_key", "Count": "__len__", "Get": "get"}  # fmt: skip
-        if name in aliases:
-            found = getattr(self, aliases[name])
-            return found() if name == "Count" else found
+        attributes = {"Bars": "bars", "QuoteBars": "quote_bars", "Time": "time", "HasData": "has_data",
+                      "ContainsKey": "contains_key", "Get": "get"}  # fmt: skip
+        collections = {"Keys": "keys", "Values": "values", "Count": "__len__"}  # LEAN properties
+        if name in attributes:
+            return getattr(self, attributes[name])
+        if name in collections:
+            found = getattr(self, collections[name])()
+            return found if name == "Count" else list(found)
         raise UnsupportedApi(f"Slice.{name}")
 
     count = property(__len__)

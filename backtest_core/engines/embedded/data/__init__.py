@@ -105,9 +105,17 @@ class MarketHours:
     holidays: set[date] = field(default_factory=set)
     early_closes: dict[date, timedelta] = field(default_factory=dict)
     late_opens: dict[date, timedelta] = field(default_factory=dict)
+    _session_of_day: dict[date, tuple[datetime, datetime] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )  # regular sessions already worked out (asked for at every order and fill)
 
     def regular_session(self, day: date) -> tuple[datetime, datetime] | None:
         """Regular market open and close (exchange time) of ``day``, or None when closed all day."""
+        if day not in self._session_of_day:
+            self._session_of_day[day] = self._work_out_session(day)
+        return self._session_of_day[day]
+
+    def _work_out_session(self, day: date) -> tuple[datetime, datetime] | None:
         if day in self.holidays:
             return None
         markets = [(s, e) for s, e, state in self.sessions.get(day.weekday(), []) if state == "market"]

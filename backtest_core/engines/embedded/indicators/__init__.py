@@ -115,10 +115,15 @@ class Indicator:
 
     def update(self, time_or_input: Any, value: float | None = None) -> bool:
         if value is not None:
-            stamp, point = time_or_input, float(value)
+            self.accept(time_or_input, float(value))
         else:
             stamp = getattr(time_or_input, "end_time", None)
-            point = time_or_input if self.needs_bar else _value_of(time_or_input)
+            self.accept(stamp, time_or_input if self.needs_bar else _value_of(time_or_input))
+        return self.is_ready
+
+    def accept(self, stamp: datetime | None, point: Any) -> None:
+        """One new input (a float, or a bar for ``needs_bar`` indicators): the engine's automatic updates
+        call this straight, once per bar, so it does only what every update must."""
         self.samples += 1
         current = IndicatorDataPoint(stamp, self._next(point))
         self.previous, self.current = self.current, current
@@ -126,7 +131,6 @@ class Indicator:
         if self.updated.handlers:
             for handler in self.updated.handlers:
                 handler(self, current)
-        return self.is_ready
 
     def _next(self, point: Any) -> float:
         raise NotImplementedError
