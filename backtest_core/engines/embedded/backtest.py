@@ -12,7 +12,7 @@ import math
 import sys
 import time as wallclock
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -29,7 +29,7 @@ from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, Portfolio, Security, Transactions
 from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
-from backtest_core.engines.embedded.feed import BarFeed
+from backtest_core.engines.embedded.feed import CHUNK, BarFeed
 from backtest_core.engines.embedded.model import (
     OrderType,
     Resolution,
@@ -450,7 +450,7 @@ class Backtest:
         end_ns = _local_midnight_ns(self.end + timedelta(days=1), self.time_zone)
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
         feeds = self._feeds(warm_ns, end_ns)
-        steps = np.unique(np.concatenate([np.asarray(f.end_ns, dtype=np.int64) for f in feeds])).tolist()
+        steps = _as_python_ints(np.unique(np.concatenate([feed.bars.end_ns for feed in feeds])))
         indicator_feeds = [
             (sub.security.trade_feed, sub.security.quote_feed, sub.indicators) for sub in self.subscriptions.values()
         ]
@@ -692,6 +692,12 @@ def _update_indicators(indicators: list[tuple[ind.Indicator, Callable[[Any], flo
             if end is None:
                 end, value = feed.end_time, feed.close_value()
             indicator.accept(end, value)
+
+
+def _as_python_ints(values: np.ndarray) -> Iterator[int]:
+    """The values as Python ints, converted a chunk at a time (a list of ten years of minutes costs ~40 MB)."""
+    for first in range(0, len(values), CHUNK):
+        yield from values[first : first + CHUNK].tolist()
 
 
 def _hook(algorithm: QCAlgorithm, name: str) -> Callable[..., Any]:

@@ -326,14 +326,6 @@ class Transactions:
     _open: dict[int, Order] = field(default_factory=dict)
 
     @property
-    def utc_time(self) -> datetime:
-        return self.clock.utc
-
-    @property
-    def local_time(self) -> datetime:
-        return self.clock.local
-
-    @property
     def has_open(self) -> bool:
         return bool(self._open)
 
@@ -349,7 +341,7 @@ class Transactions:
         stop_price: float | None = None,
     ) -> OrderTicket:
         order_id = len(self.orders) + 1
-        order = Order(order_id, security.symbol, quantity, order_type, self.utc_time, tag, limit_price, stop_price)
+        order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag, limit_price, stop_price)
         bid, ask, _, _ = security.quote
         order.submission = (bid, ask, security.price)
         self.orders[order_id] = order
@@ -397,7 +389,7 @@ class Transactions:
         if order is None or order.status.is_closed:
             return None
         order.status = OrderStatus.CANCELED
-        order.canceled_time = self.utc_time
+        order.canceled_time = self.clock.utc
         if tag:
             order.tag = tag
         self._emit(order, OrderStatus.CANCELED, 0.0, 0.0, 0.0, "")
@@ -415,7 +407,7 @@ class Transactions:
             order.stop_price = float(fields.stop_price)
         if fields.tag is not None:
             order.tag = fields.tag
-        order.last_update_time = self.utc_time
+        order.last_update_time = self.clock.utc
         self._emit(order, OrderStatus.UPDATE_SUBMITTED, 0.0, 0.0, 0.0, "")
         order.status = OrderStatus.SUBMITTED
         return order
@@ -434,7 +426,7 @@ class Transactions:
 
     def _fill_price(self, security: Security, order: Order, fresh: bool) -> float | None:
         hours = security.hours
-        local = _local(self.utc_time, hours)
+        local = _local(self.clock.utc, hours)
         if order.type == OrderType.MARKET:
             if not hours.is_open(local, security.extended_market_hours) and security.kind == SecurityKind.EQUITY:
                 return None
@@ -460,11 +452,11 @@ class Transactions:
     def _fill(self, security: Security, order: Order, price: float) -> None:
         quantity = order.quantity - order.quantity_filled
         fee = order_fee(security, quantity, price)
-        _apply_fill(self.portfolio, security, quantity, price, fee, self.utc_time)
+        _apply_fill(self.portfolio, security, quantity, price, fee, self.clock.utc)
         order.quantity_filled += quantity
         order.price = price
         order.status = OrderStatus.FILLED
-        order.last_fill_time = self.utc_time
+        order.last_fill_time = self.clock.utc
         self._emit(order, OrderStatus.FILLED, price, quantity, fee)
 
     def _emit(
@@ -477,7 +469,7 @@ class Transactions:
             order.id,
             event_id,
             order.symbol,
-            self.utc_time,
+            self.clock.utc,
             status,
             direction,
             price,

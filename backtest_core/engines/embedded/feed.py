@@ -32,16 +32,16 @@ class BarFeed:
         self.symbol = security.symbol
         self.bars = bars
         self.is_quote = is_quote
-        self.end_ns: list[int] = bars.end_ns.tolist()
-        self.count = len(self.end_ns)
+        self.count = len(bars)
         self.cursor = 0  # the next bar to consume
-        self.next_ns = self.end_ns[0] if self.count else NEVER  # its end time
+        self.next_ns = int(bars.end_ns[0]) if self.count else NEVER  # its end time
         self.current = -1  # absolute index of the latest bar consumed
         self.current_ns = -1  # its end time
         self.offset = -1  # its place in the chunk's lists
         self._bar: tuple[int, TradeBar | QuoteBar] | None = None  # the current bar, once made
         self._first = 0
         self._size = 0
+        self._ends: list[int] = []  # end times of the chunk's bars
         self.closes: list[float] = []  # trade closes (trade feeds)
         self.bids: list[float] = []  # bid and ask closes (quote feeds)
         self.asks: list[float] = []
@@ -54,12 +54,15 @@ class BarFeed:
         index = self.cursor
         self.current, self.current_ns = index, self.next_ns
         self.cursor = index + 1
-        self.next_ns = self.end_ns[index + 1] if index + 1 < self.count else NEVER
         offset = index - self._first
         if offset >= self._size:
             self._load(index)
             offset = 0
         self.offset = offset
+        if offset + 1 < self._size:
+            self.next_ns = self._ends[offset + 1]
+        else:
+            self.next_ns = int(self.bars.end_ns[index + 1]) if index + 1 < self.count else NEVER
         security = self.security
         security.data_ns = self.current_ns
         if not self.is_quote:
@@ -71,6 +74,7 @@ class BarFeed:
         bars, stop = self.bars, min(self.count, index + CHUNK)
         part = slice(index, stop)
         self._first, self._size = index, stop - index
+        self._ends = bars.end_ns[part].tolist()
         if self.is_quote:
             self.bids, self.asks = bars.bid[part, 3].tolist(), bars.ask[part, 3].tolist()
         else:

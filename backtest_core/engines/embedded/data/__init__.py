@@ -29,6 +29,7 @@ from backtest_core.models import Resolution
 UTC = ZoneInfo("UTC")
 NEW_YORK = ZoneInfo("America/New_York")
 NS_PER_MS = 1_000_000
+DAYS_PER_PARSE = 64  # day files parsed together (about 25,000 minute bars)
 EQUITY_SCALE = 10_000.0
 BAR_SPAN = {
     Resolution.SECOND: timedelta(seconds=1),
@@ -314,8 +315,9 @@ class LeanDataFolder:
             lo = _utc_ns(datetime.combine(start, time.min), hours_tz)
             hi = _utc_ns(datetime.combine(end + timedelta(days=1), time.min), hours_tz)
             return bars.select((bars.start_ns >= lo) & (bars.start_ns < hi))
-        # every day's CSV joined and parsed in one pass (a parser call per day file cost more than the parsing)
-        texts, midnights, rows = [], [], []
+        # day files joined and parsed a block at a time: a parser call per day file cost more than the parsing,
+        # and joining ten years at once would hold all of their text in memory
+        blocks, texts, midnights, rows = [], [], [], []
         day = start
         while day <= end:
             content = _zip_csv(self.expected_path(kind, market, ticker, resolution, tick_type, day))
@@ -325,11 +327,15 @@ class LeanDataFolder:
                 midnights.append(_utc_ns(datetime.combine(day, time.min), hours_tz))
                 rows.append(content.count(b"\n"))
             day += timedelta(days=1)
-        if not texts:
+            if texts and (len(texts) == DAYS_PER_PARSE or day > end):
+                numbers = _csv_numbers(b"".join(texts))
+                day_starts = np.repeat(np.array(midnights, dtype=np.int64), rows)
+                blocks.append((day_starts + numbers[:, 0].astype(np.int64) * NS_PER_MS, numbers[:, 1:]))
+                texts, midnights, rows = [], [], []
+        if not blocks:
             return None
-        numbers = _csv_numbers(b"".join(texts))
-        start_ns = np.repeat(np.array(midnights, dtype=np.int64), rows) + numbers[:, 0].astype(np.int64) * NS_PER_MS
-        return _bars_from(numbers[:, 1:], start_ns, BAR_SPAN[resolution], kind, quote=tick_type == "quote")
+        start_ns, numbers = (np.concatenate(parts) for parts in zip(*blocks, strict=True))
+        return _bars_from(numbers, start_ns, BAR_SPAN[resolution], kind, quote=tick_type == "quote")
 
     def _zip_text(self, path: Path) -> str | None:
         """The CSV inside a whole-history LEAN zip (daily, hour), kept for re-reads."""
