@@ -120,26 +120,24 @@ class BarFeed:
         return made
 
     def _make_bar(self, index: int) -> TradeBar | QuoteBar:
+        """From the chunk's Python columns, or straight from the arrays for a bar kept past its chunk (a stored
+        Slice)."""
         offset = index - self._first
         if 0 <= offset < self._size:
             start, end = self._column("start")[offset], self._column("end")[offset]
-            if self.is_quote:
-                bid, ask = self._column("bid")[offset], self._column("ask")[offset]
-                sizes = self._column("bid_size")[offset], self._column("ask_size")[offset]
-                return QuoteBar(start, end, self.symbol, Bar(*bid), Bar(*ask), *sizes)
-            values = [self._column(name)[offset] for name in ("open", "high", "low", "close", "volume")]
-            return TradeBar(start, end, self.symbol, *values)
-        return self._bar_outside_chunk(index)
 
-    def _bar_outside_chunk(self, index: int) -> TradeBar | QuoteBar:
-        """A bar kept by the algorithm past its chunk (a stored Slice): built straight from the arrays."""
-        bars = self.bars
-        start, end = self._local_times(np.array([bars.start_ns[index], bars.end_ns[index]]))
+            def value(name: str) -> Any:
+                return self._column(name)[offset]
+        else:
+            start, end = self._local_times(np.array([self.bars.start_ns[index], self.bars.end_ns[index]]))
+
+            def value(name: str) -> Any:
+                return getattr(self.bars, name)[index].tolist()
+
         if self.is_quote:
-            bid, ask = Bar(*bars.bid[index].tolist()), Bar(*bars.ask[index].tolist())
-            return QuoteBar(start, end, self.symbol, bid, ask, float(bars.bid_size[index]), float(bars.ask_size[index]))
-        values = [float(getattr(bars, name)[index]) for name in ("open", "high", "low", "close", "volume")]
-        return TradeBar(start, end, self.symbol, *values)
+            bid, ask = Bar(*value("bid")), Bar(*value("ask"))
+            return QuoteBar(start, end, self.symbol, bid, ask, value("bid_size"), value("ask_size"))
+        return TradeBar(start, end, self.symbol, *(value(name) for name in ("open", "high", "low", "close", "volume")))
 
     def quote(self) -> tuple[float, float, float, float]:
         """The current quote: bid close, ask close, bid size, ask size."""
