@@ -320,9 +320,8 @@ class LeanDataFolder:
         blocks, texts, midnights, rows = [], [], [], []
         day = start
         while day <= end:
-            content = _zip_csv(self.expected_path(kind, market, ticker, resolution, tick_type, day))
+            content = _clean_lines(_zip_csv(self.expected_path(kind, market, ticker, resolution, tick_type, day)))
             if content:
-                content = _clean_lines(content)
                 texts.append(content)
                 midnights.append(_utc_ns(datetime.combine(day, time.min), hours_tz))
                 rows.append(content.count(b"\n"))
@@ -355,18 +354,16 @@ def _zip_csv(path: Path) -> bytes | None:
         return None
 
 
-def _clean_lines(content: bytes) -> bytes:
-    """One row per line, each ending in a newline: no carriage returns, no blank lines."""
-    content = content.replace(b"\r", b"").strip(b"\n") + b"\n"
-    if b"\n\n" in content:
-        content = b"\n".join(line for line in content.split(b"\n") if line) + b"\n"
-    return content
+def _clean_lines(content: bytes | None) -> bytes:
+    """One row per line, each ending in a newline: no carriage returns, no blank lines (empty: no rows)."""
+    lines = (content or b"").replace(b"\r", b"").strip()
+    if b"\n\n" in lines:
+        lines = b"\n".join(line for line in lines.split(b"\n") if line.strip())
+    return lines + b"\n" if lines else b""
 
 
 def _csv_numbers(content: bytes) -> np.ndarray:
     """An all-numeric CSV as a float matrix (pandas' C parser: exact, and fast on a year of minutes)."""
-    if not content.strip():
-        return np.empty((0, 0))
     return pd.read_csv(io.BytesIO(content), header=None).to_numpy(dtype=float)
 
 

@@ -1,0 +1,34 @@
+"""Minute day files read in blocks: blank or carriage-return files do not upset the rows of the other days."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from pathlib import Path
+
+from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
+from backtest_core.models import Resolution
+
+
+def day_file(folder: Path, day: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(folder / f"{day}_trade.zip", "w") as archive:
+        archive.writestr(f"{day}_abc_minute_trade.csv", text)
+
+
+def test_blank_and_crlf_day_files(tmp_path: Path) -> None:
+    folder = tmp_path / "equity" / "usa" / "minute" / "abc"
+    day_file(
+        folder,
+        "20200106",
+        "34260000,1000000,1010000,990000,1005000,100\r\n34320000,1005000,1005000,1005000,1005000,5\r\n",
+    )
+    day_file(folder, "20200107", "\n\n")
+    day_file(folder, "20200108", "34260000,2000000,2000000,2000000,2000000,7\n\n")
+    bars = LeanDataFolder(tmp_path).read_bars(
+        SecurityKind.EQUITY, "usa", "abc", Resolution.MINUTE, "trade", date(2020, 1, 6), date(2020, 1, 8)
+    )
+    assert bars is not None
+    assert bars.close.tolist() == [100.5, 100.5, 200.0] and bars.volume.tolist() == [100, 5, 7]
+    # 09:31 New York (EST, UTC-5) is 14:31 UTC; each row is placed on its own file's day
+    assert (bars.start_ns // 10**9).tolist() == [1578321060, 1578321120, 1578493860]
