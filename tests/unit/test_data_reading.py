@@ -6,7 +6,10 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
+from backtest_core.errors import DataMissing
 from backtest_core.models import Resolution
 
 
@@ -32,3 +35,15 @@ def test_blank_and_crlf_day_files(tmp_path: Path) -> None:
     assert bars.close.tolist() == [100.5, 100.5, 200.0] and bars.volume.tolist() == [100, 5, 7]
     # 09:31 New York (EST, UTC-5) is 14:31 UTC; each row is placed on its own file's day
     assert (bars.start_ns // 10**9).tolist() == [1578321060, 1578321120, 1578493860]
+
+
+def test_a_corrupt_row_names_the_files_instead_of_reading_nan(tmp_path: Path) -> None:
+    folder = tmp_path / "equity" / "usa" / "minute" / "abc"
+    day_file(folder, "20200106", "34260000,1000000,1010000,990000,1005000,100\n")
+    day_file(folder, "20200107", "34260000,1000000,1010000\n")
+    with pytest.raises(DataMissing) as caught:
+        LeanDataFolder(tmp_path).read_bars(
+            SecurityKind.EQUITY, "usa", "abc", Resolution.MINUTE, "trade", date(2020, 1, 6), date(2020, 1, 8)
+        )
+    assert str(folder) in str(caught.value) and "2020-01-06 to 2020-01-08" in str(caught.value)
+    assert "missing fields" in str(caught.value) and "Download" in caught.value.hint

@@ -318,7 +318,7 @@ class LeanDataFolder:
         # day files joined and parsed a block at a time: a parser call per day file cost more than the parsing,
         # and joining ten years at once would hold all of their text in memory
         blocks, texts, midnights, rows = [], [], [], []
-        day = start
+        day = block_first = start
         while day <= end:
             content = _clean_lines(_zip_csv(self.expected_path(kind, market, ticker, resolution, tick_type, day)))
             if content:
@@ -327,10 +327,11 @@ class LeanDataFolder:
                 rows.append(content.count(b"\n"))
             day += timedelta(days=1)
             if texts and (len(texts) == DAYS_PER_PARSE or day > end):
-                numbers = _csv_numbers(b"".join(texts))
+                where = self.expected_path(kind, market, ticker, resolution, tick_type, block_first).parent
+                numbers = _csv_numbers(b"".join(texts), f"{where} ({block_first} to {day - timedelta(days=1)})")
                 day_starts = np.repeat(np.array(midnights, dtype=np.int64), rows)
                 blocks.append((day_starts + numbers[:, 0].astype(np.int64) * NS_PER_MS, numbers[:, 1:]))
-                texts, midnights, rows = [], [], []
+                texts, midnights, rows, block_first = [], [], [], day
         if not blocks:
             return None
         start_ns, numbers = (np.concatenate(parts) for parts in zip(*blocks, strict=True))
@@ -362,9 +363,21 @@ def _clean_lines(content: bytes | None) -> bytes:
     return lines + b"\n" if lines else b""
 
 
-def _csv_numbers(content: bytes) -> np.ndarray:
-    """An all-numeric CSV as a float matrix (pandas' C parser: exact, and fast on a year of minutes)."""
-    return pd.read_csv(io.BytesIO(content), header=None).to_numpy(dtype=float)
+def _csv_numbers(content: bytes, where: str) -> np.ndarray:
+    """An all-numeric CSV as a float matrix (pandas' C parser: exact, and fast on a year of minutes); a text
+    field or a short row is refused with the files it came from, never read as NaN prices."""
+    try:
+        numbers = pd.read_csv(io.BytesIO(content), header=None).to_numpy(dtype=float)
+    except ValueError as error:  # pandas' ParserError is a ValueError too
+        problem = str(error).strip().splitlines()[0]
+    else:
+        if not np.isnan(numbers).any():
+            return numbers
+        problem = "a row with missing fields"
+    raise DataMissing(
+        f"Unreadable LEAN data in {where}: {problem}",
+        "Download these day files again (or delete them to run without those days).",
+    )
 
 
 def _span(text: str) -> timedelta:
