@@ -12,6 +12,9 @@ import csv
 import io
 import json
 import zipfile
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -30,6 +33,7 @@ UTC = ZoneInfo("UTC")
 NEW_YORK = ZoneInfo("America/New_York")
 NS_PER_MS = 1_000_000
 DAYS_PER_PARSE = 64  # day files parsed together (about 25,000 minute bars)
+UNZIP_THREADS = 2
 EQUITY_SCALE = 10_000.0
 BAR_SPAN = {
     Resolution.SECOND: timedelta(seconds=1),
@@ -298,7 +302,7 @@ class LeanDataFolder:
         if resolution in (Resolution.HOUR, Resolution.DAILY):
             suffix = "" if kind == SecurityKind.EQUITY or kind == SecurityKind.FOREX else f"_{tick_type}"
             return base / f"{name}{suffix}.zip"
-        return base / name / f"{(day or date(2000, 1, 1)):%Y%m%d}_{tick_type}.zip"
+        return base / name / _day_file_name(day or date(2000, 1, 1), tick_type)
 
     def read_bars(self, kind: SecurityKind, market: str, ticker: str, resolution: Resolution, tick_type: str,
                   start: date, end: date) -> Bars | None:  # fmt: skip
@@ -318,9 +322,12 @@ class LeanDataFolder:
         # day files joined and parsed a block at a time: a parser call per day file cost more than the parsing,
         # and joining ten years at once would hold all of their text in memory
         blocks, texts, midnights, rows = [], [], [], []
-        day = block_first = start
-        while day <= end:
-            content = _clean_lines(_zip_csv(self.expected_path(kind, market, ticker, resolution, tick_type, day)))
+        days = [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
+        folder = self.expected_path(kind, market, ticker, resolution, tick_type).parent
+        block_first = start
+        paths = [folder / _day_file_name(day, tick_type) for day in days]
+        for day, packed in zip(days, _unzipped(paths), strict=True):
+            content = _clean_lines(packed)
             if content:
                 texts.append(content)
                 midnights.append(_utc_ns(datetime.combine(day, time.min), hours_tz))
@@ -353,6 +360,23 @@ def _zip_csv(path: Path) -> bytes | None:
             return archive.read(names[0]) if names else None
     except (FileNotFoundError, zipfile.BadZipFile):
         return None
+
+
+def _day_file_name(day: date, tick_type: str) -> str:
+    return f"{day:%Y%m%d}_{tick_type}.zip"
+
+
+def _unzipped(paths: list[Path]) -> Iterator[bytes | None]:
+    """``_zip_csv`` of each path, in order, inflated by worker threads a few blocks ahead of the caller, which
+    parses meanwhile (zlib and pandas' tokenizer both release the GIL); the look-ahead bounds the memory."""
+    with ThreadPoolExecutor(max_workers=UNZIP_THREADS) as pool:
+        pending: deque[Future[bytes | None]] = deque()
+        for path in paths:
+            pending.append(pool.submit(_zip_csv, path))
+            if len(pending) > 2 * DAYS_PER_PARSE:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _clean_lines(content: bytes | None) -> bytes:
