@@ -30,6 +30,7 @@ from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, Portfolio, S
 from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed
+from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
     OrderType,
     Resolution,
@@ -77,6 +78,32 @@ class Subscription:
     trades: Bars | None
     quotes: Bars | None
     indicators: list[tuple[ind.Indicator, Callable[[Any], float] | None]] = field(default_factory=list)
+    per_bar: list[tuple[ind.Indicator, Callable[[Any], float] | None]] = field(default_factory=list)
+    """The automatic indicators updated bar by bar, in registration order; the others are precomputed."""
+    updates: UpdateSeries | None = None  # the precomputed indicators' inputs and update count
+
+    def precompute_indicators(self, shared: set[int]) -> None:
+        """Compute ahead the indicators that can be (``shared``: ids of indicators registered twice, kept bar
+        by bar); the rest stay bar by bar."""
+        chosen = [
+            indicator
+            for indicator, selector in self.indicators
+            if selector is None and id(indicator) not in shared and can_precompute(indicator)
+        ]
+        if not chosen:
+            return
+        trades, quotes = self.security.trade_feed, self.security.quote_feed
+        self.updates = UpdateSeries.from_bars(
+            trades.bars if trades is not None else None,
+            quotes.bars if quotes is not None else None,
+            self.security.hours.exchange_tz,
+        )
+        for indicator in chosen:
+            precompute(indicator, self.updates, self.refresh_per_bar)
+        self.refresh_per_bar()
+
+    def refresh_per_bar(self) -> None:
+        self.per_bar = [pair for pair in self.indicators if pair[0].ahead is None]
 
 
 class Backtest:
@@ -203,7 +230,9 @@ class Backtest:
                 f"indicators at {Resolution(int(resolution)).name.lower()} resolution on a "
                 f"{security.resolution.name.lower()} subscription (consolidators)"
             )
-        self.subscriptions[security.symbol].indicators.append((indicator, selector))
+        subscription = self.subscriptions[security.symbol]
+        subscription.indicators.append((indicator, selector))
+        subscription.per_bar.append((indicator, selector))
         return indicator
 
     def warm_up_indicator(self, key: Any, indicator: ind.Indicator) -> None:
@@ -451,8 +480,9 @@ class Backtest:
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
         feeds = self._feeds(warm_ns, end_ns)
         steps = _as_python_ints(np.unique(np.concatenate([feed.bars.end_ns for feed in feeds])))
+        self._precompute_indicators()
         indicator_feeds = [
-            (sub.security.trade_feed, sub.security.quote_feed, sub.indicators) for sub in self.subscriptions.values()
+            (sub.security.trade_feed, sub.security.quote_feed, sub) for sub in self.subscriptions.values()
         ]
         filling_forward = [security for security in self.securities.values() if security.fill_forward]
         events = self._scheduled_events(warm_start.date())
@@ -486,12 +516,18 @@ class Backtest:
                 if feed.next_ns == step_ns:
                     feed.advance()
                     fresh.append((feed, feed.current))
-            for trade_feed, quote_feed, indicators in indicator_feeds:
-                if indicators:
+            for trade_feed, quote_feed, subscription in indicator_feeds:
+                if subscription.indicators:
                     if trade_feed is not None and trade_feed.current_ns == step_ns:
-                        _update_indicators(indicators, trade_feed)
+                        updating = trade_feed
                     elif quote_feed is not None and quote_feed.current_ns == step_ns:
-                        _update_indicators(indicators, quote_feed)
+                        updating = quote_feed
+                    else:
+                        continue
+                    if subscription.updates is not None:
+                        subscription.updates.count += 1
+                    if subscription.per_bar:
+                        _update_indicators(subscription.per_bar, updating)
             filled = _NO_BARS
             for security in filling_forward:
                 if security.data_ns != step_ns:
@@ -533,6 +569,12 @@ class Backtest:
                     else:
                         security.trade_feed = feed
         return feeds
+
+    def _precompute_indicators(self) -> None:
+        registered = [id(indicator) for sub in self.subscriptions.values() for indicator, _ in sub.indicators]
+        shared = {key for key in registered if registered.count(key) > 1}
+        for subscription in self.subscriptions.values():
+            subscription.precompute_indicators(shared)
 
     def _finish_warm_up(self, start_ns: int) -> None:
         self.warming_up = False

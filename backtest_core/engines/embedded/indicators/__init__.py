@@ -12,7 +12,12 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from backtest_core.engines.embedded.indicators.precomputed import Precomputed
 
 
 class MovingAverageType(IntEnum):
@@ -100,20 +105,28 @@ class _Event:
 
 
 class Indicator:
-    """Base: ``update`` takes ``(time, value)``, a data point, or a bar; subclasses implement ``_next``."""
+    """Base: ``update`` takes ``(time, value)``, a data point, or a bar; subclasses implement ``_next``.
+
+    The state lives in underscored attributes read through properties, because an automatic indicator may
+    instead be precomputed over the loaded bars (``ahead``, see ``precomputed.py``); anything that needs the
+    bar-by-bar state (an update by hand, reset, the window or Updated event) first turns it back.
+    """
 
     warm_up_period = 1
     needs_bar = False
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.samples = 0
-        self.current = IndicatorDataPoint()
-        self.previous = IndicatorDataPoint()
-        self.window = RollingWindow(max(2, self.warm_up_period))
-        self.updated = _Event()
+        self._samples = 0
+        self._current = IndicatorDataPoint()
+        self._previous = IndicatorDataPoint()
+        self._window = RollingWindow(max(2, self.warm_up_period))
+        self._updated = _Event()
+        self._exposed = False  # the window or Updated event was handed out: it must stay bar by bar
+        self.ahead: Precomputed | None = None
 
     def update(self, time_or_input: Any, value: float | None = None) -> bool:
+        self.run_bar_by_bar()
         if value is not None:
             self.accept(time_or_input, float(value))
         else:
@@ -124,26 +137,72 @@ class Indicator:
     def accept(self, stamp: datetime | None, point: Any) -> None:
         """One new input (a float, or a bar for ``needs_bar`` indicators): the engine's automatic updates
         call this straight, once per bar, so it does only what every update must."""
-        self.samples += 1
+        self._samples += 1
         current = IndicatorDataPoint(stamp, self._next(point))
-        self.previous, self.current = self.current, current
-        self.window.add(current)
-        if self.updated.handlers:
-            for handler in self.updated.handlers:
+        self._previous, self._current = self._current, current
+        self._window.add(current)
+        if self._updated.handlers:
+            for handler in self._updated.handlers:
                 handler(self, current)
 
     def _next(self, point: Any) -> float:
         raise NotImplementedError
+
+    def run_bar_by_bar(self) -> None:
+        """Leave precomputed mode at the state reached so far; the next updates come bar by bar."""
+        ahead = self.ahead
+        if ahead is not None:
+            self.ahead = None
+            ahead.hand_back(self)
+
+    @property
+    def samples(self) -> int:
+        return self._samples if self.ahead is None else self.ahead.series.count
+
+    @property
+    def current(self) -> IndicatorDataPoint:
+        ahead = self.ahead
+        if ahead is None:
+            return self._current
+        latest = ahead.latest  # read at every bar by most algorithms: the cached point, else one new point
+        if latest is not None and latest.index == ahead.series.count - 1:
+            return latest
+        return ahead.point(0)
+
+    @property
+    def previous(self) -> IndicatorDataPoint:
+        return self._previous if self.ahead is None else self.ahead.point(1)
+
+    @property
+    def window(self) -> RollingWindow:
+        self.run_bar_by_bar()
+        self._exposed = True
+        return self._window
+
+    def _get_updated(self) -> _Event:
+        self.run_bar_by_bar()
+        self._exposed = True
+        return self._updated
+
+    def _set_updated(self, event: _Event) -> None:
+        """``indicator.updated += handler`` assigns the event back after adding to it."""
+        if event is not self._updated:
+            raise TypeError("add or remove handlers with += and -=; the Updated event cannot be replaced")
+
+    updated = Updated = property(_get_updated, _set_updated)
 
     @property
     def is_ready(self) -> bool:
         return self.samples >= self.warm_up_period
 
     def reset(self) -> None:
+        self.run_bar_by_bar()
         self.__init__(*self._arguments)  # type: ignore[misc]
 
     def __getitem__(self, index: int) -> IndicatorDataPoint:
-        return self.window[index]
+        if self.ahead is None:
+            return self._window[index]
+        return self.ahead.window_item(index, self._window.size)
 
     def __float__(self) -> float:
         return self.current.value
@@ -159,7 +218,6 @@ class Indicator:
     Samples = property(lambda self: self.samples)
     WarmUpPeriod = property(lambda self: self.warm_up_period)
     Name = property(lambda self: self.name)
-    Updated = property(lambda self: self.updated)
     Window = property(lambda self: self.window)
 
 
@@ -204,6 +262,29 @@ class SimpleMovingAverage(Indicator):
             self._sum -= self._values.popleft()
         return self._sum / len(self._values)
 
+    def precompute(self, inputs: np.ndarray) -> tuple[np.ndarray, Callable[[int], None]]:
+        """Every value ``_next`` would give for ``inputs`` from a fresh start, with the same float operations in
+        the same order: the running sum adds each input and then takes off the one leaving the window, so
+        one sequential cumulative sum over the interleaved additions and subtractions reproduces it."""
+        period, count = self.period, len(inputs)
+        if count > period:
+            steps = np.empty(2 * count - period)
+            steps[:period] = inputs[:period]
+            pairs = steps[period:].reshape(-1, 2)
+            pairs[:, 0] = inputs[period:]
+            pairs[:, 1] = -inputs[: count - period]
+            running = np.cumsum(steps)
+            sums = np.concatenate([running[:period], running[period + 1 :: 2]])
+        else:
+            sums = np.cumsum(inputs)
+        values = sums / np.minimum(np.arange(1, count + 1), period)
+
+        def restore(updates: int) -> None:
+            self._values = deque(inputs[max(0, updates - period) : updates].tolist())
+            self._sum = sums.item(updates - 1) if updates else 0.0
+
+        return values, restore
+
 
 class ExponentialMovingAverage(Indicator):
     """Seeded with the simple average of the first ``period`` values, then ``k·x + (1−k)·previous``."""
@@ -218,10 +299,29 @@ class ExponentialMovingAverage(Indicator):
         self._seed = 0.0
 
     def _next(self, point: float) -> float:
-        if self.samples <= self.period:
+        if self._samples <= self.period:
             self._seed += point
-            return self._seed / self.samples
-        return point * self.k + self.current.value * (1 - self.k)
+            return self._seed / self._samples
+        return point * self.k + self._current.value * (1 - self.k)
+
+    def precompute(self, inputs: np.ndarray) -> tuple[np.ndarray, Callable[[int], None]]:
+        """Every value ``_next`` would give for ``inputs`` from a fresh start (same operations, same order)."""
+        period, k, values = self.period, self.k, []
+        seed = value = 0.0
+        for samples, point in enumerate(inputs.tolist(), 1):
+            if samples <= period:
+                seed += point
+                value = seed / samples
+            else:
+                value = point * k + value * (1 - k)
+            values.append(value)
+
+        def restore(updates: int) -> None:
+            self._seed = 0.0
+            for point in inputs[: min(updates, period)].tolist():
+                self._seed += point
+
+        return np.array(values, dtype=float), restore
 
 
 class WildersMovingAverage(ExponentialMovingAverage):
@@ -441,7 +541,7 @@ class AverageTrueRange(Indicator):
             true_range = max(high - low, abs(high - self._previous_close), abs(low - self._previous_close))
         self._previous_close = close
         self.true_range = IndicatorDataPoint(None, true_range)
-        if self.samples > 1:
+        if self._samples > 1:
             self._average.update(None, true_range)
         return self._average.current.value
 

@@ -1,0 +1,139 @@
+"""Automatic indicators computed ahead over the loaded bars.
+
+An automatic indicator sees exactly the inputs the subscription's bars will give it, and those are loaded
+before the time loop starts. Indicators that can (``precompute``: simple and exponential averages) compute
+all their values at once, with the same float operations in the same order as bar-by-bar updates, so the
+values are identical; the loop then only counts updates, and ``current``, ``previous``, ``samples`` and
+indexing read the precomputed values. Anything needing the bar-by-bar state (an update by hand, reset, the
+window or the Updated event) hands the indicator back at the state it has reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from backtest_core.engines.embedded.clock import local_datetime
+from backtest_core.engines.embedded.indicators import IndicatorDataPoint
+
+if TYPE_CHECKING:
+    from backtest_core.engines.embedded.data import Bars
+    from backtest_core.engines.embedded.indicators import Indicator
+
+
+class UpdateSeries:
+    """The automatic updates of one subscription's indicators: an input value and an end time per update, in
+    order; ``count`` is how many of them the time loop has delivered so far."""
+
+    def __init__(self, inputs: np.ndarray, ends_ns: np.ndarray, zone: ZoneInfo) -> None:
+        self.inputs = inputs
+        self.ends_ns = ends_ns
+        self.zone = zone
+        self.count = 0
+
+    @classmethod
+    def from_bars(cls, trades: Bars | None, quotes: Bars | None, zone: ZoneInfo) -> UpdateSeries:
+        """As the loop updates: at every bar end of either kind, with the trade close when a trade bar ends
+        then, else the quote bar's mid (LEAN's ``QuoteBar.Close``)."""
+        trade_ends = trades.end_ns if trades is not None else np.empty(0, dtype=np.int64)
+        quote_ends = quotes.end_ns if quotes is not None else np.empty(0, dtype=np.int64)
+        ends = np.union1d(trade_ends, quote_ends)
+        inputs = np.empty(len(ends))
+        at_trade = np.zeros(len(ends), dtype=bool)
+        if trades is not None and len(trade_ends):
+            place = np.minimum(np.searchsorted(trade_ends, ends), len(trade_ends) - 1)
+            at_trade = trade_ends[place] == ends
+            inputs[at_trade] = trades.close[place[at_trade]]
+        if quotes is not None and len(quote_ends):
+            rest = ~at_trade
+            place = np.searchsorted(quote_ends, ends[rest])
+            inputs[rest] = (quotes.bid[place, 3] + quotes.ask[place, 3]) / 2
+        return cls(inputs, ends, zone)
+
+
+class _PointOfSeries(IndicatorDataPoint):
+    """A precomputed value whose time is made only when read (most reads want only the value)."""
+
+    __slots__ = ("index", "series")
+
+    def __init__(self, value: float, series: UpdateSeries, index: int) -> None:
+        self.value = value
+        self.series = series
+        self.index = index
+
+    @property  # type: ignore[override]
+    def time(self) -> datetime:
+        return local_datetime(self.series.ends_ns.item(self.index), self.series.zone)
+
+    end_time = time
+
+
+class Precomputed:
+    """An indicator's values over an update series, and how to give back its bar-by-bar state."""
+
+    def __init__(
+        self,
+        series: UpdateSeries,
+        values: np.ndarray,
+        restore: Callable[[int], None],
+        on_hand_back: Callable[[], None],
+    ) -> None:
+        self.series = series
+        self.values = values
+        self._restore = restore
+        self._on_hand_back = on_hand_back
+        self.latest: _PointOfSeries | None = None  # the last point made for ``current``
+
+    def point(self, back: int) -> IndicatorDataPoint:
+        """The value ``back`` updates before the latest (an empty point before there is one, as bar by bar)."""
+        index = self.series.count - 1 - back
+        if index < 0:
+            return IndicatorDataPoint()
+        made = _PointOfSeries(self.values.item(index), self.series, index)
+        if back == 0:
+            self.latest = made
+        return made
+
+    def window_item(self, back: int, size: int) -> IndicatorDataPoint:
+        """``indicator[back]``: as the bar-by-bar window of ``size`` items, which fails beyond what it holds."""
+        if not 0 <= back < min(self.series.count, size):
+            raise IndexError(f"window index {back} out of range (it holds {min(self.series.count, size)} values)")
+        return self.point(back)
+
+    def hand_back(self, indicator: Indicator) -> None:
+        """Set the indicator's bar-by-bar state to where the precomputed values have got to."""
+        updates = self.series.count
+        window = indicator._window
+        window.reset()
+        points = [
+            IndicatorDataPoint(local_datetime(self.series.ends_ns.item(i), self.series.zone), self.values.item(i))
+            for i in range(max(0, updates - window.size), updates)
+        ]
+        for made in points:
+            window.add(made)
+        window.samples = updates
+        indicator._samples = updates
+        indicator._current = points[-1] if updates else IndicatorDataPoint()
+        indicator._previous = points[-2] if updates >= 2 else IndicatorDataPoint()
+        self._restore(updates)
+        self._on_hand_back()
+
+
+def can_precompute(indicator: Any) -> bool:
+    """A fresh value indicator with a ``precompute`` whose state nobody else holds."""
+    return (
+        hasattr(indicator, "precompute")
+        and not indicator.needs_bar
+        and indicator.ahead is None
+        and indicator._samples == 0
+        and not indicator._exposed
+    )
+
+
+def precompute(indicator: Indicator, series: UpdateSeries, on_hand_back: Callable[[], None]) -> None:
+    values, restore = indicator.precompute(series.inputs)  # type: ignore[attr-defined]
+    indicator.ahead = Precomputed(series, values, restore, on_hand_back)

@@ -1,0 +1,132 @@
+"""Automatic indicators computed ahead over the loaded bars give exactly (bit for bit) the values, samples,
+windows and times of bar-by-bar updates, and hand their state back when an algorithm needs it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from backtest_core.engines.base import EngineJob, RunOverrides
+from backtest_core.engines.embedded.data import Bars
+from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.indicators import (
+    ExponentialMovingAverage,
+    Indicator,
+    SimpleMovingAverage,
+    WildersMovingAverage,
+)
+from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
+
+ALGORITHMS = Path(__file__).parent.parent / "algorithms"
+NEW_YORK = ZoneInfo("America/New_York")
+MINUTE_NS = 60 * 10**9
+
+
+def prices(count: int, seed: int) -> np.ndarray:
+    """A random walk with awkward magnitudes, so float rounding differs between summation orders."""
+    rng = np.random.default_rng(seed)
+    return 1000 * np.exp(np.cumsum(rng.normal(0, 0.01, count))) + rng.uniform(0, 1e-7, count)
+
+
+def series(values: np.ndarray) -> UpdateSeries:
+    start = int(datetime(2021, 3, 12, 14, 31).timestamp()) * 10**9
+    return UpdateSeries(values, start + np.arange(len(values), dtype=np.int64) * MINUTE_NS, NEW_YORK)
+
+
+MAKERS = [
+    lambda: SimpleMovingAverage(1),
+    lambda: SimpleMovingAverage(5),
+    lambda: SimpleMovingAverage(50),
+    lambda: ExponentialMovingAverage(5),
+    lambda: ExponentialMovingAverage(8, 0.3),
+    lambda: WildersMovingAverage(7),
+]
+
+
+@pytest.mark.parametrize("make", MAKERS)
+@pytest.mark.parametrize("count", [3, 50, 400])
+def test_precomputed_values_equal_bar_by_bar_updates(make, count: int) -> None:
+    inputs = prices(count, seed=count)
+    updates = series(inputs)
+    ahead, plain = make(), make()
+    assert can_precompute(ahead)
+    precompute(ahead, updates, lambda: None)
+    for index, value in enumerate(inputs.tolist()):
+        updates.count += 1
+        plain.accept(None, value)
+        assert ahead.current.value == plain.current.value  # exact, not approximate
+        assert ahead.previous.value == plain.previous.value
+        assert (ahead.samples, ahead.is_ready) == (plain.samples, plain.is_ready)
+        for back in range(min(index + 1, plain._window.size, 4)):
+            assert ahead[back].value == plain[back].value
+    with pytest.raises(IndexError):
+        ahead[min(count, plain._window.size)]
+    last_end = pd.Timestamp(int(updates.ends_ns[-1]), tz="UTC").tz_convert(NEW_YORK).tz_localize(None)
+    assert ahead.current.time == ahead.current.end_time == last_end.to_pydatetime()  # exchange time of the bar end
+
+
+@pytest.mark.parametrize("make", MAKERS)
+@pytest.mark.parametrize("hand_back_at", [0, 1, 4, 60])
+def test_handing_back_continues_exactly_as_bar_by_bar(make, hand_back_at: int) -> None:
+    inputs = prices(150, seed=hand_back_at)
+    updates = series(inputs)
+    ahead, plain = make(), make()
+    handed_back: list[Indicator] = []
+    precompute(ahead, updates, lambda: handed_back.append(ahead))
+    for value in inputs[:hand_back_at].tolist():
+        updates.count += 1
+        plain.accept(None, value)
+    window = ahead.window  # reading the window hands the state back
+    assert ahead.ahead is None and handed_back == [ahead]
+    assert [point.value for point in window] == [point.value for point in plain.window]
+    assert window.samples == plain.window.samples == hand_back_at
+    for value in inputs[hand_back_at:].tolist():
+        ahead.update(None, value)
+        plain.update(None, value)
+        assert ahead.current.value == plain.current.value and ahead.samples == plain.samples
+
+
+def test_indicators_whose_state_was_handed_out_are_not_precomputed() -> None:
+    used, watched, warmed = SimpleMovingAverage(3), SimpleMovingAverage(3), SimpleMovingAverage(3)
+    assert used.window.size == 3
+    watched.updated += lambda indicator, point: None
+    warmed.update(datetime(2021, 1, 4), 1.0)
+    assert not any(can_precompute(indicator) for indicator in (used, watched, warmed))
+    with pytest.raises(TypeError, match="cannot be replaced"):
+        watched.updated = SimpleMovingAverage(3).updated
+
+
+def test_update_series_takes_trade_closes_and_quote_mids_where_no_trade_ends() -> None:
+    def bars(ends: list[int], closes: list[float], quote: bool = False) -> Bars:
+        ends_ns = np.array(ends, dtype=np.int64) * MINUTE_NS
+        close = np.array(closes)
+        sides = {}
+        if quote:
+            sides = {"bid": np.column_stack([close - 1] * 4), "ask": np.column_stack([close + 3] * 4)}
+        return Bars(ends_ns, ends_ns - MINUTE_NS, close, close, close, close, np.ones(len(close)), **sides)
+
+    made = UpdateSeries.from_bars(
+        bars([1, 2, 4], [10.0, 20.0, 40.0]), bars([2, 3, 5], [0.0, 30.0, 50.0], True), NEW_YORK
+    )
+    assert made.ends_ns.tolist() == [m * MINUTE_NS for m in (1, 2, 3, 4, 5)]
+    assert made.inputs.tolist() == [10.0, 20.0, 31.0, 40.0, 51.0]  # quote mid = (close - 1 + close + 3) / 2
+    only_quotes = UpdateSeries.from_bars(None, bars([7], [5.0], True), NEW_YORK)
+    assert only_quotes.inputs.tolist() == [6.0]
+
+
+def test_an_algorithm_sees_the_same_values_as_twins_updated_by_hand(lean_data: Path, tmp_path: Path) -> None:
+    job = EngineJob("test-run", "77", ALGORITHMS / "indicator_twins", lean_data, tmp_path, RunOverrides())
+    outcome = run_backtest(job)
+    assert outcome.status == "completed", outcome.error
+    log = (tmp_path / "77-log.txt").read_text()
+    summary = next(line for line in log.splitlines() if " twins " in line).split(" twins ")[1]
+    fields = dict(part.split("=", 1) for part in summary.split(" ", 3)[:3])
+    assert int(fields["differences"]) == 0, log
+    assert int(fields["steps"]) > 1000 and int(fields["handled"]) == int(fields["steps"]) - 400
+    assert "precomputed=[True, True, True, True]" in summary  # the fast path really ran
+    assert "now=[False, False, True, True]" in summary  # the Updated handler and the window handed two back
