@@ -255,7 +255,7 @@ class Backtest:
             order_type == OrderType.MARKET
             and security.kind == SecurityKind.EQUITY
             and not security.hours.is_open(
-                local_datetime(self.clock.ns, security.hours.exchange_tz), security.extended_market_hours
+                self.clock.local_in(security.hours.exchange_tz), security.extended_market_hours
             )
         ):
             order_type = OrderType.MARKET_ON_OPEN
@@ -489,7 +489,7 @@ class Backtest:
         event_index, next_event_ns = 0, events[0][0] if events else END_OF_TIME
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
         clock, recorder, transactions, zone = self.clock, self.recorder, self.transactions, self.time_zone
-        portfolio = self.portfolio
+        portfolio, working = self.portfolio, self.transactions.working
         should_stop = self.should_stop
         recorder.begin(start_ns, end_ns)
         for step_ns in steps:
@@ -533,7 +533,7 @@ class Backtest:
                 if security.data_ns != step_ns:
                     filled = self._fill_forward(filling_forward, step_ns)
                     break
-            if transactions.has_open:  # LEAN fills resting orders on the new data before OnData
+            if working:  # LEAN fills resting orders on the new data before OnData
                 transactions.scan({feed.symbol for feed, _ in fresh})
             data = Slice(step_ns, zone, fresh, filled)
             try:
@@ -542,7 +542,7 @@ class Backtest:
                 raise
             except Exception as error:
                 self._runtime_error("OnData", error)
-            if transactions.has_open:
+            if working:
                 transactions.scan({feed.symbol for feed, _ in fresh})
             if not self.warming_up:
                 recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
@@ -676,7 +676,7 @@ class Backtest:
         raise AlgorithmFailure(message, traceback.format_exc()) from error
 
     def _on_order_event(self, event: Any, order: Any) -> None:
-        self.recorder.order_event(event, order)
+        self.recorder.order_event(event, order, self.securities[order.symbol])
         if self.order_event_hook is not None:
             self._guard("OnOrderEvent", lambda: self.order_event_hook(event))
 

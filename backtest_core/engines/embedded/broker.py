@@ -144,8 +144,16 @@ class Security(LeanObject):
         feed = self.quote_feed
         return feed.quote() if feed is not None and feed.current >= 0 else (0.0, 0.0, 0.0, 0.0)
 
-    bid_price = property(lambda self: self.quote[0])
-    ask_price = property(lambda self: self.quote[1])
+    @property
+    def bid_price(self) -> float:
+        feed = self.quote_feed
+        return feed.bids[feed.offset] if feed is not None and feed.current >= 0 else 0.0
+
+    @property
+    def ask_price(self) -> float:
+        feed = self.quote_feed
+        return feed.asks[feed.offset] if feed is not None and feed.current >= 0 else 0.0
+
     bid_size = property(lambda self: self.quote[2])
     ask_size = property(lambda self: self.quote[3])
 
@@ -321,13 +329,9 @@ class Transactions:
     clock: Clock
     orders: dict[int, Order] = field(default_factory=dict)
     tickets: dict[int, OrderTicket] = field(default_factory=dict)
-    events: list[tuple[OrderEvent, Order]] = field(default_factory=list)
     _event_ids: dict[int, int] = field(default_factory=dict)
-    _open: dict[int, Order] = field(default_factory=dict)
-
-    @property
-    def has_open(self) -> bool:
-        return bool(self._open)
+    working: dict[int, Order] = field(default_factory=dict)
+    """Orders still working, by id (the loop tests it at every step; orders leave it as they close)."""
 
     # -- placing ---------------------------------------------------------------------------------------------
 
@@ -342,8 +346,7 @@ class Transactions:
     ) -> OrderTicket:
         order_id = len(self.orders) + 1
         order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag, limit_price, stop_price)
-        bid, ask, _, _ = security.quote
-        order.submission = (bid, ask, security.price)
+        order.submission = (security.bid_price, security.ask_price, security.price)
         self.orders[order_id] = order
         ticket = OrderTicket(order, self)
         self.tickets[order_id] = ticket
@@ -354,7 +357,7 @@ class Transactions:
             self.on_message("ERROR", f"Order Error: ids: [{order_id}], {problem}")
             return ticket
         order.status = OrderStatus.SUBMITTED
-        self._open[order_id] = order
+        self.working[order_id] = order
         self._emit(order, OrderStatus.SUBMITTED, 0.0, 0.0, 0.0)
         return ticket
 
@@ -380,15 +383,14 @@ class Transactions:
 
     def open_orders(self, symbol: Symbol | None = None) -> list[Order]:
         """Orders still working; kept apart from the full book so each time step costs O(open), not O(all)."""
-        for order_id in [i for i, order in self._open.items() if order.status.is_closed]:
-            del self._open[order_id]
-        return [o for o in self._open.values() if symbol is None or o.symbol == symbol]
+        return [o for o in self.working.values() if symbol is None or o.symbol == symbol]
 
     def cancel_order(self, order_id: int, tag: str | None = None) -> Any:
         order = self.orders.get(order_id)
         if order is None or order.status.is_closed:
             return None
         order.status = OrderStatus.CANCELED
+        self.working.pop(order_id, None)
         order.canceled_time = self.clock.utc
         if tag:
             order.tag = tag
@@ -416,7 +418,7 @@ class Transactions:
 
     def scan(self, fresh: set[Symbol]) -> None:
         """Try to fill every open order with the latest data (``fresh``: symbols with a bar at this step)."""
-        if not self._open:
+        if not self.working:
             return
         for order in self.open_orders():
             security = self.securities[order.symbol]
@@ -426,7 +428,7 @@ class Transactions:
 
     def _fill_price(self, security: Security, order: Order, fresh: bool) -> float | None:
         hours = security.hours
-        local = _local(self.clock.utc, hours)
+        local = self.clock.local_in(hours.exchange_tz)
         if order.type == OrderType.MARKET:
             if not hours.is_open(local, security.extended_market_hours) and security.kind == SecurityKind.EQUITY:
                 return None
@@ -456,6 +458,7 @@ class Transactions:
         order.quantity_filled += quantity
         order.price = price
         order.status = OrderStatus.FILLED
+        del self.working[order.id]
         order.last_fill_time = self.clock.utc
         self._emit(order, OrderStatus.FILLED, price, quantity, fee)
 
@@ -479,7 +482,6 @@ class Transactions:
             message,
         )
         self.tickets[order.id].order_events.append(event)
-        self.events.append((event, order))
         self.on_event(event, order)
 
 

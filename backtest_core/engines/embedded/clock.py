@@ -16,13 +16,14 @@ NS = 1_000_000_000
 class Clock:
     """UTC nanoseconds plus the algorithm's time zone; ``utc`` and ``local`` computed once per moment."""
 
-    __slots__ = ("_local", "_made_for", "_utc", "ns", "zone")
+    __slots__ = ("_elsewhere", "_local", "_made_for", "_utc", "ns", "zone")
 
     def __init__(self, ns: int, zone: ZoneInfo) -> None:
         self.ns = ns
         self.zone = zone
         self._made_for: int | None = None
         self._utc = self._local = datetime(1970, 1, 1)
+        self._elsewhere: tuple[int, ZoneInfo, datetime] | None = None
 
     def _make(self) -> None:
         self._utc = datetime.fromtimestamp(self.ns / NS, UTC)
@@ -42,6 +43,15 @@ class Clock:
         if self._made_for != self.ns:
             self._make()
         return self._local
+
+    def local_in(self, zone: ZoneInfo) -> datetime:
+        """The current moment, naive, in another zone (an exchange's): an order and its fill both ask."""
+        made = self._elsewhere
+        if made is not None and made[0] == self.ns and made[1] is zone:
+            return made[2]
+        local = local_datetime(self.ns, zone)
+        self._elsewhere = (self.ns, zone, local)
+        return local
 
     def set_zone(self, zone: ZoneInfo) -> None:
         self.zone = zone

@@ -29,6 +29,7 @@ from backtest_core.store.folders import write_atomic
 
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.backtest import Backtest
+    from backtest_core.engines.embedded.broker import Security
 
 NS = 1_000_000_000
 DAY_NS = 86_400 * NS
@@ -84,6 +85,7 @@ class Recorder:
         self.order_security_types: dict[int, SecurityType] = {}
         self.events: list[tuple[OrderEvent, Order]] = []
         self.trades = TradeBuilder()
+        self._traded: dict[str, Security] = {}  # securities ever ordered, by symbol id: their prices mark trades
         self.profit_loss: dict[str, float] = {}
         self.starting_cash = 0.0
         self.start_ns = 0
@@ -159,8 +161,9 @@ class Recorder:
 
     # -- orders ------------------------------------------------------------------------------------------------
 
-    def order_event(self, event: OrderEvent, order: Order) -> None:
+    def order_event(self, event: OrderEvent, order: Order, security: Security) -> None:
         self.orders[order.id] = order
+        self._traded[security.symbol.id] = security
         self.events.append((event, order))
         if event.is_fill:
             self.volume += abs(event.fill_quantity * event.fill_price)
@@ -226,9 +229,8 @@ class Recorder:
             self._close_candle(step_ns)
             self.next_resample_ns = step_ns + self.resample_ns
         if self.trades.open_positions:  # MAE/MFE of open trades
-            for holding in backtest.portfolio.values():
-                if holding.quantity:
-                    self.trades.on_price(holding.security.symbol.id, holding.security.price)
+            for symbol_id in self.trades.open_positions:
+                self.trades.on_price(symbol_id, self._traded[symbol_id].price)
         if self.data_points & PROGRESS_CHECK_MASK == 1 and self.progress_callback is not None:
             now = wallclock.monotonic()
             if now >= self._next_progress:
@@ -362,10 +364,10 @@ class Recorder:
             "closedTrades": [trade.to_json() for trade in closed],
         }
         for when, value in backtest.portfolio.profit_loss if backtest is not None else []:
-            key = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+            key = when.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"  # isoformat: strftime is slow
             while key in self.profit_loss:  # LEAN moves colliding keys on by a millisecond
                 when += timedelta(milliseconds=1)
-                key = when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                key = when.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
             self.profit_loss[key] = round(value, 2)
         state = self._state(error, trace)
         configuration = self._configuration(backtest)
@@ -464,7 +466,9 @@ def smart_round(value: float) -> float:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"  # strftime is slow
 
 
 def _order_json(order: Order) -> dict[str, Any]:
