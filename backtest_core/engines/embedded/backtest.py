@@ -29,7 +29,7 @@ from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, Portfolio, Security, Transactions
 from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
-from backtest_core.engines.embedded.feed import CHUNK, BarFeed
+from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
     OrderType,
@@ -479,7 +479,7 @@ class Backtest:
         end_ns = _local_midnight_ns(self.end + timedelta(days=1), self.time_zone)
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
         feeds = self._feeds(warm_ns, end_ns)
-        steps = _as_python_ints(np.unique(np.concatenate([feed.bars.end_ns for feed in feeds])))
+        steps = _as_python_ints(union_of_sorted([feed.bars.end_ns for feed in feeds]))
         self._precompute_indicators()
         indicator_feeds = [
             (sub.security.trade_feed, sub.security.quote_feed, sub) for sub in self.subscriptions.values()

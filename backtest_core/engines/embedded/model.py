@@ -329,14 +329,15 @@ class Slice:
     little or nothing of it, and bar objects with their times are the costly part of a step.
     """
 
+    __slots__ = ("_all", "_bars", "_filled", "_fresh", "_quote_bars", "_utc_ns", "_zone")
+
     def __init__(
         self, utc_ns: int, zone: ZoneInfo, fresh: list[tuple[Any, int]], filled: Mapping[Symbol, TradeBar]
     ) -> None:
         self._utc_ns, self._zone = utc_ns, zone
         self._fresh = fresh  # (feed, bar index): a feed has .bar(index), .is_quote and .symbol
         self._filled = filled  # fill-forward trade bars of subscriptions without a bar at this step
-        self._all: _SymbolDict | None = None
-        self._bars = self._quote_bars = _SymbolDict()
+        self._all: _SymbolDict | None = None  # with _bars and _quote_bars, made by _built()
 
     def _built(self) -> _SymbolDict:
         if self._all is None:

@@ -527,6 +527,7 @@ EVENT_STATUS = {
 
 
 def _event_json(algorithm_id: str, event: OrderEvent, order: Order) -> dict[str, Any]:
+    """One entry of LEAN's order-events file, keys in LEAN's order (optional ones only when set)."""
     symbol = event.symbol
     body: dict[str, Any] = {
         "id": f"{algorithm_id}-{event.order_id}-{event.id}",
@@ -540,18 +541,18 @@ def _event_json(algorithm_id: str, event: OrderEvent, order: Order) -> dict[str,
         "status": EVENT_STATUS[event.status],
     }
     if event.order_fee:
-        body |= {"orderFeeAmount": event.order_fee, "orderFeeCurrency": "USD"}
-    body |= {
-        "fillPrice": event.fill_price,
-        "fillPriceCurrency": "USD",
-        "fillQuantity": event.fill_quantity,
-        "direction": "buy" if event.quantity > 0 else "sell",
-    }
+        body["orderFeeAmount"] = event.order_fee
+        body["orderFeeCurrency"] = "USD"
+    body["fillPrice"] = event.fill_price
+    body["fillPriceCurrency"] = "USD"
+    body["fillQuantity"] = event.fill_quantity
+    body["direction"] = "buy" if event.quantity > 0 else "sell"
     if event.message:
         body["message"] = event.message
     if order.stop_price is not None:
         body["stopPrice"] = order.stop_price
     if order.limit_price is not None:
         body["limitPrice"] = order.limit_price
-    body |= {"isAssignment": False, "quantity": event.quantity}
+    body["isAssignment"] = False
+    body["quantity"] = event.quantity
     return body

@@ -162,12 +162,7 @@ class Indicator:
     @property
     def current(self) -> IndicatorDataPoint:
         ahead = self.ahead
-        if ahead is None:
-            return self._current
-        latest = ahead.latest  # read at every bar by most algorithms: the cached point, else one new point
-        if latest is not None and latest.index == ahead.series.count - 1:
-            return latest
-        return ahead.point(0)
+        return self._current if ahead is None else ahead.latest_point()
 
     @property
     def previous(self) -> IndicatorDataPoint:
@@ -193,7 +188,8 @@ class Indicator:
 
     @property
     def is_ready(self) -> bool:
-        return self.samples >= self.warm_up_period
+        ahead = self.ahead  # read at every bar by most algorithms: samples without a second property call
+        return (self._samples if ahead is None else ahead.series.count) >= self.warm_up_period
 
     def reset(self) -> None:
         self.run_bar_by_bar()

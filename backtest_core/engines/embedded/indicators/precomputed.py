@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from backtest_core.engines.embedded.clock import local_datetime
+from backtest_core.engines.embedded.feed import union_of_sorted
 from backtest_core.engines.embedded.indicators import IndicatorDataPoint
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class UpdateSeries:
         then, else the quote bar's mid (LEAN's ``QuoteBar.Close``)."""
         trade_ends = trades.end_ns if trades is not None else np.empty(0, dtype=np.int64)
         quote_ends = quotes.end_ns if quotes is not None else np.empty(0, dtype=np.int64)
-        ends = np.union1d(trade_ends, quote_ends)
+        ends = union_of_sorted([trade_ends, quote_ends])
         inputs = np.empty(len(ends))
         at_trade = np.zeros(len(ends), dtype=bool)
         if trades is not None and len(trade_ends):
@@ -55,15 +56,13 @@ class UpdateSeries:
         return cls(inputs, ends, zone)
 
 
+_new_point = object.__new__
+
+
 class _PointOfSeries(IndicatorDataPoint):
     """A precomputed value whose time is made only when read (most reads want only the value)."""
 
     __slots__ = ("index", "series")
-
-    def __init__(self, value: float, series: UpdateSeries, index: int) -> None:
-        self.value = value
-        self.series = series
-        self.index = index
 
     @property  # type: ignore[override]
     def time(self) -> datetime:
@@ -93,9 +92,23 @@ class Precomputed:
         index = self.series.count - 1 - back
         if index < 0:
             return IndicatorDataPoint()
-        made = _PointOfSeries(self.values.item(index), self.series, index)
-        if back == 0:
-            self.latest = made
+        return self._make(index)
+
+    def latest_point(self) -> IndicatorDataPoint:
+        """``current``: read at every bar by most algorithms, so the point is kept until the next update."""
+        latest = self.latest
+        if latest is not None and latest.index == self.series.count - 1:
+            return latest
+        if self.series.count == 0:
+            return IndicatorDataPoint()
+        self.latest = made = self._make(self.series.count - 1)
+        return made
+
+    def _make(self, index: int) -> _PointOfSeries:
+        made = _new_point(_PointOfSeries)  # no __init__ call: a third of the cost of reading ``current``
+        made.value = self.values.item(index)
+        made.series = self.series
+        made.index = index
         return made
 
     def window_item(self, back: int, size: int) -> IndicatorDataPoint:
