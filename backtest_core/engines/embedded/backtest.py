@@ -492,16 +492,23 @@ class Backtest:
         portfolio, working = self.portfolio, self.transactions.working
         should_stop = self.should_stop
         recorder.begin(start_ns, end_ns)
+        check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
         for step_ns in steps:
-            if self.stop_requested or should_stop():
-                recorder.engine_log(
-                    "TRACE", f"AlgorithmManager.Run(): Algorithm stopped: {self.stop_requested or 'cancelled'}"
-                )
-                break
-            if self.warming_up and step_ns > start_ns:
-                self._finish_warm_up(start_ns)
-            if not self.warming_up and step_ns >= recorder.next_midnight_ns:
-                recorder.sample_midnights(self, step_ns)
+            if step_ns >= check_ns:  # cancel check, end of warm-up, daily samples
+                if self.stop_requested or should_stop():
+                    recorder.engine_log(
+                        "TRACE", f"AlgorithmManager.Run(): Algorithm stopped: {self.stop_requested or 'cancelled'}"
+                    )
+                    break
+                if self.warming_up and step_ns > start_ns:
+                    self._finish_warm_up(start_ns)
+                recording = not self.warming_up
+                if recording and step_ns >= recorder.next_midnight_ns:
+                    recorder.sample_midnights(self, step_ns)
+                if recording:
+                    check_ns = recorder.next_midnight_ns
+                else:  # warming up: again at the start, and each local day for the cancel check
+                    check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
             while next_event_ns <= step_ns:
                 action = events[event_index][1]
                 if next_event_ns >= start_ns:
@@ -544,7 +551,7 @@ class Backtest:
                 self._runtime_error("OnData", error)
             if working:
                 transactions.scan({feed.symbol for feed, _ in fresh})
-            if not self.warming_up:
+            if recording:
                 recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
             self.last_step_ns = step_ns
             if self.stop_requested:
@@ -599,10 +606,10 @@ class Backtest:
         self.recorder.engine_log("TRACE", f"Benchmark: no hour or daily data for {ticker}; benchmark values are 0.")
         return None
 
-    def next_local_midnight_ns(self, midnight_ns: int) -> int:
-        """The next midnight in the algorithm's time zone (days are 23 or 25 hours long across DST changes)."""
-        local = datetime.fromtimestamp(midnight_ns / NS, UTC).astimezone(self.time_zone).date()
-        return _local_midnight_ns(local + timedelta(days=1), self.time_zone)
+    def next_local_midnight_ns(self, utc_ns: int) -> int:
+        """The first midnight in the algorithm's time zone after ``utc_ns`` (days are 23 or 25 hours long across
+        DST changes)."""
+        return _local_midnight_ns(local_datetime(utc_ns, self.time_zone).date() + timedelta(days=1), self.time_zone)
 
     def _fill_forward(self, securities: list[Security], step_ns: int) -> dict[Symbol, TradeBar]:
         """LEAN's fill-forward: a subscription without a bar at this step, while its market is open and on its
