@@ -102,6 +102,15 @@ LEAN_EMA_BAND = {  # LEAN's regression run passes its launcher's parameters: ema
     "Tracking Error": "0.147", "Treynor Ratio": "5.531", "Total Fees": "$3.45", "Portfolio Turnover": "19.72%",
     "Drawdown Recovery": "0",
 }  # fmt: skip
+LEAN_LIMIT_FILL = {  # resting limit orders on second bars: fills on fill-forward bars, equity prices unrounded
+    "Total Orders": "35", "Average Win": "0.01%", "Average Loss": "-0.01%", "Compounding Annual Return": "-5.250%",
+    "Drawdown": "0.300%", "Expectancy": "-0.200", "Start Equity": "100000", "End Equity": "99931.07",
+    "Net Profit": "-0.069%", "Sharpe Ratio": "-1.105", "Sortino Ratio": "-1.712",
+    "Probabilistic Sharpe Ratio": "40.992%", "Loss Rate": "50%", "Win Rate": "50%", "Profit-Loss Ratio": "0.60",
+    "Alpha": "-0.223", "Beta": "0.1", "Annual Standard Deviation": "0.023", "Annual Variance": "0.001",
+    "Information Ratio": "-9.985", "Tracking Error": "0.2", "Treynor Ratio": "-0.254", "Total Fees": "$34.00",
+    "Portfolio Turnover": "9.86%", "Drawdown Recovery": "0",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -111,8 +120,9 @@ LEAN_EMA_BAND = {  # LEAN's regression run passes its launcher's parameters: ema
         ("two_targets_rebalanced", {}, LEAN_TWO_TARGETS),
         ("set_holdings_steps", {}, LEAN_SET_HOLDINGS_STEPS),
         ("ema_band", {"ema-fast": "10", "ema-slow": "20"}, LEAN_EMA_BAND),
+        ("hourly_limit_orders", {}, LEAN_LIMIT_FILL),
     ],
-    ids=["BasicTemplateDaily", "SetHoldingsMultipleTargets", "SetHoldingsRegression", "Parameterized"],
+    ids=["BasicTemplateDaily", "SetHoldingsMultipleTargets", "SetHoldingsRegression", "Parameterized", "LimitFill"],
 )
 def test_every_statistic_matches_leans_regression_figures(lean_data: Path, tmp_path: Path, project: str,
                                                           parameters: dict[str, str],

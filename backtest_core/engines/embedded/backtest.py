@@ -12,11 +12,11 @@ import math
 import sys
 import time as wallclock
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import MappingProxyType, ModuleType
+from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,12 +26,13 @@ import pandas as pd
 from backtest_core.engines.base import RunOverrides
 from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
-from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, Portfolio, Security, Transactions
+from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
 from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
+    DataNormalizationMode,
     OrderType,
     Resolution,
     SecurityType,
@@ -61,7 +62,6 @@ KIND_TYPES = {
 }
 NS = 1_000_000_000
 END_OF_TIME = 2**63 - 1
-_NO_BARS: Mapping[Symbol, TradeBar] = MappingProxyType({})
 
 
 class AlgorithmFailure(StudioError):
@@ -192,6 +192,9 @@ class Backtest:
         unknown = set(options) - {"data_normalization_mode", "dataNormalizationMode"}
         if unknown:
             raise UnsupportedApi(f"add_{kind.value}({', '.join(sorted(unknown))}=...)")
+        mode = options.get("data_normalization_mode", options.get("dataNormalizationMode"))
+        if kind == SecurityKind.EQUITY and mode is not None and int(mode) != DataNormalizationMode.ADJUSTED:
+            raise UnsupportedApi(f"data_normalization_mode={DataNormalizationMode(int(mode)).name} for equities")
         if self.initialized:
             raise UnsupportedApi(f"add_{kind.value} after initialize (universe changes)")
         resolution = Resolution(int(resolution)) if resolution is not None else Resolution.MINUTE
@@ -484,7 +487,11 @@ class Backtest:
         indicator_feeds = [
             (sub.security.trade_feed, sub.security.quote_feed, sub) for sub in self.subscriptions.values()
         ]
-        filling_forward = [security for security in self.securities.values() if security.fill_forward]
+        filling_forward = [
+            security.trade_feed
+            for security in self.securities.values()
+            if security.fill_forward and security.trade_feed is not None
+        ]
         events = self._scheduled_events(warm_start.date())
         event_index, next_event_ns = 0, events[0][0] if events else END_OF_TIME
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
@@ -535,13 +542,13 @@ class Backtest:
                         subscription.updates.count += 1
                     if subscription.per_bar:
                         _update_indicators(subscription.per_bar, updating)
-            filled = _NO_BARS
-            for security in filling_forward:
-                if security.data_ns != step_ns:
+            filled = NO_BARS
+            for trade_feed in filling_forward:
+                if trade_feed.current_ns != step_ns:
                     filled = self._fill_forward(filling_forward, step_ns)
                     break
             if working:  # LEAN fills resting orders on the new data before OnData
-                transactions.scan({feed.symbol for feed, _ in fresh})
+                transactions.scan({feed.symbol for feed, _ in fresh}, filled)
             data = Slice(step_ns, zone, fresh, filled)
             try:
                 on_data(data)
@@ -611,14 +618,16 @@ class Backtest:
         DST changes)."""
         return _local_midnight_ns(local_datetime(utc_ns, self.time_zone).date() + timedelta(days=1), self.time_zone)
 
-    def _fill_forward(self, securities: list[Security], step_ns: int) -> dict[Symbol, TradeBar]:
-        """LEAN's fill-forward: a subscription without a bar at this step, while its market is open and on its
-        own resolution's grid, sees its last bar again (``is_fill_forward``; no indicator update, no fills)."""
+    def _fill_forward(self, trade_feeds: list[BarFeed], step_ns: int) -> dict[Symbol, TradeBar]:
+        """LEAN's fill-forward: a trade subscription without a bar at this step, while its market is open and on
+        its own resolution's grid, sees its last bar again (``is_fill_forward``: the last close as OHLC, no
+        volume, ending now; no indicator update; resting orders may fill on it, as on LEAN's cached bar)."""
         filled: dict[Symbol, TradeBar] = {}
-        for security in securities:
-            last = security.last_trade if security.data_ns != step_ns else None
-            if last is None:
+        for feed in trade_feeds:
+            if feed.current_ns == step_ns or feed.current < 0:
                 continue
+            security = feed.security
+            last = feed.bar()
             local = local_datetime(step_ns, security.hours.exchange_tz)
             if local <= last.end_time:
                 continue

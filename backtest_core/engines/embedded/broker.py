@@ -12,8 +12,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from backtest_core.engines.embedded.clock import Clock
@@ -308,6 +311,9 @@ class Portfolio(dict):
     MarginRemaining = margin_remaining
 
 
+NO_BARS: Mapping[Symbol, TradeBar] = MappingProxyType({})
+
+
 def order_fee(security: Security, quantity: float, price: float) -> float:
     """Interactive Brokers' US equity fee (LEAN's default); zero for crypto and forex under the default model."""
     if security.fee_model_constant is not None:
@@ -331,6 +337,7 @@ class Transactions:
     tickets: dict[int, OrderTicket] = field(default_factory=dict)
     _event_ids: dict[int, int] = field(default_factory=dict)
     working: dict[int, Order] = field(default_factory=dict)
+    _warned_rounding: bool = False
     """Orders still working, by id (the loop tests it at every step; orders leave it as they close)."""
 
     # -- placing ---------------------------------------------------------------------------------------------
@@ -345,6 +352,7 @@ class Transactions:
         stop_price: float | None = None,
     ) -> OrderTicket:
         order_id = len(self.orders) + 1
+        limit_price, stop_price = self._on_tick(security, limit_price), self._on_tick(security, stop_price)
         order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag, limit_price, stop_price)
         order.submission = (security.bid_price, security.ask_price, security.price)
         self.orders[order_id] = order
@@ -381,6 +389,20 @@ class Transactions:
             )
         return ""
 
+    def _on_tick(self, security: Security, price: float | None) -> float | None:
+        """LEAN's ``RoundOrderPrices``: limit and stop prices go to the security's minimum price variation, with
+        one warning per run when a price changes."""
+        if price is None:
+            return None
+        rounded = round_to_tick(security, price)
+        if rounded != price and not self._warned_rounding:
+            self._warned_rounding = True
+            self.on_message(
+                "ERROR",
+                f"Warning: To meet brokerage precision requirements, order price was rounded to {rounded} from {price}",
+            )
+        return rounded
+
     def open_orders(self, symbol: Symbol | None = None) -> list[Order]:
         """Orders still working; kept apart from the full book so each time step costs O(open), not O(all)."""
         return [o for o in self.working.values() if symbol is None or o.symbol == symbol]
@@ -403,10 +425,11 @@ class Transactions:
             return None
         if fields.quantity is not None:
             order.quantity = float(fields.quantity)
+        security = self.securities[order.symbol]
         if fields.limit_price is not None:
-            order.limit_price = float(fields.limit_price)
+            order.limit_price = self._on_tick(security, float(fields.limit_price))
         if fields.stop_price is not None:
-            order.stop_price = float(fields.stop_price)
+            order.stop_price = self._on_tick(security, float(fields.stop_price))
         if fields.tag is not None:
             order.tag = fields.tag
         order.last_update_time = self.clock.utc
@@ -416,23 +439,33 @@ class Transactions:
 
     # -- filling ---------------------------------------------------------------------------------------------
 
-    def scan(self, fresh: set[Symbol]) -> None:
-        """Try to fill every open order with the latest data (``fresh``: symbols with a bar at this step)."""
+    def scan(self, fresh: set[Symbol], forward: Mapping[Symbol, TradeBar] = NO_BARS) -> None:
+        """Try to fill every open order with the latest data (``fresh``: symbols with a bar at this step;
+        ``forward``: the fill-forward trade bars of this step)."""
         if not self.working:
             return
         for order in self.open_orders():
             security = self.securities[order.symbol]
-            price = self._fill_price(security, order, order.symbol in fresh)
+            price = self._fill_price(security, order, order.symbol in fresh, forward.get(order.symbol))
             if price is not None:
                 self._fill(security, order, price)
 
-    def _fill_price(self, security: Security, order: Order, fresh: bool) -> float | None:
+    def _fill_price(self, security: Security, order: Order, fresh: bool, forward: TradeBar | None) -> float | None:
         hours = security.hours
         local = self.clock.local_in(hours.exchange_tz)
         if order.type == OrderType.MARKET:
             if not hours.is_open(local, security.extended_market_hours) and security.kind == SecurityKind.EQUITY:
                 return None
             return _market_price(security, order.direction)
+        if order.type in (OrderType.LIMIT, OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
+            # LEAN's fill model reads the security's cached trade bar: this step's bar, its fill-forward copy
+            # (the last close, ending now), or an older bar, never one ending by the order's time
+            bar = forward or security.last_trade
+            if bar is None or bar.end_time <= _local(order.time, hours):
+                return None
+            if not hours.is_open(bar.time, security.extended_market_hours):
+                return None
+            return _bar_fill_price(order, bar)
         bar = security.last_trade
         if bar is None or not fresh or bar.end_time <= _local(order.time, hours):
             return None
@@ -444,12 +477,8 @@ class Transactions:
             covers_open = session is not None and bar.time <= session[0] < bar.end_time  # daily or hour bars
             in_session = session is not None and session[0] <= bar.time < session[1]
             return bar.open if covers_open or in_session else None
-        if order.type == OrderType.MARKET_ON_CLOSE:
-            session = hours.regular_session(bar.end_time.date())
-            return bar.close if session and bar.end_time >= session[1] else None
-        if not hours.is_open(bar.time, security.extended_market_hours):
-            return None
-        return _bar_fill_price(order, bar)
+        session = hours.regular_session(bar.end_time.date())  # market on close
+        return bar.close if session and bar.end_time >= session[1] else None
 
     def _fill(self, security: Security, order: Order, price: float) -> None:
         quantity = order.quantity - order.quantity_filled
@@ -483,6 +512,18 @@ class Transactions:
         )
         self.tickets[order.id].order_events.append(event)
         self.on_event(event, order)
+
+
+def round_to_tick(security: Security, price: float) -> float:
+    """A price on the security's tick grid, computed as LEAN does in decimal with banker's rounding. Equities
+    keep their price: on adjusted data (the only mode here) LEAN's ``AdjustedPriceVariationModel`` has no
+    minimum; crypto and forex use their symbol's minimum price variation."""
+    if security.kind == SecurityKind.EQUITY:
+        return price
+    increment = Decimal(repr(security.symbol_properties.minimum_price_variation))
+    if increment <= 0:
+        return price
+    return float(round(Decimal(repr(price)) / increment) * increment)
 
 
 def _bar_fill_price(order: Order, bar: TradeBar) -> float | None:

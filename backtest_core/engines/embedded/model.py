@@ -344,9 +344,8 @@ class Slice:
             bars, quotes = {}, {}
             for feed, index in self._fresh:
                 (quotes if feed.is_quote else bars)[feed.symbol] = feed.bar(index)
-            for symbol, bar in self._filled.items():
-                if symbol not in bars and symbol not in quotes:
-                    bars[symbol] = bar
+            for symbol, bar in self._filled.items():  # a trade subscription fills forward beside fresh quotes
+                bars.setdefault(symbol, bar)
             self._bars, self._quote_bars = _SymbolDict(bars), _SymbolDict(quotes)
             self._all = _SymbolDict({**quotes, **bars})
         return self._all
