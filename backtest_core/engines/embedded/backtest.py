@@ -791,7 +791,23 @@ def _describe(error: BaseException, project_dir: Path) -> str:
         if project_dir in path.parents:
             code = (frame.line or "").strip()
             lines.append(f"  at {frame.name}\n    {code}\n in {path.relative_to(project_dir)}: line {frame.lineno}")
-    return "\n".join(lines)
+    hint = _missing_name_hint(error)
+    return "\n".join(lines + ([hint] if hint else []))
+
+
+def _missing_name_hint(error: BaseException) -> str:
+    """What a missing name or module most likely means here: a LEAN API this engine does not provide."""
+    if isinstance(error, ModuleNotFoundError):
+        return (
+            f"Hint: module {error.name!r} is not available to the embedded engine. LEAN's own modules (framework "
+            "models, clr/System) come with the lean-docker engine; other packages must be installed here."
+        )
+    if isinstance(error, NameError) and error.name:
+        return (
+            f"Hint: {error.name!r} is not defined. If it is part of LEAN's API, the embedded engine does not "
+            "provide it: run this strategy with the lean-docker engine. Otherwise check its spelling."
+        )
+    return ""
 
 
 def _in_session(start_ns: np.ndarray, security: Security) -> np.ndarray:

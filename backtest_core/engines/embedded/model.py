@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
-from enum import IntEnum
+from enum import EnumType, IntEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,7 +41,16 @@ def _snake(name: str) -> str:
     return "".join(out)
 
 
-class _Enum(IntEnum):
+class _LeanEnumType(EnumType):
+    """A member LEAN has and this engine does not (``BrokerageName.AXOS``) fails naming it."""
+
+    def __getattr__(cls, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise UnsupportedApi(f"{cls.__name__}.{name}")
+
+
+class _Enum(IntEnum, metaclass=_LeanEnumType):
     """LEAN enums accept both ``Resolution.DAILY`` and ``Resolution.Daily``."""
 
     @classmethod
@@ -139,9 +148,19 @@ class DataNormalizationMode(_Enum):
     RAW = 0
     ADJUSTED = 1
     SPLIT_ADJUSTED = 2
+    TOTAL_RETURN = 3
+    FORWARD_PANAMA_CANAL = 4
+    BACKWARDS_PANAMA_CANAL = 5
+    BACKWARDS_RATIO = 6
+    SCALED_RAW = 7
     Raw = 0
     Adjusted = 1
     SplitAdjusted = 2
+    TotalReturn = 3
+    ForwardPanamaCanal = 4
+    BackwardsPanamaCanal = 5
+    BackwardsRatio = 6
+    ScaledRaw = 7
 
 
 class Market:
