@@ -111,6 +111,15 @@ LEAN_LIMIT_FILL = {  # resting limit orders on second bars: fills on fill-forwar
     "Information Ratio": "-9.985", "Tracking Error": "0.2", "Treynor Ratio": "-0.254", "Total Fees": "$34.00",
     "Portfolio Turnover": "9.86%", "Drawdown Recovery": "0",
 }  # fmt: skip
+LEAN_EXTENDED_MARKET = {  # pre/post-market bars (none outside LEAN's sessions), limit orders outside regular hours
+    "Total Orders": "5", "Average Win": "0%", "Average Loss": "0%", "Compounding Annual Return": "10.774%",
+    "Drawdown": "0.100%", "Expectancy": "0", "Start Equity": "100000", "End Equity": "100135.59",
+    "Net Profit": "0.136%", "Sharpe Ratio": "8.723", "Sortino Ratio": "41.728",
+    "Probabilistic Sharpe Ratio": "85.708%", "Loss Rate": "0%", "Win Rate": "0%", "Profit-Loss Ratio": "0",
+    "Alpha": "0.005", "Beta": "0.039", "Annual Standard Deviation": "0.009", "Annual Variance": "0",
+    "Information Ratio": "-8.852", "Tracking Error": "0.214", "Treynor Ratio": "2.102", "Total Fees": "$5.00",
+    "Portfolio Turnover": "1.44%", "Drawdown Recovery": "2",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -121,8 +130,16 @@ LEAN_LIMIT_FILL = {  # resting limit orders on second bars: fills on fill-forwar
         ("set_holdings_steps", {}, LEAN_SET_HOLDINGS_STEPS),
         ("ema_band", {"ema-fast": "10", "ema-slow": "20"}, LEAN_EMA_BAND),
         ("hourly_limit_orders", {}, LEAN_LIMIT_FILL),
+        ("extended_hours_limits", {}, LEAN_EXTENDED_MARKET),
     ],
-    ids=["BasicTemplateDaily", "SetHoldingsMultipleTargets", "SetHoldingsRegression", "Parameterized", "LimitFill"],
+    ids=[
+        "BasicTemplateDaily",
+        "SetHoldingsMultipleTargets",
+        "SetHoldingsRegression",
+        "Parameterized",
+        "LimitFill",
+        "ExtendedMarketTrading",
+    ],
 )
 def test_every_statistic_matches_leans_regression_figures(lean_data: Path, tmp_path: Path, project: str,
                                                           parameters: dict[str, str],

@@ -448,10 +448,7 @@ class Backtest:
         if bars is None or len(bars) == 0:
             return None
         if security.kind == SecurityKind.EQUITY:
-            if (
-                resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR)
-                and not security.extended_market_hours
-            ):
+            if resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR):
                 bars = bars.select(_in_session(bars.start_ns, security))
             bars = self.data.adjusted(bars, symbol.value, security.hours.exchange_tz)
         return bars
@@ -811,19 +808,22 @@ def _missing_name_hint(error: BaseException) -> str:
 
 
 def _in_session(start_ns: np.ndarray, security: Security) -> np.ndarray:
-    """Bars that start inside a regular session of their day (LEAN drops extended-hours bars by default).
+    """Bars that start inside a window their day trades in: the regular session, and with extended hours also
+    pre- and post-market (LEAN drops the bars outside them, e.g. a file's 20:00 bar).
 
-    One session lookup per distinct day, then a vectorised comparison (ten years of minutes in one pass)."""
+    One window lookup per distinct day, then a vectorised comparison (ten years of minutes in one pass)."""
     zone = security.hours.exchange_tz
     local = local_naive_ns(start_ns, zone).astype("datetime64[ns]")
     days, position = np.unique(local.astype("datetime64[D]"), return_inverse=True)
-    opens = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
+    windows = [security.hours.open_windows(day, security.extended_market_hours) for day in days.tolist()]
+    width = max((len(day_windows) for day_windows in windows), default=0)
+    opens = np.full((len(days), max(width, 1)), np.datetime64("NaT"), dtype="datetime64[ns]")
     closes = opens.copy()
-    for index, day in enumerate(days.tolist()):
-        session = security.hours.regular_session(day)
-        if session is not None:
-            opens[index], closes[index] = np.datetime64(session[0], "ns"), np.datetime64(session[1], "ns")
-    return (local >= opens[position]) & (local < closes[position])  # NaT (closed days) compares False
+    for index, day_windows in enumerate(windows):
+        for column, (open_, close) in enumerate(day_windows):
+            opens[index, column], closes[index, column] = np.datetime64(open_, "ns"), np.datetime64(close, "ns")
+    moments = local[:, None]
+    return ((moments >= opens[position]) & (moments < closes[position])).any(axis=1)  # NaT compares False
 
 
 def _local_midnight_ns(day: date, zone: ZoneInfo) -> int:

@@ -213,7 +213,7 @@ class Recorder:
         """Daily samples for every local midnight up to this step (LEAN samples weekends too)."""
         while self.next_midnight_ns <= step_ns:
             midnight = self.next_midnight_ns
-            value = round(backtest.portfolio.total_portfolio_value, 4)
+            value = backtest.portfolio.total_portfolio_value
             self._update_candle(value)
             self._close_candle(midnight)
             self._daily_sample(midnight, value)
@@ -240,7 +240,7 @@ class Recorder:
     def finish(self, backtest: Backtest, last_step_ns: int | None, error: str = "", trace: str = "") -> None:
         """Final samples, statistics and every result file; called once, also after a runtime error."""
         if last_step_ns is not None:
-            value = round(backtest.portfolio.total_portfolio_value, 4)
+            value = backtest.portfolio.total_portfolio_value
             self._update_candle(value)
             self._close_candle(last_step_ns)
             self._daily_sample(last_step_ns, value)

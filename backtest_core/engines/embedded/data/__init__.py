@@ -132,6 +132,22 @@ class MarketHours:
         midnight = datetime.combine(day, time.min)
         return midnight + start, midnight + end
 
+    def open_windows(self, day: date, extended: bool) -> list[tuple[datetime, datetime]]:
+        """The exchange-time windows in which ``day`` trades: its regular session, and with extended hours also
+        the pre- and post-market ones (as ``is_open`` counts them: early closes shorten the regular session only)."""
+        if day in self.holidays:
+            return []
+        regular = self.regular_session(day)
+        windows = [regular] if regular is not None else []
+        if extended:
+            midnight = datetime.combine(day, time.min)
+            windows += [
+                (midnight + start, midnight + end)
+                for start, end, state in self.sessions.get(day.weekday(), [])
+                if state != "market"
+            ]
+        return windows
+
     def is_trading_day(self, day: date) -> bool:
         return self.regular_session(day) is not None
 
