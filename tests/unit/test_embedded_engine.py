@@ -39,8 +39,9 @@ def debug_lines(out: Path) -> list[str]:
 # -- LEAN's own figures -------------------------------------------------------------------------------------
 
 
-def test_spy_minute_buy_and_hold_prints_leans_figures(lean_data: Path, tmp_path: Path) -> None:
-    outcome = run(ALGORITHMS / "hold_spy_minute_pascal", lean_data, tmp_path)
+@pytest.mark.parametrize("project", ["hold_spy_minute_pascal", "scheduled_buy"])
+def test_spy_minute_buy_and_hold_prints_leans_figures(lean_data: Path, tmp_path: Path, project: str) -> None:
+    outcome = run(ALGORITHMS / project, lean_data, tmp_path)
     assert outcome.status == "completed", outcome.error
     stats = statistics(tmp_path)
     expected = {
@@ -321,3 +322,16 @@ def test_fill_forward_repeats_the_last_bar_while_the_market_is_open(tmp_path: Pa
     assert any("qqq real=390 filled=390" in line for line in lines), lines[-3:]
     first = next(line for line in lines if "first fill-forward" in line)
     assert "2020-12-31 09:31" in first
+
+
+def test_small_lean_api_details(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "api_details", lean_data, tmp_path)
+    assert outcome.status == "completed", outcome.error
+    log = (tmp_path / "4242-log.txt").read_text()
+    line = next(line for line in log.splitlines() if " details " in line)
+    assert "warmup_calls=1 " in line  # LEAN calls it once even without a warm-up period
+    assert "counts=[1] " in line and "bands=BB ready=True" in line
+    orders = json.loads((tmp_path / "4242.json").read_text())["orders"]
+    open_limits = sum(1 for order in orders.values() if order["type"] == 1 and order["status"] != 3)
+    assert f"tickets={len(orders)} " in line and f"open={open_limits}" in line
+    assert f"limits={sum(1 for order in orders.values() if order['type'] == 1)} " in line

@@ -1,8 +1,9 @@
 """One embedded backtest: load the algorithm, merge its data into time steps, run it, sample it like LEAN.
 
 Loop order per time step (LEAN's AlgorithmManager): daily samples for every local midnight passed, scheduled
-events due, security prices updated, indicators updated, ``on_data``, then fills of open orders at this
-step's prices, then the equity candle and LEAN's resample-period sample (reference §8.2, §8.9).
+events due strictly before this step (they see the data up to their own time, as LEAN's ScanPastEvents),
+security prices updated, indicators updated, ``on_data``, then fills of open orders at this step's prices,
+then the equity candle and LEAN's resample-period sample (reference §8.2, §8.9).
 """
 
 from __future__ import annotations
@@ -218,6 +219,8 @@ class Backtest:
         return security
 
     def security(self, key: Any) -> Security:
+        if isinstance(key, Security):  # LEAN converts a Security to its Symbol wherever a Symbol is asked for
+            key = key.symbol
         for symbol, security in self.securities.items():
             if symbol == key:
                 return security
@@ -489,10 +492,15 @@ class Backtest:
             for security in self.securities.values()
             if security.fill_forward and security.trade_feed is not None
         ]
-        events = self._scheduled_events(warm_start.date())
-        event_index, next_event_ns = 0, events[0][0] if events else END_OF_TIME
+        events = _DueEvents(self._scheduled_events(warm_start.date()), start_ns, self._run_event)
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
         clock, recorder, transactions, zone = self.clock, self.recorder, self.transactions, self.time_zone
+        if self.warming_up:
+            clock.ns = warm_ns
+            recorder.algorithm_message("Debug", "Algorithm starting warm up...", self.local_time, False)
+        else:  # LEAN calls it once even without a warm-up period, before the first data
+            clock.ns = start_ns
+            self._guard("OnWarmupFinished", _hook(algorithm, "on_warmup_finished"))
         portfolio, working = self.portfolio, self.transactions.working
         should_stop = self.should_stop
         recorder.begin(start_ns, end_ns)
@@ -513,14 +521,8 @@ class Backtest:
                     check_ns = recorder.next_midnight_ns
                 else:  # warming up: again at the start, and each local day for the cancel check
                     check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
-            while next_event_ns <= step_ns:
-                action = events[event_index][1]
-                if next_event_ns >= start_ns:
-                    clock.ns = next_event_ns
-                    self._guard("scheduled event", action)
-                    transactions.scan(set())
-                event_index += 1
-                next_event_ns = events[event_index][0] if event_index < len(events) else END_OF_TIME
+            if events.next_ns < step_ns:
+                events.fire_before(step_ns)
             clock.ns = step_ns
             fresh: list[tuple[BarFeed, int]] = []
             for feed in feeds:
@@ -560,6 +562,8 @@ class Backtest:
             self.last_step_ns = step_ns
             if self.stop_requested:
                 break
+        if not self.stop_requested:
+            events.fire_before(end_ns)  # the last day's events after its last bar
         if self.last_step_ns is not None:
             clock.ns = self.last_step_ns
         if not self.stop_requested or self.stop_requested == "Quit":
@@ -642,6 +646,11 @@ class Backtest:
                 )
         return filled
 
+    def _run_event(self, utc_ns: int, action: Callable[[], Any]) -> None:
+        self.clock.ns = utc_ns
+        self._guard("scheduled event", action)
+        self.transactions.scan(set())
+
     def _scheduled_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
         events = []
         for event in self.scheduler.events:
@@ -694,6 +703,26 @@ class Backtest:
             self._guard("OnOrderEvent", lambda: self.order_event_hook(event))
 
 
+class _DueEvents:
+    """Scheduled events in time order; ``fire_before`` runs those due strictly before a moment (those before
+    the start date, during warm-up, are passed over)."""
+
+    def __init__(
+        self, events: list[tuple[int, Callable[[], Any]]], start_ns: int, run: Callable[[int, Callable[[], Any]], None]
+    ) -> None:
+        self.events, self.start_ns, self.run = events, start_ns, run
+        self.index = 0
+        self.next_ns = events[0][0] if events else END_OF_TIME
+
+    def fire_before(self, limit_ns: int) -> None:
+        while self.next_ns < limit_ns:
+            utc_ns, action = self.events[self.index]
+            if utc_ns >= self.start_ns:
+                self.run(utc_ns, action)
+            self.index += 1
+            self.next_ns = self.events[self.index][0] if self.index < len(self.events) else END_OF_TIME
+
+
 class _TransactionsView:
     """``self.transactions``: LEAN's SecurityTransactionManager over the order book."""
 
@@ -714,6 +743,13 @@ class _TransactionsView:
 
     def get_order_ticket(self, order_id: int) -> Any:
         return self._t.tickets.get(order_id)
+
+    def get_order_tickets(self, predicate: Any = None) -> list[Any]:
+        return [t for t in self._t.tickets.values() if predicate is None or predicate(t)]
+
+    def get_open_order_tickets(self, predicate: Any = None) -> list[Any]:
+        working = self._t.working
+        return [t for i, t in self._t.tickets.items() if i in working and (predicate is None or predicate(t))]
 
     def get_orders(self, predicate: Any = None) -> list[Any]:
         return [o for o in self._t.orders.values() if predicate is None or predicate(o)]

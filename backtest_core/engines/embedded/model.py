@@ -338,7 +338,7 @@ class _SymbolDict(dict):
         return key in self
 
     ContainsKey = contains_key
-    Count = property(len)
+    count = Count = property(len)
 
 
 class Slice:

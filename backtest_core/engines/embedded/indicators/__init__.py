@@ -454,13 +454,14 @@ class StandardDeviation(Indicator):
 
 
 class BollingerBands(Indicator):
-    def __init__(
-        self, period: int, k: float = 2.0, moving_average_type: MovingAverageType = MovingAverageType.SIMPLE
-    ) -> None:
+    def __init__(self, *args: Any) -> None:
+        """``(period, k=2, moving_average_type=SIMPLE)``, optionally after a name, as LEAN's constructors."""
+        name, numbers = _name_and_numbers(args)
+        period, k, moving_average_type = (*numbers, 2.0, MovingAverageType.SIMPLE)[:3]
         self.period, self.k = int(period), float(k)
-        self._arguments = (period, k, moving_average_type)
+        self._arguments = args
         self.warm_up_period = self.period
-        super().__init__(f"BB({self.period},{self.k})")
+        super().__init__(name or f"BB({self.period},{self.k})")
         self.middle_band = moving_average(moving_average_type, self.period)
         self.standard_deviation = StandardDeviation(self.period)
         self.upper_band = ComponentIndicator("UpperBand")
