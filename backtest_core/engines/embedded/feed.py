@@ -33,7 +33,6 @@ class BarFeed:
         self.bars = bars
         self.is_quote = is_quote
         self.count = len(bars)
-        self.cursor = 0  # the next bar to consume
         self.next_ns = int(bars.end_ns[0]) if self.count else NEVER  # its end time
         self.current = -1  # absolute index of the latest bar consumed
         self.current_ns = -1  # its end time
@@ -50,10 +49,9 @@ class BarFeed:
     # -- the loop's side ---------------------------------------------------------------------------------
 
     def advance(self) -> None:
-        """Consume the bar at the cursor and show it on the security (its price, or its bid and ask)."""
-        index = self.cursor
+        """Consume the next bar and show it on the security (its price, or its bid and ask)."""
+        index = self.current + 1
         self.current, self.current_ns = index, self.next_ns
-        self.cursor = index + 1
         offset = index - self._first
         if offset >= self._size:
             self._load(index)

@@ -162,7 +162,12 @@ class Indicator:
     @property
     def current(self) -> IndicatorDataPoint:
         ahead = self.ahead
-        return self._current if ahead is None else ahead.latest_point()
+        if ahead is None:
+            return self._current
+        latest = ahead.latest  # read at every bar by most algorithms: kept until the next update
+        if latest is not None and latest.index == ahead.series.count - 1:
+            return latest
+        return ahead.latest_point()
 
     @property
     def previous(self) -> IndicatorDataPoint:

@@ -95,10 +95,7 @@ class Precomputed:
         return self._make(index)
 
     def latest_point(self) -> IndicatorDataPoint:
-        """``current``: read at every bar by most algorithms, so the point is kept until the next update."""
-        latest = self.latest
-        if latest is not None and latest.index == self.series.count - 1:
-            return latest
+        """A new point for ``current`` (which first looks for the one it kept)."""
         if self.series.count == 0:
             return IndicatorDataPoint()
         self.latest = made = self._make(self.series.count - 1)
