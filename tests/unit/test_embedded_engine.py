@@ -121,6 +121,15 @@ LEAN_EXTENDED_MARKET = {  # pre/post-market bars (none outside LEAN's sessions),
     "Information Ratio": "-8.852", "Tracking Error": "0.214", "Treynor Ratio": "2.102", "Total Fees": "$5.00",
     "Portfolio Turnover": "1.44%", "Drawdown Recovery": "2",
 }  # fmt: skip
+LEAN_STOP_LIMIT = {  # stop-limit orders on daily bars: they fill on a bar that ends at the close
+    "Total Orders": "2", "Average Win": "1.28%", "Average Loss": "0%", "Compounding Annual Return": "0.318%",
+    "Drawdown": "1.500%", "Expectancy": "0", "Start Equity": "100000", "End Equity": "101277.61",
+    "Net Profit": "1.278%", "Sharpe Ratio": "-0.791", "Sortino Ratio": "-0.433",
+    "Probabilistic Sharpe Ratio": "0.000%", "Loss Rate": "0%", "Win Rate": "100%", "Profit-Loss Ratio": "0",
+    "Alpha": "-0.009", "Beta": "0.03", "Annual Standard Deviation": "0.008", "Annual Variance": "0",
+    "Information Ratio": "-0.963", "Tracking Error": "0.104", "Treynor Ratio": "-0.199", "Total Fees": "$2.00",
+    "Portfolio Turnover": "0.02%", "Drawdown Recovery": "39",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -132,6 +141,7 @@ LEAN_EXTENDED_MARKET = {  # pre/post-market bars (none outside LEAN's sessions),
         ("ema_band", {"ema-fast": "10", "ema-slow": "20"}, LEAN_EMA_BAND),
         ("hourly_limit_orders", {}, LEAN_LIMIT_FILL),
         ("extended_hours_limits", {}, LEAN_EXTENDED_MARKET),
+        ("stop_limit_trend", {}, LEAN_STOP_LIMIT),
     ],
     ids=[
         "BasicTemplateDaily",
@@ -140,6 +150,7 @@ LEAN_EXTENDED_MARKET = {  # pre/post-market bars (none outside LEAN's sessions),
         "Parameterized",
         "LimitFill",
         "ExtendedMarketTrading",
+        "StopLimitOrder",
     ],
 )
 def test_every_statistic_matches_leans_regression_figures(lean_data: Path, tmp_path: Path, project: str,
@@ -335,3 +346,12 @@ def test_small_lean_api_details(lean_data: Path, tmp_path: Path) -> None:
     open_limits = sum(1 for order in orders.values() if order["type"] == 1 and order["status"] != 3)
     assert f"tickets={len(orders)} " in line and f"open={open_limits}" in line
     assert f"limits={sum(1 for order in orders.values() if order['type'] == 1)} " in line
+
+
+def test_order_responses_and_positional_arguments(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "order_responses", lean_data, tmp_path)
+    assert outcome.status == "completed", outcome.error
+    log = (tmp_path / "4242-log.txt").read_text()
+    line = next(line for line in log.splitlines() if " responses " in line)
+    assert "cancel=True again=True:-9:Unable to update order with id 1 because it already has Canceled status." in line
+    assert "tag=True:tag after cancel quantity=True fill_tag=True:tag after fill async=True/False" in line

@@ -206,36 +206,65 @@ class QCAlgorithm:
 
     # -- orders ----------------------------------------------------------------------------------------
 
+    # LEAN's signatures: ``asynchronous`` comes before ``tag`` (both may be given by position)
+
     def market_order(self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any) -> Any:
-        return self._backtest.order(symbol, quantity, OrderType.MARKET, tag)
+        return self._backtest.order(symbol, quantity, OrderType.MARKET, tag, asynchronous)
 
-    def limit_order(self, symbol: Any, quantity: float, limit_price: float, tag: str = "", **_: Any) -> Any:
-        return self._backtest.order(symbol, quantity, OrderType.LIMIT, tag, limit_price=float(limit_price))
-
-    def stop_market_order(self, symbol: Any, quantity: float, stop_price: float, tag: str = "", **_: Any) -> Any:
-        return self._backtest.order(symbol, quantity, OrderType.STOP_MARKET, tag, stop_price=float(stop_price))
-
-    def stop_limit_order(
-        self, symbol: Any, quantity: float, stop_price: float, limit_price: float, tag: str = "", **_: Any
+    def limit_order(
+        self, symbol: Any, quantity: float, limit_price: float, asynchronous: bool = False, tag: str = "", **_: Any
     ) -> Any:
         return self._backtest.order(
-            symbol, quantity, OrderType.STOP_LIMIT, tag, limit_price=float(limit_price), stop_price=float(stop_price)
+            symbol, quantity, OrderType.LIMIT, tag, asynchronous, limit_price=float(limit_price)
         )
 
-    def market_on_open_order(self, symbol: Any, quantity: float, tag: str = "", **_: Any) -> Any:
-        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_OPEN, tag)
+    def stop_market_order(
+        self, symbol: Any, quantity: float, stop_price: float, asynchronous: bool = False, tag: str = "", **_: Any
+    ) -> Any:
+        return self._backtest.order(
+            symbol, quantity, OrderType.STOP_MARKET, tag, asynchronous, stop_price=float(stop_price)
+        )
 
-    def market_on_close_order(self, symbol: Any, quantity: float, tag: str = "", **_: Any) -> Any:
-        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_CLOSE, tag)
+    def stop_limit_order(
+        self,
+        symbol: Any,
+        quantity: float,
+        stop_price: float,
+        limit_price: float,
+        asynchronous: bool = False,
+        tag: str = "",
+        **_: Any,
+    ) -> Any:
+        return self._backtest.order(
+            symbol, quantity, OrderType.STOP_LIMIT, tag, asynchronous,
+            limit_price=float(limit_price), stop_price=float(stop_price),
+        )  # fmt: skip
+
+    def market_on_open_order(
+        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any
+    ) -> Any:
+        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_OPEN, tag, asynchronous)
+
+    def market_on_close_order(
+        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any
+    ) -> Any:
+        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_CLOSE, tag, asynchronous)
 
     def order(self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any) -> Any:
-        return self.market_order(symbol, quantity, tag=tag)
+        return self.market_order(symbol, quantity, asynchronous, tag)
+
+    def buy(self, symbol: Any, quantity: float) -> Any:
+        return self.market_order(symbol, abs(quantity))
+
+    def sell(self, symbol: Any, quantity: float) -> Any:
+        return self.market_order(symbol, -abs(quantity))
 
     def set_holdings(
         self,
         symbol: Any,
         percentage: float | None = None,
         liquidate_existing_holdings: bool = False,
+        asynchronous: bool = False,
         tag: str = "",
         **_: Any,
     ) -> list[Any]:
@@ -246,7 +275,7 @@ class QCAlgorithm:
         if liquidate_existing_holdings:
             for held in list(self.portfolio.keys()):
                 if held not in wanted and self.portfolio[held].invested:
-                    tickets += self.liquidate(held, tag=tag)
+                    tickets += self.liquidate(held, asynchronous, tag=tag)
         orders = []
         for target in targets:
             security = self._backtest.security(target.symbol)
@@ -261,7 +290,9 @@ class QCAlgorithm:
         orders.sort(key=lambda pair: pair[1] * pair[0].holdings.quantity >= 0)  # reductions first free margin
         for security, quantity in orders:
             tickets.append(
-                self._backtest.order(security.symbol, quantity, OrderType.MARKET, tag or target_tag(targets))
+                self._backtest.order(
+                    security.symbol, quantity, OrderType.MARKET, tag or target_tag(targets), asynchronous
+                )
             )
         return tickets
 
@@ -273,7 +304,7 @@ class QCAlgorithm:
                 self._backtest.transactions.cancel_order(order.id)
             quantity = self.portfolio[each].quantity
             if quantity:
-                tickets.append(self._backtest.order(each, -quantity, OrderType.MARKET, tag))
+                tickets.append(self._backtest.order(each, -quantity, OrderType.MARKET, tag, asynchronous))
         return tickets
 
     def calculate_order_quantity(self, symbol: Any, target: float) -> float:

@@ -246,7 +246,10 @@ class Backtest:
         for stamp, row in frame.iterrows():
             indicator.update(stamp[1] if isinstance(stamp, tuple) else stamp, float(row["close"]))
 
-    def order(self, key: Any, quantity: float, order_type: OrderType, tag: str = "", **prices: float) -> Any:
+    def order(
+        self, key: Any, quantity: float, order_type: OrderType, tag: str = "", asynchronous: bool = False,
+        **prices: float,
+    ) -> Any:  # fmt: skip
         security = self.security(key)
         if self.warming_up or not self.initialized:
             self.recorder.engine_log(
@@ -272,7 +275,7 @@ class Backtest:
                 once=True,
             )
         ticket = self.transactions.submit(
-            security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price")
+            security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price"), asynchronous
         )
         if order_type == OrderType.MARKET:
             self.transactions.scan(set())
@@ -733,10 +736,12 @@ class _TransactionsView:
         return [o for o in self._t.open_orders() if symbol is None or o.symbol == symbol]
 
     def cancel_open_orders(self, symbol: Any = None, tag: str | None = None) -> list[Any]:
-        return [self._t.cancel_order(o.id, tag) for o in self.get_open_orders(symbol)]
+        return [self.cancel_order(o.id, tag) for o in self.get_open_orders(symbol)]
 
     def cancel_order(self, order_id: int, tag: str | None = None) -> Any:
-        return self._t.cancel_order(order_id, tag)
+        """LEAN's manager returns the order's ticket (the ticket's own ``cancel`` returns the response)."""
+        self._t.cancel_order(order_id, tag)
+        return self._t.tickets.get(order_id)
 
     def get_order_by_id(self, order_id: int) -> Any:
         return self._t.orders.get(order_id)

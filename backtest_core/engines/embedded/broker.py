@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from backtest_core.engines.embedded.model import (
     Order,
     OrderDirection,
     OrderEvent,
+    OrderResponse,
     OrderStatus,
     OrderTicket,
     OrderType,
@@ -312,6 +313,7 @@ class Portfolio(dict):
 
 
 NO_BARS: Mapping[Symbol, TradeBar] = MappingProxyType({})
+HOUR = timedelta(hours=1)
 
 
 def order_fee(security: Security, quantity: float, price: float) -> float:
@@ -350,11 +352,13 @@ class Transactions:
         tag: str = "",
         limit_price: float | None = None,
         stop_price: float | None = None,
+        asynchronous: bool = False,
     ) -> OrderTicket:
         order_id = len(self.orders) + 1
         limit_price, stop_price = self._on_tick(security, limit_price), self._on_tick(security, stop_price)
         order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag, limit_price, stop_price)
         order.submission = (security.bid_price, security.ask_price, security.price)
+        order.asynchronous = asynchronous
         self.orders[order_id] = order
         ticket = OrderTicket(order, self)
         self.tickets[order_id] = ticket
@@ -407,22 +411,31 @@ class Transactions:
         """Orders still working; kept apart from the full book so each time step costs O(open), not O(all)."""
         return [o for o in self.working.values() if symbol is None or o.symbol == symbol]
 
-    def cancel_order(self, order_id: int, tag: str | None = None) -> Any:
+    def cancel_order(self, order_id: int, tag: str | None = None) -> OrderResponse:
         order = self.orders.get(order_id)
-        if order is None or order.status.is_closed:
-            return None
+        if order is None:
+            return OrderResponse.unable_to_find(order_id)
+        if order.status.is_closed:
+            return OrderResponse.invalid_status(order)
         order.status = OrderStatus.CANCELED
         self.working.pop(order_id, None)
         order.canceled_time = self.clock.utc
         if tag:
             order.tag = tag
         self._emit(order, OrderStatus.CANCELED, 0.0, 0.0, 0.0, "")
-        return order
+        return OrderResponse(order_id)
 
-    def update_order(self, order_id: int, fields: UpdateOrderFields) -> Any:
+    def update_order(self, order_id: int, fields: UpdateOrderFields) -> OrderResponse:
+        """LEAN's update request: a closed order takes a new tag only (and no event); prices go to the tick."""
         order = self.orders.get(order_id)
-        if order is None or order.status.is_closed:
-            return None
+        if order is None:
+            return OrderResponse.unable_to_find(order_id)
+        if order.status.is_closed:
+            if fields.quantity is not None or fields.limit_price is not None or fields.stop_price is not None:
+                return OrderResponse.invalid_status(order)
+            if fields.tag is not None:
+                order.tag = fields.tag
+            return OrderResponse(order_id)
         if fields.quantity is not None:
             order.quantity = float(fields.quantity)
         security = self.securities[order.symbol]
@@ -435,7 +448,7 @@ class Transactions:
         order.last_update_time = self.clock.utc
         self._emit(order, OrderStatus.UPDATE_SUBMITTED, 0.0, 0.0, 0.0, "")
         order.status = OrderStatus.SUBMITTED
-        return order
+        return OrderResponse(order_id)
 
     # -- filling ---------------------------------------------------------------------------------------------
 
@@ -458,12 +471,17 @@ class Transactions:
                 return None
             return _market_price(security, order.direction)
         if order.type in (OrderType.LIMIT, OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
-            # LEAN's fill model reads the security's cached trade bar: this step's bar, its fill-forward copy
-            # (the last close, ending now), or an older bar, never one ending by the order's time
+            # LEAN's fill models read the security's cache: the trade bar (this step's, its fill-forward copy
+            # ending now, or an older one) for limit and stop market orders; for stop limits the ask (buying) or
+            # bid (selling) side of the latest quote bar when quotes are subscribed. Never a bar ending by the
+            # order's time; the exchange must be open (stop market orders: regular hours only)
             bar = forward or security.last_trade
+            if order.type == OrderType.STOP_LIMIT and security.quote_feed is not None:
+                bar = _quote_side(security, order.direction) or bar
             if bar is None or bar.end_time <= _local(order.time, hours):
                 return None
-            if not hours.is_open(bar.time, security.extended_market_hours):
+            extended = security.extended_market_hours and order.type != OrderType.STOP_MARKET
+            if not _open_for_fill(hours, bar, local, extended):
                 return None
             return _bar_fill_price(order, bar)
         bar = security.last_trade
@@ -554,6 +572,27 @@ def _bar_fill_price(order: Order, bar: TradeBar) -> float | None:
         if not buy and bar.close > limit:
             return max(bar.low, limit)
     return None
+
+
+def _open_for_fill(hours: MarketHours, bar: Any, local: datetime, extended: bool) -> bool:
+    """LEAN's ``FillModel.IsExchangeOpen``: open now, or the bar in hand spans an open period and is current
+    (for bars over an hour: it ends today, so a daily bar ending at the close still fills)."""
+    if hours.is_open(local, extended):
+        return True
+    current = local.date() == bar.end_time.date() if bar.end_time - bar.time > HOUR else local <= bar.end_time
+    return current and hours.is_open_during(bar.time, bar.end_time, extended)
+
+
+def _quote_side(security: Security, direction: OrderDirection) -> TradeBar | None:
+    """The ask (buying) or bid (selling) side of the latest quote bar, as a bar with its times."""
+    feed = security.quote_feed
+    if feed is None or feed.current < 0:
+        return None
+    quote = feed.bar()
+    side = quote.ask if direction == OrderDirection.BUY else quote.bid
+    if side is None:
+        return None
+    return TradeBar(quote.time, quote.end_time, security.symbol, side.open, side.high, side.low, side.close, 0.0)
 
 
 def _local(utc: datetime, hours: MarketHours) -> datetime:

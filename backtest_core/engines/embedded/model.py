@@ -475,6 +475,7 @@ class Order(LeanObject):
         self.stop_triggered = False
         self.quantity_filled = 0.0
         self.submission: tuple[float, float, float] = (0.0, 0.0, 0.0)  # bid, ask, last at submission
+        self.asynchronous = False  # as requested; fills are the same in a backtest
 
     @property
     def direction(self) -> OrderDirection:
@@ -532,8 +533,17 @@ class OrderTicket(LeanObject):
     def update_stop_price(self, stop_price: float, tag: str | None = None) -> Any:
         return self.update(UpdateOrderFields(stop_price=stop_price, tag=tag))
 
+    @property
+    def submit_request(self) -> SubmitOrderRequest:
+        return SubmitOrderRequest(self._order)
+
     def get(self, field: Any) -> Any:
-        raise UnsupportedApi("OrderTicket.get")
+        """An order price by ``OrderField`` (those of the order types this engine has)."""
+        if field == OrderField.LIMIT_PRICE:
+            return self._order.limit_price
+        if field == OrderField.STOP_PRICE:
+            return self._order.stop_price
+        raise UnsupportedApi(f"OrderTicket.get({OrderField(int(field)).name})")
 
     OrderId = order_id
     Status = status
@@ -544,6 +554,58 @@ class OrderTicket(LeanObject):
     UpdateQuantity = update_quantity
     UpdateLimitPrice = update_limit_price
     UpdateStopPrice = update_stop_price
+
+
+class OrderField(_Enum):
+    LIMIT_PRICE = 0
+    STOP_PRICE = 1
+    TRIGGER_PRICE = 2
+    TRAILING_AMOUNT = 3
+    TRAILING_AS_PERCENTAGE = 4
+    LimitPrice = 0
+    StopPrice = 1
+    TriggerPrice = 2
+    TrailingAmount = 3
+    TrailingAsPercentage = 4
+
+
+class SubmitOrderRequest(LeanObject):
+    """``ticket.submit_request``: what the order was submitted with."""
+
+    def __init__(self, order: Order) -> None:
+        self.order_id, self.order_type, self.symbol, self.quantity = order.id, order.type, order.symbol, order.quantity
+        self.limit_price, self.stop_price, self.tag = order.limit_price, order.stop_price, order.tag
+        self.time, self.asynchronous = order.created_time, order.asynchronous
+
+
+class OrderResponseErrorCode(_Enum):
+    NONE = 0
+    INVALID_ORDER_STATUS = -9
+    UNABLE_TO_FIND_ORDER = -10
+    InvalidOrderStatus = -9
+    UnableToFindOrder = -10
+
+
+class OrderResponse(LeanObject):
+    """What an update or cancel request returns: success, or LEAN's error code and message."""
+
+    def __init__(
+        self, order_id: int, error_code: OrderResponseErrorCode = OrderResponseErrorCode.NONE, error_message: str = ""
+    ) -> None:
+        self.order_id, self.error_code, self.error_message = order_id, error_code, error_message
+
+    @classmethod
+    def unable_to_find(cls, order_id: int) -> OrderResponse:
+        return cls(order_id, OrderResponseErrorCode.UNABLE_TO_FIND_ORDER, f"Unable to locate order with id {order_id}.")
+
+    @classmethod
+    def invalid_status(cls, order: Order) -> OrderResponse:
+        status = "".join(part.capitalize() for part in order.status.name.split("_"))
+        message = f"Unable to update order with id {order.id} because it already has {status} status."
+        return cls(order.id, OrderResponseErrorCode.INVALID_ORDER_STATUS, message)
+
+    is_success = property(lambda self: self.error_code == OrderResponseErrorCode.NONE)
+    is_error = property(lambda self: self.error_code != OrderResponseErrorCode.NONE)
 
 
 class UpdateOrderFields(LeanObject):

@@ -148,6 +148,15 @@ class MarketHours:
             ]
         return windows
 
+    def is_open_during(self, start: datetime, end: datetime, extended: bool) -> bool:
+        """Whether the exchange is open at any moment of ``[start, end)`` (LEAN's ``IsOpenDuringBar``)."""
+        day = start.date()
+        while datetime.combine(day, time.min) < end:
+            if any(open_ < end and close > start for open_, close in self.open_windows(day, extended)):
+                return True
+            day += timedelta(days=1)
+        return False
+
     def is_trading_day(self, day: date) -> bool:
         return self.regular_session(day) is not None
 
