@@ -130,6 +130,14 @@ LEAN_STOP_LIMIT = {  # stop-limit orders on daily bars: they fill on a bar that 
     "Information Ratio": "-0.963", "Tracking Error": "0.104", "Treynor Ratio": "-0.199", "Total Fees": "$2.00",
     "Portfolio Turnover": "0.02%", "Drawdown Recovery": "39",
 }  # fmt: skip
+LEAN_HOUR_SPLIT = {  # hour bars: the first bar of the day (9:00-10:00) overlaps the session and is kept
+    "Total Orders": "1", "Average Win": "0%", "Average Loss": "0%", "Compounding Annual Return": "-0.068%",
+    "Drawdown": "0.000%", "Expectancy": "0", "Start Equity": "100000", "End Equity": "99999.31",
+    "Net Profit": "-0.001%", "Sharpe Ratio": "-128.305", "Sortino Ratio": "0", "Probabilistic Sharpe Ratio": "0%",
+    "Loss Rate": "0%", "Win Rate": "0%", "Profit-Loss Ratio": "0", "Alpha": "0", "Beta": "0",
+    "Annual Standard Deviation": "0", "Annual Variance": "0", "Information Ratio": "-9.163", "Tracking Error": "0",
+    "Treynor Ratio": "0", "Total Fees": "$1.00", "Portfolio Turnover": "0.01%", "Drawdown Recovery": "0",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -142,6 +150,7 @@ LEAN_STOP_LIMIT = {  # stop-limit orders on daily bars: they fill on a bar that 
         ("hourly_limit_orders", {}, LEAN_LIMIT_FILL),
         ("extended_hours_limits", {}, LEAN_EXTENDED_MARKET),
         ("stop_limit_trend", {}, LEAN_STOP_LIMIT),
+        ("hour_bars_split", {}, LEAN_HOUR_SPLIT),
     ],
     ids=[
         "BasicTemplateDaily",
@@ -151,6 +160,7 @@ LEAN_STOP_LIMIT = {  # stop-limit orders on daily bars: they fill on a bar that 
         "LimitFill",
         "ExtendedMarketTrading",
         "StopLimitOrder",
+        "HourSplit",
     ],
 )
 def test_every_statistic_matches_leans_regression_figures(lean_data: Path, tmp_path: Path, project: str,

@@ -455,7 +455,7 @@ class Backtest:
             return None
         if security.kind == SecurityKind.EQUITY:
             if resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR):
-                bars = bars.select(_in_session(bars.start_ns, security))
+                bars = bars.select(_in_session(bars, security))
             bars = self.data.adjusted(bars, symbol.value, security.hours.exchange_tz)
         return bars
 
@@ -848,13 +848,15 @@ def _missing_name_hint(error: BaseException) -> str:
     return ""
 
 
-def _in_session(start_ns: np.ndarray, security: Security) -> np.ndarray:
-    """Bars that start inside a window their day trades in: the regular session, and with extended hours also
-    pre- and post-market (LEAN drops the bars outside them, e.g. a file's 20:00 bar).
+def _in_session(bars: Bars, security: Security) -> np.ndarray:
+    """Bars during which the exchange is open (LEAN's ``IsOpenDuringBar``): those overlapping a window of their
+    day, the regular session or, with extended hours, also pre- and post-market. So the 9:00-10:00 hour bar
+    (trades from 9:30) stays, and a minute file's 9:29 or 20:00 bar goes.
 
     One window lookup per distinct day, then a vectorised comparison (ten years of minutes in one pass)."""
     zone = security.hours.exchange_tz
-    local = local_naive_ns(start_ns, zone).astype("datetime64[ns]")
+    local = local_naive_ns(bars.start_ns, zone).astype("datetime64[ns]")
+    local_end = local + (bars.end_ns - bars.start_ns).astype("timedelta64[ns]")
     days, position = np.unique(local.astype("datetime64[D]"), return_inverse=True)
     windows = [security.hours.open_windows(day, security.extended_market_hours) for day in days.tolist()]
     width = max((len(day_windows) for day_windows in windows), default=0)
@@ -863,8 +865,8 @@ def _in_session(start_ns: np.ndarray, security: Security) -> np.ndarray:
     for index, day_windows in enumerate(windows):
         for column, (open_, close) in enumerate(day_windows):
             opens[index, column], closes[index, column] = np.datetime64(open_, "ns"), np.datetime64(close, "ns")
-    moments = local[:, None]
-    return ((moments >= opens[position]) & (moments < closes[position])).any(axis=1)  # NaT compares False
+    starts, ends = local[:, None], local_end[:, None]
+    return ((opens[position] < ends) & (closes[position] > starts)).any(axis=1)  # NaT compares False
 
 
 def _local_midnight_ns(day: date, zone: ZoneInfo) -> int:
