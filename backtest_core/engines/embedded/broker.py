@@ -238,6 +238,7 @@ class Portfolio(dict):
         self.profit_loss: list[tuple[datetime, float]] = []  # LEAN's TransactionRecord
         self.winning_transactions = 0
         self.losing_transactions = 0
+        self.held: list[SecurityHolding] = []  # holdings with a position, in portfolio order (set on each fill)
 
     def __getitem__(self, key: Any) -> SecurityHolding:
         for symbol, holding in self.items():
@@ -257,12 +258,14 @@ class Portfolio(dict):
             return getattr(self, snake)
         raise UnsupportedApi(f"Portfolio.{name}")
 
+    def refresh_held(self) -> None:
+        self.held = [holding for holding in self.values() if holding.quantity]
+
     @property
     def total_holdings_value(self) -> float:
-        total = 0  # read at every time step: a plain loop over the holdings held, adding as sum() would
-        for holding in self.values():
-            if holding.quantity:
-                total += holding.quantity * holding.security.price
+        total = 0  # read at every time step: a plain loop over the positions, adding as sum() would
+        for holding in self.held:
+            total += holding.quantity * holding.security.price
         return total
 
     @property
@@ -271,7 +274,7 @@ class Portfolio(dict):
 
     @property
     def total_portfolio_value(self) -> float:
-        return self.cash + self.total_holdings_value
+        return self.cash + self.total_holdings_value if self.held else self.cash
 
     @property
     def total_unrealized_profit(self) -> float:
@@ -502,6 +505,7 @@ class Transactions:
         quantity = order.quantity - order.quantity_filled
         fee = order_fee(security, quantity, price)
         _apply_fill(self.portfolio, security, quantity, price, fee, self.clock.utc)
+        self.portfolio.refresh_held()
         order.quantity_filled += quantity
         order.price = price
         order.status = OrderStatus.FILLED
