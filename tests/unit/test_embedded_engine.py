@@ -352,6 +352,9 @@ def test_small_lean_api_details(lean_data: Path, tmp_path: Path) -> None:
     line = next(line for line in log.splitlines() if " details " in line)
     assert "warmup_calls=1 " in line  # LEAN calls it once even without a warm-up period
     assert "counts=[1] " in line and "bands=BB ready=True" in line
+    assert [text for text in log.splitlines() if " scheduled at " in text] == [
+        "2013-10-07 13:00:00 scheduled at 2013-10-07 13:00"  # date_rules.on(year, month, day)
+    ]
     orders = json.loads((tmp_path / "4242.json").read_text())["orders"]
     open_limits = sum(1 for order in orders.values() if order["type"] == 1 and order["status"] != 3)
     assert f"tickets={len(orders)} " in line and f"open={open_limits}" in line

@@ -57,6 +57,9 @@ class DateRules(LeanObject):
         return self._period_start("MonthStart", symbol, days_offset, lambda d: (d.year, d.month))
 
     def on(self, *dates: Any) -> DateRule:
+        """``on(date, ...)`` or LEAN's ``on(year, month, day)``."""
+        if len(dates) == 3 and all(isinstance(part, int) for part in dates):
+            dates = (date(*dates),)
         chosen = {d.date() if isinstance(d, datetime) else d for d in dates}
         return DateRule("On", lambda start, end: sorted(d for d in chosen if start <= d <= end))
 

@@ -12,6 +12,10 @@ class ApiDetails(QCAlgorithm):
         self.warmup_calls = 0
         self.bands = BollingerBands("BB", 20, 2.0, MovingAverageType.SIMPLE)
         self.counts = set()
+        self.schedule.on(self.date_rules.on(2013, 10, 7), self.time_rules.at(13, 0), self.at_one)
+
+    def at_one(self):
+        self.debug(f"scheduled at {self.time:%Y-%m-%d %H:%M}")
 
     def on_warmup_finished(self):
         self.warmup_calls += 1
