@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -352,6 +352,9 @@ def test_small_lean_api_details(lean_data: Path, tmp_path: Path) -> None:
     line = next(line for line in log.splitlines() if " details " in line)
     assert "warmup_calls=1 " in line  # LEAN calls it once even without a warm-up period
     assert "counts=[1] " in line and "bands=BB ready=True" in line
+    benchmark = json.loads((tmp_path / "4242.json").read_text())["charts"]["Benchmark"]["series"]["Benchmark"]
+    stamps_and_values = [(datetime.fromtimestamp(t, UTC).day, v) for t, v in benchmark["values"]]
+    assert len(stamps_and_values) >= 3 and all(value == 100 + day for day, value in stamps_and_values)
     assert [text for text in log.splitlines() if " scheduled at " in text] == [
         "2013-10-07 13:00:00 scheduled at 2013-10-07 13:00"  # date_rules.on(year, month, day)
     ]

@@ -33,9 +33,13 @@ def failure(lean_data: Path, tmp_path: Path, body: str, prelude: str = "") -> st
 
 @pytest.mark.parametrize(
     ("member", "expected"),
-    [("BrokerageName.AXOS", "BrokerageName.AXOS"), ("OrderType.TRAILING_STOP", "OrderType.TRAILING_STOP")],
+    [
+        ("BrokerageName.AXOS", "BrokerageName.AXOS"),
+        ("OrderType.TRAILING_STOP", "OrderType.TRAILING_STOP"),
+        ('Symbol.create_future("ES", Market.CME, datetime(2020, 3, 20))', "Symbol.create_future"),
+    ],
 )
-def test_an_enum_member_lean_has_and_the_engine_lacks_is_named(
+def test_a_class_member_lean_has_and_the_engine_lacks_is_named(
     lean_data: Path, tmp_path: Path, member: str, expected: str
 ) -> None:
     error = failure(lean_data, tmp_path, f"self.kind = {member}")

@@ -66,17 +66,22 @@ class QCAlgorithm:
     def set_end_date(self, year: int | date | datetime, month: int = 1, day: int = 1) -> None:
         self._backtest.set_end(_as_date(year, month, day))
 
-    def set_cash(self, amount: float | str, *more: Any) -> None:
-        if isinstance(amount, str):
-            if amount.upper() != "USD":
-                raise UnsupportedApi(f"set_cash in {amount} (only the USD account currency)")
-            amount = more[0]
-        self._backtest.set_cash(float(amount))
+    def set_cash(self, starting_cash: float | str, *more: Any) -> None:
+        """``set_cash(starting_cash)`` or ``set_cash("USD", starting_cash)`` (LEAN's parameter names)."""
+        if isinstance(starting_cash, str):
+            if starting_cash.upper() != "USD":
+                raise UnsupportedApi(f"set_cash in {starting_cash} (only the USD account currency)")
+            starting_cash = more[0]
+        self._backtest.set_cash(float(starting_cash))
 
     def set_time_zone(self, zone: str) -> None:
         self._backtest.set_time_zone(zone)
 
     def set_benchmark(self, benchmark: Any) -> None:
+        """A ticker or Symbol, or a function of the UTC time (LEAN's FuncBenchmark, e.g. ``lambda t: 0``)."""
+        if callable(benchmark) and not isinstance(benchmark, Symbol):
+            self._backtest.benchmark_function = benchmark
+            return
         self._backtest.benchmark_ticker = str(benchmark.value if isinstance(benchmark, Symbol) else benchmark).upper()
 
     def set_warm_up(self, period: int | timedelta, resolution: Resolution | None = None) -> None:

@@ -139,6 +139,7 @@ class Backtest:
         self.date_rules = DateRules(self._hours_of)
         self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone)
         self.benchmark_ticker = "SPY"
+        self.benchmark_function: Callable[[datetime], float] | None = None
         self.brokerage = 0
         self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
         self.warming_up = False
@@ -602,6 +603,8 @@ class Backtest:
 
     def benchmark_series(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Adjusted benchmark closes by bar end (LEAN's internal hourly SPY feed; daily bars when no hourly data)."""
+        if self.benchmark_function is not None:
+            return None
         ticker = self.benchmark_ticker
         hours = self.data.market_hours(SecurityKind.EQUITY, "usa", ticker)
         first = self.start - timedelta(days=1)  # LEAN's feed starts one trading day before the start date

@@ -176,7 +176,19 @@ class Market:
 SECURITY_TYPE_NAMES = {SecurityType.EQUITY: "Equity", SecurityType.CRYPTO: "Crypto", SecurityType.FOREX: "Forex"}
 
 
-class Symbol(LeanObject):
+class _LeanClassType(type):
+    """A class-level LEAN API the engine lacks (``Symbol.create_future``) fails naming it."""
+
+    def __getattr__(cls, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        snake = _snake(name)
+        if snake != name and snake in dir(cls):
+            return getattr(cls, snake)
+        raise UnsupportedApi(f"{cls.__name__}.{name}")
+
+
+class Symbol(LeanObject, metaclass=_LeanClassType):
     """A security's identity. ``value`` is the ticker; ``id`` LEAN's identifier text (e.g. ``SPY R735QTJ8XC9X``)."""
 
     __slots__ = ("id", "market", "security_type", "value")

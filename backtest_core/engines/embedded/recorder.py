@@ -99,6 +99,7 @@ class Recorder:
         self.volume = 0.0  # sales volume of every fill so far
         self.last_volume = 0.0
         self.benchmark: tuple[np.ndarray, np.ndarray] | None = None
+        self.benchmark_function: Callable[[datetime], float] | None = None
         self.data_points = 0
         self._next_progress = 0.0
         self.final_equity: float | None = None
@@ -192,6 +193,7 @@ class Recorder:
         )
         self.engine_log("TRACE", f"BacktestingResultHandler(): Sample Period Set: {self.resample_ns / NS / 60:05.2f}")
         self.benchmark = backtest.benchmark_series()
+        self.benchmark_function = backtest.benchmark_function
         self.algorithm_message(
             "Debug",
             f"Launching analysis for {self.algorithm_id} with LEAN Engine {LEAN_VERSION}",
@@ -295,6 +297,8 @@ class Recorder:
             self._series("Portfolio Turnover", "Portfolio Turnover", "%").points.append([stamp, turnover])
 
     def _benchmark_at(self, utc_ns: int) -> float:
+        if self.benchmark_function is not None:
+            return float(self.benchmark_function(datetime.fromtimestamp(utc_ns / NS, UTC).replace(tzinfo=None)))
         if self.benchmark is None:
             return 0.0
         ends, closes = self.benchmark

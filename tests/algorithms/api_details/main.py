@@ -3,12 +3,13 @@ from AlgorithmImports import *
 
 class ApiDetails(QCAlgorithm):
     """Small LEAN API details: OnWarmupFinished without a warm-up period, slice.bars.count, a named
-    BollingerBands, order tickets from the transactions manager."""
+    BollingerBands, order tickets from the transactions manager, a benchmark given as a function of time."""
 
     def initialize(self):
         self.set_start_date(2013, 10, 7)
         self.set_end_date(2013, 10, 8)
         self.spy = self.add_equity("SPY", Resolution.MINUTE).symbol
+        self.set_benchmark(lambda utc_time: 100.0 + utc_time.day)
         self.warmup_calls = 0
         self.bands = BollingerBands("BB", 20, 2.0, MovingAverageType.SIMPLE)
         self.counts = set()
