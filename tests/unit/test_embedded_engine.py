@@ -355,8 +355,9 @@ def test_small_lean_api_details(lean_data: Path, tmp_path: Path) -> None:
     benchmark = json.loads((tmp_path / "4242.json").read_text())["charts"]["Benchmark"]["series"]["Benchmark"]
     stamps_and_values = [(datetime.fromtimestamp(t, UTC).day, v) for t, v in benchmark["values"]]
     assert len(stamps_and_values) >= 3 and all(value == 100 + day for day, value in stamps_and_values)
-    assert [text for text in log.splitlines() if " scheduled at " in text] == [
-        "2013-10-07 13:00:00 scheduled at 2013-10-07 13:00"  # date_rules.on(year, month, day)
+    assert [text for text in log.splitlines() if " scheduled at " in text] == [  # date_rules.on(y, m, d)
+        "2013-10-07 13:00:00 scheduled at 2013-10-07 13:00 open=True",
+        "2013-10-07 17:00:00 scheduled at 2013-10-07 17:00 open=False",
     ]
     orders = json.loads((tmp_path / "4242.json").read_text())["orders"]
     open_limits = sum(1 for order in orders.values() if order["type"] == 1 and order["status"] != 3)

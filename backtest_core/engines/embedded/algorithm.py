@@ -18,6 +18,7 @@ from backtest_core.engines.embedded.model import (
     OrderType,
     PortfolioTarget,
     Resolution,
+    SecurityType,
     Symbol,
     _snake,
 )
@@ -143,6 +144,24 @@ class QCAlgorithm:
         return self._backtest.add_security(
             SecurityKind.CRYPTO, ticker, resolution, market, fill_forward, leverage, False, options
         )
+
+    def add_security(self, security_type: Any, ticker: str, resolution: Any = None, *more: Any, **options: Any) -> Any:
+        """LEAN's older form: ``(type, ticker, resolution, fill_forward, extended_market_hours)`` or
+        ``(type, ticker, resolution, market, fill_forward, leverage, extended_market_hours)``."""
+        names = ("market", "fill_forward", "leverage", "extended_market_hours")
+        if more and not isinstance(more[0], str):
+            names = ("fill_forward", "extended_market_hours")
+        options |= dict(zip(names, more, strict=False))
+        if resolution is not None:
+            options["resolution"] = resolution
+        adders = {SecurityType.EQUITY: self.add_equity, SecurityType.FOREX: self.add_forex,
+                  SecurityType.CRYPTO: self.add_crypto}  # fmt: skip
+        adder = adders.get(SecurityType(int(security_type)))
+        if adder is None:
+            raise UnsupportedApi(f"add_security({SecurityType(int(security_type)).name})")
+        if adder != self.add_equity:
+            options.pop("extended_market_hours", None)
+        return adder(ticker, **options)
 
     def add_forex(
         self,

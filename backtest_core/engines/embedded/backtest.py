@@ -213,6 +213,7 @@ class Backtest:
         security = Security(
             symbol, kind, resolution, hours, properties, leverage or DEFAULT_LEVERAGE[kind], fill_forward, extended
         )
+        security.clock = self.clock
         self.securities[symbol] = security
         self.securities_view[symbol] = security
         self.portfolio[symbol] = security.holdings

@@ -134,6 +134,7 @@ class Security(LeanObject):
         self.price = 0.0  # the latest trade close; the quotes' mid before the first trade (set by the feeds)
         self.data_ns = -1  # end time (UTC ns) of the latest bar of either kind
         self.holdings = SecurityHolding(self)
+        self.clock: Clock | None = None  # the backtest's, for what depends on the current time
         self.fee_model_constant: float | None = 0.0 if kind != SecurityKind.EQUITY else None
 
     @property
@@ -195,7 +196,7 @@ class Security(LeanObject):
 
     @property
     def exchange(self) -> _ExchangeView:
-        return _ExchangeView(self.hours)
+        return _ExchangeView(self)
 
     def set_leverage(self, leverage: float) -> None:
         self.leverage = float(leverage)
@@ -221,8 +222,19 @@ class Security(LeanObject):
 
 
 class _ExchangeView(LeanObject):
-    def __init__(self, hours: MarketHours) -> None:
-        self.hours = hours
+    """``security.exchange``: its hours and whether it is open now (LEAN's SecurityExchange)."""
+
+    def __init__(self, security: Security) -> None:
+        self.hours = security.hours
+        self._security = security
+
+    @property
+    def exchange_open(self) -> bool:
+        clock = self._security.clock
+        return clock is not None and self.hours.is_open(clock.local_in(self.hours.exchange_tz), False)
+
+    def date_time_is_open(self, moment: datetime) -> bool:
+        return self.hours.is_open(moment, False)
 
     Hours = property(lambda self: self.hours)
 

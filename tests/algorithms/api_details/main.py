@@ -8,15 +8,16 @@ class ApiDetails(QCAlgorithm):
     def initialize(self):
         self.set_start_date(2013, 10, 7)
         self.set_end_date(2013, 10, 8)
-        self.spy = self.add_equity("SPY", Resolution.MINUTE).symbol
+        self.spy = self.add_security(SecurityType.EQUITY, "SPY", Resolution.MINUTE).symbol
         self.set_benchmark(lambda utc_time: 100.0 + utc_time.day)
         self.warmup_calls = 0
         self.bands = BollingerBands("BB", 20, 2.0, MovingAverageType.SIMPLE)
         self.counts = set()
         self.schedule.on(self.date_rules.on(2013, 10, 7), self.time_rules.at(13, 0), self.at_one)
+        self.schedule.on(self.date_rules.on(2013, 10, 7), self.time_rules.at(17, 0), self.at_one)
 
     def at_one(self):
-        self.debug(f"scheduled at {self.time:%Y-%m-%d %H:%M}")
+        self.debug(f"scheduled at {self.time:%Y-%m-%d %H:%M} open={self.securities[self.spy].exchange.exchange_open}")
 
     def on_warmup_finished(self):
         self.warmup_calls += 1
