@@ -155,6 +155,7 @@ class Recorder:
         if not math.isfinite(value):
             return
         stamp = int(utc_time.timestamp())
+        value = smart_round(value)  # LEAN's ChartPoint rounds every value it holds
         if points and points[-1][0] == stamp:
             points[-1][1] = value  # LEAN keeps one value per series and timestamp
         else:
@@ -269,7 +270,7 @@ class Recorder:
     def _close_candle(self, utc_ns: int) -> None:
         if self.candle is None:
             return
-        o, h, low, c = (round(value, 4) for value in self.candle)
+        o, h, low, c = (smart_round(value) for value in self.candle)  # LEAN's Candlestick rounds as ChartPoint
         points = self._series("Strategy Equity", "Equity", "$", SeriesType.CANDLE).points
         stamp = utc_ns // NS
         if points and points[-1][0] == stamp:
@@ -279,22 +280,25 @@ class Recorder:
         self.candle = None  # the next candle opens at the next value, as LEAN's does
 
     def _daily_sample(self, utc_ns: int, value: float, first: bool = False) -> None:
+        """LEAN's daily samples. Each value is smart-rounded as LEAN's ChartPoint stores it, and the statistics
+        are computed from these stored values, as LEAN's are (the 7 significant digits of a daily return move
+        the last printed digit of a ratio whose tracking error is tiny)."""
         stamp = utc_ns // NS
         change = (
             0.0 if first or not self.daily_value else round((value - self.daily_value) * 100 / self.daily_value, 10)
         )
-        self._series("Strategy Equity", "Return", "%", SeriesType.BAR, 1).points.append([stamp, change])
+        self._series("Strategy Equity", "Return", "%", SeriesType.BAR, 1).points.append([stamp, smart_round(change)])
         self.daily_value = value
         self.peak = max(self.peak, value)
         drawdown = round((value / self.peak - 1) * 100, 2) if self.peak else 0.0
-        self._series("Drawdown", "Equity Drawdown", "%").points.append([stamp, drawdown])
-        benchmark = smart_round(self._benchmark_at(utc_ns))  # LEAN rounds the benchmark before it samples it
+        self._series("Drawdown", "Equity Drawdown", "%").points.append([stamp, smart_round(drawdown)])
+        benchmark = smart_round(self._benchmark_at(utc_ns))
         self._series("Benchmark", "Benchmark", "$").points.append([stamp, benchmark])
         if not first:
             # LEAN's turnover: sales volume since the previous daily sample over the portfolio value
             turnover = (self.volume - self.last_volume) / value if value else 0.0
             self.last_volume = self.volume
-            self._series("Portfolio Turnover", "Portfolio Turnover", "%").points.append([stamp, turnover])
+            self._series("Portfolio Turnover", "Portfolio Turnover", "%").points.append([stamp, smart_round(turnover)])
 
     def _benchmark_at(self, utc_ns: int) -> float:
         if self.benchmark_function is not None:
