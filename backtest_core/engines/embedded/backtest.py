@@ -40,6 +40,7 @@ from backtest_core.engines.embedded.model import (
     Slice,
     Symbol,
     TradeBar,
+    _pascal,
     _SymbolDict,
 )
 from backtest_core.engines.embedded.recorder import Recorder
@@ -551,8 +552,10 @@ class Backtest:
                 if trade_feed.current_ns != step_ns:
                     filled = self._fill_forward(filling_forward, step_ns)
                     break
+            fresh_symbols = None
             if working:  # LEAN fills resting orders on the new data before OnData
-                transactions.scan({feed.symbol for feed, _ in fresh}, filled)
+                fresh_symbols = {feed.symbol for feed, _ in fresh}
+                transactions.scan(fresh_symbols, filled)
             data = Slice(step_ns, zone, fresh, filled)
             try:
                 on_data(data)
@@ -560,8 +563,10 @@ class Backtest:
                 raise
             except Exception as error:
                 self._runtime_error("OnData", error)
-            if working:
-                transactions.scan({feed.symbol for feed, _ in fresh})
+            if working:  # orders updated in on_data may fill on this step's data too
+                if fresh_symbols is None:
+                    fresh_symbols = {feed.symbol for feed, _ in fresh}
+                transactions.scan(fresh_symbols)
             if recording:
                 recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
             self.last_step_ns = step_ns
@@ -802,7 +807,7 @@ def _as_python_ints(values: np.ndarray) -> Iterator[int]:
 
 def _hook(algorithm: QCAlgorithm, name: str) -> Callable[..., Any]:
     """The user's override of a LEAN hook in either spelling (``on_data`` or ``OnData``)."""
-    pascal = "".join(part.capitalize() for part in name.split("_"))
+    pascal = _pascal(name)
     for klass in type(algorithm).__mro__:
         if klass is QCAlgorithm:
             break

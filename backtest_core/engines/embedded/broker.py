@@ -354,8 +354,8 @@ class Transactions:
     tickets: dict[int, OrderTicket] = field(default_factory=dict)
     _event_ids: dict[int, int] = field(default_factory=dict)
     working: dict[int, Order] = field(default_factory=dict)
-    _warned_rounding: bool = False
     """Orders still working, by id (the loop tests it at every step; orders leave it as they close)."""
+    _warned_rounding: bool = False
 
     # -- placing ---------------------------------------------------------------------------------------------
 
@@ -490,9 +490,10 @@ class Transactions:
             # ending now, or an older one) for limit and stop market orders; for stop limits the ask (buying) or
             # bid (selling) side of the latest quote bar when quotes are subscribed. Never a bar ending by the
             # order's time; the exchange must be open (stop market orders: regular hours only)
-            bar = forward or security.last_trade
+            quote_side = None
             if order.type == OrderType.STOP_LIMIT and security.quote_feed is not None:
-                bar = _quote_side(security, order.direction) or bar
+                quote_side = _quote_side(security, order.direction)
+            bar = quote_side or forward or security.last_trade
             if bar is None or bar.end_time <= _local(order.time, hours):
                 return None
             extended = security.extended_market_hours and order.type != OrderType.STOP_MARKET
@@ -590,7 +591,7 @@ def _bar_fill_price(order: Order, bar: TradeBar) -> float | None:
     return None
 
 
-def _open_for_fill(hours: MarketHours, bar: Any, local: datetime, extended: bool) -> bool:
+def _open_for_fill(hours: MarketHours, bar: TradeBar, local: datetime, extended: bool) -> bool:
     """LEAN's ``FillModel.IsExchangeOpen``: open now, or the bar in hand spans an open period and is current
     (for bars over an hour: it ends today, so a daily bar ending at the close still fills)."""
     if hours.is_open(local, extended):

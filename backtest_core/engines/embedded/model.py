@@ -41,13 +41,26 @@ def _snake(name: str) -> str:
     return "".join(out)
 
 
-class _LeanEnumType(EnumType):
-    """A member LEAN has and this engine does not (``BrokerageName.AXOS``) fails naming it."""
+def _pascal(name: str) -> str:
+    """``on_order_event`` -> ``OnOrderEvent``."""
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+class _LeanClassType(type):
+    """A class-level LEAN name the engine lacks (``Symbol.create_future``, ``BrokerageName.AXOS``) fails naming
+    it; a PascalCase spelling of a class method finds the snake_case one."""
 
     def __getattr__(cls, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
+        snake = _snake(name)
+        if snake != name and snake in dir(cls):
+            return getattr(cls, snake)
         raise UnsupportedApi(f"{cls.__name__}.{name}")
+
+
+class _LeanEnumType(_LeanClassType, EnumType):
+    pass
 
 
 class _Enum(IntEnum, metaclass=_LeanEnumType):
@@ -174,18 +187,6 @@ class Market:
 
 
 SECURITY_TYPE_NAMES = {SecurityType.EQUITY: "Equity", SecurityType.CRYPTO: "Crypto", SecurityType.FOREX: "Forex"}
-
-
-class _LeanClassType(type):
-    """A class-level LEAN API the engine lacks (``Symbol.create_future``) fails naming it."""
-
-    def __getattr__(cls, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        snake = _snake(name)
-        if snake != name and snake in dir(cls):
-            return getattr(cls, snake)
-        raise UnsupportedApi(f"{cls.__name__}.{name}")
 
 
 class Symbol(LeanObject, metaclass=_LeanClassType):
@@ -612,7 +613,7 @@ class OrderResponse(LeanObject):
 
     @classmethod
     def invalid_status(cls, order: Order) -> OrderResponse:
-        status = "".join(part.capitalize() for part in order.status.name.split("_"))
+        status = _pascal(order.status.name.lower())
         message = f"Unable to update order with id {order.id} because it already has {status} status."
         return cls(order.id, OrderResponseErrorCode.INVALID_ORDER_STATUS, message)
 

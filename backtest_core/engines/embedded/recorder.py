@@ -58,10 +58,8 @@ class _Series:
             "index": self.index,
             "seriesType": self.series_type,
         }
-        if self.series_type == SeriesType.CANDLE:
-            body["values"] = self.points
-        else:
-            body["values"] = [[stamp, smart_round(value)] for stamp, value in self.points]
+        body["values"] = self.points  # smart-rounded as they were sampled
+        if self.series_type != SeriesType.CANDLE:
             body |= {"color": self.color, "scatterMarkerSymbol": self.marker}
         return body
 

@@ -359,8 +359,7 @@ class LeanDataFolder:
                 rows.append(content.count(b"\n"))
             day += timedelta(days=1)
             if texts and (len(texts) == DAYS_PER_PARSE or day > end):
-                where = self.expected_path(kind, market, ticker, resolution, tick_type, block_first).parent
-                numbers = _csv_numbers(b"".join(texts), f"{where} ({block_first} to {day - timedelta(days=1)})")
+                numbers = _csv_numbers(b"".join(texts), f"{folder} ({block_first} to {day - timedelta(days=1)})")
                 day_starts = np.repeat(np.array(midnights, dtype=np.int64), rows)
                 blocks.append((day_starts + numbers[:, 0].astype(np.int64) * NS_PER_MS, numbers[:, 1:]))
                 texts, midnights, rows, block_first = [], [], [], day
