@@ -56,3 +56,10 @@ def test_a_missing_lean_module_gets_a_hint(lean_data: Path, tmp_path: Path) -> N
     error = failure(lean_data, tmp_path, "pass", prelude="from Portfolio.BlackLittermanModel import *\n")
     assert "Unable to import python module" in error
     assert "Hint: module 'Portfolio' is not available to the embedded engine" in error
+
+
+def test_a_benchmark_function_that_raises_fails_the_run_and_keeps_its_result(lean_data: Path, tmp_path: Path) -> None:
+    error = failure(lean_data, tmp_path, "self.set_benchmark(lambda utc_time: 1 / 0)")
+    assert error.startswith("Runtime Error: ZeroDivisionError: division by zero")
+    result = tmp_path / "out" / "1.json"
+    assert result.exists() and "Runtime Error" in result.read_text()  # the partial result is written

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -140,7 +140,8 @@ class Backtest:
         self.date_rules = DateRules(self._hours_of)
         self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone)
         self.benchmark_ticker = "SPY"
-        self.benchmark_function: Callable[[datetime], float] | None = None
+        self.benchmark_function: Callable[[datetime], float] | None = None  # the algorithm's, via set_benchmark
+        self._benchmark_failed = False
         self.brokerage = 0
         self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
         self.warming_up = False
@@ -626,6 +627,17 @@ class Backtest:
         self.recorder.engine_log("TRACE", f"Benchmark: no hour or daily data for {ticker}; benchmark values are 0.")
         return None
 
+    def benchmark_value(self, utc: datetime) -> float:
+        """The algorithm's benchmark function at ``utc``. An exception in it fails the run as LEAN's runtime
+        error; the final samples written after that use 0, so the partial result is still kept."""
+        if self._benchmark_failed or self.benchmark_function is None:
+            return 0.0
+        try:
+            return float(self.benchmark_function(utc))
+        except Exception as error:
+            self._benchmark_failed = True
+            self._runtime_error("Benchmark", error)
+
     def next_local_midnight_ns(self, utc_ns: int) -> int:
         """The first midnight in the algorithm's time zone after ``utc_ns`` (days are 23 or 25 hours long across
         DST changes)."""
@@ -698,7 +710,7 @@ class Backtest:
         except Exception as error:
             self._runtime_error(context, error)
 
-    def _runtime_error(self, context: str, error: Exception) -> None:
+    def _runtime_error(self, context: str, error: Exception) -> NoReturn:
         """Stop the run on an exception raised by the algorithm, logged and worded as LEAN does."""
         message = f"Runtime Error: {_describe(error, self.project_dir)}"
         self.recorder.engine_log(

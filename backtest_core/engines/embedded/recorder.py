@@ -192,7 +192,7 @@ class Recorder:
         )
         self.engine_log("TRACE", f"BacktestingResultHandler(): Sample Period Set: {self.resample_ns / NS / 60:05.2f}")
         self.benchmark = backtest.benchmark_series()
-        self.benchmark_function = backtest.benchmark_function
+        self.benchmark_function = backtest.benchmark_value if backtest.benchmark_function is not None else None
         self.algorithm_message(
             "Debug",
             f"Launching analysis for {self.algorithm_id} with LEAN Engine {LEAN_VERSION}",
