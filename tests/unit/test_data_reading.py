@@ -47,3 +47,48 @@ def test_a_corrupt_row_names_the_files_instead_of_reading_nan(tmp_path: Path) ->
         )
     assert str(folder) in str(caught.value) and "2020-01-06 to 2020-01-08" in str(caught.value)
     assert "missing fields" in str(caught.value) and "Download" in caught.value.hint
+
+
+def deflated_day_file(folder: Path, day: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{day}_trade.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{day}_abc_minute_trade.csv", text)
+    return path
+
+
+def read_abc(root: Path) -> object:
+    return LeanDataFolder(root).read_bars(
+        SecurityKind.EQUITY, "usa", "abc", Resolution.MINUTE, "trade", date(2020, 1, 6), date(2020, 1, 7)
+    )
+
+
+def test_deflated_day_files_read_as_stored_ones(tmp_path: Path) -> None:
+    rows = "".join(
+        f"{34260000 + 60000 * i},{1000000 + i},{1010000 + i},{990000 + i},{1005000 + i},{i}\n" for i in range(390)
+    )
+    deflated_day_file(tmp_path / "deflated" / "equity" / "usa" / "minute" / "abc", "20200106", rows)
+    day_file(tmp_path / "stored" / "equity" / "usa" / "minute" / "abc", "20200106", rows)
+    deflated, stored = read_abc(tmp_path / "deflated"), read_abc(tmp_path / "stored")
+    assert deflated is not None and stored is not None and len(deflated) == 390
+    assert deflated.close.tolist() == stored.close.tolist() and deflated.volume.tolist() == list(range(390))
+
+
+@pytest.mark.parametrize("damage", ["deflate stream", "checksum"])
+def test_a_damaged_day_file_is_named_not_skipped(tmp_path: Path, damage: str) -> None:
+    folder = tmp_path / "equity" / "usa" / "minute" / "abc"
+    day_file(folder, "20200106", "34260000,1000000,1010000,990000,1005000,100\n")
+    rows = "".join(f"{34260000 + 60000 * i},1000000,1010000,990000,1005000,{i}\n" for i in range(390))
+    path = deflated_day_file(folder, "20200107", rows)
+    packed = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        member = archive.infolist()[0]
+    if damage == "checksum":  # the central directory's CRC-32 no longer matches the data
+        directory = packed.rindex(b"PK\x01\x02")
+        packed[directory + 16] ^= 0xFF
+    else:  # a byte in the middle of the compressed data
+        packed[member.header_offset + 30 + len(member.filename) + member.compress_size // 2] ^= 0xFF
+    path.write_bytes(bytes(packed))
+    with pytest.raises(DataMissing) as caught:
+        read_abc(tmp_path)
+    assert str(path) in str(caught.value) and "Download this file again" in caught.value.hint

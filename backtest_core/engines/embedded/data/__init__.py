@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import struct
 import zipfile
 from collections import deque
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+from isal import isal_zlib
 
 from backtest_core.engines.embedded.timezones import local_days
 from backtest_core.errors import DataMissing
@@ -35,6 +37,9 @@ NS_PER_MS = 1_000_000
 DAYS_PER_PARSE = 64  # day files parsed together (about 25,000 minute bars)
 UNZIP_THREADS = 2
 EQUITY_SCALE = 10_000.0
+ZIP_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # signature ... name length, extra length
+ZIP_LOCAL_SIGNATURE = 0x04034B50
+ZIP_ENCRYPTED = 0x1
 BAR_SPAN = {
     Resolution.SECOND: timedelta(seconds=1),
     Resolution.MINUTE: timedelta(minutes=1),
@@ -377,13 +382,43 @@ class LeanDataFolder:
 
 
 def _zip_csv(path: Path) -> bytes | None:
-    """The CSV inside a LEAN zip, or None when the file is missing or unreadable."""
+    """The CSV inside a LEAN zip, or None when there is no such file (a day without trading). A file that is
+    there but damaged fails with its path: skipping it would silently drop a day of prices.
+
+    A deflated member is inflated with ISA-L rather than through ``zipfile``: three times zlib's speed, and
+    inflating was a third of the time a minute backtest spent reading its data."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist() if n.endswith(".csv")]
-            return archive.read(names[0]) if names else None
-    except (FileNotFoundError, zipfile.BadZipFile):
+        packed = path.read_bytes()
+    except FileNotFoundError:
         return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(packed)) as archive:
+            member = next((info for info in archive.infolist() if info.filename.endswith(".csv")), None)
+            if member is None:
+                return None
+            if member.compress_type != zipfile.ZIP_DEFLATED or member.flag_bits & ZIP_ENCRYPTED:
+                return archive.read(member)
+            return _inflated(packed, member)
+    except (zipfile.BadZipFile, isal_zlib.error, NotImplementedError, RuntimeError) as error:
+        raise DataMissing(
+            f"Unreadable LEAN data file {path}: {error}",
+            "Download this file again (or delete it to run without it).",
+        ) from error
+
+
+def _inflated(packed: bytes, member: zipfile.ZipInfo) -> bytes:
+    """A deflated member's bytes, found through its local header (whose name and extra field lengths may
+    differ from the central directory's) and checked against the directory's CRC-32."""
+    signature, *_, name_length, extra_length = ZIP_LOCAL_HEADER.unpack_from(packed, member.header_offset)
+    if signature != ZIP_LOCAL_SIGNATURE:
+        raise zipfile.BadZipFile(f"no local header for {member.filename}")
+    begin = member.header_offset + ZIP_LOCAL_HEADER.size + name_length + extra_length
+    content = isal_zlib.decompress(
+        memoryview(packed)[begin : begin + member.compress_size], wbits=-15, bufsize=member.file_size
+    )
+    if isal_zlib.crc32(content) != member.CRC:
+        raise zipfile.BadZipFile(f"bad CRC-32 for {member.filename}")
+    return content
 
 
 def _day_file_name(day: date, tick_type: str) -> str:
