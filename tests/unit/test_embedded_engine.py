@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from datetime import UTC, date, datetime, time
@@ -310,6 +311,14 @@ def test_runtime_error_in_on_data_keeps_partial_result_and_log(lean_data: Path, 
     assert result.equity.index[-1] < pd.Timestamp("2013-10-11", tz="UTC")  # stopped early, result kept
     assert any("bought half" in line for line in debug_lines(tmp_path))
     assert "Runtime Error: ZeroDivisionError" in (tmp_path / "log.txt").read_text()
+
+
+def test_a_run_leaves_the_cyclic_collector_as_it_found_it(lean_data: Path, tmp_path: Path) -> None:
+    """Runs tune the collector for their time loop (tests and benchmarks run them in this process)."""
+    before = gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()
+    for project in ("raises_in_on_data", "hold_spy_minute_pascal"):
+        run(ALGORITHMS / project, lean_data, tmp_path / project)
+        assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
 
 
 def test_missing_data_names_symbol_resolution_and_folder(lean_data: Path, tmp_path: Path) -> None:
