@@ -70,6 +70,22 @@ def test_precomputed_values_equal_bar_by_bar_updates(make, count: int) -> None:
     assert ahead.current.time == ahead.current.end_time == last_end.to_pydatetime()  # exchange time of the bar end
 
 
+@pytest.mark.parametrize("read_every", [1, 3, 11])
+def test_current_reads_across_value_chunks(monkeypatch: pytest.MonkeyPatch, read_every: int) -> None:
+    """``current`` reads its values a chunk at a time: small chunks, read at every step or skipping some."""
+    monkeypatch.setattr("backtest_core.engines.embedded.indicators.precomputed.VALUES_CHUNK", 7)
+    inputs = prices(60, seed=read_every)
+    updates = series(inputs)
+    ahead, plain = ExponentialMovingAverage(5), ExponentialMovingAverage(5)
+    precompute(ahead, updates, lambda: None)
+    for step, value in enumerate(inputs.tolist()):
+        updates.count += 1
+        plain.accept(None, value)
+        if step % read_every == 0:
+            kept = ahead.current
+            assert kept.value == plain.current.value and ahead.current is kept  # one point per update
+
+
 @pytest.mark.parametrize("make", MAKERS)
 @pytest.mark.parametrize("hand_back_at", [0, 1, 4, 60])
 def test_handing_back_continues_exactly_as_bar_by_bar(make, hand_back_at: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -83,8 +84,8 @@ def test_price_path_sets_mae_mfe_and_partial_closes_split_fees() -> None:
     builder = TradeBuilder()
     t0 = datetime(2024, 1, 2, 15, tzinfo=UTC)
     builder.on_fill("SPY", "SPY R735QTJ8XC9X", 1, t0, 100.0, 10, 1.0)
-    builder.on_price("SPY R735QTJ8XC9X", 97.5)
-    builder.on_price("SPY R735QTJ8XC9X", 104.0)
+    for price in (97.5, 0.0, 104.0):  # 0: no price yet, ignored
+        builder.mark({"SPY R735QTJ8XC9X": SimpleNamespace(price=price)})
     builder.on_fill("SPY", "SPY R735QTJ8XC9X", 2, t0, 102.0, -4, 1.0)
     builder.on_fill("SPY", "SPY R735QTJ8XC9X", 3, t0, 101.0, -10, 1.0)  # closes 6, reverses into 4 short
     first, second = builder.closed_trades

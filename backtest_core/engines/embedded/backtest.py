@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
@@ -813,8 +814,8 @@ def _update_indicators(indicators: list[tuple[ind.Indicator, Callable[[Any], flo
 
 def _as_python_ints(values: np.ndarray) -> Iterator[int]:
     """The values as Python ints, converted a chunk at a time (a list of ten years of minutes costs ~40 MB)."""
-    for first in range(0, len(values), CHUNK):
-        yield from values[first : first + CHUNK].tolist()
+    chunks = (values[first : first + CHUNK].tolist() for first in range(0, len(values), CHUNK))
+    return chain.from_iterable(chunks)  # no generator frame resumed per value
 
 
 def _hook(algorithm: QCAlgorithm, name: str) -> Callable[..., Any]:

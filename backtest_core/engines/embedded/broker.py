@@ -132,7 +132,6 @@ class Security(LeanObject):
         self.trade_feed: BarFeed | None = None
         self.quote_feed: BarFeed | None = None
         self.price = 0.0  # the latest trade close; the quotes' mid before the first trade (set by the feeds)
-        self.data_ns = -1  # end time (UTC ns) of the latest bar of either kind
         self.holdings = SecurityHolding(self)
         self.clock: Clock | None = None  # the backtest's, for what depends on the current time
         self.fee_model_constant: float | None = 0.0 if kind != SecurityKind.EQUITY else None

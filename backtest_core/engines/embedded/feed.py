@@ -40,7 +40,7 @@ class BarFeed:
         self._bar: tuple[int, TradeBar | QuoteBar] | None = None  # the current bar, once made
         self._first = 0
         self._size = 0
-        self._ends: list[int] = []  # end times of the chunk's bars
+        self._ends: list[int] = []  # end times of the chunk's bars, then the next bar's (or NEVER)
         self.closes: list[float] = []  # trade closes (trade feeds)
         self.bids: list[float] = []  # bid and ask closes (quote feeds)
         self.asks: list[float] = []
@@ -50,34 +50,31 @@ class BarFeed:
 
     def advance(self) -> None:
         """Consume the next bar and show it on the security (its price, or its bid and ask)."""
-        index = self.current + 1
-        self.current, self.current_ns = index, self.next_ns
-        offset = index - self._first
+        offset = self.offset + 1
         if offset >= self._size:
-            self._load(index)
-            offset = 0
+            offset = self._load(self.current + 1)
         self.offset = offset
-        if offset + 1 < self._size:
-            self.next_ns = self._ends[offset + 1]
-        else:
-            self.next_ns = int(self.bars.end_ns[index + 1]) if index + 1 < self.count else NEVER
-        security = self.security
-        security.data_ns = self.current_ns
+        self.current += 1
+        self.current_ns = self.next_ns
+        self.next_ns = self._ends[offset + 1]  # the chunk's list ends with the next chunk's first end time
         if not self.is_quote:
-            security.price = self.closes[offset]
-        elif security.trade_feed is None or security.trade_feed.current < 0:
-            security.price = quote_price(self.bids[offset], self.asks[offset])
+            self.security.price = self.closes[offset]
+        elif self.security.trade_feed is None or self.security.trade_feed.current < 0:
+            self.security.price = quote_price(self.bids[offset], self.asks[offset])
 
-    def _load(self, index: int) -> None:
+    def _load(self, index: int) -> int:
+        """Make the chunk starting at bar ``index`` current; its offset there is 0."""
         bars, stop = self.bars, min(self.count, index + CHUNK)
         part = slice(index, stop)
         self._first, self._size = index, stop - index
         self._ends = bars.end_ns[part].tolist()
+        self._ends.append(int(bars.end_ns[stop]) if stop < self.count else NEVER)
         if self.is_quote:
             self.bids, self.asks = bars.bid[part, 3].tolist(), bars.ask[part, 3].tolist()
         else:
             self.closes = bars.close[part].tolist()
         self._columns = {}
+        return 0
 
     def _column(self, name: str) -> list[Any]:
         """A column of the current chunk as Python values, made on first use."""

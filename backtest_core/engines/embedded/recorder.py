@@ -230,8 +230,7 @@ class Recorder:
             self._close_candle(step_ns)
             self.next_resample_ns = step_ns + self.resample_ns
         if self.trades.open_positions:  # MAE/MFE of open trades
-            for symbol_id in self.trades.open_positions:
-                self.trades.on_price(symbol_id, self._traded[symbol_id].price)
+            self.trades.mark(self._traded)
         if self.data_points & PROGRESS_CHECK_MASK == 1 and self.progress_callback is not None:
             now = wallclock.monotonic()
             if now >= self._next_progress:

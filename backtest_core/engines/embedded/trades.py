@@ -9,10 +9,11 @@ position saw (``lean:Common/Statistics/TradeBuilder.cs``, ``TradeStatistics.cs``
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
-from typing import Any
+from typing import Any, Protocol
 
 TICKS_PER_SECOND = 10_000_000
 
@@ -79,6 +80,17 @@ class _Position:
     low: float
     high: float
 
+    def widen(self, price: float) -> None:
+        """LEAN's ``SetMarketPrice``: the open position's price range takes in ``price`` (0: no price yet)."""
+        if price > self.high:
+            self.high = price
+        elif 0 < price < self.low:
+            self.low = price
+
+
+class Priced(Protocol):
+    price: float
+
 
 class TradeBuilder:
     """Feeds on fills and prices; ``closed_trades`` are LEAN's closed round trips, in closing order."""
@@ -87,12 +99,10 @@ class TradeBuilder:
         self.open_positions: dict[str, _Position] = {}
         self.closed_trades: list[ClosedTrade] = []
 
-    def on_price(self, symbol_id: str, price: float) -> None:
-        """LEAN's ``SetMarketPrice``: widen the open position's price range."""
-        position = self.open_positions.get(symbol_id)
-        if position is not None and price > 0:
-            position.low = min(position.low, price)
-            position.high = max(position.high, price)
+    def mark(self, securities: Mapping[str, Priced]) -> None:
+        """Every open position's price range takes in its security's latest price (once per time step)."""
+        for symbol_id, position in self.open_positions.items():
+            position.widen(securities[symbol_id].price)
 
     def on_fill(
         self, symbol: str, symbol_id: str, order_id: int, time: datetime, price: float, quantity: float, fee: float
@@ -103,7 +113,7 @@ class TradeBuilder:
                 [_OpenTrade(time, price, quantity > 0, abs(quantity), fee, order_id)], price, price
             )
             return
-        self.on_price(symbol_id, price)
+        position.widen(price)
         if (quantity > 0) == position.trades[0].long:
             position.trades.append(_OpenTrade(time, price, quantity > 0, abs(quantity), fee, order_id))
             return

@@ -57,6 +57,7 @@ class UpdateSeries:
 
 
 _new_point = object.__new__
+VALUES_CHUNK = 20_000
 
 
 class _PointOfSeries(IndicatorDataPoint):
@@ -86,6 +87,8 @@ class Precomputed:
         self._restore = restore
         self._on_hand_back = on_hand_back
         self.latest: _PointOfSeries | None = None  # the last point made for ``current``
+        self._chunk_first = 0  # values[_chunk_first:] as Python floats, a chunk at a time, for ``current``
+        self._chunk: list[float] = []
 
     def point(self, back: int) -> IndicatorDataPoint:
         """The value ``back`` updates before the latest (an empty point before there is one, as bar by bar)."""
@@ -95,14 +98,24 @@ class Precomputed:
         return self._make(index)
 
     def latest_point(self) -> IndicatorDataPoint:
-        """A new point for ``current`` (which first looks for the one it kept)."""
-        if self.series.count == 0:
-            return IndicatorDataPoint()
-        self.latest = made = self._make(self.series.count - 1)
+        """A new point for ``current`` (which first looks for the one it kept). Read at every bar by most
+        algorithms, so written out rather than through ``_make``, with the value from a chunk of Python floats."""
+        index = self.series.count - 1
+        offset = index - self._chunk_first
+        if not 0 <= offset < len(self._chunk):
+            if index < 0:
+                return IndicatorDataPoint()
+            self._chunk_first, self._chunk = index, self.values[index : index + VALUES_CHUNK].tolist()
+            offset = 0
+        made = _new_point(_PointOfSeries)
+        made.value = self._chunk[offset]
+        made.series = self.series
+        made.index = index
+        self.latest = made
         return made
 
     def _make(self, index: int) -> _PointOfSeries:
-        made = _new_point(_PointOfSeries)  # no __init__ call: a third of the cost of reading ``current``
+        made = _new_point(_PointOfSeries)  # no __init__ call: a third of the cost of reading a point
         made.value = self.values.item(index)
         made.series = self.series
         made.index = index
