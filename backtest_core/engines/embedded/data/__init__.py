@@ -13,9 +13,7 @@ import io
 import json
 import struct
 import zipfile
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -34,8 +32,8 @@ from backtest_core.models import Resolution
 UTC = ZoneInfo("UTC")
 NEW_YORK = ZoneInfo("America/New_York")
 NS_PER_MS = 1_000_000
-DAYS_PER_PARSE = 64  # day files parsed together (about 25,000 minute bars)
-UNZIP_THREADS = 2
+DAYS_PER_PARSE = 64  # calendar days of files parsed together (about 17,000 minute bars)
+READ_THREADS = 2
 EQUITY_SCALE = 10_000.0
 ZIP_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # signature ... name length, extra length
 ZIP_LOCAL_SIGNATURE = 0x04034B50
@@ -350,27 +348,17 @@ class LeanDataFolder:
             hi = _utc_ns(datetime.combine(end + timedelta(days=1), time.min), hours_tz)
             return bars.select((bars.start_ns >= lo) & (bars.start_ns < hi))
         # day files joined and parsed a block at a time: a parser call per day file cost more than the parsing,
-        # and joining ten years at once would hold all of their text in memory
-        blocks, texts, midnights, rows = [], [], [], []
-        days = [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
+        # and joining ten years at once would hold all of their text in memory. Blocks are read by worker
+        # threads, two at once: inflating and pandas' tokenizer both release the GIL
         folder = self.expected_path(kind, market, ticker, resolution, tick_type).parent
-        block_first = start
-        paths = [folder / _day_file_name(day, tick_type) for day in days]
-        for day, packed in zip(days, _unzipped(paths), strict=True):
-            content = _clean_lines(packed)
-            if content:
-                texts.append(content)
-                midnights.append(_utc_ns(datetime.combine(day, time.min), hours_tz))
-                rows.append(content.count(b"\n"))
-            day += timedelta(days=1)
-            if texts and (len(texts) == DAYS_PER_PARSE or day > end):
-                numbers = _csv_numbers(b"".join(texts), f"{folder} ({block_first} to {day - timedelta(days=1)})")
-                day_starts = np.repeat(np.array(midnights, dtype=np.int64), rows)
-                blocks.append((day_starts + numbers[:, 0].astype(np.int64) * NS_PER_MS, numbers[:, 1:]))
-                texts, midnights, rows, block_first = [], [], [], day
-        if not blocks:
+        days = [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
+        blocks = [days[first : first + DAYS_PER_PARSE] for first in range(0, len(days), DAYS_PER_PARSE)]
+        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+            parsed = pool.map(lambda block: _read_day_block(folder, block, tick_type, hours_tz), blocks)
+            parts = [part for part in parsed if part is not None]
+        if not parts:
             return None
-        start_ns, numbers = (np.concatenate(parts) for parts in zip(*blocks, strict=True))
+        start_ns, numbers = (np.concatenate(columns) for columns in zip(*parts, strict=True))
         return _bars_from(numbers, start_ns, BAR_SPAN[resolution], kind, quote=tick_type == "quote")
 
     def _zip_text(self, path: Path) -> str | None:
@@ -425,22 +413,35 @@ def _day_file_name(day: date, tick_type: str) -> str:
     return f"{day:%Y%m%d}_{tick_type}.zip"
 
 
-def _unzipped(paths: list[Path]) -> Iterator[bytes | None]:
-    """``_zip_csv`` of each path, in order, inflated by worker threads a few blocks ahead of the caller, which
-    parses meanwhile (zlib and pandas' tokenizer both release the GIL); the look-ahead bounds the memory."""
-    with ThreadPoolExecutor(max_workers=UNZIP_THREADS) as pool:
-        pending: deque[Future[bytes | None]] = deque()
-        for path in paths:
-            pending.append(pool.submit(_zip_csv, path))
-            if len(pending) > 2 * DAYS_PER_PARSE:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+def _read_day_block(
+    folder: Path, days: list[date], tick_type: str, zone: ZoneInfo
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The bars of consecutive days' files: (start times in UTC ns, the other columns as floats), or None when
+    none of the days has a file."""
+    texts, midnights, rows = [], [], []
+    for day in days:
+        content = _clean_lines(_zip_csv(folder / _day_file_name(day, tick_type)))
+        if content:
+            texts.append(content)
+            midnights.append(_utc_ns(datetime.combine(day, time.min), zone))
+            rows.append(content.count(b"\n"))
+    if not texts:
+        return None
+    numbers = _csv_numbers(b"".join(texts), f"{folder} ({days[0]} to {days[-1]})")
+    day_starts = np.repeat(np.array(midnights, dtype=np.int64), rows)
+    return day_starts + numbers[:, 0].astype(np.int64) * NS_PER_MS, numbers[:, 1:]
 
 
 def _clean_lines(content: bytes | None) -> bytes:
     """One row per line, each ending in a newline: no carriage returns, no blank lines (empty: no rows)."""
-    lines = (content or b"").replace(b"\r", b"").strip()
+    if not content:
+        return b""
+    if b"\r" in content:
+        content = content.replace(b"\r", b"")
+    edges_clean = not content[:1].isspace() and not content[-2:-1].isspace()
+    if edges_clean and content.endswith(b"\n") and b"\n\n" not in content:
+        return content  # the usual file, as it is: no copies of a day's text
+    lines = content.strip()
     if b"\n\n" in lines:
         lines = b"\n".join(line for line in lines.split(b"\n") if line.strip())
     return lines + b"\n" if lines else b""
