@@ -5,7 +5,8 @@
 (d) backtesting.py running the same crossover (long when the fast SMA crosses above the slow one, flat when
 it crosses below) on the same bars, already in memory. Goals: (c)/(d) >= 1.0 and (b)/(a) >= 0.3.
 (d') is context only: (d) plus reading the trade bars from the same LEAN files, as the engine must.
-Then the peak memory (max RSS of a child process) of a 10-year minute backtest of one symbol.
+Then the peak memory (max RSS of a child process, with the engine process's environment) of a 10-year
+minute backtest of one symbol.
 
     .venv/bin/python -m bench.bench_engine [--years 1] [--memory-years 10]   (from the project root)
 """
@@ -25,7 +26,7 @@ import pandas as pd
 
 from backtest_core.engines.base import EngineJob, RunOverrides
 from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
-from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.engine import run_backtest, worker_environment
 from backtest_core.models import Resolution
 from backtest_core.sample_data import write_sample_data
 from backtest_core.settings import PROJECT_ROOT
@@ -128,7 +129,7 @@ def peak_memory_mb(data: Path, code: Path, out: Path, start: date, end: date) ->
         f"engine(Path({str(code)!r}), Path({str(data)!r}), Path({str(out)!r}), "
         f"date.fromisoformat({start.isoformat()!r}), date.fromisoformat({end.isoformat()!r}))"
     )
-    subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, check=True)
+    subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, check=True, env=worker_environment())
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 

@@ -6,6 +6,8 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
+
 from backtest_core.engines.base import EngineJob
 from backtest_core.engines.embedded.engine import EmbeddedEngine
 from tests.recording_sink import RecordingSink
@@ -39,6 +41,8 @@ def test_cancel_stops_an_algorithm_that_never_returns(lean_data: Path, tmp_path:
     )
     runner.start()
     assert sink.saw_line.wait(60), "the algorithm never reached its loop"
+    (child,) = [child for child in psutil.Process().children() if "embedded.worker" in " ".join(child.cmdline())]
+    assert child.environ()["MALLOC_ARENA_MAX"] == "1"  # the engine process's malloc setting (memory)
     cancelled_at = time.monotonic()
     cancel.set()
     runner.join(30)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -36,6 +37,9 @@ from backtest_core.settings import PROJECT_ROOT
 CANCEL_GRACE_S = 5.0
 RUN_COLLECTION_THRESHOLD = 20_000  # allocations between young collections during a run (Python's: 700)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# glibc gave each data-reading thread its own malloc arena, which kept the freed parse buffers of a ten-year
+# minute run (+10% peak memory); one arena costs the reading nothing measurable. Ignored off glibc.
+WORKER_ENVIRONMENT = {"MALLOC_ARENA_MAX": "1"}
 
 
 def run_backtest(job: EngineJob, progress: Callable[[EngineProgress], None] | None = None,
@@ -108,6 +112,7 @@ class EmbeddedEngine:
             text=True,
             bufsize=1,
             preexec_fn=die_with_parent,
+            env=worker_environment(),
         )
         watcher = threading.Thread(target=_stop_on_cancel, args=(child, cancel), daemon=True)
         watcher.start()
@@ -134,6 +139,11 @@ class EmbeddedEngine:
         tail = "".join(errors[-40:]).strip()
         return EngineOutcome(status="failed", error=f"The engine process ended with exit code {code} before reporting "
                              "a result (killed, or out of memory).", traceback=tail or None)  # fmt: skip
+
+
+def worker_environment() -> dict[str, str]:
+    """The environment of an engine process: this one's, with the worker's malloc settings."""
+    return os.environ | WORKER_ENVIRONMENT
 
 
 def die_with_parent() -> None:
