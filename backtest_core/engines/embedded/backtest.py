@@ -879,16 +879,23 @@ def _in_session(bars: Bars, security: Security) -> np.ndarray:
     zone = security.hours.exchange_tz
     local = local_naive_ns(bars.start_ns, zone).astype("datetime64[ns]")
     local_end = local + (bars.end_ns - bars.start_ns).astype("timedelta64[ns]")
-    days, position = np.unique(local.astype("datetime64[D]"), return_inverse=True)
+    days, position = _distinct_days(local.astype("datetime64[D]"))
     windows = [security.hours.open_windows(day, security.extended_market_hours) for day in days.tolist()]
-    width = max((len(day_windows) for day_windows in windows), default=0)
-    opens = np.full((len(days), max(width, 1)), np.datetime64("NaT"), dtype="datetime64[ns]")
-    closes = opens.copy()
-    for index, day_windows in enumerate(windows):
-        for column, (open_, close) in enumerate(day_windows):
-            opens[index, column], closes[index, column] = np.datetime64(open_, "ns"), np.datetime64(close, "ns")
+    width = max(1, max((len(day_windows) for day_windows in windows), default=0))
+    no_window = (None, None)  # a day with fewer windows is padded with NaT, which overlaps nothing
+    padded = [day_windows + [no_window] * (width - len(day_windows)) for day_windows in windows]
+    opens = np.array([[open_ for open_, _ in day] for day in padded], dtype="datetime64[ns]").reshape(-1, width)
+    closes = np.array([[close for _, close in day] for day in padded], dtype="datetime64[ns]").reshape(-1, width)
     starts, ends = local[:, None], local_end[:, None]
     return ((opens[position] < ends) & (closes[position] > starts)).any(axis=1)  # NaT compares False
+
+
+def _distinct_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(days, return_inverse=True)``, in one pass when the days are in order (bars are)."""
+    if len(days) and (days[1:] >= days[:-1]).all():
+        new_day = np.concatenate(([True], days[1:] != days[:-1]))
+        return days[new_day], np.cumsum(new_day) - 1
+    return np.unique(days, return_inverse=True)
 
 
 def _local_midnight_ns(day: date, zone: ZoneInfo) -> int:

@@ -84,6 +84,9 @@ class Bars:
         return self.bid is not None
 
     def select(self, mask: np.ndarray) -> Bars:
+        if mask.all():  # the usual case: no copy of every column
+            return self
+
         def pick(values: np.ndarray | None) -> np.ndarray | None:
             return None if values is None else values[mask]
 
