@@ -294,9 +294,9 @@ class QCAlgorithm:
     ) -> list[Any]:
         """One symbol and a fraction, or a list of PortfolioTarget; reductions are ordered before increases."""
         targets = symbol if isinstance(symbol, list) else [PortfolioTarget(symbol, percentage or 0.0)]
-        wanted = {self._backtest.security(t.symbol).symbol for t in targets}
         tickets = []
         if liquidate_existing_holdings:
+            wanted = {self._backtest.security(t.symbol).symbol for t in targets}
             for held in list(self.portfolio.keys()):
                 if held not in wanted and self.portfolio[held].invested:
                     tickets += self.liquidate(held, asynchronous, tag=tag)
@@ -314,9 +314,7 @@ class QCAlgorithm:
         orders.sort(key=lambda pair: pair[1] * pair[0].holdings.quantity >= 0)  # reductions first free margin
         for security, quantity in orders:
             tickets.append(
-                self._backtest.order(
-                    security.symbol, quantity, OrderType.MARKET, tag or target_tag(targets), asynchronous
-                )
+                self._backtest.order(security, quantity, OrderType.MARKET, tag or target_tag(targets), asynchronous)
             )
         return tickets
 

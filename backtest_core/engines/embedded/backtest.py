@@ -226,6 +226,10 @@ class Backtest:
     def security(self, key: Any) -> Security:
         if isinstance(key, Security):  # LEAN converts a Security to its Symbol wherever a Symbol is asked for
             key = key.symbol
+        if isinstance(key, Symbol):  # at once (every order asks); tickers by the scan, first subscribed first
+            found = self.securities.get(key)
+            if found is not None:
+                return found
         for symbol, security in self.securities.items():
             if symbol == key:
                 return security
