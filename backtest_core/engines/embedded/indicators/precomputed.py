@@ -11,7 +11,6 @@ window or the Updated event) hands the indicator back at the state it has reache
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +18,7 @@ import numpy as np
 
 from backtest_core.engines.embedded.clock import local_datetime
 from backtest_core.engines.embedded.feed import union_of_sorted
-from backtest_core.engines.embedded.indicators import IndicatorDataPoint
+from backtest_core.engines.embedded.indicators import IndicatorDataPoint, PointOfSeries, new_point
 
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.data import Bars
@@ -56,20 +55,7 @@ class UpdateSeries:
         return cls(inputs, ends, zone)
 
 
-_new_point = object.__new__
-VALUES_CHUNK = 20_000
-
-
-class _PointOfSeries(IndicatorDataPoint):
-    """A precomputed value whose time is made only when read (most reads want only the value)."""
-
-    __slots__ = ("index", "series")
-
-    @property  # type: ignore[override]
-    def time(self) -> datetime:
-        return local_datetime(self.series.ends_ns.item(self.index), self.series.zone)
-
-    end_time = time
+VALUES_CHUNK = 20_000  # precomputed values read by ``current`` are Python floats a chunk at a time
 
 
 class Precomputed:
@@ -86,9 +72,9 @@ class Precomputed:
         self.values = values
         self._restore = restore
         self._on_hand_back = on_hand_back
-        self.latest: _PointOfSeries | None = None  # the last point made for ``current``
-        self._chunk_first = 0  # values[_chunk_first:] as Python floats, a chunk at a time, for ``current``
-        self._chunk: list[float] = []
+        self.latest: PointOfSeries | None = None  # the last point made for ``current``
+        self.chunk_first = 0  # values[chunk_first:] as Python floats, a chunk at a time, for ``current``
+        self.chunk: list[float] = []
 
     def point(self, back: int) -> IndicatorDataPoint:
         """The value ``back`` updates before the latest (an empty point before there is one, as bar by bar)."""
@@ -97,25 +83,13 @@ class Precomputed:
             return IndicatorDataPoint()
         return self._make(index)
 
-    def latest_point(self) -> IndicatorDataPoint:
-        """A new point for ``current`` (which first looks for the one it kept). Read at every bar by most
-        algorithms, so written out rather than through ``_make``, with the value from a chunk of Python floats."""
-        index = self.series.count - 1
-        offset = index - self._chunk_first
-        if not 0 <= offset < len(self._chunk):
-            if index < 0:
-                return IndicatorDataPoint()
-            self._chunk_first, self._chunk = index, self.values[index : index + VALUES_CHUNK].tolist()
-            offset = 0
-        made = _new_point(_PointOfSeries)
-        made.value = self._chunk[offset]
-        made.series = self.series
-        made.index = index
-        self.latest = made
-        return made
+    def load_chunk(self, index: int) -> int:
+        """Make the values from ``index`` on the chunk ``current`` reads; the offset of ``index`` in it (0)."""
+        self.chunk_first, self.chunk = index, self.values[index : index + VALUES_CHUNK].tolist()
+        return 0
 
-    def _make(self, index: int) -> _PointOfSeries:
-        made = _new_point(_PointOfSeries)  # no __init__ call: a third of the cost of reading a point
+    def _make(self, index: int) -> PointOfSeries:
+        made = new_point(PointOfSeries)  # no __init__ call: a third of the cost of reading a point
         made.value = self.values.item(index)
         made.series = self.series
         made.index = index
