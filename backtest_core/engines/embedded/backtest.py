@@ -539,8 +539,7 @@ class Backtest:
             fresh: list[tuple[BarFeed, int]] = []
             for feed in feeds:
                 if feed.next_ns == step_ns:
-                    feed.advance()
-                    fresh.append((feed, feed.current))
+                    fresh.append((feed, feed.advance()))
             for trade_feed, quote_feed, subscription in indicator_feeds:
                 if subscription.indicators:
                     if trade_feed is not None and trade_feed.current_ns == step_ns:

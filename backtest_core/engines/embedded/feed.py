@@ -48,8 +48,8 @@ class BarFeed:
 
     # -- the loop's side ---------------------------------------------------------------------------------
 
-    def advance(self) -> None:
-        """Consume the next bar and show it on the security (its price, or its bid and ask)."""
+    def advance(self) -> int:
+        """Consume the next bar and show it on the security (its price, or its bid and ask); its index."""
         offset = self.offset + 1
         if offset >= self._size:
             offset = self._load(self.current + 1)
@@ -61,6 +61,7 @@ class BarFeed:
             self.security.price = self.closes[offset]
         elif self.security.trade_feed is None or self.security.trade_feed.current < 0:
             self.security.price = quote_price(self.bids[offset], self.asks[offset])
+        return self.current
 
     def _load(self, index: int) -> int:
         """Make the chunk starting at bar ``index`` current; its offset there is 0."""
