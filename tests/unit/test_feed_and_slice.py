@@ -16,7 +16,7 @@ from backtest_core.engines.embedded import feed as feed_module
 from backtest_core.engines.embedded.broker import Security
 from backtest_core.engines.embedded.data import NEW_YORK, LeanDataFolder, SecurityKind
 from backtest_core.engines.embedded.engine import run_backtest
-from backtest_core.engines.embedded.feed import BarFeed
+from backtest_core.engines.embedded.feed import BarFeed, union_of_sorted
 from backtest_core.engines.embedded.model import Resolution, SecurityType, Symbol
 from backtest_core.models import Resolution as ResolutionName
 
@@ -87,3 +87,18 @@ def test_kept_slices_and_utc_algorithm_time(lean_data: Path, tmp_path: Path) -> 
     first = next(iter(orders.values()))
     # the market order placed on the first bar fills at once: the exchange (not UTC) decides it is open
     assert first["status"] == 3 and first["lastFillTime"].startswith("2013-10-07T13:31:00")
+
+
+@pytest.mark.parametrize(
+    ("arrays", "steps"),
+    [
+        ([[1, 2, 3], [1, 2, 3]], [1, 2, 3]),  # trades and quotes at the same minutes: taken as they are
+        ([[1, 3, 5], [2, 3, 6]], [1, 2, 3, 5, 6]),
+        ([[1, 2, 2, 3]], [1, 2, 3]),  # a repeated time is one step, also when it is the only feed
+        ([[1, 2, 2], [1, 2, 2]], [1, 2]),
+        ([[], [4]], [4]),
+        ([], []),
+    ],
+)
+def test_steps_are_the_distinct_end_times_in_order(arrays: list[list[int]], steps: list[int]) -> None:
+    assert union_of_sorted([np.array(values, dtype=np.int64) for values in arrays]).tolist() == steps

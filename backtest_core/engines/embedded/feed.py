@@ -147,8 +147,9 @@ def union_of_sorted(arrays: list[np.ndarray]) -> np.ndarray:
     minutes."""
     if not arrays:
         return np.empty(0, dtype=np.int64)
-    if all(np.array_equal(array, arrays[0]) for array in arrays[1:]):  # trades and quotes at the same minutes
-        return arrays[0]
+    first = arrays[0]
+    if all(np.array_equal(array, first) for array in arrays[1:]) and (first[1:] > first[:-1]).all():
+        return first  # the usual case: trades and quotes at the same minutes, already distinct
     joined = np.sort(np.concatenate(arrays), kind="stable")
     keep = np.ones(len(joined), dtype=bool)
     np.not_equal(joined[1:], joined[:-1], out=keep[1:])
