@@ -61,3 +61,10 @@ class Clock:
 def local_datetime(utc_ns: int, zone: ZoneInfo) -> datetime:
     """UTC nanoseconds as a naive datetime in ``zone``."""
     return datetime.fromtimestamp(utc_ns / NS, UTC).astimezone(zone).replace(tzinfo=None)
+
+
+def utc_text(moment: datetime) -> str:
+    """An aware moment as LEAN's JSON writes it, ``2013-10-07T15:31:00Z`` (``isoformat``: strftime is slow)."""
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"

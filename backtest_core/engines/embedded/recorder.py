@@ -22,6 +22,7 @@ import orjson
 
 from backtest_core.engines.base import EngineProgress
 from backtest_core.engines.embedded.charting import Chart, SeriesType
+from backtest_core.engines.embedded.clock import utc_text
 from backtest_core.engines.embedded.model import Order, OrderEvent, OrderStatus, OrderType, SecurityType, Symbol
 from backtest_core.engines.embedded.trades import TradeBuilder, trade_statistics
 from backtest_core.stats import StatisticsInputs, compute_statistics, runtime_statistics
@@ -470,15 +471,10 @@ def smart_round(value: float) -> float:
     return float(f"{value:.7g}")
 
 
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"  # strftime is slow
-
-
 def _order_json(order: Order) -> dict[str, Any]:
     symbol: Symbol = order.symbol
     bid, ask, last = order.submission
+    placed = utc_text(order.time)
     body: dict[str, Any] = {
         "type": int(order.type),
         "id": order.id,
@@ -487,8 +483,8 @@ def _order_json(order: Order) -> dict[str, Any]:
         "symbol": symbol.to_json(),
         "price": order.price,
         "priceCurrency": "USD",
-        "time": _iso(order.time),
-        "createdTime": _iso(order.created_time),
+        "time": placed,
+        "createdTime": placed if order.created_time == order.time else utc_text(order.created_time),
     }
     for key, moment in (
         ("lastFillTime", order.last_fill_time),
@@ -496,7 +492,7 @@ def _order_json(order: Order) -> dict[str, Any]:
         ("canceledTime", order.canceled_time),
     ):
         if moment is not None:
-            body[key] = _iso(moment)
+            body[key] = placed if moment == order.time else utc_text(moment)  # a market order fills as placed
     body |= {
         "quantity": order.quantity,
         "status": int(order.status),

@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any, Protocol
+
+from backtest_core.engines.embedded.clock import utc_text
 
 TICKS_PER_SECOND = 10_000_000
 
@@ -47,11 +49,11 @@ class ClosedTrade:
         """LEAN's closed-trade JSON (``totalPerformance.closedTrades`` items)."""
         return {
             "symbol": {"value": self.symbol, "id": self.symbol_id, "permtick": self.symbol},
-            "entryTime": _iso(self.entry_time),
+            "entryTime": utc_text(self.entry_time),
             "entryPrice": self.entry_price,
             "direction": self.direction,
             "quantity": self.quantity,
-            "exitTime": _iso(self.exit_time),
+            "exitTime": utc_text(self.exit_time),
             "exitPrice": self.exit_price,
             "profitLoss": self.profit_loss,
             "totalFees": self.total_fees,
@@ -231,7 +233,6 @@ def _trade_statistics(trades: list[ClosedTrade]) -> dict[str, Any]:
             previous = v["averageLoss"]
             v["averageLoss"] += (profit - previous) / losses
             downside_sum += (profit - previous) * (profit - v["averageLoss"])
-            v["profitLossDownsideDeviation"] = _sqrt(downside_sum / (losses - 1) if losses > 1 else zero)
             loss_durations.append(seconds)
             v["largestLoss"] = min(v["largestLoss"], profit)
             streak_wins, streak_losses = 0, streak_losses + 1
@@ -241,7 +242,6 @@ def _trade_statistics(trades: list[ClosedTrade]) -> dict[str, Any]:
         previous = v["averageProfitLoss"]
         v["averageProfitLoss"] += (profit - previous) / count
         variance_sum += (profit - previous) * (profit - v["averageProfitLoss"])
-        v["profitLossStandardDeviation"] = _sqrt(variance_sum / (count - 1) if count > 1 else zero)
         durations.append(seconds)
         v["averageMAE"] += (mae - v["averageMAE"]) / count
         v["averageMFE"] += (mfe - v["averageMFE"]) / count
@@ -250,6 +250,11 @@ def _trade_statistics(trades: list[ClosedTrade]) -> dict[str, Any]:
         v["maximumEndTradeDrawdown"] = min(v["maximumEndTradeDrawdown"], _money(trade.end_trade_drawdown))
         v["totalFees"] += _fee(trade.total_fees)
     total = len(trades)
+    # LEAN updates the deviations at every trade; only the last values are reported, so they are taken once
+    if total:
+        v["profitLossStandardDeviation"] = _sqrt(variance_sum / (total - 1) if total > 1 else zero)
+    if losses:
+        v["profitLossDownsideDeviation"] = _sqrt(downside_sum / (losses - 1) if losses > 1 else zero)
     v["profitLossRatio"] = v["averageProfit"] / abs(v["averageLoss"]) if v["averageLoss"] else zero
     v["winLossRatio"] = (Decimal(wins) / losses if losses else Decimal(10)) if total else zero
     v["winRate"] = Decimal(wins) / total if total else zero
@@ -268,8 +273,8 @@ def _trade_statistics(trades: list[ClosedTrade]) -> dict[str, Any]:
     )
     v["averageEndTradeDrawdown"] = v["averageProfitLoss"] - v["averageMFE"]
     body: dict[str, Any] = {
-        "startDateTime": _iso(min(t.entry_time for t in trades)) if trades else None,
-        "endDateTime": _iso(max(t.exit_time for t in trades)) if trades else None,
+        "startDateTime": utc_text(min(t.entry_time for t in trades)) if trades else None,
+        "endDateTime": utc_text(max(t.exit_time for t in trades)) if trades else None,
         "totalNumberOfTrades": total,
         "numberOfWinningTrades": wins,
         "numberOfLosingTrades": losses,
@@ -370,7 +375,3 @@ def timespan(value: timedelta | int) -> str:
     minutes, seconds = divmod(seconds, 60)
     text = f"{sign}{f'{days}.' if days else ''}{hours:02d}:{minutes:02d}:{seconds:02d}"
     return text + (f".{fraction:07d}" if fraction else "")
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
