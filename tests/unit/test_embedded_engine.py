@@ -313,6 +313,19 @@ def test_runtime_error_in_on_data_keeps_partial_result_and_log(lean_data: Path, 
     assert "Runtime Error: ZeroDivisionError" in (tmp_path / "log.txt").read_text()
 
 
+def test_a_waiting_order_whose_margin_is_gone_turns_invalid(lean_data: Path, tmp_path: Path) -> None:
+    """LEAN's backtesting brokerage checks buying power before every fill attempt, not only when an order is
+    placed: a resting limit buy that fitted at 9:31 no longer does once a market buy has used the margin."""
+    outcome = run(ALGORITHMS / "margin_gone", lean_data, tmp_path)
+    assert outcome.status == "completed", outcome.error
+    orders = json.loads((tmp_path / "4242.json").read_text())["orders"]
+    assert [(order["type"], order["status"]) for order in orders.values()] == [(1, 7), (0, 3)]  # invalid, filled
+    invalid = [line for line in debug_lines(tmp_path) if "invalid at" in line]
+    assert len(invalid) == 1 and "2013-10-07 09:32:00" in invalid[0]
+    assert "Insufficient buying power to complete orders" in invalid[0] and "Id: 1," in invalid[0]
+    assert statistics(tmp_path)["Total Orders"] == "2"
+
+
 def test_a_run_leaves_the_cyclic_collector_as_it_found_it(lean_data: Path, tmp_path: Path) -> None:
     """Runs tune the collector for their time loop (tests and benchmarks run them in this process)."""
     before = gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()

@@ -378,9 +378,7 @@ class Transactions:
         self.tickets[order_id] = ticket
         problem = self._validate(security, order)
         if problem:
-            order.status = OrderStatus.INVALID
-            self._emit(order, OrderStatus.INVALID, 0.0, 0.0, 0.0, problem)
-            self.on_message("ERROR", f"Order Error: ids: [{order_id}], {problem}")
+            self._invalidate(order, problem)
             return ticket
         order.status = OrderStatus.SUBMITTED
         self.working[order_id] = order
@@ -397,15 +395,19 @@ class Transactions:
                 "SetWarmup, or use slice.Contains(symbol) to confirm the Slice object has price before using "
                 "the data."
             )
+        return self._buying_power_problem(security, order)
+
+    def _buying_power_problem(self, security: Security, order: Order) -> str:
+        """LEAN's message when the margin remaining cannot take the unfilled part of ``order``, else ''."""
         price = _estimate_price(security, order)
-        if not _has_buying_power(self.portfolio, security, order.quantity, price):
-            value = order.quantity * price
-            margin = abs(value) / security.leverage
-            return (
-                f"Insufficient buying power to complete orders (Value:[{value:.4f}]), Reason: Id: {order.id}, "
-                f"Initial Margin: {margin:.2f}, Free Margin: {self.portfolio.margin_remaining:.2f}."
-            )
-        return ""
+        quantity = order.quantity - order.quantity_filled
+        if _has_buying_power(self.portfolio, security, quantity, price):
+            return ""
+        value = quantity * price
+        return (
+            f"Insufficient buying power to complete orders (Value:[{value:.4f}]), Reason: Id: {order.id}, "
+            f"Initial Margin: {abs(value) / security.leverage:.2f}, Free Margin: {self.portfolio.margin_remaining:.2f}."
+        )
 
     def _on_tick(self, security: Security, price: float | None) -> float | None:
         """LEAN's ``RoundOrderPrices``: limit and stop prices go to the security's minimum price variation, with
@@ -473,6 +475,12 @@ class Transactions:
             return
         for order in self.open_orders():
             security = self.securities[order.symbol]
+            if order.type != OrderType.MARKET and order.time == self.clock.utc:
+                continue  # LEAN looks at other orders from the next bar on
+            problem = self._buying_power_problem(security, order)
+            if problem:  # LEAN checks before every fill attempt: prices and the portfolio move while it waits
+                self._invalidate(order, problem)
+                continue
             price = self._fill_price(security, order, order.symbol in fresh, forward.get(order.symbol))
             if price is not None:
                 self._fill(security, order, price)
@@ -512,6 +520,13 @@ class Transactions:
             return bar.open if covers_open or in_session else None
         session = hours.regular_session(bar.end_time.date())  # market on close
         return bar.close if session and bar.end_time >= session[1] else None
+
+    def _invalidate(self, order: Order, problem: str) -> None:
+        """LEAN's invalid order: its event with the reason, and the reason as an algorithm error."""
+        order.status = OrderStatus.INVALID
+        self.working.pop(order.id, None)
+        self._emit(order, OrderStatus.INVALID, 0.0, 0.0, 0.0, problem)
+        self.on_message("ERROR", f"Order Error: ids: [{order.id}], {problem}")
 
     def _fill(self, security: Security, order: Order, price: float) -> None:
         quantity = order.quantity - order.quantity_filled
