@@ -475,10 +475,13 @@ class Transactions:
             return
         for order in self.open_orders():
             security = self.securities[order.symbol]
-            if order.type != OrderType.MARKET and order.time == self.clock.utc:
+            placed_now = order.time == self.clock.utc
+            if placed_now and order.type != OrderType.MARKET:
                 continue  # LEAN looks at other orders from the next bar on
-            problem = self._buying_power_problem(security, order)
-            if problem:  # LEAN checks before every fill attempt: prices and the portfolio move while it waits
+            # LEAN checks buying power before every fill attempt: prices and the portfolio move while an order
+            # waits (an order placed this moment was checked against this very state when it was submitted)
+            problem = "" if placed_now else self._buying_power_problem(security, order)
+            if problem:
                 self._invalidate(order, problem)
                 continue
             price = self._fill_price(security, order, order.symbol in fresh, forward.get(order.symbol))
