@@ -311,6 +311,13 @@ def test_runtime_error_in_on_data_keeps_partial_result_and_log(lean_data: Path, 
     assert result.equity.index[-1] < pd.Timestamp("2013-10-11", tz="UTC")  # stopped early, result kept
     assert any("bought half" in line for line in debug_lines(tmp_path))
     assert "Runtime Error: ZeroDivisionError" in (tmp_path / "log.txt").read_text()
+    # LEAN's shape of a run that died (as in the lean CLI fixture cli2024-ondata-runtimeerror): the equity
+    # candle closes at the failing bar (10/08 11:20 New York), the daily series end at the last midnight
+    charts = json.loads((tmp_path / "4242.json").read_text())["charts"]
+    last = {name: series["values"][-1][0] for chart in charts.values() for name, series in chart["series"].items()}
+    failing_bar, midnight = int(datetime(2013, 10, 8, 15, 20, tzinfo=UTC).timestamp()), 1381204800
+    assert last["Equity"] == failing_bar
+    assert last["Return"] == last["Benchmark"] == last["Equity Drawdown"] == last["Portfolio Turnover"] == midnight
 
 
 def test_a_waiting_order_whose_margin_is_gone_turns_invalid(lean_data: Path, tmp_path: Path) -> None:

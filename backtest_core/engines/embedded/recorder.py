@@ -239,9 +239,17 @@ class Recorder:
                 self.progress_callback(self._progress(backtest, step_ns, round(value, 4)))
 
     def finish(self, backtest: Backtest, last_step_ns: int | None, error: str = "", trace: str = "") -> None:
-        """Final samples, statistics and every result file; called once, also after a runtime error."""
-        if last_step_ns is not None:
-            value = backtest.portfolio.total_portfolio_value
+        """Final samples, statistics and every result file; called once, also after a runtime error.
+
+        A run that ends normally (or by ``quit()``) takes LEAN's final sample at its last time step. A runtime
+        error ends LEAN's loop before that sample: only the equity candle is closed, at the failing moment (LEAN's
+        exit sampling), so no return, benchmark or drawdown point is added for the unfinished day."""
+        value = backtest.portfolio.total_portfolio_value
+        if error:
+            if self.candle is not None:
+                self._update_candle(value)
+                self._close_candle(backtest.clock.ns)
+        elif last_step_ns is not None:
             self._update_candle(value)
             self._close_candle(last_step_ns)
             self._daily_sample(last_step_ns, value)
