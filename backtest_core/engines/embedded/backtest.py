@@ -13,6 +13,7 @@ import math
 import sys
 import time as wallclock
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -527,9 +528,9 @@ class Backtest:
                 if self.warming_up and step_ns > start_ns:
                     self._finish_warm_up(start_ns)
                 recording = not self.warming_up
-                if recording and step_ns >= recorder.next_midnight_ns:
-                    recorder.sample_midnights(self, step_ns)
                 if recording:
+                    if step_ns >= recorder.next_midnight_ns:
+                        recorder.sample_midnights(self, step_ns)
                     check_ns = recorder.next_midnight_ns
                 else:  # warming up: again at the start, and each local day for the cancel check
                     check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
@@ -601,8 +602,8 @@ class Backtest:
         return feeds
 
     def _precompute_indicators(self) -> None:
-        registered = [id(indicator) for sub in self.subscriptions.values() for indicator, _ in sub.indicators]
-        shared = {key for key in registered if registered.count(key) > 1}
+        registered = Counter(id(indicator) for sub in self.subscriptions.values() for indicator, _ in sub.indicators)
+        shared = {key for key, times in registered.items() if times > 1}
         for subscription in self.subscriptions.values():
             subscription.precompute_indicators(shared)
 

@@ -659,8 +659,10 @@ def _has_buying_power(portfolio: Portfolio, security: Security, quantity: float,
     held = security.holdings.quantity
     # reducing (or reversing): only the reversed part needs new margin
     opening = max(0.0, abs(quantity) - abs(held)) if held * quantity < 0 else abs(quantity)
+    if not opening:  # a waiting reducing order is checked at every scan: no fee or margin to work out
+        return True
     required = opening * price / security.leverage + order_fee(security, quantity, price)
-    return required <= portfolio.margin_remaining + 1e-9 if opening else True
+    return required <= portfolio.margin_remaining + 1e-9
 
 
 def _apply_fill(

@@ -378,7 +378,7 @@ class Recorder:
             "closedTrades": [trade.to_json() for trade in closed],
         }
         for when, value in backtest.portfolio.profit_loss if backtest is not None else []:
-            key = when.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"  # isoformat: strftime is slow
+            key = utc_text(when)
             while key in self.profit_loss:  # LEAN moves colliding keys on by a millisecond
                 when += timedelta(milliseconds=1)
                 key = when.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from backtest_core.engines.embedded.clock import local_datetime
-
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.indicators.precomputed import Precomputed
 
@@ -61,7 +59,7 @@ class PointOfSeries(IndicatorDataPoint):
 
     @property  # type: ignore[override]
     def time(self) -> datetime:
-        return local_datetime(self.series.ends_ns.item(self.index), self.series.zone)
+        return self.series.end_time(self.index)
 
     end_time = time
 

@@ -11,6 +11,7 @@ window or the Updated event) hands the indicator back at the state it has reache
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,10 @@ class UpdateSeries:
         self.ends_ns = ends_ns
         self.zone = zone
         self.count = 0
+
+    def end_time(self, index: int) -> datetime:
+        """The exchange time at which update ``index`` came (its bar's end)."""
+        return local_datetime(self.ends_ns.item(index), self.zone)
 
     @classmethod
     def from_bars(cls, trades: Bars | None, quotes: Bars | None, zone: ZoneInfo) -> UpdateSeries:
@@ -107,7 +112,7 @@ class Precomputed:
         window = indicator._window
         window.reset()
         points = [
-            IndicatorDataPoint(local_datetime(self.series.ends_ns.item(i), self.series.zone), self.values.item(i))
+            IndicatorDataPoint(self.series.end_time(i), self.values.item(i))
             for i in range(max(0, updates - window.size), updates)
         ]
         for made in points:
