@@ -10,15 +10,15 @@ ui.startup()
 PAGES = {
     "Backtests": [
         st.Page(
-            "app_pages/strategies.py", title="Strategies", icon=":material/code:", url_path="strategies", default=True
+            ui.PAGE_FILES["strategies"], title="Strategies", icon=":material/code:", url_path="strategies", default=True
         ),
-        st.Page("app_pages/run.py", title="Run", icon=":material/play_arrow:", url_path="run"),
-        st.Page("app_pages/monitor.py", title="Monitor", icon=":material/speed:", url_path="monitor"),
+        st.Page(ui.PAGE_FILES["run"], title="Run", icon=":material/play_arrow:", url_path="run"),
+        st.Page(ui.PAGE_FILES["monitor"], title="Monitor", icon=":material/speed:", url_path="monitor"),
     ],
     "Results": [
-        st.Page("app_pages/results.py", title="History", icon=":material/history:", url_path="results"),
-        st.Page("app_pages/result.py", title="Result", icon=":material/insights:", url_path="result"),
-        st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+        st.Page(ui.PAGE_FILES["history"], title="History", icon=":material/history:", url_path="results"),
+        st.Page(ui.PAGE_FILES["result"], title="Result", icon=":material/insights:", url_path="result"),
+        st.Page(ui.PAGE_FILES["compare"], title="Compare", icon=":material/compare_arrows:", url_path="compare"),
     ],
 }
 

@@ -17,6 +17,17 @@ from backtest_core.store import RunStore
 
 T = TypeVar("T")
 
+# Every page file, by the name links use. Files sit one level down (pages/<section>/) so that Streamlit never
+# treats the folder as its legacy multipage directory: st.navigation in dashboard.py stays in charge.
+PAGE_FILES = {
+    "strategies": "pages/backtests/strategies.py",
+    "run": "pages/backtests/run.py",
+    "monitor": "pages/backtests/monitor.py",
+    "history": "pages/results/history.py",
+    "result": "pages/results/result.py",
+    "compare": "pages/results/compare.py",
+}
+
 
 def settings() -> Settings:
     return Settings()
@@ -78,4 +89,4 @@ def cached_result(folder: Path) -> LeanResult:
 
 
 def run_link(run_id: str, label: str | None = None) -> None:
-    st.page_link("app_pages/result.py", label=label or run_id, icon=":material/insights:", query_params={"id": run_id})
+    st.page_link(PAGE_FILES["result"], label=label or run_id, icon=":material/insights:", query_params={"id": run_id})

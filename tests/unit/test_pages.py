@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore, import_path
+from backtest_core.ui import PAGE_FILES
 
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 TIMEOUT = 60
@@ -20,7 +21,7 @@ def page(name: str, **query: str) -> AppTest:
     app.run()
     for key, value in query.items():
         app.query_params[key] = value
-    app.switch_page(f"app_pages/{name}.py").run()
+    app.switch_page(PAGE_FILES[name]).run()
     assert not app.exception, [e.value for e in app.exception]
     return app
 
@@ -34,7 +35,7 @@ def imported(studio_home: Settings, lean_fixtures: Path, lean_data: Path, monkey
 
 
 def test_fresh_machine_every_page_renders_and_gets_sample_data(studio_home: Settings) -> None:
-    for name in ("strategies", "run", "monitor", "results", "result", "compare"):
+    for name in tuple(PAGE_FILES):
         page(name)
     assert (studio_home.data_dir / "SYNTHETIC_DATA_README.md").exists()
 
@@ -68,7 +69,7 @@ def test_compare_two_results_shows_statistics_side_by_side(imported: list[str]) 
 
 
 def test_history_lists_the_imported_runs(imported: list[str]) -> None:
-    app = page("results")
+    app = page("history")
     frames = [frame.value for frame in app.dataframe] + [editor.value for editor in app.get("arrow_data_frame")]
     assert any(len(frame) == len(imported) for frame in frames if hasattr(frame, "__len__"))
 
@@ -92,4 +93,4 @@ def test_corrupt_result_file_is_a_message_not_a_crash(imported: list[str]) -> No
     main.write_text(main.read_text()[:500])  # truncated mid-file, as a crash while copying would leave it
     app = page("result", id=run_id)
     assert any(main.name in e.value and "truncated" in e.value.lower() for e in app.error), [e.value for e in app.error]
-    page("results")  # the history still lists it
+    page("history")  # the history still lists it

@@ -114,4 +114,4 @@ if submitted:
     ids = [run_id for run_id in submitted_ids if run_id]
     if ids:
         st.session_state["just_submitted"] = ids
-        st.switch_page("app_pages/monitor.py")
+        st.switch_page(ui.PAGE_FILES["monitor"])

@@ -23,7 +23,7 @@ if not run_id:
 
 run = ui.guarded(lambda: store.get(run_id))
 if run is None:
-    st.page_link("app_pages/results.py", label="Back to the history", icon=":material/history:")
+    st.page_link(ui.PAGE_FILES["history"], label="Back to the history", icon=":material/history:")
     st.stop()
 st.title(run.name)
 st.caption(
@@ -33,7 +33,7 @@ run_dir = store.run_dir(run.id)
 
 if run.status.is_active:
     st.info("This run is still in progress; its live view is on the Monitor page.")
-    st.page_link("app_pages/monitor.py", label="Open the monitor", icon=":material/speed:")
+    st.page_link(ui.PAGE_FILES["monitor"], label="Open the monitor", icon=":material/speed:")
 if run.error:
     st.error(run.error)
     if run.traceback:

@@ -56,7 +56,7 @@ with right:
             width="stretch",
         )
     if st.button("Launch a backtest", type="primary", icon=":material/play_arrow:", disabled=bool(details.error)):
-        st.switch_page("app_pages/run.py", query_params={"strategy": details.name})
+        st.switch_page(ui.PAGE_FILES["run"], query_params={"strategy": details.name})
     past = ui.guarded(lambda: store.list(RunQuery(strategy=details.name, page_size=20)).items) or []
     st.subheader("Past runs")
     if past:

@@ -90,10 +90,10 @@ if not selected:
 ids = [run.id for run in selected]
 a1, a2, a3 = st.columns(3)
 if len(selected) == 1:
-    a1.page_link("app_pages/result.py", label="Open result", icon=":material/insights:", query_params={"id": ids[0]})
+    a1.page_link(ui.PAGE_FILES["result"], label="Open result", icon=":material/insights:", query_params={"id": ids[0]})
 if 2 <= len(selected) <= 10:
     a2.page_link(
-        "app_pages/compare.py",
+        ui.PAGE_FILES["compare"],
         label=f"Compare {len(ids)} runs",
         icon=":material/compare_arrows:",
         query_params={"ids": ids},
