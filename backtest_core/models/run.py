@@ -37,6 +37,55 @@ class RunOrigin(StrEnum):
     IMPORTED = "imported"
 
 
+class ResultSource(StrEnum):
+    """Who wrote a result: this app's engines, or LEAN run elsewhere (told apart by the files they leave)."""
+
+    APP = "app"
+    LEAN_CLI = "lean-cli"
+    CLOUD = "cloud"
+    LAUNCHER = "launcher"
+    LEAN_OPTIMIZE = "lean-optimize"
+    UNKNOWN = "unknown"
+
+
+class DataSource(StrEnum):
+    """Whether a result was computed on real market data or on the app's SYNTHETIC sample."""
+
+    REAL = "real"
+    SYNTHETIC = "synthetic"
+    UNKNOWN = "unknown"
+
+
+class RunWarning(BaseModel):
+    """Something an analyst must know to read the run's numbers right (shown wherever the run is shown).
+
+    ``code`` is stable for machines (``data-ends-early``, ``data-starts-late``, ``stalled``, ...);
+    ``message`` is the sentence the analyst reads.
+    """
+
+    code: str
+    message: str
+
+
+class RunDescription(BaseModel):
+    """What a run covered and where it came from: the facts needed to compare runs fairly.
+
+    Filled when a run ends (from its request, its engine and its result) or when it is imported.
+    ``period_start``/``period_end`` are the backtest's own dates (the algorithm's, after overrides);
+    ``resolution`` is the finest data resolution it subscribed to; ``start_capital`` its starting equity.
+    """
+
+    period_start: date | None = None
+    period_end: date | None = None
+    resolution: str | None = None
+    start_capital: float | None = None
+    data_source: DataSource = DataSource.UNKNOWN
+    source: ResultSource = ResultSource.APP
+    language: str | None = Field(default=None, description="python or csharp")
+    engine_version: str | None = Field(default=None, description="embedded engine version or LEAN image/version")
+    warnings: list[RunWarning] = Field(default_factory=list)
+
+
 class BacktestRunInfo(BaseModel):
     """One run's row in the index."""
 
@@ -58,6 +107,8 @@ class BacktestRunInfo(BaseModel):
     note: str = ""
     stats: KeyStatistics = Field(default_factory=KeyStatistics)
     source_path: str | None = Field(default=None, description="Imported from this folder")
+    description: RunDescription = Field(default_factory=RunDescription)
+    sweep_id: str | None = Field(default=None, description="The sweep this run belongs to")
 
 
 class BacktestProgress(BaseModel):

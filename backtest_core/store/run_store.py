@@ -26,6 +26,7 @@ from backtest_core.models import (
     BacktestStatus,
     KeyStatistics,
     Page,
+    RunDescription,
     RunOrigin,
     RunQuery,
     SortKey,
@@ -51,7 +52,7 @@ _SORT_COLUMN = {
 }
 _LIST_COLUMNS = (
     "id, name, strategy, engine, status, origin, created_at, started_at, finished_at, request, error, traceback, "
-    f"tags, note, source_path, {', '.join(KEY_STATISTICS)}"
+    f"tags, note, source_path, description, sweep_id, {', '.join(KEY_STATISTICS)}"
 )
 
 
@@ -297,6 +298,11 @@ class RunStore:
     def remove_tag(self, run_id: str, tag: str) -> BacktestRunInfo:
         return self.set_tags(run_id, [t for t in self.get(run_id).tags if t != tag])
 
+    def set_description(self, run_id: str, description: RunDescription) -> BacktestRunInfo:
+        """Record what the run covered and where it came from (replaces the stored description)."""
+        self._update(run_id, {"description": description.model_dump_json()})
+        return self.get(run_id)
+
     def set_note(self, run_id: str, note: str) -> BacktestRunInfo:
         self._update(run_id, {"note": note})
         return self.get(run_id)
@@ -414,4 +420,6 @@ def _run_info(row: sqlite3.Row) -> BacktestRunInfo:
         note=row["note"],
         stats=KeyStatistics(**{column: row[column] for column in KEY_STATISTICS}),
         source_path=row["source_path"],
+        description=RunDescription.model_validate_json(row["description"]),
+        sweep_id=row["sweep_id"],
     )

@@ -55,6 +55,11 @@ MIGRATIONS: list[list[str]] = [
             if c != "seq"
         ),
     ],
+    [  # what a run covered and where it came from (RunDescription), and the sweep it belongs to
+        "ALTER TABLE runs ADD COLUMN description TEXT NOT NULL DEFAULT '{}'",
+        "ALTER TABLE runs ADD COLUMN sweep_id TEXT",
+        "CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep_id, seq)",
+    ],
 ]
 
 
