@@ -130,7 +130,9 @@ def judge(case: Case, outcome: EngineOutcome, output_dir: Path, seconds: float) 
         refusal = REFUSAL.search(error)
         if refusal:
             return Result(case, "REFUSED", f"{refusal['api']} is not supported", seconds)
-        return Result(case, "CRASHED", _first_lines(error.replace(f"{case.project}/", "")), seconds)
+        shared = case.project.parent.parent.parent  # paths as the repository names them, not this machine's
+        text = error.replace(f"{case.project}/", "").replace(f"{shared}/", "../shared/")
+        return Result(case, "CRASHED", _first_lines(text), seconds)
     if case.expected_status != "Completed":
         return Result(case, "DIVERGED", f"completed; LEAN's status is {case.expected_status}", seconds)
     statistics = json.loads((output_dir / f"{ALGORITHM_ID}.json").read_text()).get("statistics", {})
