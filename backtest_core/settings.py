@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     docker_memory: str | None = Field(default=None, description="Container memory limit, e.g. 4g")
     docker_cpus: float | None = Field(default=None, gt=0, description="Container CPU limit, e.g. 1.5")
     docker_network: str | None = Field(default=None, description="Container network mode, e.g. none")
+    cluster: str | None = Field(
+        default=None, description="Dask scheduler (tcp://host:port or a scheduler file) to run on; unset: here"
+    )
 
     @field_validator("home", "strategies", "shared", "data", mode="after")
     @classmethod

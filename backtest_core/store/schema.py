@@ -60,6 +60,9 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE runs ADD COLUMN sweep_id TEXT",
         "CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep_id, seq)",
     ],
+    [  # where a running run executes: 'local' (its own supervisor here) or 'dask' (the cluster relay follows it)
+        "ALTER TABLE runs ADD COLUMN executor TEXT NOT NULL DEFAULT 'local'",
+    ],
 ]
 
 
