@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from backtest_core.analysis import periods, relative, significance
 from backtest_core.analysis.calendar import TradingCalendar
 from backtest_core.analysis.inputs import InputDiff, RunInputs, diff_inputs
+from backtest_core.analysis.trades import TradeDiff, closed_in, trade_diff
 from backtest_core.analysis.window_stats import RiskFree, WindowStatistics, window_statistics
 from backtest_core.analysis.windows import (
     NO_CURVE,
@@ -120,6 +121,11 @@ class Workbench:
     def equal_capital(self) -> bool:
         capitals = [run.facts.start_capital for run in self.runs]
         return None not in capitals and len(set(capitals)) == 1
+
+    @property
+    def same_full_periods(self) -> bool:
+        """Whether the runs' full data periods are the same (so LEAN's full-run figures are comparable)."""
+        return len({(run.curve.first_day, run.curve.last_day) for run in self.runs}) == 1
 
     def run(self, run_id: str) -> ComparedRun:
         return next(run for run in self.runs if run.facts.id == run_id)
@@ -296,40 +302,53 @@ def _paired(workbench: Workbench, run_id: str) -> pd.DataFrame:
 # -- tables the page draws ----------------------------------------------------------------------------------
 
 # window statistic → (label, unit, higher is better; None: not ranked)
-STATISTIC_ROWS: dict[str, tuple[str, str, bool | None]] = {
-    "total_return": ("Total return", "%", True),
-    "compounding_annual_return": ("Compounding annual return", "%", True),
-    "sharpe_ratio": ("Sharpe ratio", "", True),
-    "sortino_ratio": ("Sortino ratio", "", True),
-    "probabilistic_sharpe_ratio": ("Probabilistic Sharpe ratio", "%", True),
-    "max_drawdown": ("Max drawdown (closes)", "%", False),
-    "annual_volatility": ("Annual volatility", "%", None),
-    "best_day": ("Best day", "%", None),
-    "worst_day": ("Worst day", "%", None),
+STATISTIC_COLUMNS: dict[str, tuple[str, str, bool | None]] = {
+    "total_return": ("Return %", "%", True),
+    "compounding_annual_return": ("CAR %", "%", True),
+    "sharpe_ratio": ("Sharpe", "", True),
+    "sortino_ratio": ("Sortino", "", True),
+    "probabilistic_sharpe_ratio": ("PSR %", "%", True),
+    "max_drawdown": ("Max drawdown %", "%", False),
+    "annual_volatility": ("Volatility %", "%", None),
+    "best_day": ("Best day %", "%", None),
+    "worst_day": ("Worst day %", "%", None),
     "start_equity": ("Start equity", "$", None),
-    "end_equity": ("End equity", "$", True),
+    "end_equity": ("End equity", "$", None),
     "net_profit": ("Net profit", "$", True),
-    "risk_free_rate": ("Risk-free rate (mean)", "%", None),
     "trading_days": ("Trading days", "", None),
 }
+DELTA_COLUMNS = ("total_return", "compounding_annual_return", "sharpe_ratio", "max_drawdown")
 
 
 def statistics_frame(workbench: Workbench) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Window statistics (rows) per run (columns, by id) as display numbers, and where the best cells are:
-    only when every run covers the same window, and money rows only at equal start capital."""
+    """Window statistics, one row per run (index: ids), display units (percent as percent), with Δ columns
+    against the baseline; and where the best cells are: only when every run covers the same window, and
+    money only at equal start capital."""
     rows = {}
-    for key, (label, unit, _) in STATISTIC_ROWS.items():
-        values = [getattr(workbench.statistics[run.facts.id], key) for run in workbench.runs]
-        rows[label] = [None if v is None else v * 100 if unit == "%" else v for v in values]
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=[run.facts.id for run in workbench.runs])
+    base = workbench.statistics[workbench.baseline]
+    for run in workbench.runs:
+        stats = workbench.statistics[run.facts.id]
+        row: dict[str, float | None] = {}
+        for key, (label, unit, _) in STATISTIC_COLUMNS.items():
+            row[label] = _display(getattr(stats, key), unit)
+            if key in DELTA_COLUMNS:
+                own, other = getattr(stats, key), getattr(base, key)
+                delta = None if own is None or other is None else own - other
+                row[f"Δ {label}"] = _display(delta, unit)
+        rows[run.facts.id] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
     best = pd.DataFrame(False, index=table.index, columns=table.columns)
     if len(workbench.runs) < 2 or not workbench.comparable:
         return table, best
-    for label, unit, higher in STATISTIC_ROWS.values():
+    for label, unit, higher in STATISTIC_COLUMNS.values():
         if higher is None or (unit == "$" and not workbench.equal_capital):
             continue
-        best.loc[label] = _best_of(table.loc[label], higher)
+        best[label] = _best_of(table[label], higher)
     return table, best
+
+
+def _display(value: float | None, unit: str) -> float | None:
+    return None if value is None else value * 100 if unit == "%" else value
 
 
 def lean_statistics_frame(workbench: Workbench) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -343,8 +362,7 @@ def lean_statistics_frame(workbench: Workbench) -> tuple[pd.DataFrame, pd.DataFr
         index=pd.Index(names, name="LEAN statistic (full run)"),
     )
     best = pd.DataFrame(False, index=table.index, columns=table.columns)
-    periods_equal = len({(run.curve.first_day, run.curve.last_day) for run in workbench.runs}) == 1
-    if len(workbench.runs) < 2 or not periods_equal:
+    if len(workbench.runs) < 2 or not workbench.same_full_periods:
         return table, best
     for name in names:
         higher = LEAN_HIGHER_IS_BETTER.get(name)
@@ -417,3 +435,22 @@ def relative_frames(workbench: Workbench, window_days: int) -> dict[str, pd.Data
             returns, base, window_days, workbench.calendar.periods_per_year
         ),
     }
+
+
+def trade_comparison(workbench: Workbench, run_a: str, run_b: str) -> TradeDiff:
+    """Closed trades of two runs over the days both windows share, matched, with each group's share of the
+    profit difference (A − B, money as each run's own)."""
+    closes_a, closes_b = workbench.closes[run_a], workbench.closes[run_b]
+    zone = workbench.calendar.hours.exchange_tz
+    base_day, last_day = max(closes_a.index[0], closes_b.index[0]), min(closes_a.index[-1], closes_b.index[-1])
+    # trades closed after the base day's close, up to the last day's close (midnights after them)
+    start = (pd.Timestamp(base_day) + pd.Timedelta(days=1)).tz_localize(zone).tz_convert("UTC")
+    end = (pd.Timestamp(last_day) + pd.Timedelta(days=1)).tz_localize(zone).tz_convert("UTC")
+
+    def profit(closes: pd.Series) -> float:
+        inside = closes.loc[(closes.index >= base_day) & (closes.index <= last_day)]
+        return float(inside.iloc[-1] - inside.iloc[0]) if len(inside) else 0.0
+
+    trades_a = closed_in(workbench.run(run_a).trades, start, end)
+    trades_b = closed_in(workbench.run(run_b).trades, start, end)
+    return trade_diff(trades_a, trades_b, profit(closes_a) - profit(closes_b))
