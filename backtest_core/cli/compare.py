@@ -7,7 +7,7 @@ from datetime import date
 
 from backtest_core.analysis.comparison import NotComparable, Workbench
 from backtest_core.cli.output import print_json, print_table
-from backtest_core.compare_runs import compare, parse_ids
+from backtest_core.compare_runs import check_limit, compare, parse_ids
 from backtest_core.errors import InvalidRequest
 from backtest_core.store import RunStore
 
@@ -32,6 +32,7 @@ def _date(text: str) -> date:
 def _compare(args: argparse.Namespace) -> int:
     store = RunStore()
     selection = parse_ids(args.ids)
+    check_limit(selection)
     for run_id in selection.ids:
         store.get(run_id)  # an unknown id is an error here, not an exclusion
     if args.start and args.end and args.end < args.start:
