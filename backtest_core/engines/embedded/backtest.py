@@ -28,10 +28,12 @@ import pandas as pd
 
 from backtest_core.engines.base import RunOverrides
 from backtest_core.engines.embedded import indicators as ind
+from backtest_core.engines.embedded import lean_modules
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
 from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
+from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
 from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
@@ -355,6 +357,8 @@ class Backtest:
             self.order_event_hook = _hook(algorithm, "on_order_event")
         try:
             _hook(algorithm, "initialize")()
+        except UnsupportedApi as error:
+            raise self._refusal(error) from error
         except StudioError:
             raise
         except Exception as error:
@@ -402,12 +406,15 @@ class Backtest:
         for path in (str(LEAN_API_DIR), str(self.project_dir)):
             if path not in sys.path:
                 sys.path.insert(0, path)
+        lean_modules.install(_implemented_lean_names)
         sys.modules.pop("main", None)
         try:
             spec = importlib.util.spec_from_file_location("main", main)
             module = importlib.util.module_from_spec(spec)
             sys.modules["main"] = module
             spec.loader.exec_module(module)
+        except UnsupportedApi as error:  # a LEAN name the engine lacks
+            raise self._refusal(error) from error
         except Exception as error:
             raise AlgorithmFailure(
                 f"Loader.TryCreatePythonAlgorithm(): Unable to import python module {main}. "
@@ -584,6 +591,8 @@ class Backtest:
             data = Slice(step_ns, zone, fresh, filled)
             try:
                 on_data(data)
+            except UnsupportedApi as error:
+                raise self._refusal(error) from error
             except StudioError:
                 raise
             except Exception as error:
@@ -764,10 +773,17 @@ class Backtest:
             return
         try:
             action()
+        except UnsupportedApi as error:
+            raise self._refusal(error) from error
         except StudioError:
             raise
         except Exception as error:
             self._runtime_error(context, error)
+
+    def _refusal(self, error: UnsupportedApi) -> AlgorithmFailure:
+        """A LEAN API the engine lacks, met in the algorithm's code: the refusal first (naming the API), then
+        where in the project, then what to do."""
+        return AlgorithmFailure(f"{_describe(error, self.project_dir)}\n{error.hint}", traceback.format_exc())
 
     def _runtime_error(self, context: str, error: Exception) -> NoReturn:
         """Stop the run on an exception raised by the algorithm, logged and worded as LEAN does."""
@@ -877,6 +893,11 @@ def _as_python_ints(values: np.ndarray) -> Iterator[int]:
     """The values as Python ints, converted a chunk at a time (a list of ten years of minutes costs ~40 MB)."""
     chunks = (values[first : first + CHUNK].tolist() for first in range(0, len(values), CHUNK))
     return chain.from_iterable(chunks)  # no generator frame resumed per value
+
+
+def _implemented_lean_names() -> dict[str, Any]:
+    """The LEAN and .NET names the engine implements (what LEAN namespaces imported by name hand out)."""
+    return vars(importlib.import_module("AlgorithmImports")) | DOTNET_TYPES
 
 
 def _hook(algorithm: QCAlgorithm, name: str) -> Callable[..., Any]:
