@@ -148,18 +148,25 @@ class RunStore:
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
-    def try_claim_slot(self, run_id: str, limit: int) -> bool:
-        """Atomically start ``run_id`` if fewer than ``limit`` runs are running and it is first in line."""
-        check_run_id(run_id)
+    def claim_next(self, limit: int) -> BacktestRunInfo | None:
+        """Atomically move the oldest queued run to running if fewer than ``limit`` runs are running.
+
+        The queue is these rows alone: nothing waits in a process. Any number of dispatchers may call this at
+        once; each queued run is handed to exactly one of them.
+        """
+        with self._connect() as connection:  # the common case (nothing queued) takes no write lock
+            if connection.execute("SELECT 1 FROM runs WHERE status = 'queued' LIMIT 1").fetchone() is None:
+                return None
         with self._write() as connection:
             running = connection.execute("SELECT COUNT(*) FROM runs WHERE status = 'running'").fetchone()[0]
             first = connection.execute("SELECT id FROM runs WHERE status = 'queued' ORDER BY seq LIMIT 1").fetchone()
-            if running >= limit or first is None or first["id"] != run_id:
-                return False
+            if running >= limit or first is None:
+                return None
             connection.execute(
-                "UPDATE runs SET status = 'running', started_at = ? WHERE id = ?", (utc_now().isoformat(), run_id)
+                "UPDATE runs SET status = 'running', started_at = ? WHERE id = ?",
+                (utc_now().isoformat(), first["id"]),
             )
-        return True
+        return self.get(first["id"])
 
     def set_runtime(
         self, run_id: str, *, supervisor_pid: int | None = None, supervisor_started: float | None = None,
@@ -335,6 +342,26 @@ class RunStore:
                 f"SELECT {_LIST_COLUMNS} FROM runs WHERE status IN ('queued', 'running') ORDER BY seq"
             ).fetchall()
         return [_run_info(row) for row in rows]
+
+    def set_content_hash(self, run_id: str, digest: str) -> None:
+        """Record the digest of the run's result (``results.files.content_digest``)."""
+        self._update(run_id, {"content_hash": digest})
+
+    def runs_without_digest(self) -> list[tuple[str, Path]]:
+        """``(run id, its main result file)`` of finished runs stored without a content digest."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT id, algorithm_id FROM runs WHERE content_hash IS NULL AND status NOT IN ('queued', 'running')"
+            ).fetchall()
+        return [(row["id"], self.runs_dir / row["id"] / f"{row['algorithm_id']}.json") for row in rows]
+
+    def find_by_content(self, digest: str) -> str | None:
+        """The run whose result has this digest (the oldest, if several), or None."""
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT id FROM runs WHERE content_hash = ? ORDER BY seq LIMIT 1", (digest,)
+            ).fetchone()
+        return row["id"] if row else None
 
     def find_by_source(self, source_key: str) -> str | None:
         with self._connect() as connection:

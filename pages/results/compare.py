@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from backtest_core import analytics, charts, ui
+from backtest_core import analytics, charts, ui, views
+from backtest_core.analysis.periods import monthly_returns
+from backtest_core.analysis.returns import drawdown
 from backtest_core.models import BacktestStatus, RunQuery
 
 st.title("Compare")
@@ -38,6 +40,11 @@ if len(runs) < 2:
     st.warning("Fewer than two of the chosen runs have readable results.")
     st.stop()
 
+for label, (run, _) in runs.items():
+    ui.run_notices(run, label)
+st.subheader("What each run covered")
+st.dataframe(views.description_frame({label: run for label, (run, _) in runs.items()}), width="stretch")
+
 curves = {label: result.equity for label, (_, result) in runs.items() if not result.equity.empty}
 start = analytics.common_start(list(curves.values()))
 aligned = {label: analytics.normalised(curve.loc[start:]) for label, curve in curves.items()}
@@ -47,7 +54,7 @@ st.plotly_chart(
     )
 )
 st.plotly_chart(
-    charts.overlay_figure({label: analytics.drawdown(curve) * 100 for label, curve in curves.items()}, "Drawdown", "%")
+    charts.overlay_figure({label: drawdown(curve) * 100 for label, curve in curves.items()}, "Drawdown", "%")
 )
 
 table, best = analytics.statistics_table({label: result.statistics.raw for label, (_, result) in runs.items()})
@@ -67,5 +74,5 @@ if diff.empty:
 else:
     st.dataframe(diff, width="stretch")
 st.subheader("Monthly returns (%)")
-monthly = {label: analytics.monthly_returns(curve).stack().rename(label) * 100 for label, curve in curves.items()}
+monthly = {label: monthly_returns(curve).stack().rename(label) * 100 for label, curve in curves.items()}
 st.dataframe(pd.concat(monthly, axis=1).round(2), width="stretch")

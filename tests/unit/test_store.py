@@ -51,14 +51,16 @@ def test_unknown_id(store):
         store.get("20200101-000000-abcdef")
 
 
-def test_slots_are_claimed_first_in_first_out(store):
+def test_queued_rows_are_claimed_first_in_first_out_within_the_limit(store):
     runs = [store.create(_request(), None) for _ in range(3)]
-    assert not store.try_claim_slot(runs[1].id, limit=2)  # not first in line
-    assert store.try_claim_slot(runs[0].id, limit=2)
-    assert store.try_claim_slot(runs[1].id, limit=2)
-    assert not store.try_claim_slot(runs[2].id, limit=2)  # limit reached
+    assert store.claim_next(limit=2).id == runs[0].id
+    assert store.claim_next(limit=2).id == runs[1].id
+    assert store.claim_next(limit=2) is None  # limit reached
+    assert store.get(runs[2].id).status == BacktestStatus.QUEUED
     store.set_status(runs[0].id, BacktestStatus.COMPLETED)
-    assert store.try_claim_slot(runs[2].id, limit=2)
+    claimed = store.claim_next(limit=2)
+    assert claimed.id == runs[2].id and claimed.status == BacktestStatus.RUNNING and claimed.started_at
+    assert store.claim_next(limit=5) is None  # nothing left queued
 
 
 def test_progress_round_trip_and_cancel_flag(store):
@@ -116,11 +118,11 @@ def test_finalize_without_result_marks_completed_run_failed(store):
 
 def test_listing_pages_sorts_and_filters(store, lean_fixtures):
     report = import_path(store, lean_fixtures)
-    assert len(report.imported) == 12 and not report.skipped
+    assert len(report.imported) == 13 and not report.skipped  # the Launcher folder holds two results
     by_sharpe = store.list(RunQuery(sort=SortKey.SHARPE, page_size=5))
     values = [r.stats.sharpe for r in by_sharpe.items]
-    assert by_sharpe.total == 12 and values == sorted(values, reverse=True) and values[0] == 7.8
-    ascending = store.list(RunQuery(sort=SortKey.SHARPE, descending=False, page_size=12)).items
+    assert by_sharpe.total == 13 and values == sorted(values, reverse=True) and values[:2] == [8.637, 7.8]
+    ascending = store.list(RunQuery(sort=SortKey.SHARPE, descending=False, page_size=13)).items
     assert ascending[-1].stats.sharpe is None  # NULLs last in both directions
     assert [r.stats.sharpe for r in ascending[:2]] == [-2.036, -0.272]
     second = store.list(RunQuery(sort=SortKey.SHARPE, page=2, page_size=5))

@@ -87,6 +87,8 @@ class Recorder:
         self._traded: dict[str, Security] = {}  # securities ever ordered, by symbol id: their prices mark trades
         self.profit_loss: dict[str, float] = {}
         self.starting_cash = 0.0
+        self.period: tuple[date, date] | None = None  # the backtest's dates, once initialize and overrides ran
+        self._backtest: Backtest | None = None  # set by start(): what a progress report between steps reads
         self.start_ns = 0
         self.end_ns = 0
         self.next_midnight_ns = 0
@@ -121,6 +123,7 @@ class Recorder:
             self._log_file.flush()
         if self.log_callback is not None:
             self.log_callback(line)
+            self._progress_if_due()
 
     def algorithm_message(self, kind: str, text: str, local_time: datetime, once: bool) -> None:
         """``debug``/``log``/``error``: into ``<id>-log.txt`` with algorithm time, and into the engine log."""
@@ -183,6 +186,8 @@ class Recorder:
     def start(self, backtest: Backtest, cash: float) -> None:
         """After initialize: the period is known; log LEAN's ``Dates:`` line and set the resample period."""
         self.starting_cash = cash
+        self.period = (backtest.start, backtest.end)
+        self._backtest = backtest
         span_minutes = (backtest.end - backtest.start + timedelta(days=1)).total_seconds() / 60
         self.resample_ns = int(max(4.0, span_minutes / 4000) * 60 * NS)
         self.engine_log(
@@ -237,6 +242,19 @@ class Recorder:
             if now >= self._next_progress:
                 self._next_progress = now + PROGRESS_INTERVAL_S
                 self.progress_callback(self._progress(backtest, step_ns, round(value, 4)))
+
+    def _progress_if_due(self) -> None:
+        """Progress at the current simulated time when a log line comes and a report is due: an algorithm that
+        takes seconds per time step (or loops inside one) still logs, and the monitor follows it there rather
+        than waiting for the next 64th step."""
+        backtest = self._backtest
+        if backtest is None or self.progress_callback is None or not self.start_ns:
+            return
+        now = wallclock.monotonic()
+        if now >= self._next_progress:
+            self._next_progress = now + PROGRESS_INTERVAL_S
+            value = backtest.portfolio.total_portfolio_value
+            self.progress_callback(self._progress(backtest, backtest.clock.ns, round(value, 4)))
 
     def finish(self, backtest: Backtest, last_step_ns: int | None, error: str = "", trace: str = "") -> None:
         """Final samples, statistics and every result file; called once, also after a runtime error.
