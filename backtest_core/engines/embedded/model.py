@@ -501,6 +501,7 @@ class Order(LeanObject):
         self.stop_triggered = False
         self.quantity_filled = 0.0
         self.submission: tuple[float, float, float] = (0.0, 0.0, 0.0)  # bid, ask, last at submission
+        self.submission_days: tuple[int, int] = (-1, -1)  # start times of the quote and trade bars behind them
         self.asynchronous = False  # as requested; fills are the same in a backtest
 
     @property
