@@ -27,13 +27,16 @@ import numpy as np
 import pandas as pd
 
 from backtest_core.engines.base import RunOverrides
+from backtest_core.engines.embedded import consolidators, lean_modules
 from backtest_core.engines.embedded import indicators as ind
-from backtest_core.engines.embedded import lean_modules
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
+from backtest_core.engines.embedded.algorithm_settings import AlgorithmSettings
 from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
 from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
+from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
+from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
 from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
@@ -143,6 +146,9 @@ class Backtest:
         )
         self.transactions_view = _TransactionsView(self.transactions)
         self.scheduler = Scheduler()
+        self.consolidation = Consolidation(self)
+        self.subscription_manager = SubscriptionManager(self.consolidation)
+        self.settings = AlgorithmSettings()
         self.date_rules = DateRules(self._hours_of)
         self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone)
         self.benchmark_ticker = "SPY"
@@ -252,19 +258,44 @@ class Backtest:
         )
 
     def register(self, key: Any, indicator: ind.Indicator, selector: Any, resolution: Any = None) -> ind.Indicator:
-        """Update ``indicator`` with every bar of the subscription (LEAN's automatic indicator)."""
+        """LEAN's RegisterIndicator: at the subscription's own resolution the automatic updates of the time loop
+        (which may be precomputed); at another resolution or period, or with a given consolidator, the bars
+        of a consolidator."""
         security = self.security(key)
-        if resolution is not None and Resolution(int(resolution)) != security.resolution:
-            raise UnsupportedApi(
-                f"indicators at {Resolution(int(resolution)).name.lower()} resolution on a "
-                f"{security.resolution.name.lower()} subscription (consolidators)"
-            )
-        subscription = self.subscriptions[security.symbol]
-        subscription.indicators.append((indicator, selector))
-        subscription.per_bar.append((indicator, selector))
+        consolidator = resolution if isinstance(resolution, ConsolidatorBase) else None
+        if consolidator is None:
+            period = resolution if isinstance(resolution, timedelta) else None
+            level = None if period is not None or resolution is None else Resolution(int(resolution))
+            consolidator = self.consolidation.create(security, period=period, resolution=level)
+            if isinstance(consolidator, IdentityDataConsolidator):
+                subscription = self.subscriptions[security.symbol]
+                subscription.indicators.append((indicator, selector))
+                subscription.per_bar.append((indicator, selector))
+                return indicator
+        self.consolidation.feed_indicator(security, indicator, consolidator, selector)
         return indicator
 
-    def warm_up_indicator(self, key: Any, indicator: ind.Indicator) -> None:
+    def unregister(self, indicator: ind.Indicator) -> None:
+        """LEAN's UnregisterIndicator: no more automatic updates (its consolidators removed)."""
+        indicator.run_bar_by_bar()
+        for subscription in self.subscriptions.values():
+            subscription.indicators = [pair for pair in subscription.indicators if pair[0] is not indicator]
+            subscription.refresh_per_bar()
+        for consolidator in indicator.consolidators:
+            self.consolidation.remove(None, consolidator)
+        indicator.consolidators.clear()
+
+    def trade_selector(self, key: Any, pick: Callable[[Any], float]) -> Callable[[Any], float] | None:
+        """``pick`` when the symbol's first subscription has trade bars (LEAN's MAX/MIN read highs and lows
+        then), else None (the data's value)."""
+        return pick if subscription_kinds(self.security(key))[0] == "trade" else None
+
+    def guard_consolidators(self, action: Callable[[], Any]) -> None:
+        self._guard("Consolidators update", action)
+
+    def warm_up_indicator(
+        self, key: Any, indicator: ind.Indicator, resolution: Any = None, selector: Any = None
+    ) -> None:
         frame = self.history([key], indicator.warm_up_period, None)
         for stamp, row in frame.iterrows():
             indicator.update(stamp[1] if isinstance(stamp, tuple) else stamp, float(row["close"]))
@@ -351,6 +382,7 @@ class Backtest:
 
     def run(self) -> None:
         """Load, initialise and run the algorithm; raise AlgorithmFailure with LEAN's error text on failure."""
+        consolidators.minimum_price_variation = self._minimum_price_variation
         algorithm = self._create_algorithm()
         self.algorithm = algorithm
         if _overrides_hook(algorithm, "on_order_event"):
@@ -442,6 +474,9 @@ class Backtest:
             return None
         first = path.read_text().split(",", 1)[0].strip()
         return date(int(first[:4]), int(first[4:6]), int(first[6:8])) if len(first) == 8 else None
+
+    def _minimum_price_variation(self, key: Any) -> float:
+        return self.security(key).symbol_properties.minimum_price_variation
 
     def _hours_of(self, key: Any) -> Any:
         return self.security(key).hours
@@ -539,7 +574,7 @@ class Backtest:
             clock.ns = start_ns
             self._guard("OnWarmupFinished", _hook(algorithm, "on_warmup_finished"))
         portfolio, working, capacity = self.portfolio, self.transactions.working, self.capacity
-        should_stop = self.should_stop
+        should_stop, consolidation = self.should_stop, self.consolidation
         recorder.begin(start_ns, end_ns)
         check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
         for step_ns in steps:
@@ -562,6 +597,8 @@ class Backtest:
                 capacity.before_step(step_ns)
             if events.next_ns < step_ns:
                 events.fire_before(step_ns)
+            if consolidation.next_scan_ns < step_ns:
+                consolidation.scan_before(step_ns)
             clock.ns = step_ns
             fresh: list[tuple[BarFeed, int]] = []
             for feed in feeds:
@@ -588,6 +625,13 @@ class Backtest:
             if working:  # LEAN fills resting orders on the new data before OnData
                 fresh_symbols = {feed.symbol for feed, _ in fresh}
                 transactions.scan(fresh_symbols, filled)
+            if consolidation.feeding:  # then the consolidators get this step's data
+                try:
+                    consolidation.update(step_ns, filled)
+                except StudioError:
+                    raise
+                except Exception as error:
+                    self._runtime_error("Consolidators update", error)
             data = Slice(step_ns, zone, fresh, filled)
             try:
                 on_data(data)

@@ -12,30 +12,37 @@ import pandas as pd  # noqa: F401
 
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.charting import Chart, Color, ScatterMarkerSymbol, Series, SeriesType  # noqa: F401
-from backtest_core.engines.embedded.indicators import (  # noqa: F401
-    AverageTrueRange,
-    BollingerBands,
-    ExponentialMovingAverage,
-    IndicatorDataPoint,
-    Maximum,
-    Minimum,
-    Momentum,
-    MomentumPercent,
-    MovingAverageConvergenceDivergence,
-    MovingAverageType,
-    RateOfChange,
-    RelativeStrengthIndex,
-    RollingWindow,
-    SimpleMovingAverage,
-    StandardDeviation,
-    VolumeWeightedAveragePriceIndicator,
-    WildersMovingAverage,
+from backtest_core.engines.embedded.consolidation import TickType  # noqa: F401
+from backtest_core.engines.embedded.consolidators import (  # noqa: F401
+    BarDirection,
+    BaseDataConsolidator,
+    Calendar,
+    CalendarInfo,
+    ClassicRangeConsolidator,
+    ClassicRenkoConsolidator,
+    DollarVolumeRenkoConsolidator,
+    IdentityDataConsolidator,
+    MarketHourAwareConsolidator,
+    QuoteBarConsolidator,
+    RangeBar,
+    RangeConsolidator,
+    RenkoBar,
+    RenkoConsolidator,
+    RenkoType,
+    SequentialConsolidator,
+    TradeBarConsolidator,
+    VolumeRenkoBar,
+    VolumeRenkoConsolidator,
+    WickedRenkoConsolidator,
 )
+from backtest_core.engines.embedded.indicators import *  # noqa: F403
+from backtest_core.engines.embedded.indicators.fields import Field  # noqa: F401
 
 # LEAN names the engine lacks: stand-ins that refuse by name when used (see lean_modules)
 from backtest_core.engines.embedded.lean_modules import star_names
 from backtest_core.engines.embedded.model import (  # noqa: F401
     AccountType,
+    BaseData,
     BrokerageName,
     DataNormalizationMode,
     Market,
@@ -49,6 +56,7 @@ from backtest_core.engines.embedded.model import (  # noqa: F401
     OrderType,
     PortfolioTarget,
     QuoteBar,
+    RegressionTestException,
     Resolution,
     SecurityType,
     Slice,
