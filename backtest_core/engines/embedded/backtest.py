@@ -574,6 +574,11 @@ class Backtest:
             clock.ns = start_ns
             self._guard("OnWarmupFinished", _hook(algorithm, "on_warmup_finished"))
         portfolio, working, capacity = self.portfolio, self.transactions.working, self.capacity
+        # LEAN's internal hourly benchmark steps fall between the steps of a daily subscription only
+        between_steps = capacity.has_internal_steps and any(
+            security.resolution == Resolution.DAILY for security in self.securities.values()
+        )
+        filled = NO_BARS
         should_stop, consolidation = self.should_stop, self.consolidation
         recorder.begin(start_ns, end_ns)
         check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
@@ -593,7 +598,7 @@ class Backtest:
                     check_ns = recorder.next_midnight_ns
                 else:  # warming up: again at the start, and each local day for the cancel check
                     check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
-            if step_ns > capacity.snapshot_ns:  # a snapshot due at one of LEAN's internal benchmark steps
+            if between_steps and step_ns > capacity.snapshot_ns:  # due at a step of LEAN's internal benchmark
                 capacity.before_step(step_ns)
             if events.next_ns < step_ns:
                 events.fire_before(step_ns)
@@ -645,14 +650,14 @@ class Backtest:
                 if fresh_symbols is None:
                     fresh_symbols = {feed.symbol for feed, _ in fresh}
                 transactions.scan(fresh_symbols)
-            if capacity.monitored or step_ns >= capacity.snapshot_ns:
+            if step_ns >= capacity.wake_ns:  # a traded symbol watched, or a snapshot due
                 capacity.on_step(step_ns, filled)
             if recording:
                 recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
             self.last_step_ns = step_ns
-            self.last_filled = filled
             if self.stop_requested:
                 break
+        self.last_filled = filled
         if not self.stop_requested:
             events.fire_before(end_ns)  # the last day's events after its last bar
         if self.last_step_ns is not None:
