@@ -150,6 +150,7 @@ class Workbench:
             "engine_version": facts.engine_version,
             "start_capital": facts.start_capital,
             "data_source": facts.data_source,
+            "warnings": facts.warnings,
             "window": self.windows[facts.id].model_dump(),
         }
         vs = None

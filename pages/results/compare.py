@@ -145,7 +145,6 @@ facts = pd.DataFrame(
             "start capital": run.facts.start_capital,
             "data source": "SYNTHETIC" if run.facts.data_source == "synthetic" else run.facts.data_source,
             "source": run.facts.source or "unknown",
-            "warnings": "; ".join(run.facts.warnings),
         }
         for run in bench.runs
     ]
@@ -154,8 +153,10 @@ st.dataframe(
     facts, hide_index=True, width="stretch",
     column_config={"start capital": st.column_config.NumberColumn(format="%.2f")},
 )  # fmt: skip
-if any(run.facts.data_source == "synthetic" for run in bench.runs):
-    st.warning("SYNTHETIC data: some runs ran on the generated sample, not market data.", icon=":material/science:")
+for run in bench.runs:
+    info = ui.guarded(lambda run_id=run.facts.id: store.get(run_id))
+    if info is not None:
+        ui.run_notices(info, labels[run.facts.id])  # the SYNTHETIC label and each stored warning
 if bench.excluded:
     st.warning(
         f"{len(bench.excluded)} run(s) left out of this comparison:\n\n"
