@@ -109,6 +109,8 @@ def _line(
     style: Mapping[str, object], legend: bool = True,
 ) -> None:  # fmt: skip
     drawn = downsample(series.dropna(), _POINTS)
+    if drawn.empty:
+        return
     figure.add_trace(
         go.Scatter(
             x=local_times(drawn.index, calendar), y=drawn.to_numpy(), name=name, mode="lines",

@@ -212,8 +212,8 @@ def build_workbench(
     out = {item.id for item in left_out}
     kept = [run for run in ordered if run.facts.id not in out]
     all_excluded = [*excluded, *left_out]
-    if not kept or window is None:
-        raise NotComparable(all_excluded)
+    if len(kept) < 2 or window is None:
+        raise NotComparable(all_excluded, kept=len(kept) if window else 0)
     windows = {run.facts.id: (run.curve.own_window() if mode == "full" else window) or window for run in kept}
     closes = {run.facts.id: window_closes(run.curve.closes, windows[run.facts.id]) for run in kept}
     statistics = {

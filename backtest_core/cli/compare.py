@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from backtest_core.analysis.comparison import NotComparable, Workbench
+from backtest_core.analysis.comparison import Workbench
 from backtest_core.cli.output import print_json, print_table
 from backtest_core.compare_runs import check_limit, compare, parse_ids
 from backtest_core.errors import InvalidRequest
@@ -39,8 +39,6 @@ def _compare(args: argparse.Namespace) -> int:
         raise InvalidRequest("--end", f"{args.end} is before --start {args.start}", "Give an end after the start.")
     mode = "custom" if args.start or args.end else "common"
     workbench = compare(args.ids, store.settings, mode, args.start, args.end, args.baseline)
-    if len(workbench.runs) < 2:
-        raise NotComparable(workbench.excluded, kept=len(workbench.runs))
     if args.json:
         print_json(workbench.comparison().model_dump(mode="json"))
     else:
