@@ -24,7 +24,6 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 
 from backtest_core.engines.base import RunOverrides
 from backtest_core.engines.embedded import consolidators
@@ -39,6 +38,8 @@ from backtest_core.engines.embedded.consolidators import ConsolidatorBase, Ident
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
 from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
+from backtest_core.engines.embedded.history import History
+from backtest_core.engines.embedded.indicator_warm_up import warm_up_indicator
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
     DataNormalizationMode,
@@ -134,6 +135,7 @@ class Backtest:
         self.should_stop = should_stop
         self.parameters = dict(overrides.parameters)
         self.start = date(1998, 1, 1)
+        self.start_given = False
         self.end = datetime.now(UTC).date() - timedelta(days=1)
         self.clock = Clock(int(datetime(1998, 1, 1, tzinfo=UTC).timestamp()) * NS, ZoneInfo("America/New_York"))
         self.portfolio = Portfolio()
@@ -148,6 +150,7 @@ class Backtest:
         self.consolidation = Consolidation(self)
         self.subscription_manager = SubscriptionManager(self.consolidation)
         self.settings = AlgorithmSettings()
+        self.history_requests = History(self)
         self.date_rules = DateRules(self._hours_of)
         self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone)
         self.benchmark_ticker = "SPY"
@@ -186,7 +189,9 @@ class Backtest:
     # -- called by QCAlgorithm ---------------------------------------------------------------------------
 
     def set_start(self, day: date) -> None:
-        self.start = day
+        """LEAN's SetStartDate also moves the algorithm's time there: history in initialize ends at the start."""
+        self.start, self.start_given = day, True
+        self.clock.ns = _local_midnight_ns(day, self.time_zone)
 
     def set_end(self, day: date) -> None:
         self.end = min(day, datetime.now(UTC).date() - timedelta(days=1))
@@ -196,6 +201,8 @@ class Backtest:
 
     def set_time_zone(self, zone: str) -> None:
         self.clock.set_zone(ZoneInfo(zone))
+        if self.start_given:  # LEAN puts the algorithm's time back at the start date, read in the new zone
+            self.clock.ns = _local_midnight_ns(self.start, self.time_zone)
 
     def set_warm_up(self, period: int | timedelta, resolution: Resolution | None) -> None:
         self.warm_up = (period, resolution)
@@ -295,9 +302,7 @@ class Backtest:
     def warm_up_indicator(
         self, key: Any, indicator: ind.Indicator, resolution: Any = None, selector: Any = None
     ) -> None:
-        frame = self.history([key], indicator.warm_up_period, None)
-        for stamp, row in frame.iterrows():
-            indicator.update(stamp[1] if isinstance(stamp, tuple) else stamp, float(row["close"]))
+        warm_up_indicator(self, key, indicator, resolution, selector)
 
     def order(
         self, key: Any, quantity: float, order_type: OrderType, tag: str = "", asynchronous: bool = False,
@@ -342,40 +347,6 @@ class Backtest:
 
     def algorithm_message(self, kind: str, text: str, once: bool = False) -> None:
         self.recorder.algorithm_message(kind, text, self.local_time, once)
-
-    def history(self, keys: Any, periods: Any, resolution: Any) -> pd.DataFrame:
-        """Bars before the current time as LEAN's frame: index (symbol, time), columns open/high/low/close/volume."""
-        securities = [self.security(k) for k in (keys if isinstance(keys, list | tuple) else [keys])]
-        frames = []
-        for security in securities:
-            level = Resolution(int(resolution)) if resolution is not None else security.resolution
-            if isinstance(periods, timedelta):
-                first = (self.local_time - periods).date()
-            else:
-                per_day = {Resolution.DAILY: 1, Resolution.HOUR: 7, Resolution.MINUTE: 390, Resolution.SECOND: 23400}[
-                    level
-                ]
-                first = self.local_time.date() - timedelta(days=int(int(periods) / per_day * 7 / 5) + 10)
-            bars = self._load(security, level, "trade", first, self.local_time.date()) or self._load(
-                security, level, "quote", first, self.local_time.date()
-            )
-            if bars is None:
-                continue
-            bars = bars.select(bars.end_ns <= self.clock.ns)
-            if not isinstance(periods, timedelta):
-                bars = bars.select(np.arange(len(bars)) >= len(bars) - int(periods))
-            self.history_data_points += len(bars)
-            times = pd.to_datetime(local_naive_ns(bars.end_ns, self.time_zone))
-            index = pd.MultiIndex.from_arrays([[security.symbol.value] * len(bars), times], names=["symbol", "time"])
-            frames.append(
-                pd.DataFrame(
-                    {"open": bars.open, "high": bars.high, "low": bars.low, "close": bars.close, "volume": bars.volume},
-                    index=index,
-                )
-            )
-        if not frames:
-            return pd.DataFrame(columns=["open", "high", "low", "close", "volume"])
-        return pd.concat(frames)
 
     # -- running ---------------------------------------------------------------------------------------
 
@@ -505,6 +476,12 @@ class Backtest:
                 return session[1] - remaining
             remaining -= length
         return datetime.combine(day, datetime.min.time())
+
+    def load_bars(
+        self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date
+    ) -> Bars | None:
+        """A security's bars as the engine feeds them: its session's, adjusted as LEAN adjusts them."""
+        return self._load(security, resolution, tick_type, first, last)
 
     def _load(self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date) -> Bars | None:
         symbol = security.symbol
