@@ -8,6 +8,7 @@ then the equity candle and LEAN's resample-period sample (reference §8.2, §8.9
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
 import math
 import sys
@@ -151,8 +152,10 @@ class Backtest:
         self.subscription_manager = SubscriptionManager(self.consolidation)
         self.settings = AlgorithmSettings()
         self.history_requests = History(self)
-        self.date_rules = DateRules(self._hours_of)
-        self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone)
+        self.date_rules = DateRules(self._hours_of, lambda: self.local_time)
+        self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone, lambda: self.utc_time, self._all_hours)
+        self.scheduler.added = self._schedule_now
+        self.due_events: _DueEvents | None = None  # the loop's scheduled events, once it runs
         self.benchmark_ticker = "SPY"
         self.benchmark_function: Callable[[datetime], float] | None = None  # the algorithm's, via set_benchmark
         self._benchmark_failed = False
@@ -199,8 +202,8 @@ class Backtest:
     def set_cash(self, amount: float) -> None:
         self.portfolio.cash = amount
 
-    def set_time_zone(self, zone: str) -> None:
-        self.clock.set_zone(ZoneInfo(zone))
+    def set_time_zone(self, zone: str | ZoneInfo) -> None:
+        self.clock.set_zone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone))
         if self.start_given:  # LEAN puts the algorithm's time back at the start date, read in the new zone
             self.clock.ns = _local_midnight_ns(self.start, self.time_zone)
 
@@ -444,7 +447,32 @@ class Backtest:
         return self.security(key).symbol_properties.minimum_price_variation
 
     def _hours_of(self, key: Any) -> Any:
+        """A security's exchange hours; a ticker not subscribed is read as a US equity, as LEAN's rules do."""
+        if isinstance(key, str) and not any(symbol == key for symbol in self.securities):
+            self.algorithm_message(
+                "Debug",
+                f"Warning: no existing symbol found for ticker {key}, it will be created with Equity type.",
+                once=True,
+            )
+            return self.data.market_hours(SecurityKind.EQUITY, "usa", key)
         return self.security(key).hours
+
+    def _all_hours(self) -> list[Any]:
+        """LEAN's GetMarketOpenCloseExchangeHours: SPY's hours, and those of the other securities whose market
+        is not always open."""
+        hours = [self.data.market_hours(SecurityKind.EQUITY, "usa", "SPY")]
+        for security in self.securities.values():
+            us_equity = security.kind == SecurityKind.EQUITY and security.symbol.market == "usa"
+            if not us_equity and not _always_open(security.hours):
+                hours.append(security.hours)
+        return hours
+
+    def _schedule_now(self, event: Any) -> None:
+        """An event scheduled while the algorithm runs: its moments from now on join the loop's list."""
+        if self.due_events is not None:
+            today = self.local_time.date() - timedelta(days=1)
+            moments = [moment for moment in event.utc_times(today, self.end) if moment >= self.clock.ns]
+            self.due_events.add([(moment, event.action) for moment in moments])
 
     def _warm_up_start(self) -> datetime:
         """When warm-up data begins (algorithm time): a period back, or that many bars back through sessions."""
@@ -536,6 +564,7 @@ class Backtest:
             if feed is not None
         ]
         events = _DueEvents(self._scheduled_events(warm_start.date()), start_ns, self._run_event)
+        self.due_events = events
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
         clock, recorder, transactions, zone = self.clock, self.recorder, self.transactions, self.time_zone
         if self.warming_up:
@@ -757,10 +786,9 @@ class Backtest:
         self.transactions.scan(set())
 
     def _scheduled_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
-        events = []
-        for event in self.scheduler.events:
-            for local in event.times(first, self.end):
-                events.append((int(local.replace(tzinfo=self.time_zone).timestamp() * NS), event.action))
+        events = [
+            (moment, event.action) for event in self.scheduler.events for moment in event.utc_times(first, self.end)
+        ]
         if _overrides_hook(self.algorithm, "on_end_of_day"):
             events += self._end_of_day_events(first)
         events.sort(key=lambda pair: pair[0])
@@ -821,6 +849,13 @@ class _DueEvents:
         self.events, self.start_ns, self.run = events, start_ns, run
         self.index = 0
         self.next_ns = events[0][0] if events else END_OF_TIME
+
+    def add(self, events: list[tuple[int, Callable[[], Any]]]) -> None:
+        """Events scheduled during the run, after those already due at the same moments (LEAN's order)."""
+        for event in events:
+            place = bisect.bisect_right(self.events, event[0], lo=self.index, key=lambda pair: pair[0])
+            self.events.insert(place, event)
+        self.next_ns = self.events[self.index][0] if self.index < len(self.events) else END_OF_TIME
 
     def fire_before(self, limit_ns: int) -> None:
         while self.next_ns < limit_ns:
@@ -979,6 +1014,11 @@ def _distinct_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         new_day = np.concatenate(([True], days[1:] != days[:-1]))
         return days[new_day], np.cumsum(new_day) - 1
     return np.unique(days, return_inverse=True)
+
+
+def _always_open(hours: Any) -> bool:
+    whole_day = [(timedelta(0), timedelta(days=1), "market")]
+    return not hours.holidays and all(hours.sessions.get(day) == whole_day for day in range(7))
 
 
 def _local_midnight_ns(day: date, zone: ZoneInfo) -> int:
