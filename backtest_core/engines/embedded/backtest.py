@@ -27,13 +27,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from backtest_core.engines.base import RunOverrides
-from backtest_core.engines.embedded import consolidators
+from backtest_core.engines.embedded import consolidators, lean_modules
 from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.algorithm_settings import AlgorithmSettings
 from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
 from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
+from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
 from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
@@ -362,6 +363,8 @@ class Backtest:
             self.order_event_hook = _hook(algorithm, "on_order_event")
         try:
             _hook(algorithm, "initialize")()
+        except UnsupportedApi as error:
+            raise self._refusal(error) from error
         except StudioError:
             raise
         except Exception as error:
@@ -409,12 +412,15 @@ class Backtest:
         for path in (str(LEAN_API_DIR), str(self.project_dir)):
             if path not in sys.path:
                 sys.path.insert(0, path)
+        lean_modules.install(_implemented_lean_names)
         sys.modules.pop("main", None)
         try:
             spec = importlib.util.spec_from_file_location("main", main)
             module = importlib.util.module_from_spec(spec)
             sys.modules["main"] = module
             spec.loader.exec_module(module)
+        except UnsupportedApi as error:  # a LEAN name the engine lacks
+            raise self._refusal(error) from error
         except Exception as error:
             raise AlgorithmFailure(
                 f"Loader.TryCreatePythonAlgorithm(): Unable to import python module {main}. "
@@ -574,6 +580,11 @@ class Backtest:
             clock.ns = start_ns
             self._guard("OnWarmupFinished", _hook(algorithm, "on_warmup_finished"))
         portfolio, working, capacity = self.portfolio, self.transactions.working, self.capacity
+        # LEAN's internal hourly benchmark steps fall between the steps of a daily subscription only
+        between_steps = capacity.has_internal_steps and any(
+            security.resolution == Resolution.DAILY for security in self.securities.values()
+        )
+        filled = NO_BARS
         should_stop, consolidation = self.should_stop, self.consolidation
         recorder.begin(start_ns, end_ns)
         check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
@@ -593,7 +604,7 @@ class Backtest:
                     check_ns = recorder.next_midnight_ns
                 else:  # warming up: again at the start, and each local day for the cancel check
                     check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
-            if step_ns > capacity.snapshot_ns:  # a snapshot due at one of LEAN's internal benchmark steps
+            if between_steps and step_ns > capacity.snapshot_ns:  # due at a step of LEAN's internal benchmark
                 capacity.before_step(step_ns)
             if events.next_ns < step_ns:
                 events.fire_before(step_ns)
@@ -635,6 +646,8 @@ class Backtest:
             data = Slice(step_ns, zone, fresh, filled)
             try:
                 on_data(data)
+            except UnsupportedApi as error:
+                raise self._refusal(error) from error
             except StudioError:
                 raise
             except Exception as error:
@@ -643,14 +656,14 @@ class Backtest:
                 if fresh_symbols is None:
                     fresh_symbols = {feed.symbol for feed, _ in fresh}
                 transactions.scan(fresh_symbols)
-            if capacity.monitored or step_ns >= capacity.snapshot_ns:
+            if step_ns >= capacity.wake_ns:  # a traded symbol watched, or a snapshot due
                 capacity.on_step(step_ns, filled)
             if recording:
                 recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
             self.last_step_ns = step_ns
-            self.last_filled = filled
             if self.stop_requested:
                 break
+        self.last_filled = filled
         if not self.stop_requested:
             events.fire_before(end_ns)  # the last day's events after its last bar
         if self.last_step_ns is not None:
@@ -814,10 +827,17 @@ class Backtest:
             return
         try:
             action()
+        except UnsupportedApi as error:
+            raise self._refusal(error) from error
         except StudioError:
             raise
         except Exception as error:
             self._runtime_error(context, error)
+
+    def _refusal(self, error: UnsupportedApi) -> AlgorithmFailure:
+        """A LEAN API the engine lacks, met in the algorithm's code: the refusal first (naming the API), then
+        where in the project, then what to do."""
+        return AlgorithmFailure(f"{_describe(error, self.project_dir)}\n{error.hint}", traceback.format_exc())
 
     def _runtime_error(self, context: str, error: Exception) -> NoReturn:
         """Stop the run on an exception raised by the algorithm, logged and worded as LEAN does."""
@@ -934,6 +954,11 @@ def _as_python_ints(values: np.ndarray) -> Iterator[int]:
     """The values as Python ints, converted a chunk at a time (a list of ten years of minutes costs ~40 MB)."""
     chunks = (values[first : first + CHUNK].tolist() for first in range(0, len(values), CHUNK))
     return chain.from_iterable(chunks)  # no generator frame resumed per value
+
+
+def _implemented_lean_names() -> dict[str, Any]:
+    """The LEAN and .NET names the engine implements (what LEAN namespaces imported by name hand out)."""
+    return vars(importlib.import_module("AlgorithmImports")) | DOTNET_TYPES
 
 
 def _hook(algorithm: QCAlgorithm, name: str) -> Callable[..., Any]:
