@@ -46,7 +46,7 @@ from backtest_core.models import BacktestRunInfo, BacktestStatus, EngineName
 from backtest_core.runs import ownership
 from backtest_core.runs.jobs import append_log, build_job
 from backtest_core.runs.progress_sink import StoreProgressSink
-from backtest_core.runs.supervisor import OUTCOME_STATUS
+from backtest_core.runs.record import record_outcome
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
 
@@ -286,8 +286,7 @@ class Relay:
             append_log(folder, outcome.error)
         followed.sink.flush()
         if self.store.get(run_id).status == BacktestStatus.RUNNING:
-            self.store.finalize(run_id, OUTCOME_STATUS[outcome.status], error=outcome.error,
-                                traceback=outcome.traceback)  # fmt: skip
+            record_outcome(self.store, self.settings, run_id, outcome)
         if self.client is not None:
             self._forget(self.client, run_id)
         if followed.future is not None:

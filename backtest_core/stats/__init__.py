@@ -20,6 +20,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from backtest_core.stats.decimals import round_significant
+
 Point = tuple[float, float]  # (UTC unix seconds, value)
 
 
@@ -35,7 +37,7 @@ class StatisticsInputs:
     total_orders: int
     risk_free_rate: Callable[[date], float]
     trading_days_per_year: int = 252
-    capacity: float = 0.0
+    capacity: Decimal = Decimal(0)  # LEAN's estimate, already rounded to 1000 (CapacityEstimate.Capacity)
     lowest_capacity_asset: str = ""
     currency_symbol: str = "$"
     drawdown_recovery_days: int | None = None
@@ -78,7 +80,7 @@ def compute_statistics(inputs: StatisticsInputs) -> StatisticsReport:
         "Tracking Error": _double_text(v["trackingError"], 3),
         "Treynor Ratio": _double_text(v["treynorRatio"], 3),
         "Total Fees": f"{inputs.currency_symbol}{_fixed(inputs.total_fees, 2)}",
-        "Estimated Strategy Capacity": f"{inputs.currency_symbol}{_fixed(_significant(inputs.capacity, 2), 2)}",
+        "Estimated Strategy Capacity": f"{inputs.currency_symbol}{format(round_significant(inputs.capacity, 2), 'f')}",
         "Lowest Capacity Asset": inputs.lowest_capacity_asset,
         "Portfolio Turnover": _pct(v["portfolioTurnover"], 2),
         "Drawdown Recovery": str(int(v["drawdownRecovery"])),
@@ -197,7 +199,14 @@ def _drawdown_recovery(equity: Sequence[Point]) -> int:
 
 
 def _probabilistic_sharpe(returns: np.ndarray, n: int, daily_rate: float = 0.0) -> float:
-    """Bailey and López de Prado's PSR of the daily (not annualised) Sharpe against 1/√n."""
+    """LEAN's PSR: the daily Sharpe against 1/√n (an annual Sharpe of 1)."""
+    return probabilistic_sharpe(returns, 1.0 / math.sqrt(n), daily_rate)
+
+
+def probabilistic_sharpe(returns: np.ndarray, benchmark: float, daily_rate: float = 0.0) -> float:
+    """Bailey and López de Prado's PSR: the probability that the daily (not annualised) Sharpe ratio of
+    ``returns`` in excess of ``daily_rate`` exceeds ``benchmark`` (a daily Sharpe), with LEAN's sample skewness
+    and kurtosis; 0 when it cannot be computed (flat returns, fewer than 4)."""
     std = float(np.std(returns, ddof=1))
     count = len(returns)
     if std == 0 or count < 4:
@@ -208,7 +217,7 @@ def _probabilistic_sharpe(returns: np.ndarray, n: int, daily_rate: float = 0.0) 
     variance = (1.0 - skew * observed + (kurtosis - 1.0) / 4.0 * observed**2) / (count - 1)
     if variance <= 0:
         return 0.0
-    return NormalDist().cdf((observed - 1.0 / math.sqrt(n)) / math.sqrt(variance))
+    return NormalDist().cdf((observed - benchmark) / math.sqrt(variance))
 
 
 def _sample_skewness(x: np.ndarray) -> float:
@@ -276,12 +285,6 @@ def _double_text(value: float, digits: int) -> str:
 def _fixed(value: float, digits: int) -> str:
     """.NET ``decimal.ToString("F2")``: the decimal value rounded half away from zero (3.485 -> 3.49)."""
     return format(as_decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP), "f")
-
-
-def _significant(value: float, digits: int) -> float:
-    if value == 0 or not math.isfinite(value):
-        return 0.0
-    return round(value, -math.floor(math.log10(abs(value))) + digits - 1)
 
 
 # -- runtime statistics -------------------------------------------------------------------------------------

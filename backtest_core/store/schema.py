@@ -60,6 +60,10 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE runs ADD COLUMN sweep_id TEXT",
         "CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep_id, seq)",
     ],
+    [  # a digest of the run's result file: an import recognises a run already stored, wherever it came from
+        "ALTER TABLE runs ADD COLUMN content_hash TEXT",
+        "CREATE INDEX IF NOT EXISTS runs_content_hash ON runs (content_hash)",
+    ],
     [  # where a running run executes: 'local' (its own supervisor here) or 'dask' (the cluster relay follows it)
         "ALTER TABLE runs ADD COLUMN executor TEXT NOT NULL DEFAULT 'local'",
     ],
