@@ -45,30 +45,36 @@ def worker_of(process: psutil.Process, cluster: LoopbackCluster) -> psutil.Proce
     return parent
 
 
+def run_here(requests: list[BacktestRequest], home: Path, data: Path) -> list[tuple[dict[str, str], list]]:
+    """The requests made by the local queue (limit 2) in a store of their own: what the cluster must reproduce."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BACKTEST_HOME", str(home))
+        patch.setenv("BACKTEST_DATA", str(data))
+        patch.setenv("BACKTEST_STRATEGIES", str(PROJECT_ROOT / "tests" / "algorithms"))
+        patch.setenv("BACKTEST_MAX_CONCURRENT", "2")
+        patch.delenv("BACKTEST_CLUSTER", raising=False)
+        settings = Settings()
+        ids = [runs.submit(request, settings) for request in requests]
+        for run_id in ids:
+            run = runs.wait(run_id, settings, timeout=RUN_TIMEOUT_S)
+            assert run.status == BacktestStatus.COMPLETED, run.error
+            assert RunStore(settings).runtime(run_id)["executor"] == "local"
+        return [outcome(RunStore(settings), run_id) for run_id in ids]
+
+
 @pytest.fixture(scope="module")
 def paced_reference(tmp_path_factory: pytest.TempPathFactory, lean_data: Path) -> tuple[dict[str, str], list]:
     """``paced_daily`` made here by the local queue: what every cluster run of it must reproduce."""
-    home = tmp_path_factory.mktemp("reference")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("BACKTEST_HOME", str(home))
-        patch.setenv("BACKTEST_DATA", str(lean_data))
-        patch.setenv("BACKTEST_STRATEGIES", str(PROJECT_ROOT / "tests" / "algorithms"))
-        patch.delenv("BACKTEST_CLUSTER", raising=False)
-        settings = Settings()
-        run = runs.wait(runs.submit(paced(0), settings), settings, timeout=RUN_TIMEOUT_S)
-        assert run.status == BacktestStatus.COMPLETED, run.error
-        return outcome(RunStore(settings), run.id)
+    [reference] = run_here([paced(0)], tmp_path_factory.mktemp("reference"), lean_data)
+    return reference
 
 
 def test_a_sweep_of_eight_runs_on_the_cluster_equals_the_same_runs_made_here(
-    loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, lean_data: Path,
+) -> None:  # fmt: skip
     sweep = [paced(0, fast=str(fast)) for fast in range(2, 10)]
-    monkeypatch.setenv("BACKTEST_MAX_CONCURRENT", "2")
-    here = Settings()
-    local_ids = [runs.submit(request, here) for request in sweep]
-    for run_id in local_ids:  # all done before the cluster is set: the queue is the store's, not the executor's
-        assert runs.wait(run_id, here, timeout=RUN_TIMEOUT_S).status == BacktestStatus.COMPLETED
+    made_here = run_here(sweep, tmp_path / "local-store", lean_data)
     settings = use_cluster(monkeypatch, loopback_cluster)
     cluster_ids = [runs.submit(request, settings) for request in sweep]
     store = RunStore(settings)
@@ -79,15 +85,12 @@ def test_a_sweep_of_eight_runs_on_the_cluster_equals_the_same_runs_made_here(
     places = [store.runtime(run_id) for run_id in cluster_ids]
     assert {place["executor"] for place in places} == {"dask"}
     assert {place["engine_ref"] for place in places} == workers  # both workers took runs
-    for local_id, cluster_id in zip(local_ids, cluster_ids, strict=True):
-        assert store.runtime(local_id)["executor"] == "local"
-        assert outcome(store, cluster_id) == outcome(store, local_id)
-        folder = store.run_dir(cluster_id)
-        assert {"log.txt", f"{cluster_id}.json", f"{cluster_id}-order-events.json"} <= {
-            p.name for p in folder.iterdir()
-        }
+    assert [outcome(store, run_id) for run_id in cluster_ids] == made_here
+    for run_id in cluster_ids:
+        folder = store.run_dir(run_id)
+        assert {"log.txt", f"{run_id}.json", f"{run_id}-order-events.json"} <= {p.name for p in folder.iterdir()}
         assert "Ran on the Dask worker" in (folder / "log.txt").read_text()
-    assert len({json.dumps(outcome(store, run_id)[0], sort_keys=True) for run_id in cluster_ids}) > 1  # a real sweep
+    assert len({json.dumps(statistics, sort_keys=True) for statistics, _ in made_here}) > 1  # a real sweep
 
 
 def test_progress_rows_appear_while_a_cluster_run_executes(
