@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import runpy
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -14,13 +15,13 @@ from backtest_core.models import BacktestRunInfo, DataSource
 from backtest_core.results import LeanResult, load_result
 from backtest_core.runs import recover
 from backtest_core.sample_data import MARKER, write_sample_data
-from backtest_core.settings import Settings
+from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
 
 T = TypeVar("T")
 
-# Every page file, by the name links use. Files sit one level down (pages/<section>/) so that Streamlit never
-# treats the folder as its legacy multipage directory: st.navigation in dashboard.py stays in charge.
+# Every page file, by the name links use. Files sit one level down (pages/<section>/); what sits directly in
+# pages/ are the shims of ``enter_through_dashboard``, one per URL path but the default page's (served at /).
 PAGE_FILES = {
     "strategies": "pages/backtests/strategies.py",
     "run": "pages/backtests/run.py",
@@ -29,6 +30,20 @@ PAGE_FILES = {
     "result": "pages/results/result.py",
     "compare": "pages/results/compare.py",
 }
+
+
+def enter_through_dashboard() -> None:
+    """Run the entry point from one of the ``pages/<url path>.py`` shims.
+
+    Streamlit 1.67 decides once per server process, when the first browser session starts, whether the app
+    uses the legacy ``pages/`` directory: the folder exists beside ``dashboard.py``, so that first run goes
+    through its legacy router (``_mpa_v1``), which knows only ``dashboard.py`` and ``pages/*.py``. A direct
+    URL such as ``/result?id=...`` then found no page, a "Page not found" notice was sent, and only then did
+    ``dashboard.py`` run and its ``st.navigation`` switch the process to the new router for good. With one
+    shim per URL path, that first run finds a page, the shim runs the entry point, and ``st.navigation``
+    resolves the real page; every later run never sees the shims.
+    """
+    runpy.run_path(str(PROJECT_ROOT / "dashboard.py"), run_name="__main__")
 
 
 def settings() -> Settings:

@@ -10,29 +10,39 @@ from datetime import date, datetime, time, timedelta  # noqa: F401
 import numpy as np  # noqa: F401
 import pandas as pd  # noqa: F401
 
-from backtest_core.engines.embedded.algorithm import QCAlgorithm  # noqa: F401
+from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.charting import Chart, Color, ScatterMarkerSymbol, Series, SeriesType  # noqa: F401
-from backtest_core.engines.embedded.indicators import (  # noqa: F401
-    AverageTrueRange,
-    BollingerBands,
-    ExponentialMovingAverage,
-    IndicatorDataPoint,
-    Maximum,
-    Minimum,
-    Momentum,
-    MomentumPercent,
-    MovingAverageConvergenceDivergence,
-    MovingAverageType,
-    RateOfChange,
-    RelativeStrengthIndex,
-    RollingWindow,
-    SimpleMovingAverage,
-    StandardDeviation,
-    VolumeWeightedAveragePriceIndicator,
-    WildersMovingAverage,
+from backtest_core.engines.embedded.consolidation import TickType  # noqa: F401
+from backtest_core.engines.embedded.consolidators import (  # noqa: F401
+    BarDirection,
+    BaseDataConsolidator,
+    Calendar,
+    CalendarInfo,
+    ClassicRangeConsolidator,
+    ClassicRenkoConsolidator,
+    DollarVolumeRenkoConsolidator,
+    IdentityDataConsolidator,
+    MarketHourAwareConsolidator,
+    QuoteBarConsolidator,
+    RangeBar,
+    RangeConsolidator,
+    RenkoBar,
+    RenkoConsolidator,
+    RenkoType,
+    SequentialConsolidator,
+    TradeBarConsolidator,
+    VolumeRenkoBar,
+    VolumeRenkoConsolidator,
+    WickedRenkoConsolidator,
 )
+from backtest_core.engines.embedded.indicators import *  # noqa: F403
+from backtest_core.engines.embedded.indicators.fields import Field  # noqa: F401
+
+# LEAN names the engine lacks: stand-ins that refuse by name when used (see lean_modules)
+from backtest_core.engines.embedded.lean_modules import star_names
 from backtest_core.engines.embedded.model import (  # noqa: F401
     AccountType,
+    BaseData,
     BrokerageName,
     DataNormalizationMode,
     Market,
@@ -46,6 +56,7 @@ from backtest_core.engines.embedded.model import (  # noqa: F401
     OrderType,
     PortfolioTarget,
     QuoteBar,
+    RegressionTestException,
     Resolution,
     SecurityType,
     Slice,
@@ -55,3 +66,11 @@ from backtest_core.engines.embedded.model import (  # noqa: F401
     UpdateOrderFields,
 )
 from backtest_core.engines.embedded.scheduling import DayOfWeek  # noqa: F401
+
+globals().update(star_names(globals()))
+
+# as LEAN's AlgorithmImports ends: typing's names over LEAN's, and the framework aliases
+from typing import *  # noqa: E402, F403
+
+QCAlgorithmFramework = QCAlgorithm
+QCAlgorithmFrameworkBridge = QCAlgorithm
