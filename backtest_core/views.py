@@ -60,13 +60,6 @@ def period_text(description: RunDescription) -> str:
     return f"{period} · {resolution} · starting capital {capital}"
 
 
-def description_frame(runs: Mapping[str, BacktestRunInfo]) -> pd.DataFrame:
-    """One row per labelled run: what it covered and where it came from (for putting runs side by side)."""
-    return pd.DataFrame.from_dict(
-        {label: description_cells(run.description) for label, run in runs.items()}, orient="index"
-    )
-
-
 def history_frame(runs: Sequence[BacktestRunInfo]) -> pd.DataFrame:
     """One row per run with the key statistics, in LEAN's printed units (percent where LEAN prints %), and what
     it covered (period, resolution, capital, data, warnings)."""
