@@ -37,7 +37,7 @@ from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
 from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator
-from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
+from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind
 from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
@@ -168,7 +168,6 @@ class Backtest:
         self.capacity: CapacityEstimate | None = None
         self.feeds: list[BarFeed] = []
         self.warm_start_day = self.start
-        self.benchmark_first_day: date | None = None  # where LEAN's internal benchmark feed starts
         self.fill_forward_points = 0  # fill-forward bars made (trade and quote): LEAN counts them as data points
         self.history_data_points = 0  # bars handed out by history requests (LEAN's AlgorithmHistoryDataPoints)
 
@@ -521,7 +520,7 @@ class Backtest:
             return None
         if security.kind == SecurityKind.EQUITY:
             if resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR):
-                bars = bars.select(_in_session(bars, security))
+                bars = bars.select(_in_session(bars, security.hours, security.extended_market_hours))
             bars = self.data.adjusted(bars, symbol.value, security.hours.exchange_tz)
         return bars
 
@@ -708,11 +707,12 @@ class Backtest:
         first = self.start - timedelta(days=1)  # LEAN's feed starts one trading day before the start date
         while not hours.is_trading_day(first) and first > self.start - timedelta(days=10):
             first -= timedelta(days=1)
-        self.benchmark_first_day = first
         for level in (ResolutionName.HOUR, ResolutionName.DAILY):
             bars = self.data.read_bars(SecurityKind.EQUITY, "usa", ticker, level, "trade", first, self.end)
             if bars is None or len(bars) == 0:
                 continue
+            if level == ResolutionName.HOUR:  # LEAN's feed: regular hours only, as any subscription's
+                bars = bars.select(_in_session(bars, hours, False))
             bars = self.data.adjusted(bars, ticker, hours.exchange_tz)
             keep = bars.end_ns > _local_midnight_ns(first, hours.exchange_tz)
             return np.asarray(bars.end_ns[keep]), np.asarray(bars.close[keep], dtype=float)
@@ -730,12 +730,9 @@ class Backtest:
             events = corporate_events(security.factor_file, security.hours, self.warm_start_day, last_day)
             total += equity_configs(security) * events
         benchmark = self.recorder.benchmark
-        if benchmark is not None and self.benchmark_first_day is not None:
+        if benchmark is not None:
             # LEAN's loop runs the internal feed to the end date unless the algorithm stopped it
             total += bars_up_to(benchmark[0], self.last_step_ns if self.stop_requested else END_OF_TIME)
-            ticker = self.benchmark_ticker
-            hours = self.data.market_hours(SecurityKind.EQUITY, "usa", ticker)
-            total += corporate_events(self.data.factor_file(ticker), hours, self.benchmark_first_day, last_day)
         return total
 
     def benchmark_value(self, utc: datetime) -> float:
@@ -1001,17 +998,17 @@ def _missing_name_hint(error: BaseException) -> str:
     return ""
 
 
-def _in_session(bars: Bars, security: Security) -> np.ndarray:
+def _in_session(bars: Bars, hours: MarketHours, extended: bool) -> np.ndarray:
     """Bars during which the exchange is open (LEAN's ``IsOpenDuringBar``): those overlapping a window of their
     day, the regular session or, with extended hours, also pre- and post-market. So the 9:00-10:00 hour bar
     (trades from 9:30) stays, and a minute file's 9:29 or 20:00 bar goes.
 
     One window lookup per distinct day, then a vectorised comparison (ten years of minutes in one pass)."""
-    zone = security.hours.exchange_tz
+    zone = hours.exchange_tz
     local = local_naive_ns(bars.start_ns, zone).astype("datetime64[ns]")
     local_end = local + (bars.end_ns - bars.start_ns).astype("timedelta64[ns]")
     days, position = _distinct_days(local.astype("datetime64[D]"))
-    windows = [security.hours.open_windows(day, security.extended_market_hours) for day in days.tolist()]
+    windows = [hours.open_windows(day, extended) for day in days.tolist()]
     width = max(1, max((len(day_windows) for day_windows in windows), default=0))
     no_window = (None, None)  # a day with fewer windows is padded with NaT, which overlaps nothing
     padded = [day_windows + [no_window] * (width - len(day_windows)) for day_windows in windows]
