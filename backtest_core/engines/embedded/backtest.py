@@ -57,7 +57,6 @@ from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, Time
 from backtest_core.engines.embedded.timezones import local_naive_ns
 from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
 from backtest_core.models import Resolution as ResolutionName
-from backtest_core.strategies import algorithm_class
 
 LEAN_API_DIR = Path(__file__).parent / "lean_api"
 RESOLUTION_NAMES = {
@@ -427,13 +426,12 @@ class Backtest:
             raise AlgorithmFailure(f"No main.py in {self.project_dir}: a LEAN Python project needs one.")
         source = main.read_text()
         try:
-            tree = compile(source, str(main), "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+            compile(source, str(main), "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST: LEAN's build check
         except SyntaxError as error:
             raise AlgorithmFailure(
                 f"Build Error File: main.py Line {error.lineno} Column {error.offset} - "
                 f"{type(error).__name__}: {error.msg}"
             ) from error
-        class_name = algorithm_class(tree)
         for path in (str(LEAN_API_DIR), str(self.project_dir)):
             if path not in sys.path:
                 sys.path.insert(0, path)
@@ -452,7 +450,7 @@ class Backtest:
                 + _describe(error, self.project_dir),
                 traceback.format_exc(),
             ) from error
-        klass = _find_class(module, class_name)
+        klass = _find_class(module)
         if klass is None:
             raise AlgorithmFailure("main.py defines no class deriving from QCAlgorithm")
         algorithm = klass.__new__(klass)
@@ -962,11 +960,12 @@ def _overrides_hook(algorithm: QCAlgorithm | None, name: str) -> bool:
     return algorithm is not None and _hook(algorithm, name).__func__ is not getattr(QCAlgorithm, name)
 
 
-def _find_class(module: ModuleType, name: str | None) -> type | None:
-    if name and isinstance(getattr(module, name, None), type):
-        return getattr(module, name)
-    for value in vars(module).values():
-        if isinstance(value, type) and issubclass(value, QCAlgorithm) and value is not QCAlgorithm:
+def _find_class(module: ModuleType) -> type | None:
+    """LEAN's loader: the first name of ``dir(module)`` that is a class defined in the module itself and
+    deriving from QCAlgorithm (a base class imported from another file of the project is not it)."""
+    for name in sorted(dir(module)):
+        value = getattr(module, name)
+        if isinstance(value, type) and value.__module__ == module.__name__ and issubclass(value, QCAlgorithm):
             return value
     return None
 
