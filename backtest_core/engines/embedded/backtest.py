@@ -400,10 +400,6 @@ class Backtest:
         self._apply_overrides()
         if self.end < self.start:
             raise StudioError(f"end date {self.end} is before start date {self.start}", "Fix the dates of the run.")
-        if not self.securities:
-            raise StudioError(
-                "the algorithm added no securities in initialize", "Call add_equity (or add_crypto/add_forex)."
-            )
         self.recorder.start(self, self.portfolio.cash)
         internal = self.recorder.benchmark[0] if self.recorder.benchmark is not None else None
         self.capacity = CapacityEstimate(self.start, self.end, self.portfolio, internal)
