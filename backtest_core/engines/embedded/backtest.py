@@ -40,6 +40,7 @@ from backtest_core.engines.embedded.consolidators import ConsolidatorBase, Ident
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind
 from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
+from backtest_core.engines.embedded.fill_forward import fill_forward_times
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
     DataNormalizationMode,
@@ -545,7 +546,9 @@ class Backtest:
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
         feeds = self.feeds = self._feeds(warm_ns, end_ns)
         self.warm_start_day = warm_start.date()
-        steps = _as_python_ints(union_of_sorted([feed.bars.end_ns for feed in feeds]))
+        steps = _as_python_ints(
+            union_of_sorted([feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns))
+        )
         self._precompute_indicators()
         indicator_feeds = [
             (sub.security.trade_feed, sub.security.quote_feed, sub) for sub in self.subscriptions.values()
@@ -680,6 +683,18 @@ class Backtest:
                         security.trade_feed = feed
         return feeds
 
+    def _fill_forward_grids(self, end_ns: int) -> list[np.ndarray]:
+        """The moments LEAN's fill-forward may emit bars for each security filling forward (after its first bar):
+        time steps of LEAN's loop even without data (see :mod:`.fill_forward`)."""
+        grids = []
+        for security in self.securities.values():
+            feeds = [feed for feed in (security.trade_feed, security.quote_feed) if feed is not None and feed.count]
+            if security.fill_forward and feeds:
+                first_ns = min(int(feed.bars.end_ns[0]) for feed in feeds)
+                hours, extended = security.hours, security.extended_market_hours
+                grids.append(fill_forward_times(hours, security.resolution, extended, first_ns, end_ns))
+        return grids
+
     def _precompute_indicators(self) -> None:
         registered = Counter(id(indicator) for sub in self.subscriptions.values() for indicator, _ in sub.indicators)
         shared = {key for key, times in registered.items() if times > 1}
@@ -766,8 +781,8 @@ class Backtest:
                 start = session[0] if session is not None else local
             else:
                 period = last.end_time - last.time
-                due = (local - last.end_time) % period == timedelta(0) and security.hours.is_open(
-                    local - period, security.extended_market_hours
+                due = (local - last.end_time) % period == timedelta(0) and security.hours.is_open_during(
+                    local - period, local, security.extended_market_hours
                 )
                 start = local - period
             if not due:
