@@ -57,7 +57,7 @@ def test_an_unknown_name_gets_a_hint(lean_data: Path, tmp_path: Path) -> None:
     [
         ("self.model = ImmediateFillModel()", "", "ImmediateFillModel"),  # a LEAN class made
         ("pass", "from AlgorithmImports import *\nclass Fills(FillModel):\n    pass\n", "FillModel"),  # derived from
-        ("self.zone = TimeZones.UTC", "", "TimeZones.UTC"),  # a member asked for
+        ("self.contract = Futures.Indices.SP_500_E_MINI", "", "Futures.Indices"),  # a member asked for
         ("self.properties = OrderProperties()", "from QuantConnect.Orders import OrderProperties\n", "OrderProperties"),
         ("pass", "from Alphas.ConstantAlphaModel import ConstantAlphaModel\n",
          "LEAN's Python framework module Alphas"),

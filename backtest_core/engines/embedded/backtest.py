@@ -8,6 +8,7 @@ then the equity candle and LEAN's resample-period sample (reference §8.2, §8.9
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
 import math
 import sys
@@ -24,7 +25,6 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 
 from backtest_core.engines.base import RunOverrides
 from backtest_core.engines.embedded import consolidators, lean_modules
@@ -41,6 +41,8 @@ from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFo
 from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.fill_forward import fill_forward_times
+from backtest_core.engines.embedded.history import History
+from backtest_core.engines.embedded.indicator_warm_up import warm_up_indicator
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
     DataNormalizationMode,
@@ -135,6 +137,7 @@ class Backtest:
         self.should_stop = should_stop
         self.parameters = dict(overrides.parameters)
         self.start = date(1998, 1, 1)
+        self.start_given = False
         self.end = datetime.now(UTC).date() - timedelta(days=1)
         self.clock = Clock(int(datetime(1998, 1, 1, tzinfo=UTC).timestamp()) * NS, ZoneInfo("America/New_York"))
         self.portfolio = Portfolio()
@@ -149,8 +152,11 @@ class Backtest:
         self.consolidation = Consolidation(self)
         self.subscription_manager = SubscriptionManager(self.consolidation)
         self.settings = AlgorithmSettings()
-        self.date_rules = DateRules(self._hours_of)
-        self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone)
+        self.history_requests = History(self)
+        self.date_rules = DateRules(self._hours_of, lambda: self.local_time)
+        self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone, lambda: self.utc_time, self._all_hours)
+        self.scheduler.added = self._schedule_now
+        self.due_events: _DueEvents | None = None  # the loop's scheduled events, once it runs
         self.benchmark_ticker = "SPY"
         self.benchmark_function: Callable[[datetime], float] | None = None  # the algorithm's, via set_benchmark
         self._benchmark_failed = False
@@ -186,7 +192,9 @@ class Backtest:
     # -- called by QCAlgorithm ---------------------------------------------------------------------------
 
     def set_start(self, day: date) -> None:
-        self.start = day
+        """LEAN's SetStartDate also moves the algorithm's time there: history in initialize ends at the start."""
+        self.start, self.start_given = day, True
+        self.clock.ns = _local_midnight_ns(day, self.time_zone)
 
     def set_end(self, day: date) -> None:
         self.end = min(day, datetime.now(UTC).date() - timedelta(days=1))
@@ -194,8 +202,10 @@ class Backtest:
     def set_cash(self, amount: float) -> None:
         self.portfolio.cash = amount
 
-    def set_time_zone(self, zone: str) -> None:
-        self.clock.set_zone(ZoneInfo(zone))
+    def set_time_zone(self, zone: str | ZoneInfo) -> None:
+        self.clock.set_zone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone))
+        if self.start_given:  # LEAN puts the algorithm's time back at the start date, read in the new zone
+            self.clock.ns = _local_midnight_ns(self.start, self.time_zone)
 
     def set_warm_up(self, period: int | timedelta, resolution: Resolution | None) -> None:
         self.warm_up = (period, resolution)
@@ -295,9 +305,7 @@ class Backtest:
     def warm_up_indicator(
         self, key: Any, indicator: ind.Indicator, resolution: Any = None, selector: Any = None
     ) -> None:
-        frame = self.history([key], indicator.warm_up_period, None)
-        for stamp, row in frame.iterrows():
-            indicator.update(stamp[1] if isinstance(stamp, tuple) else stamp, float(row["close"]))
+        warm_up_indicator(self, key, indicator, resolution, selector)
 
     def order(
         self, key: Any, quantity: float, order_type: OrderType, tag: str = "", asynchronous: bool = False,
@@ -342,40 +350,6 @@ class Backtest:
 
     def algorithm_message(self, kind: str, text: str, once: bool = False) -> None:
         self.recorder.algorithm_message(kind, text, self.local_time, once)
-
-    def history(self, keys: Any, periods: Any, resolution: Any) -> pd.DataFrame:
-        """Bars before the current time as LEAN's frame: index (symbol, time), columns open/high/low/close/volume."""
-        securities = [self.security(k) for k in (keys if isinstance(keys, list | tuple) else [keys])]
-        frames = []
-        for security in securities:
-            level = Resolution(int(resolution)) if resolution is not None else security.resolution
-            if isinstance(periods, timedelta):
-                first = (self.local_time - periods).date()
-            else:
-                per_day = {Resolution.DAILY: 1, Resolution.HOUR: 7, Resolution.MINUTE: 390, Resolution.SECOND: 23400}[
-                    level
-                ]
-                first = self.local_time.date() - timedelta(days=int(int(periods) / per_day * 7 / 5) + 10)
-            bars = self._load(security, level, "trade", first, self.local_time.date()) or self._load(
-                security, level, "quote", first, self.local_time.date()
-            )
-            if bars is None:
-                continue
-            bars = bars.select(bars.end_ns <= self.clock.ns)
-            if not isinstance(periods, timedelta):
-                bars = bars.select(np.arange(len(bars)) >= len(bars) - int(periods))
-            self.history_data_points += len(bars)
-            times = pd.to_datetime(local_naive_ns(bars.end_ns, self.time_zone))
-            index = pd.MultiIndex.from_arrays([[security.symbol.value] * len(bars), times], names=["symbol", "time"])
-            frames.append(
-                pd.DataFrame(
-                    {"open": bars.open, "high": bars.high, "low": bars.low, "close": bars.close, "volume": bars.volume},
-                    index=index,
-                )
-            )
-        if not frames:
-            return pd.DataFrame(columns=["open", "high", "low", "close", "volume"])
-        return pd.concat(frames)
 
     # -- running ---------------------------------------------------------------------------------------
 
@@ -473,7 +447,32 @@ class Backtest:
         return self.security(key).symbol_properties.minimum_price_variation
 
     def _hours_of(self, key: Any) -> Any:
+        """A security's exchange hours; a ticker not subscribed is read as a US equity, as LEAN's rules do."""
+        if isinstance(key, str) and not any(symbol == key for symbol in self.securities):
+            self.algorithm_message(
+                "Debug",
+                f"Warning: no existing symbol found for ticker {key}, it will be created with Equity type.",
+                once=True,
+            )
+            return self.data.market_hours(SecurityKind.EQUITY, "usa", key)
         return self.security(key).hours
+
+    def _all_hours(self) -> list[Any]:
+        """LEAN's GetMarketOpenCloseExchangeHours: SPY's hours, and those of the other securities whose market
+        is not always open."""
+        hours = [self.data.market_hours(SecurityKind.EQUITY, "usa", "SPY")]
+        for security in self.securities.values():
+            us_equity = security.kind == SecurityKind.EQUITY and security.symbol.market == "usa"
+            if not us_equity and not _always_open(security.hours):
+                hours.append(security.hours)
+        return hours
+
+    def _schedule_now(self, event: Any) -> None:
+        """An event scheduled while the algorithm runs: its moments from now on join the loop's list."""
+        if self.due_events is not None:
+            today = self.local_time.date() - timedelta(days=1)
+            moments = [moment for moment in event.utc_times(today, self.end) if moment >= self.clock.ns]
+            self.due_events.add([(moment, event.action) for moment in moments])
 
     def _warm_up_start(self) -> datetime:
         """When warm-up data begins (algorithm time): a period back, or that many bars back through sessions."""
@@ -505,6 +504,12 @@ class Backtest:
                 return session[1] - remaining
             remaining -= length
         return datetime.combine(day, datetime.min.time())
+
+    def load_bars(
+        self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date
+    ) -> Bars | None:
+        """A security's bars as the engine feeds them: its session's, adjusted as LEAN adjusts them."""
+        return self._load(security, resolution, tick_type, first, last)
 
     def _load(self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date) -> Bars | None:
         symbol = security.symbol
@@ -561,6 +566,7 @@ class Backtest:
             if feed is not None
         ]
         events = _DueEvents(self._scheduled_events(warm_start.date()), start_ns, self._run_event)
+        self.due_events = events
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
         clock, recorder, transactions, zone = self.clock, self.recorder, self.transactions, self.time_zone
         if self.warming_up:
@@ -799,10 +805,9 @@ class Backtest:
         self.transactions.scan(set())
 
     def _scheduled_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
-        events = []
-        for event in self.scheduler.events:
-            for local in event.times(first, self.end):
-                events.append((int(local.replace(tzinfo=self.time_zone).timestamp() * NS), event.action))
+        events = [
+            (moment, event.action) for event in self.scheduler.events for moment in event.utc_times(first, self.end)
+        ]
         if _overrides_hook(self.algorithm, "on_end_of_day"):
             events += self._end_of_day_events(first)
         events.sort(key=lambda pair: pair[0])
@@ -870,6 +875,13 @@ class _DueEvents:
         self.events, self.start_ns, self.run = events, start_ns, run
         self.index = 0
         self.next_ns = events[0][0] if events else END_OF_TIME
+
+    def add(self, events: list[tuple[int, Callable[[], Any]]]) -> None:
+        """Events scheduled during the run, after those already due at the same moments (LEAN's order)."""
+        for event in events:
+            place = bisect.bisect_right(self.events, event[0], lo=self.index, key=lambda pair: pair[0])
+            self.events.insert(place, event)
+        self.next_ns = self.events[self.index][0] if self.index < len(self.events) else END_OF_TIME
 
     def fire_before(self, limit_ns: int) -> None:
         while self.next_ns < limit_ns:
@@ -1034,6 +1046,11 @@ def _distinct_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         new_day = np.concatenate(([True], days[1:] != days[:-1]))
         return days[new_day], np.cumsum(new_day) - 1
     return np.unique(days, return_inverse=True)
+
+
+def _always_open(hours: Any) -> bool:
+    whole_day = [(timedelta(0), timedelta(days=1), "market")]
+    return not hours.holidays and all(hours.sessions.get(day) == whole_day for day in range(7))
 
 
 def _local_midnight_ns(day: date, zone: ZoneInfo) -> int:

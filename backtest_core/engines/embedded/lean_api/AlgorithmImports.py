@@ -66,6 +66,7 @@ from backtest_core.engines.embedded.model import (  # noqa: F401
     UpdateOrderFields,
 )
 from backtest_core.engines.embedded.scheduling import DayOfWeek  # noqa: F401
+from backtest_core.engines.embedded.timezones import TimeZones  # noqa: F401
 
 globals().update(star_names(globals()))
 
