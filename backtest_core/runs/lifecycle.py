@@ -25,6 +25,7 @@ from backtest_core.runs import ownership
 from backtest_core.runs.dispatch import dispatch, start_supervisor
 from backtest_core.runs.executors import executor_for
 from backtest_core.runs.jobs import append_log
+from backtest_core.runs.preflight import check_launch
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
 
@@ -50,6 +51,7 @@ def submit(request: BacktestRequest, settings: Settings | None = None) -> str:
     details = strategies.get_strategy(str(project), settings.strategies)
     if details.error:
         raise InvalidRequest("strategy", f"{request.strategy} cannot run: {details.error}")
+    check_launch(request, details, settings.data_dir)
     if request.engine == EngineName.LEAN_DOCKER:  # here, or on the cluster's Docker workers
         availability = executor_for(settings).engine_availability(request.engine)
         if not availability.available:
