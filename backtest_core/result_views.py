@@ -235,9 +235,19 @@ def header_text(run: BacktestRunInfo) -> str:
     """Period, resolution and starting capital (``views.period_text``), engine and where the result came from;
     'unknown' for what no file states."""
     facts = run.description
-    engine = run.engine.value + (f" {facts.engine_version}" if facts.engine_version else "")
+    version = facts.engine_version or ""
+    engine = version if version.startswith(run.engine.value) else f"{run.engine.value} {version}".strip()
     language = f" · {facts.language}" if facts.language else ""
     return f"Backtest {period_text(facts)} · engine {engine} · source {facts.source.value}{language}"
+
+
+def benchmark_note(result: LeanResult) -> str:
+    """Why no benchmark is drawn, when none is: LEAN writes zeros when it had no benchmark prices."""
+    if result.benchmark.empty:
+        return "This result has no benchmark series."
+    if not (result.benchmark > 0).any():
+        return "LEAN's benchmark series is all zeros (the run had no benchmark prices), so no benchmark is drawn."
+    return ""
 
 
 def orders_table(result: LeanResult, axis: TimeAxis) -> pd.DataFrame:

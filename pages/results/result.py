@@ -248,6 +248,8 @@ with tabs["Equity"]:
                 "equity",
             )
             st.caption("Drag a box over any chart to zoom every chart of the page into it, at full detail.")
+            if rv.benchmark_note(result):
+                st.caption(rv.benchmark_note(result))
             st.subheader("Worst drawdowns")
             worst = worst_of(str(run_dir), stamp)
             if worst.empty:
