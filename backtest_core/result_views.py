@@ -7,7 +7,6 @@ are the exchange's wall-clock times; the URL carries them the same way (``from=2
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from datetime import timedelta
@@ -17,9 +16,13 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from backtest_core.analysis.returns import daily_equity
-from backtest_core.analysis.sessions import TimeAxis, time_axis
+from backtest_core.analysis.calendar import TradingCalendar
+from backtest_core.analysis.sessions import TimeAxis, exchange_times, time_axis
 from backtest_core.analysis.trade_analytics import TradeSummary, closed_between, summary
+from backtest_core.analysis.window_stats import RiskFree, WindowStatistics, window_statistics
+from backtest_core.analysis.windows import Window as DayWindow
+from backtest_core.analysis.windows import window_closes
+from backtest_core.compare_runs import trading_calendar
 from backtest_core.engines.embedded.data import LeanDataFolder, MarketHours, SecurityKind
 from backtest_core.errors import InvalidRequest
 from backtest_core.models import BacktestRunInfo
@@ -43,7 +46,6 @@ _HOURS_TYPE: dict[str, SecurityKind | str] = {
     "Cfd": "Cfd",
     "Future": "Future",
 }
-TRADING_DAYS = 252
 
 
 # -- the exchange and its clock ---------------------------------------------------------------------------
@@ -155,52 +157,55 @@ def _plotly_time(value: object) -> pd.Timestamp:
 
 
 class WindowFigures(BaseModel):
-    """Figures of the equity curve on a window, at full detail; trades are those closed in the window."""
+    """Figures of the equity curve on a window. Return and drawdown are at full detail (every point); CAR,
+    Sharpe and the rest are Compare's daily figures (``analysis.window_stats``) of the trading days the
+    window touches, None when it touches fewer than two; trades are those closed in the window."""
 
     start: pd.Timestamp
     end: pd.Timestamp
     total_return: float | None
-    compounding_annual_return: float | None
-    sharpe_ratio: float | None
-    sharpe_days: int
     max_drawdown: float
+    daily: WindowStatistics | None
+    trading_days: int
     trades: TradeSummary
 
     model_config = {"arbitrary_types_allowed": True}
 
 
-def window_figures(equity: pd.Series, trades: pd.DataFrame, window: Window) -> WindowFigures:
-    """Return, CAR, Sharpe, maximum drawdown and trades of ``window``.
+def result_calendar(result: LeanResult, data_dir: Path) -> TradingCalendar:
+    """The trading calendar Compare would measure this run on (US equities, or every day for crypto only)."""
+    listings = traded_listings(result)
+    crypto_only = bool(listings) and all(found.security_type.startswith("Crypto") for found, _ in listings)
+    return trading_calendar(data_dir, crypto_only)
 
-    Return runs from the last point at or before the window's start to the last point in it. CAR is LEAN's
-    ``(end/start)^(1/years) − 1`` with years of 365 days between those points. The Sharpe ratio is of the
-    daily closing equity's returns, annualised with 252 days and a risk-free rate of 0, and needs two days
-    with a return. The drawdown is the deepest fall from a peak inside the window, on every point.
+
+def window_figures(equity: pd.Series, trades: pd.DataFrame, window: Window, closes: pd.Series,
+                   calendar: TradingCalendar, rate: RiskFree) -> WindowFigures:  # fmt: skip
+    """Return, maximum drawdown, daily statistics and trades of ``window`` (UTC).
+
+    Return runs from the last point at or before the window's start to the last point in it; the drawdown is
+    the deepest fall from a peak inside the window. ``closes`` are the curve's trading-day closes
+    (``analysis.calendar.daily_closes``); the daily figures use the trading days from the window's first to
+    its last exchange date.
     """
     start, end = window
     before = equity.loc[:start]
-    base_time, base = (
-        (before.index[-1], float(before.iloc[-1])) if len(before) else (equity.index[0], float(equity.iloc[0]))
-    )
-    inside = equity.loc[(equity.index > base_time) & (equity.index <= end)]
+    base = float(before.iloc[-1]) if len(before) else float(equity.iloc[0])
+    inside = equity.loc[(equity.index > start) & (equity.index <= end)]
     values = np.concatenate([[base], inside.to_numpy(dtype=float)])
-    last = float(values[-1])
-    years = ((inside.index[-1] if len(inside) else base_time) - base_time) / timedelta(days=365)
-    total = last / base - 1.0 if base else None
-    car = (last / base) ** (1.0 / years) - 1.0 if base and years > 0 and last / base > 0 else None
-    closes = daily_equity(pd.concat([equity.loc[[base_time]], inside]))
-    returns = closes.pct_change().dropna()
-    std = float(returns.std(ddof=1)) if len(returns) > 1 else 0.0
-    sharpe = float(returns.mean()) / std * math.sqrt(TRADING_DAYS) if std > 0 else None
+    first_day, last_day = (
+        stamp.date() for stamp in exchange_times(pd.DatetimeIndex([start, end]), calendar.hours.exchange_tz)
+    )
+    days = window_closes(closes, DayWindow(start=first_day, end=last_day))
+    daily = window_statistics(days, rate, calendar.periods_per_year) if len(days) >= 2 else None
     peaks = np.maximum.accumulate(values)
     return WindowFigures(
         start=start,
         end=end,
-        total_return=total,
-        compounding_annual_return=car if car is not None and math.isfinite(car) else None,
-        sharpe_ratio=sharpe,
-        sharpe_days=len(returns),
+        total_return=float(values[-1]) / base - 1.0 if base else None,
         max_drawdown=float(np.max(1.0 - values / peaks)),
+        daily=daily,
+        trading_days=max(len(days) - 1, 0),
         trades=summary(closed_between(trades, start, end)),
     )
 

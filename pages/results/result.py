@@ -11,10 +11,13 @@ import streamlit as st
 from backtest_core import charts, report, runs, ui, views
 from backtest_core import result_views as rv
 from backtest_core.analysis import trade_analytics
+from backtest_core.analysis.calendar import TradingCalendar, daily_closes
 from backtest_core.analysis.drawdowns import worst_drawdowns
 from backtest_core.analysis.periods import monthly_returns, yearly_returns
 from backtest_core.analysis.returns import daily_returns, rolling_sharpe
 from backtest_core.analysis.sessions import TimeAxis
+from backtest_core.analysis.window_stats import RiskFree
+from backtest_core.compare_runs import risk_free_rate
 from backtest_core.models import RunQuery
 from backtest_core.results.logs import parse_statistics
 
@@ -123,6 +126,18 @@ def worst_of(folder: str, stamp: float) -> pd.DataFrame:
     return worst_drawdowns(ui.cached_result(Path(folder)).equity, 5)
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def closes_of(folder: str, stamp: float, data_dir: str) -> tuple[TradingCalendar, pd.Series]:
+    loaded = ui.cached_result(Path(folder))
+    calendar = rv.result_calendar(loaded, Path(data_dir))
+    return calendar, daily_closes(loaded.equity, calendar)
+
+
+@st.cache_resource(show_spinner=False)
+def rate_of(data_dir: str) -> RiskFree:
+    return risk_free_rate(Path(data_dir))
+
+
 stamp = ui.result_stamp(run_dir)
 axis = time_axis_of(str(run_dir), stamp, run.description.resolution, str(settings.data_dir))
 equity = result.equity
@@ -212,20 +227,23 @@ if has_curve:
             "Reset zoom", icon=":material/zoom_out_map:", on_click=set_window, args=(None,), disabled=window is None
         )
         log_scale = st.toggle("Log scale", key=f"log-{run.id}")
-    figures = rv.window_figures(equity, result.closed_trades, window or rv.full_window(equity))
-    start_text, end_text = (text.replace("T", " ") for text in rv.window_texts((figures.start, figures.end), axis))
-    trades = figures.trades
-    sharpe = "–" if figures.sharpe_ratio is None else f"{figures.sharpe_ratio:.2f}"
+    calendar, closes = closes_of(str(run_dir), stamp, str(settings.data_dir))
+    figures = rv.window_figures(equity, result.closed_trades, view, closes, calendar, rate_of(str(settings.data_dir)))
+    start_text, end_text = (text.replace("T", " ") for text in rv.window_texts(view, axis))
+    trades, daily = figures.trades, figures.daily
+    car = ui.percent(daily.compounding_annual_return if daily else None)
+    sharpe = "–" if daily is None or daily.sharpe_ratio is None else f"{daily.sharpe_ratio:.2f}"
     with st.container(key="window-statistics"):
         st.markdown(
             f"**Window** {start_text} → {end_text} ({axis.zone}) · **return** {ui.percent(figures.total_return)} · "
-            f"**CAR** {ui.percent(figures.compounding_annual_return)} · **Sharpe** {sharpe} · "
-            f"**max drawdown** {ui.percent(-figures.max_drawdown)} · **trades closed** {trades.trades}"
+            f"**CAR** {car} · **Sharpe** {sharpe} · **max drawdown** {ui.percent(-figures.max_drawdown)} · "
+            f"**trades closed** {trades.trades}"
             + (f" ({trades.wins} won, net {trades.net_profit:,.2f})" if trades.trades else "")
         )
+        rf = f", risk-free {daily.risk_free_rate:.2%}" if daily else ""
         st.caption(
-            f"Sharpe of {figures.sharpe_days} daily returns of the closing equity, 252 days a year, risk-free "
-            "rate 0; drawdown from the window's own peaks, on every point."
+            f"Return and drawdown on every point of the window; CAR and Sharpe on its {figures.trading_days} "
+            f"trading-day closes ({calendar.name}, {calendar.periods_per_year} a year{rf}), as Compare measures."
         )
     if axis.note:
         st.caption(axis.note)

@@ -189,3 +189,47 @@ def test_exchange_of_the_imported_results(lean_fixtures: Path, lean_data: Path) 
         LeanDataFolder(lean_data).market_hours(SecurityKind.EQUITY, "usa", "SPY").is_trading_day(date(2015, 1, 1))
         is False
     )
+
+
+def minute_curve() -> tuple[pd.Series, TimeAxis]:
+    index = utc("2023-01-03 05:00", "2023-01-03 15:00", "2023-01-03 18:00", "2023-01-03 21:00", "2023-01-04 15:00",
+                "2023-01-04 21:00", "2023-01-05 21:00")  # fmt: skip
+    equity = pd.Series([100.0, 100, 110, 99, 99, 120, 108], index=index)
+    return equity, time_axis(equity, [us_hours()], "minute")
+
+
+def test_zoom_windows_from_buttons_boxes_and_urls() -> None:
+    from backtest_core import result_views as rv
+    from backtest_core.errors import InvalidRequest
+
+    equity, axis = minute_curve()
+    assert rv.range_window("All", equity, axis) == rv.full_window(equity)
+    assert rv.range_window("1M", equity, axis) == rv.full_window(equity)  # never before the first point
+    assert rv.range_window("YTD", equity, axis)[0] == equity.index[0]
+    # Plotly reports a box's x bounds as exchange times in text, in either order
+    box = rv.window_from_box(["2023-01-04 10:00", "2023-01-03 13:45:30.5"], axis, equity)
+    assert box == (pd.Timestamp("2023-01-03 18:45:30.5", tz="UTC"), pd.Timestamp("2023-01-04 15:00", tz="UTC"))
+    assert rv.window_texts(box, axis) == ("2023-01-03T13:45", "2023-01-04T10:00")
+    assert rv.window_from_texts("2023-01-03T13:45", "2023-01-04T10:00", axis, equity)[1] == box[1]
+    assert rv.window_from_texts("2020-01-01", "2020-02-01", axis, equity) == rv.full_window(equity)  # misses
+    with pytest.raises(InvalidRequest, match="from"):
+        rv.window_from_texts("yesterday", "2023-01-04", axis, equity)
+    with pytest.raises(InvalidRequest, match="selection"):
+        rv.window_from_box(["x", "y"], axis, equity)
+
+
+def test_window_figures_by_hand(lean_data: Path) -> None:
+    from backtest_core import result_views as rv
+    from backtest_core.analysis.calendar import daily_closes
+    from backtest_core.compare_runs import trading_calendar
+
+    equity, _ = minute_curve()
+    calendar = trading_calendar(lean_data, crypto_only=False)
+    closes = daily_closes(equity, calendar)
+    window = (pd.Timestamp("2023-01-03 15:00", tz="UTC"), pd.Timestamp("2023-01-04 21:00", tz="UTC"))
+    figures = rv.window_figures(equity, trades_frame([5.0, -1]), window, closes, calendar, lambda day: 0.0)
+    assert figures.total_return == pytest.approx(0.2)  # 100 at the start to 120 at the end
+    assert figures.max_drawdown == pytest.approx(1 - 99 / 110)  # the peak inside the window, every point
+    assert figures.trading_days == 2 and figures.daily is not None
+    assert figures.daily.total_return == pytest.approx(120 / 100 - 1)  # from the close before the window
+    assert figures.trades.trades == 0  # the made-up trades closed on 2 January, before the window
