@@ -67,7 +67,7 @@ def test_runs_of_different_periods_and_capitals_share_one_window(page, app_url, 
            runs["cloud2025-qqq-options-449orders"]]  # fmt: skip
     _open(page, app_url, ids)
     page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
-    assert page.get_by_text("Window 2016-01-04 – 2019-12-31").is_visible()
+    assert page.get_by_text(re.compile(r"^Window 2016-01-04 – 2019-12-31 · \d+ trading days")).is_visible()
     note = page.get_by_text("1 run(s) left out of this comparison")
     assert note.is_visible()
     assert re.search(r"Focused Brown Horse.*does not overlap the common window 2016-01-04 – 2019-12-31",
@@ -102,7 +102,7 @@ def test_brushing_the_chart_recomputes_the_window_and_its_statistics(page, app_u
     screenshot(page, "compare-brushed")
     page.get_by_role("button", name="Reset to the common window").click()
     wait_for_app(page, timeout=120_000)
-    assert page.get_by_text("Window 2016-01-04 – 2019-12-31").is_visible()
+    assert page.get_by_text(re.compile(r"^Window 2016-01-04 – 2019-12-31")).is_visible()
 
 
 def test_a_week_of_minutes_is_too_short_to_tell(page, app_url, runs):
@@ -117,7 +117,7 @@ def test_a_sweep_sized_set_draws_a_fan_and_merges_duplicates(page, app_url, runs
     _open(page, app_url, [*ids, ids[0]])
     page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=120_000)
     assert page.get_by_text("Merged duplicate ids").is_visible()
-    assert page.get_by_text("Window 2019-01-02 – 2019-12-31").is_visible()
+    assert page.get_by_text(re.compile(r"^Window 2019-01-02 – 2019-12-31")).is_visible()
     assert page.locator("[data-testid='stPlotlyChart'] text", has_text="Median of runs").count() >= 1
     screenshot(page, "compare-22-runs")
 
