@@ -6,6 +6,7 @@ Each function takes models or parsed results and returns plain frames, lists or 
 from __future__ import annotations
 
 import itertools
+import math
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -59,13 +60,6 @@ def period_text(description: RunDescription) -> str:
     return f"{period} · {resolution} · starting capital {capital}"
 
 
-def description_frame(runs: Mapping[str, BacktestRunInfo]) -> pd.DataFrame:
-    """One row per labelled run: what it covered and where it came from (for putting runs side by side)."""
-    return pd.DataFrame.from_dict(
-        {label: description_cells(run.description) for label, run in runs.items()}, orient="index"
-    )
-
-
 def history_frame(runs: Sequence[BacktestRunInfo]) -> pd.DataFrame:
     """One row per run with the key statistics, in LEAN's printed units (percent where LEAN prints %), and what
     it covered (period, resolution, capital, data, warnings)."""
@@ -92,6 +86,23 @@ def history_frame(runs: Sequence[BacktestRunInfo]) -> pd.DataFrame:
     columns += ["start capital", "data", "net profit %", "CAR %", "sharpe", "drawdown %", "orders", "end equity"]
     columns += ["warnings", "source", "tags"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def editor_parameters(records: Sequence[Mapping[str, object]]) -> dict[str, str]:
+    """The parameter table's rows as the request's parameters: an empty cell is an empty value (which the
+    checks refuse by name), never the text "nan" or "None"; rows without a name are left out."""
+    parameters = {}
+    for row in records:
+        name, value = _cell(row.get("parameter")), _cell(row.get("value"))
+        if name:
+            parameters[name.strip()] = value
+    return parameters
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value)
 
 
 def parse_sweep_values(text: str) -> list[str]:

@@ -37,7 +37,7 @@ def record_description(store: RunStore, settings: Settings, run_id: str,
     run = store.get(run_id)
     result = _readable_result(store, run_id) if run.engine == EngineName.LEAN_DOCKER else None
     if outcome is not None and outcome.facts is not None:
-        description = describe_engine_run(outcome.facts, settings.data_dir)
+        description = describe_engine_run(outcome.facts, settings.data_dir, run.request.symbols)
     elif result is not None:
         description = describe_result(result, data_dir=settings.data_dir, image=settings.lean_image)
     else:
