@@ -341,13 +341,15 @@ def trades_view() -> None:
         symbol = st.selectbox("Fills on the price of", chosen_symbols or symbols)
         fills = views.fills_frame(result)
         marked = fills[fills["symbol"] == symbol]
-        price = views.symbol_price(settings.data_dir, result, symbol) if has_curve else None
+        price = views.symbol_price(settings.data_dir, result, symbol, marked) if has_curve else None
         if has_curve and price is None:
             st.caption(f"No {symbol} prices in `{settings.data_dir}`: its fills are drawn on the equity curve.")
             at = equity.reindex(pd.DatetimeIndex(marked["time"]), method="nearest").to_numpy()
             time_chart(charts.trades_figure(equity, marked.assign(price=at), "Equity", axis, view), "fills")
         elif has_curve:
-            time_chart(charts.trades_figure(price, marked, f"{symbol} price", axis, view), "fills")
+            st.caption(price.note)
+            title = f"{symbol} price ({price.normalisation})"
+            time_chart(charts.trades_figure(price.prices, marked, title, axis, view), "fills")
         picked_orders = trade_analytics.filtered(
             orders, symbol=chosen_symbols, direction=chosen_directions, tag=chosen_tags
         )
