@@ -283,10 +283,16 @@ class RunStore:
         return {row["id"] for row in rows}
 
     def finalize(
-        self, run_id: str, status: BacktestStatus, *, error: str | None = None, traceback: str | None = None
-    ) -> BacktestRunInfo:
-        """End a run: read its LEAN result (if any) into the index's key statistics, set the final status."""
+        self, run_id: str, status: BacktestStatus, *, error: str | None = None, traceback: str | None = None,
+        description: RunDescription | None = None, content_hash: str | None = None,
+    ) -> BacktestRunInfo:  # fmt: skip
+        """End a run: read its LEAN result (if any) into the index's key statistics, set the final status, and
+        store its description and digest in the same write (no reader sees it ended but undescribed)."""
         values: dict[str, Any] = {"status": status.value}
+        if description is not None:
+            values["description"] = description.model_dump_json()
+        if content_hash is not None:
+            values["content_hash"] = content_hash
         try:
             verdict = read_verdict(self.run_dir(run_id) / f"{self.algorithm_id(run_id)}.json")
         except ResultFormatError as unreadable:
