@@ -43,6 +43,7 @@ class Sweep:
     wall_s: float
     slot_to_engine_s: list[float]
     engine_to_stored_s: list[float]
+    engine_s: list[float]
     relay_cpu_s: float | None = None  # after it connected
     scheduler_cpu_s: float | None = None  # above its idle rate
     relay_start_cpu_s: float | None = None
@@ -82,14 +83,15 @@ def run_sweep(name: str, requests: list[BacktestRequest], data: Path, cluster: L
             relay_cpu = cpu_seconds(relay) - (relay_started or 0.0)
             stop_relay(settings)
         store = RunStore(settings)
-        to_engine, to_stored = [], []
+        to_engine, to_stored, engine = [], [], []
         for run in finished:
             first, last = engine_span(store.run_dir(run.id))
             to_engine.append(first - run.started_at.timestamp())
             to_stored.append(run.finished_at.timestamp() - last)
+            engine.append(last - first)
         wall = max(run.finished_at.timestamp() for run in finished) - began
         scheduler_cpu = cpu_seconds(scheduler) - scheduler_before - idle_rate * wall if scheduler else None
-        return Sweep(name, wall, to_engine, to_stored, relay_cpu, scheduler_cpu, relay_started)
+        return Sweep(name, wall, to_engine, to_stored, engine, relay_cpu, scheduler_cpu, relay_started)
 
 
 def cpu_seconds(process: psutil.Process) -> float:
@@ -105,12 +107,17 @@ def cpu_rate(process: psutil.Process, seconds: float = 5.0) -> float:
 
 def describe(sweep: Sweep, runs_count: int, local_wall: float) -> str:
     per_run = f"{sweep.relay_cpu_s / runs_count * 1000:.0f}" if sweep.relay_cpu_s is not None else "-"
+    # the relay's CPU for each second a run executes: what one more concurrent run costs it
+    run_seconds = sum(sweep.engine_s) + sum(sweep.slot_to_engine_s) + sum(sweep.engine_to_stored_s)
+    per_second = f"{sweep.relay_cpu_s / run_seconds * 1000:.1f}" if sweep.relay_cpu_s is not None else "-"
     scheduler = f"{sweep.scheduler_cpu_s / runs_count * 1000:.0f}" if sweep.scheduler_cpu_s is not None else "-"
     start = f"{sweep.relay_start_cpu_s:.1f} s" if sweep.relay_start_cpu_s is not None else "-"
     return (
         f"| {sweep.name} | {sweep.wall_s:.1f} s | {sweep.wall_s / local_wall:.2f}x | "
-        f"{runs_count / sweep.wall_s * 60:.1f} | {statistics.median(sweep.slot_to_engine_s) * 1000:.0f} ms | "
-        f"{statistics.median(sweep.engine_to_stored_s) * 1000:.0f} ms | {start} | {per_run} ms | {scheduler} ms |"
+        f"{runs_count / sweep.wall_s * 60:.1f} | {statistics.median(sweep.engine_s):.1f} s | "
+        f"{statistics.median(sweep.slot_to_engine_s) * 1000:.0f} ms | "
+        f"{statistics.median(sweep.engine_to_stored_s) * 1000:.0f} ms | {start} | {per_run} ms | {per_second} ms | "
+        f"{scheduler} ms |"
     )
 
 
@@ -125,9 +132,11 @@ def main() -> None:
         BacktestRequest(strategy="paced_daily", parameters={"pause": str(arguments.pause), "fast": str(2 + i % 12)})
         for i in range(arguments.runs)
     ]
-    print("| configuration | wall | vs local | runs/min | slot -> engine (median) | engine end -> stored "
-          "(median) | relay start CPU | relay CPU/run | scheduler CPU/run |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    columns = ["configuration", "wall", "vs local", "runs/min", "engine (median)", "slot -> engine (median)",
+               "engine end -> stored (median)", "relay start CPU", "relay CPU/run", "relay CPU per run-second",
+               "scheduler CPU/run"]  # fmt: skip
+    print(f"| {' | '.join(columns)} |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory(prefix="bench-dask-") as folder:
         for round_number in range(arguments.rounds):
             local = run_sweep(f"local (limit 2), round {round_number + 1}", requests, data, None)

@@ -9,9 +9,6 @@ a dispatcher that finds work for the cluster and no relay starts one. The relay 
 from __future__ import annotations
 
 import contextlib
-import subprocess
-import sys
-import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -20,8 +17,8 @@ from pydantic import BaseModel
 
 from backtest_core.cluster.protocol import EXECUTOR
 from backtest_core.runs import ownership
-from backtest_core.runs.dispatch import settings_environment
-from backtest_core.settings import PROJECT_ROOT, Settings
+from backtest_core.runs.dispatch import start_detached
+from backtest_core.settings import Settings
 from backtest_core.store import RunStore
 from backtest_core.store.folders import write_atomic
 
@@ -62,20 +59,9 @@ def ensure_relay(settings: Settings, store: RunStore) -> None:
 def start_relay(settings: Settings) -> None:
     """A detached relay (new session, output in relay.txt); a second one exits at once on the lock."""
     folder = relay_folder(settings)
-    with (folder / "relay.txt").open("ab") as output:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "backtest_core.cluster.relay"],
-            cwd=str(PROJECT_ROOT),
-            env=settings_environment(settings),
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-        )
+    child = start_detached(["backtest_core.cluster.relay"], settings, folder / "relay.txt")
     with contextlib.suppress(psutil.NoSuchProcess):  # ended already (another relay held the lock)
         write_atomic(folder / SPAWNED_FILE, f"{child.pid} {psutil.Process(child.pid).create_time()}\n")
-    threading.Thread(target=child.wait, daemon=True).start()  # no zombie while this process lives
 
 
 def _just_spawned(settings: Settings) -> bool:

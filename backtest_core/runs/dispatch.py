@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import psutil
 
@@ -59,21 +60,28 @@ def _launch(store: RunStore, settings: Settings, run: BacktestRunInfo) -> None:
 
 def start_supervisor(store: RunStore, settings: Settings, run_id: str, *, reattach: bool = False) -> None:
     """A detached ``backtest_core.runs.supervisor`` for ``run_id`` (new session; reaped if we outlive it)."""
-    arguments = [sys.executable, "-m", "backtest_core.runs.supervisor", run_id] + (["--reattach"] if reattach else [])
-    with (store.run_dir(run_id) / "supervisor.txt").open("ab") as output:
+    module = ["backtest_core.runs.supervisor", run_id] + (["--reattach"] if reattach else [])
+    child = start_detached(module, settings, store.run_dir(run_id) / "supervisor.txt")
+    with contextlib.suppress(psutil.NoSuchProcess):  # already finished: recovery sees the final status
+        store.set_runtime(run_id, supervisor_pid=child.pid, supervisor_started=psutil.Process(child.pid).create_time())
+
+
+def start_detached(module: list[str], settings: Settings, output: Path) -> subprocess.Popen[bytes]:
+    """``python -m <module...>`` in a session of its own with the settings spelled out, its output appended
+    to ``output``; waited for on a thread, so it leaves no zombie while this process lives."""
+    with output.open("ab") as log:
         child = subprocess.Popen(
-            arguments,
+            [sys.executable, "-m", *module],
             cwd=str(PROJECT_ROOT),
             env=settings_environment(settings),
             stdin=subprocess.DEVNULL,
-            stdout=output,
+            stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             close_fds=True,
         )
-    with contextlib.suppress(psutil.NoSuchProcess):  # already finished: recovery sees the final status
-        store.set_runtime(run_id, supervisor_pid=child.pid, supervisor_started=psutil.Process(child.pid).create_time())
-    threading.Thread(target=child.wait, daemon=True).start()  # no zombie while this process lives
+    threading.Thread(target=child.wait, daemon=True).start()
+    return child
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:

@@ -39,6 +39,14 @@ def outcome(store: RunStore, run_id: str) -> tuple[dict[str, str], list[dict]]:
     return result.statistics.raw, result.orders.astype(str).to_dict("records")
 
 
+def paced_run_under_way(settings: Settings) -> tuple[str, psutil.Process]:
+    """A ``paced_daily`` run a tenth done on the cluster, and its engine process on the worker."""
+    run_id = runs.submit(paced(), settings)
+    until(lambda: runs.progress(run_id, settings).percent > 10, RUN_TIMEOUT_S, "the run under way")
+    [engine] = engine_children(run_id)
+    return run_id, engine
+
+
 def worker_of(process: psutil.Process, cluster: LoopbackCluster) -> psutil.Process:
     """The Dask worker process an engine child belongs to (a process of one of the cluster's worker sessions)."""
     parent = process.parent()
@@ -153,9 +161,7 @@ def test_a_worker_killed_mid_run_is_retried_once_and_the_result_is_the_same(
 ) -> None:  # fmt: skip
     settings = use_cluster(monkeypatch, loopback_cluster)
     store = RunStore(settings)
-    run_id = runs.submit(paced(), settings)
-    until(lambda: runs.progress(run_id, settings).percent > 10, RUN_TIMEOUT_S, "the run under way")
-    [engine] = engine_children(run_id)
+    run_id, engine = paced_run_under_way(settings)
     worker = worker_of(engine, loopback_cluster)
     os.kill(worker.pid, signal.SIGKILL)
     psutil.wait_procs([engine], timeout=30)
@@ -197,9 +203,7 @@ def test_a_killed_relay_is_replaced_on_the_next_poll_and_re_attaches(
 ) -> None:  # fmt: skip
     settings = use_cluster(monkeypatch, loopback_cluster)
     store = RunStore(settings)
-    run_id = runs.submit(paced(), settings)
-    until(lambda: runs.progress(run_id, settings).percent > 10, RUN_TIMEOUT_S, "the run under way")
-    [engine] = engine_children(run_id)
+    run_id, engine = paced_run_under_way(settings)
     first = read_state(settings).pid
     stop_relay(settings)  # kill -9, as a machine restart or an OOM kill would
     assert store.get(run_id).status == BacktestStatus.RUNNING  # not an orphan: its task runs on
