@@ -88,7 +88,10 @@ class QCAlgorithm(IndicatorApi):
         self._backtest.benchmark_ticker = str(benchmark.value if isinstance(benchmark, Symbol) else benchmark).upper()
 
     def set_warm_up(self, period: int | timedelta, resolution: Resolution | None = None) -> None:
+        """Warm up by a span of time or a number of bars (LEAN's SetWarmUp, also spelt SetWarmup)."""
         self._backtest.set_warm_up(period, resolution)
+
+    set_warmup = set_warm_up
 
     def set_brokerage_model(self, brokerage: Any, account_type: Any = AccountType.MARGIN) -> None:
         if int(brokerage) not in (BrokerageName.DEFAULT, BrokerageName.INTERACTIVE_BROKERS_BROKERAGE):
