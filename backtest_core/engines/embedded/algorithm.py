@@ -24,6 +24,7 @@ from backtest_core.engines.embedded.model import (
     Symbol,
     _snake,
 )
+from backtest_core.engines.embedded.statistics_api import Insight, StatisticsResults, summary_statistic_text
 from backtest_core.errors import UnsupportedApi
 
 if TYPE_CHECKING:
@@ -119,7 +120,24 @@ class QCAlgorithm(IndicatorApi):
         self._backtest.runtime_extra[str(name)] = str(value)
 
     def set_summary_statistic(self, name: str, value: Any) -> None:
-        self._backtest.summary_extra[str(name)] = str(value)
+        """A custom statistic after LEAN's own in the summary (never replacing one of them)."""
+        self._backtest.summary_extra[str(name)] = summary_statistic_text(str(name), value)
+
+    @property
+    def statistics(self) -> StatisticsResults:
+        """The statistics of the run so far, computed now from the samples taken (LEAN's ``Statistics``)."""
+        return StatisticsResults(self._backtest.recorder.current_summary(self._backtest))
+
+    def emit_insights(self, *insights: Any) -> list[Any]:
+        """Record insights (one, several, or a list); without a portfolio construction model they place no
+        order, as in LEAN."""
+        emitted = [each for group in insights for each in (group if isinstance(group, list | tuple) else [group])]
+        for insight in emitted:
+            if not isinstance(insight, Insight):
+                raise UnsupportedApi(f"emit_insights with a {type(insight).__name__}")
+            insight.generated_time_utc = self._backtest.utc_time
+        self._backtest.insights.extend(emitted)
+        return emitted
 
     # -- securities ------------------------------------------------------------------------------------
 

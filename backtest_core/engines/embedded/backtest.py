@@ -164,7 +164,8 @@ class Backtest:
         self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
         self.warming_up = False
         self.runtime_extra: dict[str, str] = {}
-        self.summary_extra: dict[str, str] = {}
+        self.summary_extra: dict[str, str] = {}  # set_summary_statistic's, after LEAN's own statistics
+        self.insights: list[Any] = []  # emit_insights'
         self.stop_requested: str | None = None
         self.initialized = False
         self.algorithm: QCAlgorithm | None = None
