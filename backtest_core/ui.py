@@ -148,3 +148,25 @@ def stored_result(run: BacktestRunInfo) -> LeanResult | None:
         st.warning(f"This is the snapshot LEAN rewrites while a run goes on: the run never finished, so its figures "
                    f"stop{last} and are not final statistics.", icon=":material/warning:")  # fmt: skip
     return result
+
+
+def apply_to_runs(done: str, run_ids: list[str], action: Callable[[str], object]) -> None:
+    """Do ``action`` to each run and keep what happened, refusals with their reason, for ``action_outcomes``
+    to say after the page reloads (an action that did nothing must never look like one that did)."""
+    succeeded, refused = [], []
+    for run_id in run_ids:
+        try:
+            action(run_id)
+            succeeded.append(run_id)
+        except StudioError as error:
+            refused.append(f"{error}: {error.hint}" if error.hint else str(error))
+    outcomes = st.session_state.setdefault("action_outcomes", [])
+    if succeeded:
+        outcomes.append(("success", f"{done} {len(succeeded)} run(s): {', '.join(succeeded)}"))
+    outcomes.extend(("error", message) for message in refused)
+
+
+def action_outcomes() -> None:
+    """Say what the last actions did (see ``apply_to_runs``), once."""
+    for kind, message in st.session_state.pop("action_outcomes", []):
+        (st.success if kind == "success" else st.error)(message)

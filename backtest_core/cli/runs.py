@@ -94,15 +94,29 @@ def build_request(args: argparse.Namespace, settings: Settings) -> BacktestReque
 def _run(args: argparse.Namespace) -> int:
     settings = Settings()
     run_id = runs.submit(build_request(args, settings), settings)
+    problem = _cluster_problem(settings)
+    if problem:
+        print(f"error: {problem}\nrun {run_id} stays queued and starts when the scheduler answers; "
+              f"`python -m backtest_core cancel {run_id}` drops it.", file=sys.stderr)  # fmt: skip
     if not args.wait:
         if args.json:
             print_json(_run_json(RunStore(settings).get(run_id), settings, full=False))
         else:
             print(run_id)
-        return 0
+        return 2 if problem else 0
     if not args.json:
         print(run_id)
     return _finish(run_id, settings, args.json)
+
+
+def _cluster_problem(settings: Settings) -> str | None:
+    """Why the cluster (when one is set) cannot take runs now, or None."""
+    if not settings.cluster:
+        return None
+    from backtest_core.cluster.status import cluster_status  # Dask only when a cluster is set
+
+    status = cluster_status(settings)
+    return None if status.reachable else status.problem
 
 
 def _wait(args: argparse.Namespace) -> int:

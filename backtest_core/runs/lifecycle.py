@@ -19,12 +19,13 @@ from pydantic import BaseModel
 from backtest_core import strategies
 from backtest_core.engines.lean_docker import client as docker_client
 from backtest_core.engines.lean_docker.spec import store_label
-from backtest_core.engines.registry import engine_availability
 from backtest_core.errors import EngineUnavailable, InvalidRequest
 from backtest_core.models import BacktestProgress, BacktestRequest, BacktestRunInfo, BacktestStatus, EngineName
 from backtest_core.runs import ownership
 from backtest_core.runs.dispatch import dispatch, start_supervisor
+from backtest_core.runs.executors import executor_for
 from backtest_core.runs.jobs import append_log
+from backtest_core.runs.preflight import check_launch
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
 
@@ -50,8 +51,9 @@ def submit(request: BacktestRequest, settings: Settings | None = None) -> str:
     details = strategies.get_strategy(str(project), settings.strategies)
     if details.error:
         raise InvalidRequest("strategy", f"{request.strategy} cannot run: {details.error}")
-    if request.engine == EngineName.LEAN_DOCKER:
-        availability = engine_availability(request.engine, settings)
+    check_launch(request, details, settings.data_dir)
+    if request.engine == EngineName.LEAN_DOCKER:  # here, or on the cluster's Docker workers
+        availability = executor_for(settings).engine_availability(request.engine)
         if not availability.available:
             raise EngineUnavailable(availability.message)
     store = RunStore(settings)
@@ -147,8 +149,9 @@ def recover(settings: Settings, store: RunStore | None = None, runs: list[Backte
     """Resolve running runs whose supervisor process is gone, then move the queue; return the ids changed.
 
     A ``lean-docker`` run whose container still exists gets a new supervisor that re-attaches to it; any
-    other orphan is marked failed with the reason. Queued runs are rows without a process: nothing to
-    recover, only to dispatch.
+    other orphan is marked failed with the reason. A run on the Dask cluster is never a local orphan: the
+    cluster relay follows it, and a dispatch with ``BACKTEST_CLUSTER`` set starts a relay that re-attaches
+    to it. Queued runs are rows without a process: nothing to recover, only to dispatch.
     """
     store = store or RunStore(settings)
     changed = []
@@ -156,6 +159,8 @@ def recover(settings: Settings, store: RunStore | None = None, runs: list[Backte
         if run.status != BacktestStatus.RUNNING or ownership.is_owned(store.run_dir(run.id)):
             continue
         runtime = store.runtime(run.id)
+        if runtime.get("executor", "local") != "local":
+            continue
         if supervisor_alive(runtime.get("supervisor_pid"), runtime.get("supervisor_started")):
             continue  # started but not locked yet (or a run from before locks): its pid answers
         claimed = run.started_at or run.created_at

@@ -104,8 +104,8 @@ with trades:
     symbols = sorted(fills["symbol"].dropna().unique()) if not fills.empty else []
     if symbols:
         symbol = st.selectbox("Symbol", symbols)
-        price = views.symbol_price(settings.data_dir, result, symbol)
         chosen = fills[fills["symbol"] == symbol]
+        price = views.symbol_price(settings.data_dir, result, symbol, chosen)
         if price is None:
             st.caption(f"No {symbol} data in `{settings.data_dir}`: trades drawn on the equity curve.")
             st.plotly_chart(
@@ -116,7 +116,8 @@ with trades:
                 )
             )
         else:
-            st.plotly_chart(charts.trades_figure(price, chosen, f"{symbol} price"))
+            st.caption(price.note)
+            st.plotly_chart(charts.trades_figure(price.prices, chosen, f"{symbol} price ({price.normalisation})"))
     st.subheader(f"Orders ({len(result.orders)})")
     st.dataframe(result.orders, hide_index=True, width="stretch")
     st.subheader(f"Closed trades ({len(result.closed_trades)})")
