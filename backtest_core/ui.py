@@ -93,16 +93,27 @@ def guarded(action: Callable[[], T]) -> T | None:
         return None
 
 
-@st.cache_data(show_spinner="Loading result…", max_entries=32)
+@st.cache_resource(show_spinner="Loading result…", max_entries=32)
 def _load_result(folder: str, stamp: float) -> LeanResult:
-    """``stamp`` (the newest result file's mtime) is only part of the cache key."""
+    """``stamp`` (the newest result file's mtime) is only part of the cache key. One shared object, not a
+    copy per rerun (``cache_data`` unpickled megabytes of frames on every widget change): read-only for
+    every page."""
     return load_result(Path(folder))
+
+
+def result_stamp(folder: Path) -> float:
+    """When the result files of a run folder last changed (a cache key for what is derived from them)."""
+    return max((p.stat().st_mtime for p in folder.glob("*.json")), default=0.0)
 
 
 def cached_result(folder: Path) -> LeanResult:
     """The parsed result of a run folder, re-read only when its main file changes."""
-    stamp = max((p.stat().st_mtime for p in folder.glob("*.json")), default=0.0)
-    return _load_result(str(folder), stamp)
+    return _load_result(str(folder), result_stamp(folder))
+
+
+def percent(value: float | None, digits: int = 2) -> str:
+    """A fraction as a percent for display; '–' when there is none."""
+    return "–" if value is None else f"{value:.{digits}%}"
 
 
 def run_link(run_id: str, label: str | None = None) -> None:
