@@ -109,6 +109,7 @@ class BacktestRunInfo(BaseModel):
     source_path: str | None = Field(default=None, description="Imported from this folder")
     description: RunDescription = Field(default_factory=RunDescription)
     sweep_id: str | None = Field(default=None, description="The sweep this run belongs to")
+    executor: str = Field(default="local", description="Where it executed: local, or dask (on the cluster)")
 
 
 class BacktestProgress(BaseModel):
@@ -128,6 +129,9 @@ class BacktestProgress(BaseModel):
     log_tail: list[str] = Field(default_factory=list)
     message: str = ""
     updated_at: datetime | None = None
+    stalled_since: datetime | None = Field(
+        default=None, description="Set while the engine has reported no progress for BACKTEST_STALL_SECONDS"
+    )
 
 
 class BacktestResult(BaseModel):
@@ -157,7 +161,7 @@ class RunQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=1_000_000)
     page_size: int = Field(default=50, ge=1, le=1000)
     sort: SortKey = SortKey.CREATED
     descending: bool = True

@@ -36,11 +36,12 @@ from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
-from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator
-from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
+from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator, resolution_span
+from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind
 from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
-from backtest_core.engines.embedded.history import History
+from backtest_core.engines.embedded.fill_forward import fill_forward_times
+from backtest_core.engines.embedded.history import History, bars_start_ns
 from backtest_core.engines.embedded.indicator_warm_up import warm_up_indicator
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
@@ -61,7 +62,7 @@ from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, Time
 from backtest_core.engines.embedded.timezones import local_naive_ns
 from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
 from backtest_core.models import Resolution as ResolutionName
-from backtest_core.strategies import algorithm_class
+from backtest_core.models.request import MAX_CASH
 
 LEAN_API_DIR = Path(__file__).parent / "lean_api"
 RESOLUTION_NAMES = {
@@ -175,7 +176,8 @@ class Backtest:
         self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
         self.warming_up = False
         self.runtime_extra: dict[str, str] = {}
-        self.summary_extra: dict[str, str] = {}
+        self.summary_extra: dict[str, str] = {}  # set_summary_statistic's, after LEAN's own statistics
+        self.insights: list[Any] = []  # emit_insights'
         self.stop_requested: str | None = None
         self.initialized = False
         self.algorithm: QCAlgorithm | None = None
@@ -184,8 +186,8 @@ class Backtest:
         self.last_filled: dict[Symbol, TradeBar] = NO_BARS  # its fill-forward bars (LEAN's last slice)
         self.capacity: CapacityEstimate | None = None
         self.feeds: list[BarFeed] = []
+        self.warm_start = datetime.combine(self.start, datetime.min.time())  # where the data begins (warm-up)
         self.warm_start_day = self.start
-        self.benchmark_first_day: date | None = None  # where LEAN's internal benchmark feed starts
         self.fill_forward_points = 0  # fill-forward bars made (trade and quote): LEAN counts them as data points
         self.history_data_points = 0  # bars handed out by history requests (LEAN's AlgorithmHistoryDataPoints)
 
@@ -212,6 +214,9 @@ class Backtest:
         self.end = min(day, datetime.now(UTC).date() - timedelta(days=1))
 
     def set_cash(self, amount: float) -> None:
+        if not 0 <= float(amount) <= MAX_CASH:  # NaN fails too
+            raise UnsupportedApi(f"set_cash({amount}): cash outside 0 to {MAX_CASH:,} (in 64-bit floats, cents "
+                                 "stay exact only below it)")  # fmt: skip
         self.portfolio.cash = amount
 
     def set_time_zone(self, zone: str | ZoneInfo) -> None:
@@ -387,14 +392,10 @@ class Backtest:
         self._apply_overrides()
         if self.end < self.start:
             raise StudioError(f"end date {self.end} is before start date {self.start}", "Fix the dates of the run.")
-        if not self.securities:
-            raise StudioError(
-                "the algorithm added no securities in initialize", "Call add_equity (or add_crypto/add_forex)."
-            )
+        warm_start = self.warm_start = self._warm_up_start()
         self.recorder.start(self, self.portfolio.cash)
         internal = self.recorder.benchmark[0] if self.recorder.benchmark is not None else None
         self.capacity = CapacityEstimate(self.start, self.end, self.portfolio, internal)
-        warm_start = self._warm_up_start()
         self._load_all(warm_start.date())
         self.initialized = True
         self._loop(warm_start)
@@ -413,13 +414,12 @@ class Backtest:
             raise AlgorithmFailure(f"No main.py in {self.project_dir}: a LEAN Python project needs one.")
         source = main.read_text()
         try:
-            tree = compile(source, str(main), "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+            compile(source, str(main), "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST: LEAN's build check
         except SyntaxError as error:
             raise AlgorithmFailure(
                 f"Build Error File: main.py Line {error.lineno} Column {error.offset} - "
                 f"{type(error).__name__}: {error.msg}"
             ) from error
-        class_name = algorithm_class(tree)
         for path in (str(LEAN_API_DIR), str(self.project_dir)):
             if path not in sys.path:
                 sys.path.insert(0, path)
@@ -438,7 +438,7 @@ class Backtest:
                 + _describe(error, self.project_dir),
                 traceback.format_exc(),
             ) from error
-        klass = _find_class(module, class_name)
+        klass = _find_class(module)
         if klass is None:
             raise AlgorithmFailure("main.py defines no class deriving from QCAlgorithm")
         algorithm = klass.__new__(klass)
@@ -492,35 +492,24 @@ class Backtest:
             self.due_events.add([(moment, event.action) for moment in moments])
 
     def _warm_up_start(self) -> datetime:
-        """When warm-up data begins (algorithm time): a period back, or that many bars back through sessions."""
+        """When warm-up data begins (algorithm time), as LEAN's ``TryGetWarmupHistoryStartTime``: a span back
+        from the start, or the earliest start of ``n`` bars back through each security's open hours (at the
+        warm-up resolution if given, else the security's own); without securities, n periods back."""
         start = datetime.combine(self.start, datetime.min.time())
         if self.warm_up is None:
             return start
         period, resolution = self.warm_up
         if isinstance(period, timedelta):
             return start - period
-        security = next(iter(self.securities.values()))
-        level = Resolution(int(resolution)) if resolution is not None else security.resolution
-        if level == Resolution.DAILY:
-            needed, day = int(period), self.start
-            while needed > 0:
-                day -= timedelta(days=1)
-                needed -= security.hours.is_trading_day(day)
-            return datetime.combine(day, datetime.min.time())
-        step = {Resolution.HOUR: timedelta(hours=1), Resolution.MINUTE: timedelta(minutes=1)}.get(
-            level, timedelta(seconds=1)
+        level = Resolution(int(resolution)) if resolution is not None else None
+        if not self.securities:
+            return start - int(period) * resolution_span(level if level is not None else Resolution.MINUTE)
+        start_ns = int(start.replace(tzinfo=self.time_zone).timestamp()) * NS
+        earliest = min(
+            bars_start_ns(security, int(period), level if level is not None else security.resolution, start_ns)
+            for security in self.securities.values()
         )
-        remaining, day = step * int(period), self.start
-        while remaining > timedelta(0) and day > self.start - timedelta(days=3660):
-            day -= timedelta(days=1)
-            session = security.hours.regular_session(day)
-            if session is None:
-                continue
-            length = session[1] - session[0]
-            if remaining <= length:
-                return session[1] - remaining
-            remaining -= length
-        return datetime.combine(day, datetime.min.time())
+        return local_datetime(earliest, self.time_zone)
 
     def load_bars(
         self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date
@@ -537,7 +526,7 @@ class Backtest:
             return None
         if security.kind == SecurityKind.EQUITY:
             if resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR):
-                bars = bars.select(_in_session(bars, security))
+                bars = bars.select(_in_session(bars, security.hours, security.extended_market_hours))
             bars = self.data.adjusted(bars, symbol.value, security.hours.exchange_tz)
         return bars
 
@@ -568,7 +557,9 @@ class Backtest:
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
         feeds = self.feeds = self._feeds(warm_ns, end_ns)
         self.warm_start_day = warm_start.date()
-        steps = _as_python_ints(union_of_sorted([feed.bars.end_ns for feed in feeds]))
+        steps = _as_python_ints(
+            union_of_sorted([feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns))
+        )
         self._precompute_indicators()
         indicator_feeds = [
             (feed, subscription)
@@ -707,6 +698,18 @@ class Backtest:
                         security.trade_feed = feed
         return feeds
 
+    def _fill_forward_grids(self, end_ns: int) -> list[np.ndarray]:
+        """The moments LEAN's fill-forward may emit bars for each security filling forward (after its first bar):
+        time steps of LEAN's loop even without data (see :mod:`.fill_forward`)."""
+        grids = []
+        for security in self.securities.values():
+            feeds = [feed for feed in (security.trade_feed, security.quote_feed) if feed is not None and feed.count]
+            if security.fill_forward and feeds:
+                first_ns = min(int(feed.bars.end_ns[0]) for feed in feeds)
+                hours, extended = security.hours, security.extended_market_hours
+                grids.append(fill_forward_times(hours, security.resolution, extended, first_ns, end_ns))
+        return grids
+
     def _precompute_indicators(self) -> None:
         registered = Counter(id(indicator) for sub in self.subscriptions.values() for indicator, _ in sub.indicators)
         shared = {key for key, times in registered.items() if times > 1}
@@ -725,14 +728,16 @@ class Backtest:
             return None
         ticker = self.benchmark_ticker
         hours = self.data.market_hours(SecurityKind.EQUITY, "usa", ticker)
-        first = self.start - timedelta(days=1)  # LEAN's feed starts one trading day before the start date
-        while not hours.is_trading_day(first) and first > self.start - timedelta(days=10):
+        begin = self.warm_start.date()  # LEAN's feed starts one trading day before the data (warm-up included)
+        first = begin - timedelta(days=1)
+        while not hours.is_trading_day(first) and first > begin - timedelta(days=10):
             first -= timedelta(days=1)
-        self.benchmark_first_day = first
         for level in (ResolutionName.HOUR, ResolutionName.DAILY):
             bars = self.data.read_bars(SecurityKind.EQUITY, "usa", ticker, level, "trade", first, self.end)
             if bars is None or len(bars) == 0:
                 continue
+            if level == ResolutionName.HOUR:  # LEAN's feed: regular hours only, as any subscription's
+                bars = bars.select(_in_session(bars, hours, False))
             bars = self.data.adjusted(bars, ticker, hours.exchange_tz)
             keep = bars.end_ns > _local_midnight_ns(first, hours.exchange_tz)
             return np.asarray(bars.end_ns[keep]), np.asarray(bars.close[keep], dtype=float)
@@ -750,12 +755,9 @@ class Backtest:
             events = corporate_events(security.factor_file, security.hours, self.warm_start_day, last_day)
             total += equity_configs(security) * events
         benchmark = self.recorder.benchmark
-        if benchmark is not None and self.benchmark_first_day is not None:
+        if benchmark is not None:
             # LEAN's loop runs the internal feed to the end date unless the algorithm stopped it
             total += bars_up_to(benchmark[0], self.last_step_ns if self.stop_requested else END_OF_TIME)
-            ticker = self.benchmark_ticker
-            hours = self.data.market_hours(SecurityKind.EQUITY, "usa", ticker)
-            total += corporate_events(self.data.factor_file(ticker), hours, self.benchmark_first_day, last_day)
         return total
 
     def benchmark_value(self, utc: datetime) -> float:
@@ -797,8 +799,8 @@ class Backtest:
                 start = session[0] if session is not None else local
             else:
                 period = last.end_time - last.time
-                due = (local - last.end_time) % period == timedelta(0) and security.hours.is_open(
-                    local - period, security.extended_market_hours
+                due = (local - last.end_time) % period == timedelta(0) and security.hours.is_open_during(
+                    local - period, local, security.extended_market_hours
                 )
                 start = local - period
             if not due:
@@ -1002,11 +1004,12 @@ def _overrides_hook(algorithm: QCAlgorithm | None, name: str) -> bool:
     return algorithm is not None and _hook(algorithm, name).__func__ is not getattr(QCAlgorithm, name)
 
 
-def _find_class(module: ModuleType, name: str | None) -> type | None:
-    if name and isinstance(getattr(module, name, None), type):
-        return getattr(module, name)
-    for value in vars(module).values():
-        if isinstance(value, type) and issubclass(value, QCAlgorithm) and value is not QCAlgorithm:
+def _find_class(module: ModuleType) -> type | None:
+    """LEAN's loader: the first name of ``dir(module)`` that is a class defined in the module itself and
+    deriving from QCAlgorithm (a base class imported from another file of the project is not it)."""
+    for name in sorted(dir(module)):
+        value = getattr(module, name)
+        if isinstance(value, type) and value.__module__ == module.__name__ and issubclass(value, QCAlgorithm):
             return value
     return None
 
@@ -1038,17 +1041,17 @@ def _missing_name_hint(error: BaseException) -> str:
     return ""
 
 
-def _in_session(bars: Bars, security: Security) -> np.ndarray:
+def _in_session(bars: Bars, hours: MarketHours, extended: bool) -> np.ndarray:
     """Bars during which the exchange is open (LEAN's ``IsOpenDuringBar``): those overlapping a window of their
     day, the regular session or, with extended hours, also pre- and post-market. So the 9:00-10:00 hour bar
     (trades from 9:30) stays, and a minute file's 9:29 or 20:00 bar goes.
 
     One window lookup per distinct day, then a vectorised comparison (ten years of minutes in one pass)."""
-    zone = security.hours.exchange_tz
+    zone = hours.exchange_tz
     local = local_naive_ns(bars.start_ns, zone).astype("datetime64[ns]")
     local_end = local + (bars.end_ns - bars.start_ns).astype("timedelta64[ns]")
     days, position = _distinct_days(local.astype("datetime64[D]"))
-    windows = [security.hours.open_windows(day, security.extended_market_hours) for day in days.tolist()]
+    windows = [hours.open_windows(day, extended) for day in days.tolist()]
     width = max(1, max((len(day_windows) for day_windows in windows), default=0))
     no_window = (None, None)  # a day with fewer windows is padded with NaT, which overlaps nothing
     padded = [day_windows + [no_window] * (width - len(day_windows)) for day_windows in windows]
