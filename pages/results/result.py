@@ -173,7 +173,8 @@ with log:
         lines = logs[chosen_log].splitlines()
         matching = [line for line in lines if needle.lower() in line.lower()] if needle else lines
         shown, caption = views.tail_lines(matching, 5000)
-        st.caption(f"{caption} ({len(matching):,} of {len(lines):,} match)" if needle else caption)
+        counted = f"{caption} ({len(matching):,} of {len(lines):,} match)" if needle else caption
+        st.caption(f"{chosen_log}: {counted}")
         st.code("\n".join(shown), language=None)
 with code:
     st.subheader("Request")
