@@ -103,7 +103,7 @@ def test_result_of_a_synthetic_run_past_its_data_says_both_with_the_period(page,
     visit(page, f"{url}/result?id={world.synthetic.id}")
     body = page.inner_text("body")
     assert "SYNTHETIC data" in body and "ends 2020-12-31" in body
-    assert "Backtest period 2020-01-02 to 2021-03-31 · daily · starting capital 100,000" in body
+    assert "2020-01-02 to 2021-03-31 · daily · starting capital 100,000" in body
     screenshot(page, "numbers-result-synthetic")
 
 
