@@ -36,12 +36,12 @@ from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
-from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator
+from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator, resolution_span
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind
 from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.fill_forward import fill_forward_times
-from backtest_core.engines.embedded.history import History
+from backtest_core.engines.embedded.history import History, bars_start_ns
 from backtest_core.engines.embedded.indicator_warm_up import warm_up_indicator
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
@@ -165,7 +165,8 @@ class Backtest:
         self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
         self.warming_up = False
         self.runtime_extra: dict[str, str] = {}
-        self.summary_extra: dict[str, str] = {}
+        self.summary_extra: dict[str, str] = {}  # set_summary_statistic's, after LEAN's own statistics
+        self.insights: list[Any] = []  # emit_insights'
         self.stop_requested: str | None = None
         self.initialized = False
         self.algorithm: QCAlgorithm | None = None
@@ -174,6 +175,7 @@ class Backtest:
         self.last_filled: dict[Symbol, TradeBar] = NO_BARS  # its fill-forward bars (LEAN's last slice)
         self.capacity: CapacityEstimate | None = None
         self.feeds: list[BarFeed] = []
+        self.warm_start = datetime.combine(self.start, datetime.min.time())  # where the data begins (warm-up)
         self.warm_start_day = self.start
         self.fill_forward_points = 0  # fill-forward bars made (trade and quote): LEAN counts them as data points
         self.history_data_points = 0  # bars handed out by history requests (LEAN's AlgorithmHistoryDataPoints)
@@ -379,10 +381,10 @@ class Backtest:
         self._apply_overrides()
         if self.end < self.start:
             raise StudioError(f"end date {self.end} is before start date {self.start}", "Fix the dates of the run.")
+        warm_start = self.warm_start = self._warm_up_start()
         self.recorder.start(self, self.portfolio.cash)
         internal = self.recorder.benchmark[0] if self.recorder.benchmark is not None else None
         self.capacity = CapacityEstimate(self.start, self.end, self.portfolio, internal)
-        warm_start = self._warm_up_start()
         self._load_all(warm_start.date())
         self.initialized = True
         self._loop(warm_start)
@@ -479,35 +481,24 @@ class Backtest:
             self.due_events.add([(moment, event.action) for moment in moments])
 
     def _warm_up_start(self) -> datetime:
-        """When warm-up data begins (algorithm time): a period back, or that many bars back through sessions."""
+        """When warm-up data begins (algorithm time), as LEAN's ``TryGetWarmupHistoryStartTime``: a span back
+        from the start, or the earliest start of ``n`` bars back through each security's open hours (at the
+        warm-up resolution if given, else the security's own); without securities, n periods back."""
         start = datetime.combine(self.start, datetime.min.time())
         if self.warm_up is None:
             return start
         period, resolution = self.warm_up
         if isinstance(period, timedelta):
             return start - period
-        security = next(iter(self.securities.values()))
-        level = Resolution(int(resolution)) if resolution is not None else security.resolution
-        if level == Resolution.DAILY:
-            needed, day = int(period), self.start
-            while needed > 0:
-                day -= timedelta(days=1)
-                needed -= security.hours.is_trading_day(day)
-            return datetime.combine(day, datetime.min.time())
-        step = {Resolution.HOUR: timedelta(hours=1), Resolution.MINUTE: timedelta(minutes=1)}.get(
-            level, timedelta(seconds=1)
+        level = Resolution(int(resolution)) if resolution is not None else None
+        if not self.securities:
+            return start - int(period) * resolution_span(level if level is not None else Resolution.MINUTE)
+        start_ns = int(start.replace(tzinfo=self.time_zone).timestamp()) * NS
+        earliest = min(
+            bars_start_ns(security, int(period), level if level is not None else security.resolution, start_ns)
+            for security in self.securities.values()
         )
-        remaining, day = step * int(period), self.start
-        while remaining > timedelta(0) and day > self.start - timedelta(days=3660):
-            day -= timedelta(days=1)
-            session = security.hours.regular_session(day)
-            if session is None:
-                continue
-            length = session[1] - session[0]
-            if remaining <= length:
-                return session[1] - remaining
-            remaining -= length
-        return datetime.combine(day, datetime.min.time())
+        return local_datetime(earliest, self.time_zone)
 
     def load_bars(
         self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date
@@ -723,8 +714,9 @@ class Backtest:
             return None
         ticker = self.benchmark_ticker
         hours = self.data.market_hours(SecurityKind.EQUITY, "usa", ticker)
-        first = self.start - timedelta(days=1)  # LEAN's feed starts one trading day before the start date
-        while not hours.is_trading_day(first) and first > self.start - timedelta(days=10):
+        begin = self.warm_start.date()  # LEAN's feed starts one trading day before the data (warm-up included)
+        first = begin - timedelta(days=1)
+        while not hours.is_trading_day(first) and first > begin - timedelta(days=10):
             first -= timedelta(days=1)
         for level in (ResolutionName.HOUR, ResolutionName.DAILY):
             bars = self.data.read_bars(SecurityKind.EQUITY, "usa", ticker, level, "trade", first, self.end)

@@ -434,12 +434,13 @@ class Transactions:
         """LEAN's message when the margin remaining cannot take the unfilled part of ``order``, else ''."""
         price = _estimate_price(security, order)
         quantity = order.quantity - order.quantity_filled
-        if _has_buying_power(self.portfolio, security, quantity, price):
+        margins = _order_margins(self.portfolio, security, quantity, price)
+        if margins is None or margins[0] <= margins[1] + 1e-9:
             return ""
         value = quantity * price
         return (
             f"Insufficient buying power to complete orders (Value:[{value:.4f}]), Reason: Id: {order.id}, "
-            f"Initial Margin: {abs(value) / security.leverage:.2f}, Free Margin: {self.portfolio.margin_remaining:.2f}."
+            f"Initial Margin: {abs(value) / security.leverage:.2f}, Free Margin: {margins[1]:.2f}."
         )
 
     def _on_tick(self, security: Security, price: float | None) -> float | None:
@@ -688,14 +689,24 @@ def _estimate_price(security: Security, order: Order) -> float:
 
 
 def _has_buying_power(portfolio: Portfolio, security: Security, quantity: float, price: float) -> bool:
-    """Margin for the part of the order that opens or grows a position must fit in the margin remaining."""
+    margins = _order_margins(portfolio, security, quantity, price)
+    return margins is None or margins[0] <= margins[1] + 1e-9
+
+
+def _order_margins(
+    portfolio: Portfolio, security: Security, quantity: float, price: float
+) -> tuple[float, float] | None:
+    """LEAN's ``HasSufficientBuyingPowerForOrder``: the initial margin of the whole order (and its fee) against
+    the free margin, which for an order against the position adds back that position's maintenance and
+    initial margin (``GetMarginRemaining``); None for an order that only reduces or closes the position (a
+    waiting one is checked at every scan: no fee or margin to work out)."""
     held = security.holdings.quantity
-    # reducing (or reversing): only the reversed part needs new margin
-    opening = max(0.0, abs(quantity) - abs(held)) if held * quantity < 0 else abs(quantity)
-    if not opening:  # a waiting reducing order is checked at every scan: no fee or margin to work out
-        return True
-    required = opening * price / security.leverage + order_fee(security, quantity, price)
-    return required <= portfolio.margin_remaining + 1e-9
+    if held * quantity < 0 and abs(held) >= abs(quantity):
+        return None
+    free = portfolio.margin_remaining
+    if held * quantity < 0:  # reversing: the position's margin comes back
+        free += 2 * abs(held) * security.price / security.leverage
+    return abs(quantity) * price / security.leverage + order_fee(security, quantity, price), free
 
 
 def _apply_fill(
