@@ -144,7 +144,11 @@ def data_folder_notice() -> None:
     """On pages that start or follow runs: the data folder in use is the SYNTHETIC sample."""
     folder = settings().data_dir
     if (folder / MARKER).exists():
-        st.warning(SYNTHETIC_TEXT.format(what=f"Runs started now use `{folder}`, which is"), icon=":material/science:")
+        st.warning(
+            f"**SYNTHETIC data.** The data folder `{folder}` holds Backtest Studio's random-walk sample, not market "
+            "data: runs started now compute figures that say nothing about any real security.",
+            icon=":material/science:",
+        )
 
 
 @st.cache_data(ttl=3, show_spinner=False)
@@ -184,7 +188,8 @@ def stored_result(run: BacktestRunInfo) -> LeanResult | None:
     runs = store()
     folder = runs.run_dir(run.id)
     if not (folder / f"{runs.algorithm_id(run.id)}.json").is_file():
-        st.info(views.missing_result_text(run), icon=":material/info:")
+        if (why := views.missing_result_text(run)) is not None:
+            st.info(why, icon=":material/info:")
         return None
     result = guarded(lambda: cached_result(folder))
     if result is not None and not result.is_final:
