@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import psutil
 from pydantic import BaseModel
@@ -44,10 +45,14 @@ class CancelAnswer(BaseModel):
         return self.message
 
 
-def submit(request: BacktestRequest, settings: Settings | None = None) -> str:
-    """Validate, record the run as queued, start it if a slot is free; return the run id at once."""
+def submit(request: BacktestRequest, settings: Settings | None = None, project: Path | None = None) -> str:
+    """Validate, record the run as queued, start it if a slot is free; return the run id at once.
+
+    ``project`` is the code to run: the catalogue's project of ``request.strategy`` by default, or another
+    LEAN project folder (a stored run's code snapshot, to run again exactly what it ran).
+    """
     settings = settings or Settings()
-    project = strategies.resolve_project(request.strategy, settings.strategies)
+    project = project or strategies.resolve_project(request.strategy, settings.strategies)
     details = strategies.get_strategy(str(project), settings.strategies)
     if details.error:
         raise InvalidRequest("strategy", f"{request.strategy} cannot run: {details.error}")
@@ -60,6 +65,22 @@ def submit(request: BacktestRequest, settings: Settings | None = None) -> str:
     run = store.create(request, project)
     dispatch(settings, store)
     return run.id
+
+
+def run_again(run_id: str, settings: Settings | None = None) -> str:
+    """Submit a stored run's request once more with its code snapshot (what it ran, not the catalogue's code
+    of today); the new run's id. InvalidRequest when the run kept no code to run."""
+    settings = settings or Settings()
+    store = RunStore(settings)
+    run = store.get(run_id)
+    code = store.run_dir(run_id) / "code"
+    if not (code / "main.py").is_file():
+        raise InvalidRequest(
+            "code",
+            f"run {run_id} kept no Python code snapshot (code/main.py) to run again; "
+            "clone it into the Run page to run the catalogue's current code with its request",
+        )
+    return submit(run.request, settings, project=code)
 
 
 def cancel(run_id: str, settings: Settings | None = None) -> CancelAnswer:

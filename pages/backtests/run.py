@@ -6,15 +6,16 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from backtest_core import runs, strategies, ui, views
-from backtest_core.engines.registry import engine_availability
+from backtest_core import run_form, runs, strategies, ui, views
 from backtest_core.models import BacktestRequest, EngineName, Resolution, describe_validation_error
 from backtest_core.models.request import EARLIEST_DATE
 from backtest_core.runs import preflight
+from backtest_core.runs.executors import executor_for
 
 st.title("Run a backtest")
 settings = ui.settings()
 ui.data_folder_notice()
+ui.cluster_panel()
 catalogue = ui.guarded(lambda: strategies.list_strategies(settings.strategies)) or []
 usable = [info for info in catalogue if not info.error]
 if not usable:
@@ -24,12 +25,23 @@ if not usable:
 
 @st.cache_data(ttl=10, show_spinner=False)
 def availability(engine: str) -> tuple[bool, str]:
-    state = engine_availability(EngineName(engine))
+    state = executor_for(ui.settings()).engine_availability(EngineName(engine))  # here, or on the cluster
     return state.available, state.message
 
 
 names = [info.name for info in usable]
-wanted = st.query_params.get("strategy")
+clone = (
+    ui.guarded(lambda: run_form.clone_of(ui.store(), st.query_params["clone"])) if "clone" in st.query_params else None
+)
+prefill = clone.defaults if clone else run_form.FormDefaults()
+if clone:
+    st.info(
+        f"Cloned from run `{clone.run.id}` ({clone.run.name}): its stored request is filled in below.",
+        icon=":material/content_copy:",
+    )
+wanted = st.query_params.get("strategy") or (prefill.strategy if prefill.strategy in names else None)
+if clone and prefill.strategy not in names:
+    st.warning(f"{prefill.strategy!r} is not a strategy of the catalogue: choose the one to run its request with.")
 if wanted and wanted not in names:  # never run another strategy than the one the link names
     broken = next((info for info in catalogue if info.name == wanted), None)
     reason = f"cannot run: {broken.error}" if broken else f"is not a strategy in `{settings.strategies}`"
@@ -68,30 +80,37 @@ for engine in EngineName.runnable():
     ok, message = availability(engine.value)
     engine_labels[engine.value] = f"{engine.value} ({'ready' if ok else 'unavailable'})"
 with st.form("run"):
+    engines = [e.value for e in EngineName.runnable()]
     engine = st.radio(
-        "Engine", [e.value for e in EngineName.runnable()], format_func=engine_labels.get, horizontal=True
+        "Engine",
+        engines,
+        index=engines.index(prefill.engine.value) if prefill.engine.value in engines else 0,
+        format_func=engine_labels.get,
+        horizontal=True,
     )
     docker_ok, docker_message = availability(EngineName.LEAN_DOCKER.value)
     st.caption(f"lean-docker: {docker_message}")
     field_error("engine")
     c1, c2, c3 = st.columns(3)
-    override_dates = c1.checkbox("Override the algorithm's dates", value=False)
-    start = c2.date_input("Start", value=date(2015, 1, 1), min_value=EARLIEST_DATE, max_value=date.today())
-    end = c3.date_input("End", value=date(2020, 12, 31), min_value=EARLIEST_DATE, max_value=date.today())
+    override_dates = c1.checkbox("Override the algorithm's dates", value=prefill.override_dates)
+    start = c2.date_input("Start", value=prefill.start, min_value=EARLIEST_DATE, max_value=date.today())
+    end = c3.date_input("End", value=prefill.end, min_value=EARLIEST_DATE, max_value=date.today())
     field_error("start_date", "end_date")
     c1, c2, c3 = st.columns(3)
-    override_cash = c1.checkbox("Override the algorithm's cash", value=False)
-    cash = c2.number_input("Initial cash", value=100000.0, step=1000.0)
-    resolution = c3.selectbox("Resolution", ["(algorithm's own)"] + [r.value for r in Resolution])
+    override_cash = c1.checkbox("Override the algorithm's cash", value=prefill.override_cash)
+    cash = c2.number_input("Initial cash", value=prefill.cash, step=1000.0)
+    resolutions = ["(algorithm's own)"] + [r.value for r in Resolution]
+    resolution = c3.selectbox("Resolution", resolutions, index=resolutions.index(prefill.resolution or resolutions[0]))
     field_error("initial_cash", "resolution")
-    symbols = st.text_input("Symbols (comma separated; passed as the `symbols` parameter)", value="")
+    symbols = st.text_input("Symbols (comma separated; passed as the `symbols` parameter)", value=prefill.symbols)
     field_error("symbols")
     available = ui.guarded(lambda: data_ranges(name, symbols, "" if resolution.startswith("(") else resolution))
     if available:
         st.caption(f"Data in `{settings.data_dir}`: " + " · ".join(available))
     st.markdown("**Parameters** (defaults from `config.json`)")
+    rows = run_form.parameter_rows(strategy.parameters, prefill.parameters)
     edited = st.data_editor(
-        pd.DataFrame({"parameter": list(strategy.parameters), "value": list(strategy.parameters.values())}),
+        pd.DataFrame({"parameter": list(rows), "value": list(rows.values())}),
         num_rows="dynamic",
         hide_index=True,
         width="stretch",
@@ -99,8 +118,13 @@ with st.form("run"):
     )
     field_error("parameters")
     c1, c2 = st.columns(2)
-    run_name = c1.text_input("Run name (optional)")
-    tags = c2.text_input("Tags (comma separated)")
+    run_name = c1.text_input("Run name (optional)", value=prefill.name)
+    tags = c2.text_input("Tags (comma separated)", value=prefill.tags)
+    use_snapshot = bool(clone and clone.code) and st.checkbox(
+        f"Run the code run {clone.run.id if clone else ''} ran (its stored snapshot), not the catalogue's project",
+        value=True,
+        help="Unticked, the catalogue's current code of the chosen strategy runs.",
+    )
     field_error("name", "tags")
     with st.expander("Parameter sweep: one run per combination"):
         st.caption("Values as a list `10, 20, 30` or an inclusive range `start:stop:step`. Up to two parameters.")
@@ -144,7 +168,8 @@ if submitted:
     st.session_state["run_errors"] = problems
     if problems:
         st.rerun()
-    submitted_ids = [ui.guarded(lambda r=r: runs.submit(r, settings)) for r in batch]
+    code = clone.code if use_snapshot and clone else None
+    submitted_ids = [ui.guarded(lambda r=r: runs.submit(r, settings, project=code)) for r in batch]
     ids = [run_id for run_id in submitted_ids if run_id]
     if ids:
         st.session_state["just_submitted"] = ids
