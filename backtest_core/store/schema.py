@@ -60,6 +60,11 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE runs ADD COLUMN sweep_id TEXT",
         "CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep_id, seq)",
     ],
+    [  # sweeps as their own entity (models.sweep.SweepInfo as JSON in ``body``); runs point here by sweep_id
+        "CREATE TABLE IF NOT EXISTS sweeps (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, "
+        "name TEXT NOT NULL, strategy TEXT NOT NULL, created_at TEXT NOT NULL, state TEXT NOT NULL, body TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS sweeps_created ON sweeps (created_at)",
+    ],
 ]
 
 
