@@ -1,73 +1,15 @@
-"""Derived views of a result's equity curve and statistics, for the detail and compare pages.
+"""The old Compare page's helpers (LEAN's printed statistics side by side, parameter differences).
 
-Pure pandas: series in, frames out. Conventions are stated where they matter (returns are fractions, years
-of 252 trading days for rolling figures, drawdown as a negative fraction from the running peak).
+Single-curve helpers live in ``backtest_core.analysis``; these go when the Compare page moves onto it.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 from backtest_core.models.statistics import parse_statistic
-
-TRADING_DAYS = 252
-
-
-def daily_equity(equity: pd.Series) -> pd.Series:
-    """Last equity value of each calendar day (UTC dates), days without a point dropped."""
-    if equity.empty:
-        return equity
-    return equity.groupby(equity.index.normalize()).last()
-
-
-def daily_returns(equity: pd.Series) -> pd.Series:
-    """Day-over-day returns (fractions) of the daily closing equity."""
-    return daily_equity(equity).pct_change().dropna()
-
-
-def drawdown(equity: pd.Series) -> pd.Series:
-    """Drawdown from the running peak as a negative fraction (0 at a new high)."""
-    if equity.empty:
-        return equity
-    return equity / equity.cummax() - 1.0
-
-
-def monthly_returns(equity: pd.Series) -> pd.DataFrame:
-    """Compounded return of each month (fraction): rows are years, columns 1..12, NaN where no data."""
-    if equity.empty:
-        return pd.DataFrame(columns=range(1, 13), dtype=float)
-    month_end = equity.groupby([equity.index.year, equity.index.month]).last()
-    month_start = equity.groupby([equity.index.year, equity.index.month]).first()
-    previous_end = month_end.shift(1)
-    base = previous_end.fillna(month_start)  # first month: measured from its first point
-    returns = month_end / base - 1.0
-    returns.index = returns.index.set_names(["year", "month"])
-    table = returns.unstack("month").reindex(columns=range(1, 13))
-    return table.astype(float)
-
-
-def yearly_returns(equity: pd.Series) -> pd.Series:
-    """Compounded return of each calendar year (fraction), the first year from its first point."""
-    if equity.empty:
-        return pd.Series(dtype=float)
-    year_end = equity.groupby(equity.index.year).last()
-    base = year_end.shift(1).fillna(equity.groupby(equity.index.year).first())
-    return (year_end / base - 1.0).rename("return")
-
-
-def rolling_sharpe(equity: pd.Series, window_days: int = 126) -> pd.Series:
-    """Annualised Sharpe ratio of daily returns over a rolling window (risk-free rate 0, sample std)."""
-    returns = daily_returns(equity)
-    if len(returns) < window_days:
-        return pd.Series(dtype=float)
-    mean = returns.rolling(window_days).mean()
-    std = returns.rolling(window_days).std(ddof=1)
-    sharpe = (mean / std.replace(0.0, np.nan)) * math.sqrt(TRADING_DAYS)
-    return sharpe.dropna()
 
 
 def normalised(equity: pd.Series, start: float = 100.0) -> pd.Series:

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from backtest_core import analytics
+from backtest_core.analysis.returns import drawdown as drawdown_of
 from backtest_core.downsample import DEFAULT_MAX_POINTS, downsample
 from backtest_core.results import Chart
 
@@ -52,7 +52,7 @@ def equity_figure(
         if not scaled.empty:
             line = {"color": BENCHMARK_COLOR, "dash": "dot"}
             figure.add_trace(_scatter(scaled, "Benchmark (scaled)", max_points, line=line), row=1, col=1)
-    underwater = analytics.drawdown(equity) * 100 if drawdown is None or drawdown.empty else drawdown
+    underwater = drawdown_of(equity) * 100 if drawdown is None or drawdown.empty else drawdown
     figure.add_trace(
         _scatter(underwater, "Drawdown %", max_points, fill="tozeroy", line={"color": SELL_COLOR}), row=2, col=1
     )

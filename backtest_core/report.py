@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from backtest_core import analytics, charts
+from backtest_core import charts
+from backtest_core.analysis import periods, returns
 from backtest_core.results import LeanResult
 
 _STYLE = """
@@ -38,13 +39,13 @@ def build_report(result: LeanResult, title: str, subtitle: str = "") -> str:
     if not equity.empty:
         sections.append("<h2>Equity and drawdown</h2>")
         sections.append(_figure(charts.equity_figure(equity, result.benchmark, result.drawdown)))
-        monthly = analytics.monthly_returns(equity)
+        monthly = periods.monthly_returns(equity)
         if not monthly.empty:
             sections.append(_figure(charts.monthly_returns_figure(monthly)))
-            sections.append(_figure(charts.yearly_returns_figure(analytics.yearly_returns(equity))))
-        returns = analytics.daily_returns(equity)
-        if len(returns) > 1:
-            sections.append(_figure(charts.returns_distribution_figure(returns)))
+            sections.append(_figure(charts.yearly_returns_figure(periods.yearly_returns(equity))))
+        daily = returns.daily_returns(equity)
+        if len(daily) > 1:
+            sections.append(_figure(charts.returns_distribution_figure(daily)))
     if result.runtime_statistics:
         sections.append("<h2>Runtime statistics</h2>" + _statistics_grid(result.runtime_statistics))
     if not result.closed_trades.empty:

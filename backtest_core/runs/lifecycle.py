@@ -1,17 +1,14 @@
 """Submit, cancel, watch and recover runs. Reads come from the store only, so polling is cheap.
 
-``submit`` records the run and starts its supervisor in a new process session; from then on the run belongs
-to that process, not to the caller (a Streamlit rerun, a closed tab or a finished CLI command change
-nothing). ``recover`` resolves runs whose supervisor is gone: it runs on every ``active()`` poll.
+``submit`` records the run as a queued row and dispatches: when a slot is free the run gets its supervisor
+in a new process session at once, otherwise it waits as a row (no process) until a supervisor ending or a
+poll dispatches it. From then on the run belongs to its supervisor, not to the caller (a Streamlit rerun,
+a closed tab or a finished CLI command change nothing). ``recover`` resolves runs whose supervisor is gone
+and moves the queue: it runs on every ``active()`` poll.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -21,17 +18,17 @@ from pydantic import BaseModel
 
 from backtest_core import strategies
 from backtest_core.engines.lean_docker import client as docker_client
-from backtest_core.engines.lean_docker.runner import LeanDockerEngine
 from backtest_core.engines.lean_docker.spec import store_label
 from backtest_core.engines.registry import engine_availability
-from backtest_core.errors import EngineUnavailable, InvalidRequest, StudioError
+from backtest_core.errors import EngineUnavailable, InvalidRequest
 from backtest_core.models import BacktestProgress, BacktestRequest, BacktestRunInfo, BacktestStatus, EngineName
 from backtest_core.runs import ownership
-from backtest_core.runs.supervisor import append_log, build_job
-from backtest_core.settings import PROJECT_ROOT, Settings
+from backtest_core.runs.dispatch import dispatch, start_supervisor
+from backtest_core.runs.jobs import append_log
+from backtest_core.settings import Settings
 from backtest_core.store import RunStore
 
-SPAWN_GRACE = timedelta(seconds=10)  # a queued run younger than this may not have recorded its supervisor yet
+SPAWN_GRACE = timedelta(seconds=10)  # a run claimed this recently may not have recorded its supervisor yet
 WAIT_POLL_S = 0.5
 
 
@@ -47,7 +44,7 @@ class CancelAnswer(BaseModel):
 
 
 def submit(request: BacktestRequest, settings: Settings | None = None) -> str:
-    """Validate, record the run as queued, start its supervisor; return the run id at once."""
+    """Validate, record the run as queued, start it if a slot is free; return the run id at once."""
     settings = settings or Settings()
     project = strategies.resolve_project(request.strategy, settings.strategies)
     details = strategies.get_strategy(str(project), settings.strategies)
@@ -59,55 +56,8 @@ def submit(request: BacktestRequest, settings: Settings | None = None) -> str:
             raise EngineUnavailable(availability.message)
     store = RunStore(settings)
     run = store.create(request, project)
-    if request.engine == EngineName.LEAN_DOCKER and store.try_claim_slot(run.id, settings.max_concurrent):
-        return _start_container_now(store, settings, run.id, request)
-    start_supervisor(store, settings, run.id)
+    dispatch(settings, store)
     return run.id
-
-
-def _start_container_now(store: RunStore, settings: Settings, run_id: str, request: BacktestRequest) -> str:
-    """A free slot: start LEAN's container from here, then hand it to a supervisor that follows it.
-
-    Starting a Python supervisor costs half a second before it could create the container; this way the
-    container runs at once. Were this process to die in between, recovery finds the labelled container.
-    """
-    try:
-        LeanDockerEngine(settings).start(build_job(store, settings, run_id, request))
-    except StudioError as error:
-        append_log(store.run_dir(run_id), error.user_message())
-        store.finalize(run_id, BacktestStatus.FAILED, error=error.user_message())
-        return run_id
-    start_supervisor(store, settings, run_id, reattach=True)
-    return run_id
-
-
-def start_supervisor(store: RunStore, settings: Settings, run_id: str, *, reattach: bool = False) -> None:
-    """A detached ``backtest_core.runs.supervisor`` for ``run_id`` (new session; reaped if we outlive it)."""
-    arguments = [sys.executable, "-m", "backtest_core.runs.supervisor", run_id] + (["--reattach"] if reattach else [])
-    with (store.run_dir(run_id) / "supervisor.txt").open("ab") as output:
-        child = subprocess.Popen(
-            arguments,
-            cwd=str(PROJECT_ROOT),
-            env=settings_environment(settings),
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-        )
-    with contextlib.suppress(psutil.NoSuchProcess):  # already finished: recovery sees the final status
-        store.set_runtime(run_id, supervisor_pid=child.pid, supervisor_started=psutil.Process(child.pid).create_time())
-    threading.Thread(target=child.wait, daemon=True).start()  # no zombie while this process lives
-
-
-def settings_environment(settings: Settings) -> dict[str, str]:
-    """The environment for a supervisor: this process's, with every setting spelled out."""
-    environment = dict(os.environ)
-    for name, value in settings.model_dump().items():
-        if value is not None:
-            environment[f"BACKTEST_{name.upper()}"] = str(value)
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), environment.get("PYTHONPATH")]))
-    return environment
 
 
 def cancel(run_id: str, settings: Settings | None = None) -> CancelAnswer:
@@ -194,27 +144,24 @@ def wait(
 
 
 def recover(settings: Settings, store: RunStore | None = None, runs: list[BacktestRunInfo] | None = None) -> list[str]:
-    """Resolve active runs whose supervisor process is gone; return the ids it changed.
+    """Resolve running runs whose supervisor process is gone, then move the queue; return the ids changed.
 
     A ``lean-docker`` run whose container still exists gets a new supervisor that re-attaches to it; any
-    other orphan is marked failed with the reason.
+    other orphan is marked failed with the reason. Queued runs are rows without a process: nothing to
+    recover, only to dispatch.
     """
     store = store or RunStore(settings)
     changed = []
     for run in runs if runs is not None else store.active():
-        owned = ownership.is_owned(store.run_dir(run.id))
-        if owned:
+        if run.status != BacktestStatus.RUNNING or ownership.is_owned(store.run_dir(run.id)):
             continue
         runtime = store.runtime(run.id)
-        if owned is None and supervisor_alive(runtime.get("supervisor_pid"), runtime.get("supervisor_started")):
+        if supervisor_alive(runtime.get("supervisor_pid"), runtime.get("supervisor_started")):
             continue  # started but not locked yet (or a run from before locks): its pid answers
-        if runtime.get("supervisor_pid") is None and datetime.now(UTC) - run.created_at < SPAWN_GRACE:
-            continue
-        if (
-            run.status == BacktestStatus.RUNNING
-            and run.engine == EngineName.LEAN_DOCKER
-            and _container_exists(settings, run.id)
-        ):
+        claimed = run.started_at or run.created_at
+        if runtime.get("supervisor_pid") is None and datetime.now(UTC) - claimed < SPAWN_GRACE:
+            continue  # just claimed by a dispatcher that is starting its supervisor
+        if run.engine == EngineName.LEAN_DOCKER and _container_exists(settings, run.id):
             start_supervisor(store, settings, run.id, reattach=True)
             changed.append(run.id)
             continue
@@ -225,6 +172,7 @@ def recover(settings: Settings, store: RunStore | None = None, runs: list[Backte
         if store.mark_if(run.id, run.status, BacktestStatus.FAILED, reason):
             append_log(store.run_dir(run.id), reason)
             changed.append(run.id)
+    changed.extend(dispatch(settings, store))
     return changed
 
 

@@ -1,33 +1,32 @@
 """The detached process that owns one run: ``python -m backtest_core.runs.supervisor RUN_ID [--reattach]``.
 
-It outlives whoever submitted the run (its own session): waits for a slot (first in, first out), runs the
-engine, relays progress and cancel requests between the engine and the store, and stores the outcome. Any
-failure of its own ends the run as failed with the reason, never as a run left "running".
+A dispatcher starts it for a run it has already moved from queued to running (``runs.dispatch``). It
+outlives whoever submitted the run (its own session): runs the engine, relays progress and cancel requests
+between the engine and the store, stores the outcome, then dispatches the next queued run into the slot it
+frees. Any failure of its own ends the run as failed with the reason, never as a run left "running".
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
 import time
 import traceback
-from datetime import UTC, datetime
-from pathlib import Path
 
 import psutil
 
-from backtest_core.engines.base import EngineJob, EngineOutcome, RunOverrides
+from backtest_core.engines.base import EngineOutcome
 from backtest_core.engines.lean_docker.runner import LeanDockerEngine
 from backtest_core.engines.registry import engine_for
-from backtest_core.models import BacktestRequest, BacktestStatus, EngineName
+from backtest_core.models import BacktestStatus
 from backtest_core.runs import ownership
+from backtest_core.runs.dispatch import dispatch
+from backtest_core.runs.jobs import append_log, build_job
 from backtest_core.runs.progress_sink import StoreProgressSink
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
 
-SLOT_POLL_S = 0.2
 CANCEL_POLL_S = 0.3
 HEARTBEAT_S = 2.0
 OUTCOME_STATUS = {
@@ -47,39 +46,20 @@ def main(argv: list[str]) -> int:
         return 0  # another supervisor owns this run already
     me = psutil.Process()
     store.set_runtime(run_id, supervisor_pid=me.pid, supervisor_started=me.create_time())
+    code = 0
     try:
-        if not reattach and not _wait_for_slot(store, run_id, settings.max_concurrent):
-            return 0
-        outcome = _run(store, settings, run_id, reattach)
-        store.finalize(run_id, OUTCOME_STATUS[outcome.status], error=outcome.error, traceback=outcome.traceback)
+        if store.get(run_id).status == BacktestStatus.RUNNING:  # else resolved elsewhere meanwhile
+            outcome = _run(store, settings, run_id, reattach)
+            store.finalize(run_id, OUTCOME_STATUS[outcome.status], error=outcome.error, traceback=outcome.traceback)
     except Exception as error:  # the supervisor's own failure still ends the run, with the reason
         message = f"The run's supervisor failed: {type(error).__name__}: {error}"
         append_log(store.run_dir(run_id), message)
         store.finalize(run_id, BacktestStatus.FAILED, error=message, traceback=traceback.format_exc())
-        return 1
+        code = 1
     finally:
         lock.close()
-    return 0
-
-
-def _wait_for_slot(store: RunStore, run_id: str, limit: int) -> bool:
-    """Block until this run may start; False when it was cancelled (or resolved elsewhere) while queued."""
-    last_beat = 0.0
-    while True:
-        run = store.get(run_id)
-        if run.status != BacktestStatus.QUEUED:
-            return False
-        if store.cancel_requested(run_id):
-            store.mark_if(
-                run_id, BacktestStatus.QUEUED, BacktestStatus.CANCELLED, "Cancelled while queued; never started."
-            )
-            return False
-        if store.try_claim_slot(run_id, limit):
-            return True
-        if time.monotonic() - last_beat > HEARTBEAT_S:
-            store.heartbeat(run_id)
-            last_beat = time.monotonic()
-        time.sleep(SLOT_POLL_S)
+    dispatch(settings, store)  # the slot this run held goes to the next queued run
+    return code
 
 
 def _run(store: RunStore, settings: Settings, run_id: str, reattach: bool) -> EngineOutcome:
@@ -118,43 +98,6 @@ def _watch(store: RunStore, run_id: str, sink: StoreProgressSink, cancel: thread
         if time.monotonic() - last_beat > HEARTBEAT_S:
             store.heartbeat(run_id)
             last_beat = time.monotonic()
-
-
-def build_job(store: RunStore, settings: Settings, run_id: str, request: BacktestRequest) -> EngineJob:
-    """The engine's job: the run's code snapshot, the data folder, and the request's overrides."""
-    folder = store.run_dir(run_id)
-    code = folder / "code"
-    return EngineJob(
-        run_id=run_id,
-        algorithm_id=store.algorithm_id(run_id),
-        project_dir=code,
-        data_dir=settings.data_dir,
-        output_dir=folder,
-        overrides=RunOverrides(
-            start_date=request.start_date,
-            end_date=request.end_date,
-            initial_cash=request.initial_cash,
-            parameters=project_defaults(code) | request.algorithm_parameters(),
-        ),
-        storage_dir=settings.storage_dir if request.engine == EngineName.LEAN_DOCKER else None,
-    )
-
-
-def project_defaults(project: Path) -> dict[str, str]:
-    """``parameters`` of the project's config.json (LEAN's defaults; the request overrides them)."""
-    config = project / "config.json"
-    try:
-        parameters = json.loads(config.read_text()).get("parameters", {}) if config.exists() else {}
-    except (OSError, ValueError):
-        return {}
-    return {str(key): str(value) for key, value in parameters.items()} if isinstance(parameters, dict) else {}
-
-
-def append_log(folder: Path, message: str) -> None:
-    """A line in the run's log.txt in LEAN's format, so supervisor-level events sit beside the engine's."""
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
-    with (folder / "log.txt").open("a", encoding="utf-8") as log:
-        log.write(f"{stamp} ERROR:: {message}\n")
 
 
 if __name__ == "__main__":

@@ -174,18 +174,25 @@ class RunStore:
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
-    def try_claim_slot(self, run_id: str, limit: int) -> bool:
-        """Atomically start ``run_id`` if fewer than ``limit`` runs are running and it is first in line."""
-        check_run_id(run_id)
+    def claim_next(self, limit: int) -> BacktestRunInfo | None:
+        """Atomically move the oldest queued run to running if fewer than ``limit`` runs are running.
+
+        The queue is these rows alone: nothing waits in a process. Any number of dispatchers may call this at
+        once; each queued run is handed to exactly one of them.
+        """
+        with self._connect() as connection:  # the common case (nothing queued) takes no write lock
+            if connection.execute("SELECT 1 FROM runs WHERE status = 'queued' LIMIT 1").fetchone() is None:
+                return None
         with self._write() as connection:
             running = connection.execute("SELECT COUNT(*) FROM runs WHERE status = 'running'").fetchone()[0]
             first = connection.execute("SELECT id FROM runs WHERE status = 'queued' ORDER BY seq LIMIT 1").fetchone()
-            if running >= limit or first is None or first["id"] != run_id:
-                return False
+            if running >= limit or first is None:
+                return None
             connection.execute(
-                "UPDATE runs SET status = 'running', started_at = ? WHERE id = ?", (utc_now().isoformat(), run_id)
+                "UPDATE runs SET status = 'running', started_at = ? WHERE id = ?",
+                (utc_now().isoformat(), first["id"]),
             )
-        return True
+        return self.get(first["id"])
 
     def set_runtime(
         self, run_id: str, *, supervisor_pid: int | None = None, supervisor_started: float | None = None,

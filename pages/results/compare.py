@@ -4,6 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from backtest_core import analytics, charts, ui
+from backtest_core.analysis.periods import monthly_returns
+from backtest_core.analysis.returns import drawdown
 from backtest_core.models import BacktestStatus, RunQuery
 
 st.title("Compare")
@@ -47,7 +49,7 @@ st.plotly_chart(
     )
 )
 st.plotly_chart(
-    charts.overlay_figure({label: analytics.drawdown(curve) * 100 for label, curve in curves.items()}, "Drawdown", "%")
+    charts.overlay_figure({label: drawdown(curve) * 100 for label, curve in curves.items()}, "Drawdown", "%")
 )
 
 table, best = analytics.statistics_table({label: result.statistics.raw for label, (_, result) in runs.items()})
@@ -67,5 +69,5 @@ if diff.empty:
 else:
     st.dataframe(diff, width="stretch")
 st.subheader("Monthly returns (%)")
-monthly = {label: analytics.monthly_returns(curve).stack().rename(label) * 100 for label, curve in curves.items()}
+monthly = {label: monthly_returns(curve).stack().rename(label) * 100 for label, curve in curves.items()}
 st.dataframe(pd.concat(monthly, axis=1).round(2), width="stretch")

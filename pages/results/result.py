@@ -5,7 +5,9 @@ import json
 import pandas as pd
 import streamlit as st
 
-from backtest_core import analytics, charts, report, ui, views
+from backtest_core import charts, report, ui, views
+from backtest_core.analysis.periods import monthly_returns, yearly_returns
+from backtest_core.analysis.returns import daily_returns, rolling_sharpe
 from backtest_core.models import RunQuery
 
 settings = ui.settings()
@@ -115,13 +117,13 @@ with returns:
     if result.equity.empty:
         st.info("No equity curve.")
     else:
-        monthly = analytics.monthly_returns(result.equity)
+        monthly = monthly_returns(result.equity)
         st.plotly_chart(charts.monthly_returns_figure(monthly))
         left, right = st.columns(2)
-        left.plotly_chart(charts.yearly_returns_figure(analytics.yearly_returns(result.equity)))
-        right.plotly_chart(charts.returns_distribution_figure(analytics.daily_returns(result.equity)))
+        left.plotly_chart(charts.yearly_returns_figure(yearly_returns(result.equity)))
+        right.plotly_chart(charts.returns_distribution_figure(daily_returns(result.equity)))
         window_days = st.select_slider("Rolling window (trading days)", [21, 63, 126, 252], value=126)
-        sharpe = analytics.rolling_sharpe(result.equity, window_days)
+        sharpe = rolling_sharpe(result.equity, window_days)
         if sharpe.empty:
             st.caption("Too short for a rolling Sharpe ratio with this window.")
         else:

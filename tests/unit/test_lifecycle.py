@@ -18,6 +18,7 @@ from backtest_core import runs
 from backtest_core.models import BacktestProgress, BacktestRequest, BacktestStatus
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
+from backtest_core.strategies import resolve_project
 
 ALGORITHMS = Path(__file__).parent.parent / "algorithms"
 pytestmark = pytest.mark.slow
@@ -196,3 +197,39 @@ def test_cli_run_wait_json_status_logs_and_bad_input(settings: Settings) -> None
     assert unknown.returncode == 2 and "no_such_strategy" in unknown.stderr
     param = cli("run", "hold_spy_daily", "--param", "oops")
     assert param.returncode == 2 and "KEY=VALUE" in param.stderr
+
+
+def test_a_queued_run_is_a_row_not_a_process_and_moves_when_a_slot_frees(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BACKTEST_MAX_CONCURRENT", "1")
+    settings = Settings()
+    store = RunStore(settings)
+    busy = runs.submit(request("loops_forever"), settings)
+    waiting = [runs.submit(request("hold_spy_daily"), settings) for _ in range(3)]
+    until(lambda: log_has(store, busy, "entering an endless loop"), what="the busy run's loop")
+    for run_id in waiting:
+        assert store.get(run_id).status == BacktestStatus.QUEUED
+        assert store.runtime(run_id)["supervisor_pid"] is None
+    holders = [
+        p for p in psutil.process_iter(["cmdline"]) if any(i in " ".join(p.info["cmdline"] or []) for i in waiting)
+    ]
+    assert not holders  # nothing waits in a process
+    runs.cancel(busy, settings)
+    # no poll from here: the ending supervisor hands its slot on, and each later one does the same
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and any(store.get(i).status.is_active for i in waiting):
+        time.sleep(0.2)
+    assert [store.get(i).status for i in waiting] == [BacktestStatus.COMPLETED] * 3
+    starts = [store.get(i).started_at for i in waiting]
+    assert starts == sorted(starts)
+
+
+def test_a_queued_row_left_by_a_dead_dispatcher_starts_on_the_next_poll(settings: Settings) -> None:
+    store = RunStore(settings)
+    # as if the submitting process died between recording the run and dispatching it
+    run = store.create(request("hold_spy_daily"), resolve_project("hold_spy_daily", settings.strategies))
+    assert store.get(run.id).status == BacktestStatus.QUEUED
+    runs.active(settings)  # any poll (monitor, CLI, dashboard start) dispatches
+    assert store.get(run.id).status != BacktestStatus.QUEUED
+    assert runs.wait(run.id, settings, timeout=60).status == BacktestStatus.COMPLETED

@@ -51,14 +51,16 @@ def test_unknown_id(store):
         store.get("20200101-000000-abcdef")
 
 
-def test_slots_are_claimed_first_in_first_out(store):
+def test_queued_rows_are_claimed_first_in_first_out_within_the_limit(store):
     runs = [store.create(_request(), None) for _ in range(3)]
-    assert not store.try_claim_slot(runs[1].id, limit=2)  # not first in line
-    assert store.try_claim_slot(runs[0].id, limit=2)
-    assert store.try_claim_slot(runs[1].id, limit=2)
-    assert not store.try_claim_slot(runs[2].id, limit=2)  # limit reached
+    assert store.claim_next(limit=2).id == runs[0].id
+    assert store.claim_next(limit=2).id == runs[1].id
+    assert store.claim_next(limit=2) is None  # limit reached
+    assert store.get(runs[2].id).status == BacktestStatus.QUEUED
     store.set_status(runs[0].id, BacktestStatus.COMPLETED)
-    assert store.try_claim_slot(runs[2].id, limit=2)
+    claimed = store.claim_next(limit=2)
+    assert claimed.id == runs[2].id and claimed.status == BacktestStatus.RUNNING and claimed.started_at
+    assert store.claim_next(limit=5) is None  # nothing left queued
 
 
 def test_progress_round_trip_and_cancel_flag(store):

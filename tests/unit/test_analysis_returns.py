@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from backtest_core import analytics, charts
+from backtest_core.analysis import periods, returns
 from backtest_core.downsample import downsample
 
 
@@ -25,8 +26,8 @@ def spy_close(lean_data) -> pd.Series:
 
 def test_monthly_returns_compound_to_the_yearly_return(spy_close):
     equity = spy_close.loc["2010":"2012"]
-    monthly = analytics.monthly_returns(equity)
-    yearly = analytics.yearly_returns(equity)
+    monthly = periods.monthly_returns(equity)
+    yearly = periods.yearly_returns(equity)
     for year in (2011, 2012):
         compounded = float(np.prod(1 + monthly.loc[year].dropna()) - 1)
         assert compounded == pytest.approx(yearly.loc[year], rel=1e-12)
@@ -36,7 +37,7 @@ def test_monthly_returns_compound_to_the_yearly_return(spy_close):
 
 
 def test_drawdown_of_2008(spy_close):
-    dd = analytics.drawdown(spy_close.loc["2007":"2009"])
+    dd = returns.drawdown(spy_close.loc["2007":"2009"])
     assert dd.max() == 0.0
     trough = dd.idxmin()
     assert trough.year == 2009 and trough.month == 3  # SPY's low of the crisis
@@ -45,9 +46,9 @@ def test_drawdown_of_2008(spy_close):
 
 def test_rolling_sharpe_matches_direct_formula(spy_close):
     equity = spy_close.loc["2015":"2016"]
-    sharpe = analytics.rolling_sharpe(equity, window_days=60)
-    returns = equity.pct_change().dropna()
-    last = returns.iloc[-60:]
+    sharpe = returns.rolling_sharpe(equity, window_days=60)
+    daily = equity.pct_change().dropna()
+    last = daily.iloc[-60:]
     assert sharpe.iloc[-1] == pytest.approx(last.mean() / last.std(ddof=1) * np.sqrt(252))
 
 
