@@ -11,9 +11,8 @@ import math
 import pandas as pd
 from pydantic import BaseModel
 
+from backtest_core.analysis.returns import TRADING_DAYS
 from backtest_core.analysis.selection_bias import sharpe_ratio
-
-TRADING_DAYS = 252
 
 
 class HoldoutSplit(BaseModel):

@@ -37,7 +37,10 @@ def axis_order(values: pd.Series) -> list[str]:
 def neighbourhood(frame: pd.DataFrame, parameters: list[str], objective: str, maximize: bool) -> pd.DataFrame:
     """``frame`` (one row per cell: parameter columns and ``objective``) with ``smoothed``, ``fall``, ``stability``."""
     positions = pd.DataFrame(
-        {name: frame[name].astype(str).map({v: i for i, v in enumerate(axis_order(frame[name]))}) for name in parameters},
+        {
+            name: frame[name].astype(str).map({v: i for i, v in enumerate(axis_order(frame[name]))})
+            for name in parameters
+        },
         index=frame.index,
     )
     lookup = {tuple(row): label for label, row in zip(frame.index, positions.itertuples(index=False), strict=True)}

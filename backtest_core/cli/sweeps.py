@@ -36,8 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _launch_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m backtest_core sweep", description="Launch a parameter sweep.")
     parser.add_argument("strategy", help="a name in the strategies folder, or a path to a LEAN project folder")
-    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUES",
-                        help="values as a list 50,100,200 or an inclusive range start:stop:step; repeatable")  # fmt: skip
+    values_help = "values as a list 50,100,200 or an inclusive range start:stop:step; repeatable"
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUES", help=values_help)
     parser.add_argument("--constraint", action="append", default=[], help='skip combinations, e.g. "fast<slow"')
     parser.add_argument("--objective", default="Sharpe Ratio", help="a LEAN statistic, e.g. 'Sharpe Ratio'")
     direction = parser.add_mutually_exclusive_group()

@@ -7,14 +7,23 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from backtest_core.errors import InvalidRequest
 from backtest_core.models.request import BacktestRequest
 from backtest_core.models.run import RunOrigin
 from backtest_core.sweeps.grid import SweepGrid
 
-# LEAN statistics where less is better; every other objective is maximised unless told otherwise.
+# The numeric statistics LEAN prints (its ``statistics`` block, in its order): what a sweep may optimise.
+OBJECTIVES = (
+    "Sharpe Ratio", "Sortino Ratio", "Probabilistic Sharpe Ratio", "Compounding Annual Return", "Net Profit",
+    "Drawdown", "Total Orders", "Average Win", "Average Loss", "Expectancy", "End Equity", "Loss Rate", "Win Rate",
+    "Profit-Loss Ratio", "Alpha", "Beta", "Annual Standard Deviation", "Annual Variance", "Information Ratio",
+    "Tracking Error", "Treynor Ratio", "Total Fees", "Estimated Strategy Capacity", "Portfolio Turnover",
+    "Drawdown Recovery",
+)  # fmt: skip
+# Those where less is better; every other objective is maximised unless told otherwise.
 LOWER_IS_BETTER = frozenset(
     {"Drawdown", "Total Fees", "Annual Standard Deviation", "Annual Variance", "Tracking Error", "Loss Rate",
-     "Drawdown Recovery", "Portfolio Turnover", "Lowest Capacity Asset"}
+     "Drawdown Recovery", "Portfolio Turnover"}
 )  # fmt: skip
 
 
@@ -34,6 +43,11 @@ class Objective(BaseModel):
 
     @classmethod
     def named(cls, statistic: str, maximize: bool | None = None) -> Objective:
+        """The objective for a LEAN statistic name; refused (field ``objective``) when LEAN prints no such number."""
+        if statistic not in OBJECTIVES:
+            raise InvalidRequest(
+                "objective", f"{statistic!r} is not a LEAN statistic; use one of {', '.join(OBJECTIVES)}"
+            )
         return cls(statistic=statistic, maximize=statistic not in LOWER_IS_BETTER if maximize is None else maximize)
 
     @property
@@ -54,6 +68,9 @@ class SweepInfo(BaseModel):
         default_factory=list, description="combinations a constraint left out (shown as such, never run)"
     )
     not_sampled: int = Field(default=0, description="valid combinations left out of a random subset")
+    statistic_constraints: list[str] = Field(
+        default_factory=list, description="LEAN optimizer constraints on statistics (imported; shown, not applied)"
+    )
     created_at: datetime
     state: SweepState = SweepState.SUBMITTED
     origin: RunOrigin = RunOrigin.SUBMITTED

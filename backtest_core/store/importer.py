@@ -40,7 +40,7 @@ def import_path(store: RunStore, path: Path) -> ImportReport:
     if not folders:
         report.skipped.append((str(path), "no LEAN result (<id>.json) found here or in backtests/*/"))
     for folder in folders:
-        _import_one(store, folder, report)
+        import_run_folder(store, folder, report)
     return report
 
 
@@ -58,7 +58,10 @@ def _holds_result(folder: Path) -> bool:
     return any(is_result_candidate(file) for file in folder.glob("*.json"))
 
 
-def _import_one(store: RunStore, folder: Path, report: ImportReport) -> None:
+def import_run_folder(
+    store: RunStore, folder: Path, report: ImportReport, *, project: str | None = None, sweep_id: str | None = None
+) -> None:
+    """One LEAN run folder into the store (``project`` and ``sweep_id`` when it belongs to an optimization)."""
     loaded = try_load_result(folder)
     if isinstance(loaded, ResultFormatError):
         report.skipped.append((str(folder), str(loaded)))
@@ -72,7 +75,8 @@ def _import_one(store: RunStore, folder: Path, report: ImportReport) -> None:
     run_id = f"imp-{created:%Y%m%d-%H%M%S}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
     target = store.runs_dir / run_id
     _copy_run_folder(folder, target, loaded)
-    project = folder.parent.parent.name if folder.parent.name == "backtests" else folder.parent.name
+    if project is None:
+        project = folder.parent.parent.name if folder.parent.name == "backtests" else folder.parent.name
     name = str(loaded.algorithm_configuration.get("name") or "")
     display = f"{project} {folder.name}" if name in ("", "local") else name
     request = BacktestRequest(
@@ -96,6 +100,7 @@ def _import_one(store: RunStore, folder: Path, report: ImportReport) -> None:
         "traceback": loaded.stack_trace if failed else None,
         "source_path": str(folder.resolve()),
         "source_key": key,
+        "sweep_id": sweep_id,
         **loaded.statistics.key_values(),
     }
     store.add_imported(row, tags=["imported"])

@@ -43,6 +43,14 @@ class SweepStore:
         sweep.state = SweepState(row["state"])
         return sweep
 
+    def find_by_source(self, source_path: str) -> SweepInfo | None:
+        """The sweep imported from ``source_path`` (a lean optimize folder), if any."""
+        with self.runs._connect() as connection:
+            row = connection.execute(
+                "SELECT id FROM sweeps WHERE json_extract(body, '$.source_path') = ?", (source_path,)
+            ).fetchone()
+        return self.get(row["id"]) if row else None
+
     def list(self, limit: int = 200) -> list[SweepInfo]:
         """Newest first."""
         with self.runs._connect() as connection:

@@ -139,7 +139,8 @@ def parse_constraint(text: str, names: list[str]) -> Constraint:
         if operand not in names and _number(operand) is None and not _quoted(operand):
             raise InvalidRequest(
                 "constraint",
-                f"{text!r}: {operand!r} is neither a swept parameter ({', '.join(names)}), a number nor a 'quoted text'",
+                f"{text!r}: {operand!r} is neither a swept parameter ({', '.join(names)}), a number "
+                "nor a 'quoted text'",
             )
     if not any(operand in names for operand in operands):
         raise InvalidRequest("constraint", f"{text!r} names no swept parameter ({', '.join(names)})")

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
+from backtest_core.analysis.returns import daily_returns
 from backtest_core.analysis.robustness import neighbourhood, robust_choice
 from backtest_core.analysis.selection_bias import (
     DeflatedSharpe,
@@ -19,7 +20,6 @@ from backtest_core.analysis.selection_bias import (
     deflated_sharpe_of_best,
     probability_of_backtest_overfitting,
 )
-from backtest_core.analytics import daily_returns
 from backtest_core.errors import ResultFormatError
 from backtest_core.models import BacktestRunInfo, BacktestStatus, parse_statistic
 from backtest_core.models.sweep import SweepCounts, SweepInfo, SweepState
@@ -131,7 +131,7 @@ def _score(report: SweepReport) -> None:
             report.table[column] = scored[column]
         choice = robust_choice(scored.loc[ran.index], "objective", maximize)
         report.best, report.plateau_best = choice.raw_best, choice.plateau_best
-    report.returns = {run_id: daily_returns(curve) for run_id, curve in report.equity.items()}
+    report.returns = {run_id: trading_day_returns(curve) for run_id, curve in report.equity.items()}
     report.returns = {run_id: series for run_id, series in report.returns.items() if len(series) > 1}
     if report.best is None or report.best not in report.returns:
         report.deflated_note = "needs a best run with daily returns"
@@ -146,6 +146,18 @@ def _score(report: SweepReport) -> None:
             report.overfit = probability_of_backtest_overfitting(pd.DataFrame(report.returns))
         except ValueError as reason:
             report.overfit_note = str(reason)
+
+
+def trading_day_returns(equity: pd.Series) -> pd.Series:
+    """Daily returns without the weekend days on which nothing trades.
+
+    LEAN's equity chart has a point for every calendar day; on Saturdays and Sundays of an equity strategy it
+    repeats Friday's close, so those returns are exactly 0 and would add days (T) and shrink the spread that
+    DSR and PBO read. Weekend returns are kept when any of them moved (a crypto strategy trades then).
+    """
+    returns = daily_returns(equity)
+    weekend = returns.index.day_of_week >= 5
+    return returns[~weekend] if (returns[weekend] == 0).all() else returns
 
 
 def estimate_eta(runs: list[BacktestRunInfo], counts: SweepCounts, now: datetime) -> timedelta | None:

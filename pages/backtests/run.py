@@ -1,4 +1,4 @@
-"""Run: launch one backtest, or a parameter sweep, with the embedded engine or LEAN in Docker."""
+"""Run: launch one backtest, or a parameter sweep (then watched on the Sweep page), embedded or in Docker."""
 
 from datetime import date
 
@@ -6,9 +6,13 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from backtest_core import runs, strategies, ui, views
+from backtest_core import runs, strategies, ui
 from backtest_core.engines.registry import engine_availability
+from backtest_core.errors import InvalidRequest
 from backtest_core.models import BacktestRequest, EngineName, Resolution, describe_validation_error
+from backtest_core.models.sweep import OBJECTIVES, Objective
+from backtest_core.sweeps.grid import build_grid
+from backtest_core.sweeps.launch import plan_sweep, submit_sweep
 
 st.title("Run a backtest")
 settings = ui.settings()
@@ -73,14 +77,31 @@ with st.form("run"):
     run_name = c1.text_input("Run name (optional)")
     tags = c2.text_input("Tags (comma separated)")
     field_error("tags")
-    with st.expander("Parameter sweep: one run per combination"):
-        st.caption("Values as a list `10, 20, 30` or an inclusive range `start:stop:step`. Up to two parameters.")
-        s1, s2 = st.columns(2)
-        sweep_a = s1.selectbox("First parameter", ["(none)", *strategy.parameters], key="sweep_a")
-        values_a = s1.text_input("Values", key="sweep_a_values")
-        sweep_b = s2.selectbox("Second parameter", ["(none)", *strategy.parameters], key="sweep_b")
-        values_b = s2.text_input("Values", key="sweep_b_values")
-        field_error("sweep")
+    with st.expander("Parameter sweep: one run per combination, watched and explored as one sweep"):
+        st.caption(
+            "Values as a list `10, 20, 30` or an inclusive range `start:stop:step`, for any number of parameters. "
+            "Constraints skip combinations, one per line, e.g. `fast < slow`."
+        )
+        grid_rows = st.data_editor(
+            pd.DataFrame({"parameter": pd.Series([], dtype=str), "values": pd.Series([], dtype=str)}),
+            num_rows="dynamic",
+            hide_index=True,
+            width="stretch",
+            key=f"sweep-grid-{name}",
+            column_config={
+                "parameter": st.column_config.SelectboxColumn("parameter", options=list(strategy.parameters)),
+                "values": st.column_config.TextColumn("values", help="10, 20, 30 or 10:50:10"),
+            },
+        )
+        field_error("param")
+        constraint_text = st.text_area("Constraints (one per line)", key="sweep_constraints", height=68)
+        field_error("constraint")
+        g1, g2, g3 = st.columns(3)
+        objective_name = g1.selectbox("Objective", OBJECTIVES, key="sweep_objective")
+        field_error("objective")
+        max_runs = g2.number_input("Random subset of N runs (0 = all)", min_value=0, value=0, step=10)
+        seed = g3.number_input("Seed of the subset", min_value=0, value=0, step=1)
+        field_error("max_runs")
     submitted = st.form_submit_button("Start", type="primary", icon=":material/play_arrow:")
 
 if submitted:
@@ -96,22 +117,31 @@ if submitted:
         "name": run_name or None,
         "tags": [t.strip() for t in tags.split(",") if t.strip()],
     }
+    specs = [
+        f"{row['parameter'] or ''}={row['values'] or ''}"
+        for row in grid_rows.to_dict("records")
+        if (row["parameter"] or "").strip() or (row["values"] or "").strip()
+    ]
     try:
         request = BacktestRequest.model_validate(data, context={"known_strategies": set(names)})
-        grid = {}
-        for parameter, values in ((sweep_a, values_a), (sweep_b, values_b)):
-            if not parameter.startswith("("):
-                grid[parameter] = views.parse_sweep_values(values)
-        batch = views.sweep_requests(request, grid)
+        plan = None
+        if specs:
+            constraints = [line for line in constraint_text.splitlines() if line.strip()]
+            grid = build_grid(specs, constraints, max_runs=int(max_runs) or None, seed=int(seed) if max_runs else None)
+            plan = plan_sweep(request, grid, Objective.named(objective_name), settings)
     except ValidationError as error:
         st.session_state["run_errors"] = dict(describe_validation_error(error))
         st.rerun()
-    except ValueError as error:
-        st.session_state["run_errors"] = {"sweep": str(error)}
+    except InvalidRequest as error:
+        st.session_state["run_errors"] = {error.field: str(error)}
         st.rerun()
     st.session_state["run_errors"] = {}
-    submitted_ids = [ui.guarded(lambda r=r: runs.submit(r, settings)) for r in batch]
-    ids = [run_id for run_id in submitted_ids if run_id]
-    if ids:
-        st.session_state["just_submitted"] = ids
-        st.switch_page(ui.PAGE_FILES["monitor"])
+    if plan is not None:
+        sweep = ui.guarded(lambda: submit_sweep(plan, settings))
+        if sweep is not None:
+            st.switch_page(ui.PAGE_FILES["sweep"], query_params={"id": sweep.id})
+    else:
+        run_id = ui.guarded(lambda: runs.submit(request, settings))
+        if run_id:
+            st.session_state["just_submitted"] = [run_id]
+            st.switch_page(ui.PAGE_FILES["monitor"])

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from backtest_core.analysis.selection_bias import (
     deflated_sharpe_of_best,
@@ -47,6 +48,8 @@ def test_deflated_sharpe_of_best_states_its_inputs():
     assert result.trials == 5 and result.observations == 500
     assert result.best_sharpe == pytest.approx(sharpe_ratio(returns["r4"]))
     assert result.sharpe_variance == pytest.approx(np.var(sharpes, ddof=1))
+    assert result.skewness == pytest.approx(stats.skew(returns["r4"]))
+    assert result.kurtosis == pytest.approx(stats.kurtosis(returns["r4"], fisher=False))
     assert 0.0 <= result.dsr <= 1.0
 
 
@@ -67,9 +70,7 @@ def test_pbo_is_one_when_the_in_sample_winner_always_loses_out_of_sample():
 
 
 def test_pbo_is_zero_when_one_trial_wins_everywhere():
-    frame = pd.DataFrame(
-        {"A": _two_blocks([0.02, 0.01], [0.03, 0.01]), "B": _two_blocks([-0.01, 0.0], [0.0, -0.01])}
-    )
+    frame = pd.DataFrame({"A": _two_blocks([0.02, 0.01], [0.03, 0.01]), "B": _two_blocks([-0.01, 0.0], [0.0, -0.01])})
     result = probability_of_backtest_overfitting(frame, blocks=2)
     assert result.logits == pytest.approx([math.log(2.0), math.log(2.0)])  # ω = 2/3
     assert result.pbo == 0.0
