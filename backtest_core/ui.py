@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import runpy
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import streamlit as st
 
+from backtest_core import views
 from backtest_core.errors import StudioError
+from backtest_core.models import BacktestRunInfo, DataSource
 from backtest_core.results import LeanResult, load_result
 from backtest_core.runs import recover
-from backtest_core.sample_data import write_sample_data
-from backtest_core.settings import Settings
+from backtest_core.sample_data import MARKER, write_sample_data
+from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
 
 T = TypeVar("T")
 
-# Every page file, by the name links use. Files sit one level down (pages/<section>/) so that Streamlit never
-# treats the folder as its legacy multipage directory: st.navigation in dashboard.py stays in charge.
+# Every page file, by the name links use. Files sit one level down (pages/<section>/); what sits directly in
+# pages/ are the shims of ``enter_through_dashboard``, one per URL path but the default page's (served at /).
 PAGE_FILES = {
     "strategies": "pages/backtests/strategies.py",
     "run": "pages/backtests/run.py",
@@ -28,6 +31,20 @@ PAGE_FILES = {
     "compare": "pages/results/compare.py",
     "sweep": "pages/results/sweep.py",
 }
+
+
+def enter_through_dashboard() -> None:
+    """Run the entry point from one of the ``pages/<url path>.py`` shims.
+
+    Streamlit 1.67 decides once per server process, when the first browser session starts, whether the app
+    uses the legacy ``pages/`` directory: the folder exists beside ``dashboard.py``, so that first run goes
+    through its legacy router (``_mpa_v1``), which knows only ``dashboard.py`` and ``pages/*.py``. A direct
+    URL such as ``/result?id=...`` then found no page, a "Page not found" notice was sent, and only then did
+    ``dashboard.py`` run and its ``st.navigation`` switch the process to the new router for good. With one
+    shim per URL path, that first run finds a page, the shim runs the entry point, and ``st.navigation``
+    resolves the real page; every later run never sees the shims.
+    """
+    runpy.run_path(str(PROJECT_ROOT / "dashboard.py"), run_name="__main__")
 
 
 def settings() -> Settings:
@@ -91,3 +108,44 @@ def cached_result(folder: Path) -> LeanResult:
 
 def run_link(run_id: str, label: str | None = None) -> None:
     st.page_link(PAGE_FILES["result"], label=label or run_id, icon=":material/insights:", query_params={"id": run_id})
+
+
+SYNTHETIC_TEXT = (
+    "**SYNTHETIC data.** {what} computed on Backtest Studio's random-walk sample, not on market data: "
+    "its figures say nothing about any real security."
+)
+
+
+def run_notices(run: BacktestRunInfo, label: str = "") -> None:
+    """What an analyst must know before reading a run's figures, wherever the run is shown: a SYNTHETIC label
+    and every warning stored with it. ``label`` names the run on pages that show several."""
+    prefix = f"{label}: " if label else ""
+    if run.description.data_source == DataSource.SYNTHETIC:
+        what = f"{label} was" if label else "This result was"
+        st.warning(SYNTHETIC_TEXT.format(what=what), icon=":material/science:")
+    for warning in run.description.warnings:
+        st.warning(prefix + warning.message, icon=":material/warning:")
+
+
+def data_folder_notice() -> None:
+    """On pages that start or follow runs: the data folder in use is the SYNTHETIC sample."""
+    folder = settings().data_dir
+    if (folder / MARKER).exists():
+        st.warning(SYNTHETIC_TEXT.format(what=f"Runs started now use `{folder}`, which is"), icon=":material/science:")
+
+
+def stored_result(run: BacktestRunInfo) -> LeanResult | None:
+    """The finished run's result to draw, or None after saying what is really there: no file at all (cancelled
+    or ended early, which the truncated-file hint would misstate), or LEAN's in-run snapshot of a run that
+    never finished."""
+    runs = store()
+    folder = runs.run_dir(run.id)
+    if not (folder / f"{runs.algorithm_id(run.id)}.json").is_file():
+        st.info(views.missing_result_text(run), icon=":material/info:")
+        return None
+    result = guarded(lambda: cached_result(folder))
+    if result is not None and not result.is_final:
+        last = f" at {result.equity.index[-1]:%Y-%m-%d}" if not result.equity.empty else ""
+        st.warning(f"This is the snapshot LEAN rewrites while a run goes on: the run never finished, so its figures "
+                   f"stop{last} and are not final statistics.", icon=":material/warning:")  # fmt: skip
+    return result

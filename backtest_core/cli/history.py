@@ -9,8 +9,10 @@ from typing import Any
 from backtest_core.cli.output import print_json, print_table
 from backtest_core.errors import ResultFormatError
 from backtest_core.models import BacktestRunInfo, BacktestStatus, RunQuery, SortKey
+from backtest_core.results.logs import parse_statistics, read_log, select_run
 from backtest_core.store import RunStore, import_path
 from backtest_core.sweeps.lean_optimize import find_optimization_folders, import_optimization, is_optimization_folder
+from backtest_core.views import DATA_LABELS, period_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,6 +71,8 @@ def run_summary(run: BacktestRunInfo) -> dict[str, Any]:
         "tags": run.tags,
         "error": run.error,
         **run.stats.model_dump(),
+        "description": run.description.model_dump(mode="json", exclude={"warnings"}),
+        "warnings": [warning.model_dump() for warning in run.description.warnings],
     }
 
 
@@ -86,9 +90,14 @@ def run_details(store: RunStore, run: BacktestRunInfo) -> dict[str, Any]:
             result = store.result(run.id)
         except ResultFormatError as error:
             details["result_error"] = str(error)
+            log = select_run(read_log(store.run_dir(run.id) / "log.txt"), store.algorithm_id(run.id))
+            printed = parse_statistics(log)
+            if printed:  # no result file: what LEAN's log printed, said to be from the log
+                details["statistics"], details["statistics_source"] = printed, "log"
         else:
             details["statistics"] = result.statistics.raw
             details["runtime_statistics"] = result.runtime_statistics
+            details["statistics_source"] = "result"
     return details
 
 
@@ -168,6 +177,11 @@ def _show(args: argparse.Namespace) -> int:
         return 0
     for key in ("id", "name", "strategy", "engine", "status", "created_at", "finished_at", "tags", "error"):
         print(f"{key:>12}: {details[key]}")
+    run = store.get(args.id)
+    print(f"{'period':>12}: {period_text(run.description)}")
+    print(f"{'data':>12}: {DATA_LABELS[run.description.data_source]} · source {run.description.source.value}")
+    for warning in run.description.warnings:
+        print(f"{'WARNING':>12}: {warning.message}")
     print_table(["statistic", "value"], list(details["statistics"].items()))
     return 0
 

@@ -33,7 +33,9 @@ FOLLOW_POLL_S = 0.5
 def register(subparsers: argparse._SubParsersAction) -> None:
     command = subparsers.add_parser("run", help="start a backtest of a strategy name or LEAN project path")
     command.add_argument("strategy", help="a name in the strategies folder, or a path to a LEAN project folder")
-    command.add_argument("--engine", choices=[engine.value for engine in EngineName], default=EngineName.EMBEDDED.value)
+    command.add_argument(
+        "--engine", choices=[engine.value for engine in EngineName.runnable()], default=EngineName.EMBEDDED.value
+    )
     command.add_argument("--start", help="start date, YYYY-MM-DD")
     command.add_argument("--end", help="end date, YYYY-MM-DD")
     command.add_argument("--cash", help="starting cash")

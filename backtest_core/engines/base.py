@@ -51,12 +51,36 @@ class EngineProgress(BaseModel):
     statistics: dict[str, str] = Field(default_factory=dict)
 
 
+class SubscriptionFacts(BaseModel):
+    """One subscription as the engine ran it (names as LEAN's data folder spells them)."""
+
+    symbol: str
+    kind: str = Field(description="equity, crypto or forex")
+    market: str
+    resolution: str
+
+
+class EngineFacts(BaseModel):
+    """What only the engine knows about a run: the period and cash after the algorithm's ``initialize`` and the
+    request's overrides, what it subscribed to and read, and whether the data folder was the SYNTHETIC sample.
+    The supervisor turns these into the run's stored description (and its coverage warnings)."""
+
+    period_start: date | None = None
+    period_end: date | None = None
+    start_capital: float | None = None
+    subscriptions: list[SubscriptionFacts] = Field(default_factory=list)
+    synthetic_data: bool | None = None
+    language: str | None = None
+    engine_version: str | None = None
+
+
 class EngineOutcome(BaseModel):
     """How an engine run ended. ``error`` is LEAN-style text (e.g. ``Runtime Error: ...``)."""
 
     status: Literal["completed", "failed", "cancelled"]
     error: str | None = None
     traceback: str | None = None
+    facts: EngineFacts | None = None
 
 
 class EngineAvailability(BaseModel):

@@ -19,8 +19,16 @@ class BacktestStatus(StrEnum):
 
 
 class EngineName(StrEnum):
+    """Which engine computed a run: this app's two, or ``lean`` for LEAN run elsewhere (imported results,
+    whose ``description.source`` says which tool ran it). Only ``runnable`` engines take new runs."""
+
     EMBEDDED = "embedded"
     LEAN_DOCKER = "lean-docker"
+    LEAN = "lean"
+
+    @classmethod
+    def runnable(cls) -> tuple[EngineName, ...]:
+        return (cls.EMBEDDED, cls.LEAN_DOCKER)
 
 
 class Resolution(StrEnum):

@@ -7,6 +7,7 @@ download after the backtest name, with spaces (``Focused Brown Horse.json``, ``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,3 +90,13 @@ def locate(path: Path) -> ResultFiles:
         engine_log=optional("log.txt"),
         algorithm_log=optional(f"{stem}-log.txt") or optional(f"{stem}_logs.txt"),
     )
+
+
+def content_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes: the identity of a result (or of a log, for a run without one) wherever the
+    folder holding it was copied to."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

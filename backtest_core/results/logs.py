@@ -230,3 +230,11 @@ def find_runtime_error(records: Sequence[LogRecord]) -> tuple[str, str | None] |
             message, _, stack = record.text.partition(" Stack Trace: ")
             return message.strip(), stack.strip() or None
     return None
+
+
+def first_engine_time(records: Sequence[LogRecord]) -> datetime | None:
+    """When the run's engine log begins (UTC): its first engine record with a time, among the first few."""
+    for record in records[:5]:
+        if record.level is not None and record.time is not None:
+            return record.time
+    return None

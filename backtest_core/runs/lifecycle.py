@@ -82,7 +82,7 @@ def cancel(run_id: str, settings: Settings | None = None) -> CancelAnswer:
     return CancelAnswer(
         run_id=run_id,
         status=BacktestStatus.RUNNING,
-        message=f"Run {run_id} is being stopped; its log and partial results are kept.",
+        message=f"Run {run_id} is being stopped; its Result page will show what it wrote before it stopped.",
     )
 
 

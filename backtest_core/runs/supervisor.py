@@ -24,16 +24,12 @@ from backtest_core.runs import ownership
 from backtest_core.runs.dispatch import dispatch
 from backtest_core.runs.jobs import append_log, build_job
 from backtest_core.runs.progress_sink import StoreProgressSink
+from backtest_core.runs.record import record_outcome
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
 
 CANCEL_POLL_S = 0.3
 HEARTBEAT_S = 2.0
-OUTCOME_STATUS = {
-    "completed": BacktestStatus.COMPLETED,
-    "failed": BacktestStatus.FAILED,
-    "cancelled": BacktestStatus.CANCELLED,
-}
 
 
 def main(argv: list[str]) -> int:
@@ -50,7 +46,7 @@ def main(argv: list[str]) -> int:
     try:
         if store.get(run_id).status == BacktestStatus.RUNNING:  # else resolved elsewhere meanwhile
             outcome = _run(store, settings, run_id, reattach)
-            store.finalize(run_id, OUTCOME_STATUS[outcome.status], error=outcome.error, traceback=outcome.traceback)
+            record_outcome(store, settings, run_id, outcome)
     except Exception as error:  # the supervisor's own failure still ends the run, with the reason
         message = f"The run's supervisor failed: {type(error).__name__}: {error}"
         append_log(store.run_dir(run_id), message)

@@ -20,6 +20,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from backtest_core.stats.decimals import round_significant
+
 Point = tuple[float, float]  # (UTC unix seconds, value)
 
 
@@ -35,7 +37,7 @@ class StatisticsInputs:
     total_orders: int
     risk_free_rate: Callable[[date], float]
     trading_days_per_year: int = 252
-    capacity: float = 0.0
+    capacity: Decimal = Decimal(0)  # LEAN's estimate, already rounded to 1000 (CapacityEstimate.Capacity)
     lowest_capacity_asset: str = ""
     currency_symbol: str = "$"
     drawdown_recovery_days: int | None = None
@@ -78,7 +80,7 @@ def compute_statistics(inputs: StatisticsInputs) -> StatisticsReport:
         "Tracking Error": _double_text(v["trackingError"], 3),
         "Treynor Ratio": _double_text(v["treynorRatio"], 3),
         "Total Fees": f"{inputs.currency_symbol}{_fixed(inputs.total_fees, 2)}",
-        "Estimated Strategy Capacity": f"{inputs.currency_symbol}{_fixed(_significant(inputs.capacity, 2), 2)}",
+        "Estimated Strategy Capacity": f"{inputs.currency_symbol}{format(round_significant(inputs.capacity, 2), 'f')}",
         "Lowest Capacity Asset": inputs.lowest_capacity_asset,
         "Portfolio Turnover": _pct(v["portfolioTurnover"], 2),
         "Drawdown Recovery": str(int(v["drawdownRecovery"])),
@@ -276,12 +278,6 @@ def _double_text(value: float, digits: int) -> str:
 def _fixed(value: float, digits: int) -> str:
     """.NET ``decimal.ToString("F2")``: the decimal value rounded half away from zero (3.485 -> 3.49)."""
     return format(as_decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP), "f")
-
-
-def _significant(value: float, digits: int) -> float:
-    if value == 0 or not math.isfinite(value):
-        return 0.0
-    return round(value, -math.floor(math.log10(abs(value))) + digits - 1)
 
 
 # -- runtime statistics -------------------------------------------------------------------------------------

@@ -370,6 +370,26 @@ class RunStore:
             ).fetchall()
         return [_run_info(row) for row in rows]
 
+    def set_content_hash(self, run_id: str, digest: str) -> None:
+        """Record the digest of the run's result (``results.files.content_digest``)."""
+        self._update(run_id, {"content_hash": digest})
+
+    def runs_without_digest(self) -> list[tuple[str, Path]]:
+        """``(run id, its main result file)`` of finished runs stored without a content digest."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT id, algorithm_id FROM runs WHERE content_hash IS NULL AND status NOT IN ('queued', 'running')"
+            ).fetchall()
+        return [(row["id"], self.runs_dir / row["id"] / f"{row['algorithm_id']}.json") for row in rows]
+
+    def find_by_content(self, digest: str) -> str | None:
+        """The run whose result has this digest (the oldest, if several), or None."""
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT id FROM runs WHERE content_hash = ? ORDER BY seq LIMIT 1", (digest,)
+            ).fetchone()
+        return row["id"] if row else None
+
     def find_by_source(self, source_key: str) -> str | None:
         with self._connect() as connection:
             row = connection.execute("SELECT id FROM runs WHERE source_key = ?", (source_key,)).fetchone()

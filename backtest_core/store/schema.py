@@ -60,6 +60,10 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE runs ADD COLUMN sweep_id TEXT",
         "CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep_id, seq)",
     ],
+    [  # a digest of the run's result file: an import recognises a run already stored, wherever it came from
+        "ALTER TABLE runs ADD COLUMN content_hash TEXT",
+        "CREATE INDEX IF NOT EXISTS runs_content_hash ON runs (content_hash)",
+    ],
     [  # sweeps as their own entity (models.sweep.SweepInfo as JSON in ``body``); runs point here by sweep_id
         "CREATE TABLE IF NOT EXISTS sweeps (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, "
         "name TEXT NOT NULL, strategy TEXT NOT NULL, created_at TEXT NOT NULL, state TEXT NOT NULL, "

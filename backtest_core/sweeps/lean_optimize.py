@@ -31,9 +31,9 @@ from pydantic import BaseModel, Field
 from backtest_core.errors import StudioError
 from backtest_core.models import BacktestRequest, BacktestStatus, EngineName, RunOrigin
 from backtest_core.models.sweep import Objective, SweepInfo, SweepState
-from backtest_core.store import ImportReport, RunStore
+from backtest_core.store import ImportReport, RunStore, import_path
 from backtest_core.store.folders import new_run_id, write_atomic
-from backtest_core.store.importer import LEAN_CLI_FOLDER_TIME, import_run_folder
+from backtest_core.store.importer import LEAN_CLI_FOLDER_TIME
 from backtest_core.store.sweep_store import SweepStore
 from backtest_core.sweeps.grid import ParameterAxis, SweepGrid, parse_values
 
@@ -79,8 +79,10 @@ def import_optimization(store: RunStore, folder: Path) -> OptimizationImport:
     report = ImportReport()
     failed = []
     for backtest in sorted(child for child in folder.iterdir() if child.is_dir() and child.name != "code"):
-        if (backtest / f"{backtest.name}.json").is_file():
-            import_run_folder(store, backtest, report, project=sweep.strategy, sweep_id=sweep.id)
+        if (backtest / f"{backtest.name}.json").is_file() or (backtest / "log.txt").is_file():
+            found = import_path(store, backtest, sweep_id=sweep.id)
+            for name, values in found.model_dump().items():
+                getattr(report, name).extend(values)
         elif _add_failed(store, backtest, sweep):
             failed.append(backtest.name)
     return OptimizationImport(sweep_id=sweep.id, created=existing is None, runs=report, failed_without_result=failed)
@@ -127,7 +129,7 @@ def _new_sweep(folder: Path, config: dict) -> SweepInfo:
         id=new_run_id(created, prefix="sw-"),
         name=f"{project} lean optimize {folder.name}",
         strategy=project,
-        request=BacktestRequest(strategy=project, engine=EngineName.LEAN_DOCKER),
+        request=BacktestRequest(strategy=project, engine=EngineName.LEAN),
         grid=SweepGrid(axes=axes),
         objective=objective,
         statistic_constraints=constraints,
@@ -146,7 +148,7 @@ def _add_failed(store: RunStore, backtest: Path, sweep: SweepInfo) -> bool:
     created = datetime.fromtimestamp(backtest.stat().st_mtime, UTC)
     run_id = new_run_id(created, prefix="imp-")
     request = BacktestRequest(
-        strategy=sweep.strategy, engine=EngineName.LEAN_DOCKER, name=f"{sweep.strategy} {backtest.name}"
+        strategy=sweep.strategy, engine=EngineName.LEAN, name=f"{sweep.strategy} {backtest.name}"
     )
     (store.runs_dir / run_id).mkdir(parents=True)
     write_atomic(store.runs_dir / run_id / "request.json", request.model_dump_json(indent=2))
@@ -154,7 +156,7 @@ def _add_failed(store: RunStore, backtest: Path, sweep: SweepInfo) -> bool:
     store.add_imported(
         {
             "id": run_id, "name": request.display_name(), "strategy": sweep.strategy,
-            "engine": EngineName.LEAN_DOCKER.value, "status": BacktestStatus.FAILED.value,
+            "engine": EngineName.LEAN.value, "status": BacktestStatus.FAILED.value,
             "origin": RunOrigin.IMPORTED.value, "created_at": created.isoformat(), "finished_at": created.isoformat(),
             "request": request.model_dump_json(), "algorithm_id": backtest.name, "error": error,
             "source_path": str(backtest.resolve()), "source_key": key, "sweep_id": sweep.id,

@@ -8,6 +8,7 @@ from backtest_core import charts, runs, ui, views
 
 st.title("Monitor")
 settings = ui.settings()
+ui.data_folder_notice()
 
 
 @st.fragment(run_every="1s")

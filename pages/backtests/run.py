@@ -16,6 +16,7 @@ from backtest_core.sweeps.launch import plan_sweep, submit_sweep
 
 st.title("Run a backtest")
 settings = ui.settings()
+ui.data_folder_notice()
 catalogue = ui.guarded(lambda: strategies.list_strategies(settings.strategies)) or []
 usable = [info for info in catalogue if not info.error]
 if not usable:
@@ -42,11 +43,13 @@ def field_error(field: str) -> None:
 
 
 engine_labels = {}
-for engine in EngineName:
+for engine in EngineName.runnable():
     ok, message = availability(engine.value)
     engine_labels[engine.value] = f"{engine.value} ({'ready' if ok else 'unavailable'})"
 with st.form("run"):
-    engine = st.radio("Engine", [e.value for e in EngineName], format_func=engine_labels.get, horizontal=True)
+    engine = st.radio(
+        "Engine", [e.value for e in EngineName.runnable()], format_func=engine_labels.get, horizontal=True
+    )
     docker_ok, docker_message = availability(EngineName.LEAN_DOCKER.value)
     st.caption(f"lean-docker: {docker_message}")
     field_error("engine")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from backtest_core import analytics, charts, ui
+from backtest_core import analytics, charts, ui, views
 from backtest_core.analysis.periods import monthly_returns
 from backtest_core.analysis.returns import drawdown
 from backtest_core.models import BacktestStatus, RunQuery
@@ -39,6 +39,11 @@ for run_id in chosen:
 if len(runs) < 2:
     st.warning("Fewer than two of the chosen runs have readable results.")
     st.stop()
+
+for label, (run, _) in runs.items():
+    ui.run_notices(run, label)
+st.subheader("What each run covered")
+st.dataframe(views.description_frame({label: run for label, (run, _) in runs.items()}), width="stretch")
 
 curves = {label: result.equity for label, (_, result) in runs.items() if not result.equity.empty}
 start = analytics.common_start(list(curves.values()))

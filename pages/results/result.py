@@ -9,6 +9,7 @@ from backtest_core import charts, report, ui, views
 from backtest_core.analysis.periods import monthly_returns, yearly_returns
 from backtest_core.analysis.returns import daily_returns, rolling_sharpe
 from backtest_core.models import RunQuery
+from backtest_core.results.logs import parse_statistics
 
 settings = ui.settings()
 store = ui.store()
@@ -31,6 +32,8 @@ st.title(run.name)
 st.caption(
     f"`{run.id}` · {run.strategy} · {run.engine.value} · {run.status.value} · created {run.created_at:%Y-%m-%d %H:%M}"
 )
+st.caption(f"Backtest period {views.period_text(run.description)} · source {run.description.source.value}")
+ui.run_notices(run)
 run_dir = store.run_dir(run.id)
 
 if run.status.is_active:
@@ -42,13 +45,18 @@ if run.error:
         with st.expander("Traceback", expanded=True):
             st.code(run.traceback, language=None)
 
-result = ui.guarded(lambda: ui.cached_result(run_dir)) if not run.status.is_active else None
-log_path = run_dir / "log.txt"
-log_text = log_path.read_text(errors="replace") if log_path.exists() else ""
+result = ui.stored_result(run) if not run.status.is_active else None
+logs = views.log_sources(result, run_dir)
 if result is None:
-    if log_text:
-        st.subheader("Log")
-        st.code(log_text[-20000:], language=None)
+    printed = parse_statistics(logs.get("Engine log (log.txt)", ""))
+    if printed:
+        st.subheader("Statistics the log printed")
+        st.dataframe(pd.DataFrame({"statistic": list(printed), "value": list(printed.values())}), hide_index=True)
+    for label, text in logs.items():
+        st.subheader(label)
+        shown, caption = views.tail_lines(text.splitlines(), 2000)
+        st.caption(caption)
+        st.code("\n".join(shown), language=None)
     st.stop()
 
 stats = result.statistics
@@ -156,11 +164,16 @@ with statistics:
         right.subheader("Trade statistics")
         right.json(result.trade_statistics, expanded=False)
 with log:
-    needle = st.text_input("Search the log")
-    lines = log_text.splitlines()
-    matching = [line for line in lines if needle.lower() in line.lower()] if needle else lines
-    st.caption(f"{len(matching)} of {len(lines)} lines")
-    st.code("\n".join(matching[-5000:]), language=None)
+    if not logs:
+        st.info("This run has no log file.")
+    else:
+        chosen_log = st.radio("Log", list(logs), horizontal=True) if len(logs) > 1 else next(iter(logs))
+        needle = st.text_input("Search the log")
+        lines = logs[chosen_log].splitlines()
+        matching = [line for line in lines if needle.lower() in line.lower()] if needle else lines
+        shown, caption = views.tail_lines(matching, 5000)
+        st.caption(f"{caption} ({len(matching):,} of {len(lines):,} match)" if needle else caption)
+        st.code("\n".join(shown), language=None)
 with code:
     st.subheader("Request")
     st.json(run.request.model_dump(mode="json"))

@@ -55,20 +55,18 @@ def app_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("studio-browser")
 
 
-@pytest.fixture(scope="module")
-def app_url(app_home: Path, lean_data: Path) -> Iterator[str]:
-    """Start `streamlit run dashboard.py` with BACKTEST_HOME in a temporary folder and the shared LEAN data."""
+def require_chromium() -> None:
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     pytest.importorskip("playwright")
+
+
+@contextlib.contextmanager
+def streamlit_server(home: Path, data: Path) -> Iterator[str]:
+    """A new `streamlit run dashboard.py` process over the store ``home`` and the data folder ``data``."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "BACKTEST_HOME": str(app_home),
-        "BACKTEST_DATA": str(lean_data),
-        "BACKTEST_MAX_CONCURRENT": "2",
-    }
-    log = app_home / "streamlit.log"
+    env = {**os.environ, "BACKTEST_HOME": str(home), "BACKTEST_DATA": str(data), "BACKTEST_MAX_CONCURRENT": "2"}
+    log = home / f"streamlit-{port}.log"
     with log.open("w") as sink:
         process = subprocess.Popen(
             [
@@ -103,6 +101,14 @@ def app_url(app_home: Path, lean_data: Path) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url(app_home: Path, lean_data: Path) -> Iterator[str]:
+    """One server for the module, with BACKTEST_HOME in a temporary folder and the shared LEAN data."""
+    require_chromium()
+    with streamlit_server(app_home, lean_data) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -73,7 +73,7 @@ def test_spy_daily_buy_and_hold_prints_leans_figures(lean_data: Path, tmp_path: 
 
 
 # LEAN's published statistics for its regression algorithms (Algorithm.CSharp/*.cs ExpectedStatistics,
-# LEAN master of 2026-08); capacity figures are left out (the engine does not estimate capacity).
+# LEAN master of 2026-08); capacity, OrderListHash and data points are checked by test_lean_regression.
 LEAN_DAILY_HOLD = {
     "Total Orders": "1", "Average Win": "0%", "Average Loss": "0%", "Compounding Annual Return": "424.375%",
     "Drawdown": "0.800%", "Expectancy": "0", "Start Equity": "100000", "End Equity": "104486.22",

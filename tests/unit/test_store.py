@@ -118,11 +118,11 @@ def test_finalize_without_result_marks_completed_run_failed(store):
 
 def test_listing_pages_sorts_and_filters(store, lean_fixtures):
     report = import_path(store, lean_fixtures)
-    assert len(report.imported) == 12 and not report.skipped
+    assert len(report.imported) == 13 and not report.skipped  # the Launcher folder holds two results
     by_sharpe = store.list(RunQuery(sort=SortKey.SHARPE, page_size=5))
     values = [r.stats.sharpe for r in by_sharpe.items]
-    assert by_sharpe.total == 12 and values == sorted(values, reverse=True) and values[0] == 7.8
-    ascending = store.list(RunQuery(sort=SortKey.SHARPE, descending=False, page_size=12)).items
+    assert by_sharpe.total == 13 and values == sorted(values, reverse=True) and values[:2] == [8.637, 7.8]
+    ascending = store.list(RunQuery(sort=SortKey.SHARPE, descending=False, page_size=13)).items
     assert ascending[-1].stats.sharpe is None  # NULLs last in both directions
     assert [r.stats.sharpe for r in ascending[:2]] == [-2.036, -0.272]
     second = store.list(RunQuery(sort=SortKey.SHARPE, page=2, page_size=5))

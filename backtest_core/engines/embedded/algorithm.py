@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.broker import Security, holdings_quantity
+from backtest_core.engines.embedded.consolidation import consolidate
 from backtest_core.engines.embedded.data import SecurityKind
+from backtest_core.engines.embedded.indicator_api import IndicatorApi
 from backtest_core.engines.embedded.model import (
     AccountType,
     BrokerageName,
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from backtest_core.engines.embedded.backtest import Backtest
 
 
-class QCAlgorithm:
+class QCAlgorithm(IndicatorApi):
     """Base class of every LEAN Python algorithm."""
 
     _backtest: Backtest
@@ -332,106 +334,20 @@ class QCAlgorithm:
     def calculate_order_quantity(self, symbol: Any, target: float) -> float:
         return holdings_quantity(self.portfolio, self._backtest.security(symbol), float(target))
 
-    # -- indicators ------------------------------------------------------------------------------------
+    # -- consolidators ---------------------------------------------------------------------------------
 
-    def sma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.SimpleMovingAverage(int(period)), selector, resolution)
+    @property
+    def subscription_manager(self) -> Any:
+        return self._backtest.subscription_manager
 
-    def ema(
-        self,
-        symbol: Any,
-        period: int,
-        smoothing_factor: float | None = None,
-        resolution: Any = None,
-        selector: Any = None,
-    ) -> ind.Indicator:
-        if isinstance(smoothing_factor, Resolution):
-            smoothing_factor = None
-        args = (int(period),) if smoothing_factor is None else (int(period), float(smoothing_factor))
-        return self._backtest.register(symbol, ind.ExponentialMovingAverage(*args), selector, resolution)
+    @property
+    def settings(self) -> Any:
+        return self._backtest.settings
 
-    def rsi(
-        self,
-        symbol: Any,
-        period: int,
-        moving_average_type: Any = ind.MovingAverageType.WILDERS,
-        resolution: Any = None,
-        selector: Any = None,
-    ) -> ind.Indicator:
-        if isinstance(moving_average_type, Resolution):
-            moving_average_type = ind.MovingAverageType.WILDERS
-        return self._backtest.register(
-            symbol, ind.RelativeStrengthIndex(int(period), moving_average_type), selector, resolution
-        )
-
-    def macd(
-        self,
-        symbol: Any,
-        fast_period: int,
-        slow_period: int,
-        signal_period: int,
-        moving_average_type: Any = ind.MovingAverageType.EXPONENTIAL,
-        resolution: Any = None,
-        selector: Any = None,
-    ) -> ind.Indicator:
-        indicator = ind.MovingAverageConvergenceDivergence(fast_period, slow_period, signal_period, moving_average_type)
-        return self._backtest.register(symbol, indicator, selector, resolution)
-
-    def bb(
-        self,
-        symbol: Any,
-        period: int,
-        k: float = 2.0,
-        moving_average_type: Any = ind.MovingAverageType.SIMPLE,
-        resolution: Any = None,
-        selector: Any = None,
-    ) -> ind.Indicator:
-        return self._backtest.register(
-            symbol, ind.BollingerBands(int(period), float(k), moving_average_type), selector, resolution
-        )
-
-    def atr(
-        self,
-        symbol: Any,
-        period: int,
-        moving_average_type: Any = ind.MovingAverageType.WILDERS,
-        resolution: Any = None,
-        selector: Any = None,
-    ) -> ind.Indicator:
-        if isinstance(moving_average_type, Resolution):
-            moving_average_type = ind.MovingAverageType.WILDERS
-        return self._backtest.register(
-            symbol, ind.AverageTrueRange(int(period), moving_average_type), selector, resolution
-        )
-
-    def std(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.StandardDeviation(int(period)), selector, resolution)
-
-    def roc(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.RateOfChange(int(period)), selector, resolution)
-
-    def momp(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.MomentumPercent(int(period)), selector, resolution)
-
-    def mom(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.Momentum(int(period)), selector, resolution)
-
-    def max(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.Maximum(int(period)), selector or _high, resolution)
-
-    def min(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.Minimum(int(period)), selector or _low, resolution)
-
-    def vwap(self, symbol: Any, period: int = 1, resolution: Any = None) -> ind.Indicator:
-        return self._backtest.register(symbol, ind.VolumeWeightedAveragePriceIndicator(int(period)), None, resolution)
-
-    def register_indicator(
-        self, symbol: Any, indicator: ind.Indicator, resolution: Any = None, selector: Any = None
-    ) -> None:
-        self._backtest.register(symbol, indicator, selector, resolution)
-
-    def warm_up_indicator(self, symbol: Any, indicator: ind.Indicator, resolution: Any = None) -> None:
-        self._backtest.warm_up_indicator(symbol, indicator)
+    def consolidate(self, *args: Any, **named: Any) -> Any:
+        """LEAN's Python overloads: ``(symbol, period, [tick_type,] handler)`` with a Resolution, a timedelta
+        or a calendar function as the period, or ``(bar_type, symbol, size, tick_type, handler)``."""
+        return consolidate(self._backtest, args, named)
 
     # -- history, charts, logs -------------------------------------------------------------------------
 
@@ -476,15 +392,6 @@ class QCAlgorithm:
 
     def quit(self, message: str = "") -> None:
         self._backtest.stop_requested = message or "Quit"
-
-
-def _high(bar: Any) -> float:
-    """LEAN's MAX reads the bar's high (its MIN the low), not the close."""
-    return float(bar.high)
-
-
-def _low(bar: Any) -> float:
-    return float(bar.low)
 
 
 def target_tag(targets: list[PortfolioTarget]) -> str:

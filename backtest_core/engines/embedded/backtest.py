@@ -27,11 +27,17 @@ import numpy as np
 import pandas as pd
 
 from backtest_core.engines.base import RunOverrides
+from backtest_core.engines.embedded import consolidators
 from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
+from backtest_core.engines.embedded.algorithm_settings import AlgorithmSettings
 from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
+from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
+from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
+from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
+from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
@@ -139,6 +145,9 @@ class Backtest:
         )
         self.transactions_view = _TransactionsView(self.transactions)
         self.scheduler = Scheduler()
+        self.consolidation = Consolidation(self)
+        self.subscription_manager = SubscriptionManager(self.consolidation)
+        self.settings = AlgorithmSettings()
         self.date_rules = DateRules(self._hours_of)
         self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone)
         self.benchmark_ticker = "SPY"
@@ -154,6 +163,13 @@ class Backtest:
         self.algorithm: QCAlgorithm | None = None
         self.order_event_hook: Callable[[Any], Any] | None = None  # the algorithm's on_order_event, if it has one
         self.last_step_ns: int | None = None  # the last time step processed (the final sample's time)
+        self.last_filled: dict[Symbol, TradeBar] = NO_BARS  # its fill-forward bars (LEAN's last slice)
+        self.capacity: CapacityEstimate | None = None
+        self.feeds: list[BarFeed] = []
+        self.warm_start_day = self.start
+        self.benchmark_first_day: date | None = None  # where LEAN's internal benchmark feed starts
+        self.fill_forward_points = 0  # fill-forward bars made (trade and quote): LEAN counts them as data points
+        self.history_data_points = 0  # bars handed out by history requests (LEAN's AlgorithmHistoryDataPoints)
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -218,6 +234,8 @@ class Backtest:
             symbol, kind, resolution, hours, properties, leverage or DEFAULT_LEVERAGE[kind], fill_forward, extended
         )
         security.clock = self.clock
+        if kind == SecurityKind.EQUITY:
+            security.factor_file = self.data.factor_file(ticker)
         self.securities[symbol] = security
         self.securities_view[symbol] = security
         self.portfolio[symbol] = security.holdings
@@ -239,19 +257,44 @@ class Backtest:
         )
 
     def register(self, key: Any, indicator: ind.Indicator, selector: Any, resolution: Any = None) -> ind.Indicator:
-        """Update ``indicator`` with every bar of the subscription (LEAN's automatic indicator)."""
+        """LEAN's RegisterIndicator: at the subscription's own resolution the automatic updates of the time loop
+        (which may be precomputed); at another resolution or period, or with a given consolidator, the bars
+        of a consolidator."""
         security = self.security(key)
-        if resolution is not None and Resolution(int(resolution)) != security.resolution:
-            raise UnsupportedApi(
-                f"indicators at {Resolution(int(resolution)).name.lower()} resolution on a "
-                f"{security.resolution.name.lower()} subscription (consolidators)"
-            )
-        subscription = self.subscriptions[security.symbol]
-        subscription.indicators.append((indicator, selector))
-        subscription.per_bar.append((indicator, selector))
+        consolidator = resolution if isinstance(resolution, ConsolidatorBase) else None
+        if consolidator is None:
+            period = resolution if isinstance(resolution, timedelta) else None
+            level = None if period is not None or resolution is None else Resolution(int(resolution))
+            consolidator = self.consolidation.create(security, period=period, resolution=level)
+            if isinstance(consolidator, IdentityDataConsolidator):
+                subscription = self.subscriptions[security.symbol]
+                subscription.indicators.append((indicator, selector))
+                subscription.per_bar.append((indicator, selector))
+                return indicator
+        self.consolidation.feed_indicator(security, indicator, consolidator, selector)
         return indicator
 
-    def warm_up_indicator(self, key: Any, indicator: ind.Indicator) -> None:
+    def unregister(self, indicator: ind.Indicator) -> None:
+        """LEAN's UnregisterIndicator: no more automatic updates (its consolidators removed)."""
+        indicator.run_bar_by_bar()
+        for subscription in self.subscriptions.values():
+            subscription.indicators = [pair for pair in subscription.indicators if pair[0] is not indicator]
+            subscription.refresh_per_bar()
+        for consolidator in indicator.consolidators:
+            self.consolidation.remove(None, consolidator)
+        indicator.consolidators.clear()
+
+    def trade_selector(self, key: Any, pick: Callable[[Any], float]) -> Callable[[Any], float] | None:
+        """``pick`` when the symbol's first subscription has trade bars (LEAN's MAX/MIN read highs and lows
+        then), else None (the data's value)."""
+        return pick if subscription_kinds(self.security(key))[0] == "trade" else None
+
+    def guard_consolidators(self, action: Callable[[], Any]) -> None:
+        self._guard("Consolidators update", action)
+
+    def warm_up_indicator(
+        self, key: Any, indicator: ind.Indicator, resolution: Any = None, selector: Any = None
+    ) -> None:
         frame = self.history([key], indicator.warm_up_period, None)
         for stamp, row in frame.iterrows():
             indicator.update(stamp[1] if isinstance(stamp, tuple) else stamp, float(row["close"]))
@@ -321,6 +364,7 @@ class Backtest:
             bars = bars.select(bars.end_ns <= self.clock.ns)
             if not isinstance(periods, timedelta):
                 bars = bars.select(np.arange(len(bars)) >= len(bars) - int(periods))
+            self.history_data_points += len(bars)
             times = pd.to_datetime(local_naive_ns(bars.end_ns, self.time_zone))
             index = pd.MultiIndex.from_arrays([[security.symbol.value] * len(bars), times], names=["symbol", "time"])
             frames.append(
@@ -337,6 +381,7 @@ class Backtest:
 
     def run(self) -> None:
         """Load, initialise and run the algorithm; raise AlgorithmFailure with LEAN's error text on failure."""
+        consolidators.minimum_price_variation = self._minimum_price_variation
         algorithm = self._create_algorithm()
         self.algorithm = algorithm
         if _overrides_hook(algorithm, "on_order_event"):
@@ -359,6 +404,8 @@ class Backtest:
                 "the algorithm added no securities in initialize", "Call add_equity (or add_crypto/add_forex)."
             )
         self.recorder.start(self, self.portfolio.cash)
+        internal = self.recorder.benchmark[0] if self.recorder.benchmark is not None else None
+        self.capacity = CapacityEstimate(self.start, self.end, self.portfolio, internal)
         warm_start = self._warm_up_start()
         self._load_all(warm_start.date())
         self.initialized = True
@@ -421,6 +468,9 @@ class Backtest:
             return None
         first = path.read_text().split(",", 1)[0].strip()
         return date(int(first[:4]), int(first[4:6]), int(first[6:8])) if len(first) == 8 else None
+
+    def _minimum_price_variation(self, key: Any) -> float:
+        return self.security(key).symbol_properties.minimum_price_variation
 
     def _hours_of(self, key: Any) -> Any:
         return self.security(key).hours
@@ -494,16 +544,19 @@ class Backtest:
         start_ns = _local_midnight_ns(self.start, self.time_zone)
         end_ns = _local_midnight_ns(self.end + timedelta(days=1), self.time_zone)
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
-        feeds = self._feeds(warm_ns, end_ns)
+        feeds = self.feeds = self._feeds(warm_ns, end_ns)
+        self.warm_start_day = warm_start.date()
         steps = _as_python_ints(union_of_sorted([feed.bars.end_ns for feed in feeds]))
         self._precompute_indicators()
         indicator_feeds = [
             (sub.security.trade_feed, sub.security.quote_feed, sub) for sub in self.subscriptions.values()
         ]
         filling_forward = [
-            security.trade_feed
+            feed
             for security in self.securities.values()
-            if security.fill_forward and security.trade_feed is not None
+            if security.fill_forward
+            for feed in (security.trade_feed, security.quote_feed)
+            if feed is not None
         ]
         events = _DueEvents(self._scheduled_events(warm_start.date()), start_ns, self._run_event)
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
@@ -514,8 +567,8 @@ class Backtest:
         else:  # LEAN calls it once even without a warm-up period, before the first data
             clock.ns = start_ns
             self._guard("OnWarmupFinished", _hook(algorithm, "on_warmup_finished"))
-        portfolio, working = self.portfolio, self.transactions.working
-        should_stop = self.should_stop
+        portfolio, working, capacity = self.portfolio, self.transactions.working, self.capacity
+        should_stop, consolidation = self.should_stop, self.consolidation
         recorder.begin(start_ns, end_ns)
         check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
         for step_ns in steps:
@@ -534,8 +587,12 @@ class Backtest:
                     check_ns = recorder.next_midnight_ns
                 else:  # warming up: again at the start, and each local day for the cancel check
                     check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
+            if step_ns > capacity.snapshot_ns:  # a snapshot due at one of LEAN's internal benchmark steps
+                capacity.before_step(step_ns)
             if events.next_ns < step_ns:
                 events.fire_before(step_ns)
+            if consolidation.next_scan_ns < step_ns:
+                consolidation.scan_before(step_ns)
             clock.ns = step_ns
             fresh: list[tuple[BarFeed, int]] = []
             for feed in feeds:
@@ -554,14 +611,21 @@ class Backtest:
                     if subscription.per_bar:
                         _update_indicators(subscription.per_bar, updating)
             filled = NO_BARS
-            for trade_feed in filling_forward:
-                if trade_feed.current_ns != step_ns:
+            for ff_feed in filling_forward:
+                if ff_feed.current_ns != step_ns:
                     filled = self._fill_forward(filling_forward, step_ns)
                     break
             fresh_symbols = None
             if working:  # LEAN fills resting orders on the new data before OnData
                 fresh_symbols = {feed.symbol for feed, _ in fresh}
                 transactions.scan(fresh_symbols, filled)
+            if consolidation.feeding:  # then the consolidators get this step's data
+                try:
+                    consolidation.update(step_ns, filled)
+                except StudioError:
+                    raise
+                except Exception as error:
+                    self._runtime_error("Consolidators update", error)
             data = Slice(step_ns, zone, fresh, filled)
             try:
                 on_data(data)
@@ -573,9 +637,12 @@ class Backtest:
                 if fresh_symbols is None:
                     fresh_symbols = {feed.symbol for feed, _ in fresh}
                 transactions.scan(fresh_symbols)
+            if capacity.monitored or step_ns >= capacity.snapshot_ns:
+                capacity.on_step(step_ns, filled)
             if recording:
                 recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
             self.last_step_ns = step_ns
+            self.last_filled = filled
             if self.stop_requested:
                 break
         if not self.stop_requested:
@@ -584,6 +651,12 @@ class Backtest:
             clock.ns = self.last_step_ns
         if not self.stop_requested or self.stop_requested == "Quit":
             self._guard("OnEndOfAlgorithm", _hook(algorithm, "on_end_of_algorithm"))
+            self.final_capacity_update()
+
+    def final_capacity_update(self) -> None:
+        """LEAN's forced ``ProcessSynchronousEvents`` at the end (after OnEndOfAlgorithm, and again on exit)."""
+        if self.capacity is not None and self.last_step_ns is not None:
+            self.capacity.on_step(self.last_step_ns, self.last_filled, force=True)
 
     def _feeds(self, warm_ns: int, end_ns: int) -> list[BarFeed]:
         """A feed per loaded bar series, holding the bars that end after warm-up begins and by the end date."""
@@ -622,6 +695,7 @@ class Backtest:
         first = self.start - timedelta(days=1)  # LEAN's feed starts one trading day before the start date
         while not hours.is_trading_day(first) and first > self.start - timedelta(days=10):
             first -= timedelta(days=1)
+        self.benchmark_first_day = first
         for level in (ResolutionName.HOUR, ResolutionName.DAILY):
             bars = self.data.read_bars(SecurityKind.EQUITY, "usa", ticker, level, "trade", first, self.end)
             if bars is None or len(bars) == 0:
@@ -631,6 +705,25 @@ class Backtest:
             return np.asarray(bars.end_ns[keep]), np.asarray(bars.close[keep], dtype=float)
         self.recorder.engine_log("TRACE", f"Benchmark: no hour or daily data for {ticker}; benchmark values are 0.")
         return None
+
+    def data_point_count(self) -> int:
+        """LEAN's ``DataPoints`` for this run so far (see :mod:`.data_points`)."""
+        if self.last_step_ns is None:
+            return 0
+        last_day = local_datetime(self.last_step_ns, self.time_zone).date()
+        total = sum(feed.current + 1 for feed in self.feeds) + self.fill_forward_points
+        total += universe_points(self.securities.values())
+        for security in self.securities.values():
+            events = corporate_events(security.factor_file, security.hours, self.warm_start_day, last_day)
+            total += equity_configs(security) * events
+        benchmark = self.recorder.benchmark
+        if benchmark is not None and self.benchmark_first_day is not None:
+            # LEAN's loop runs the internal feed to the end date unless the algorithm stopped it
+            total += bars_up_to(benchmark[0], self.last_step_ns if self.stop_requested else END_OF_TIME)
+            ticker = self.benchmark_ticker
+            hours = self.data.market_hours(SecurityKind.EQUITY, "usa", ticker)
+            total += corporate_events(self.data.factor_file(ticker), hours, self.benchmark_first_day, last_day)
+        return total
 
     def benchmark_value(self, utc: datetime) -> float:
         """The algorithm's benchmark function at ``utc``. An exception in it fails the run as LEAN's runtime
@@ -648,12 +741,14 @@ class Backtest:
         DST changes)."""
         return _local_midnight_ns(local_datetime(utc_ns, self.time_zone).date() + timedelta(days=1), self.time_zone)
 
-    def _fill_forward(self, trade_feeds: list[BarFeed], step_ns: int) -> dict[Symbol, TradeBar]:
-        """LEAN's fill-forward: a trade subscription without a bar at this step, while its market is open and on
-        its own resolution's grid, sees its last bar again (``is_fill_forward``: the last close as OHLC, no
-        volume, ending now; no indicator update; resting orders may fill on it, as on LEAN's cached bar)."""
+    def _fill_forward(self, feeds: list[BarFeed], step_ns: int) -> dict[Symbol, TradeBar]:
+        """LEAN's fill-forward: a subscription without a bar at this step, while its market is open and on its
+        own resolution's grid (a daily one: at its day's close), sees its last bar again (``is_fill_forward``:
+        the last close as OHLC, no volume, ending now; no indicator update; resting orders may fill on it, as on
+        LEAN's cached bar). Trade bars are returned for the Slice; quote bars are counted as LEAN's data
+        points."""
         filled: dict[Symbol, TradeBar] = {}
-        for feed in trade_feeds:
+        for feed in feeds:
             if feed.current_ns == step_ns or feed.current < 0:
                 continue
             security = feed.security
@@ -661,18 +756,22 @@ class Backtest:
             local = local_datetime(step_ns, security.hours.exchange_tz)
             if local <= last.end_time:
                 continue
-            period = last.end_time - last.time
             if security.resolution == Resolution.DAILY:
-                due = local.time() == last.end_time.time() and security.hours.is_trading_day(local.date())
+                session = security.hours.regular_session(local.date())
+                due = session is not None and local == session[1]
+                start = session[0] if session is not None else local
             else:
+                period = last.end_time - last.time
                 due = (local - last.end_time) % period == timedelta(0) and security.hours.is_open(
                     local - period, security.extended_market_hours
                 )
-            if due:
+                start = local - period
+            if not due:
+                continue
+            self.fill_forward_points += 1
+            if not feed.is_quote:
                 close = last.close
-                filled[security.symbol] = TradeBar(
-                    local - period, local, security.symbol, close, close, close, close, 0.0, True
-                )
+                filled[security.symbol] = TradeBar(start, local, security.symbol, close, close, close, close, 0.0, True)
         return filled
 
     def _run_event(self, utc_ns: int, action: Callable[[], Any]) -> None:
@@ -727,7 +826,10 @@ class Backtest:
         raise AlgorithmFailure(message, traceback.format_exc()) from error
 
     def _on_order_event(self, event: Any, order: Any) -> None:
-        self.recorder.order_event(event, order, self.securities[order.symbol])
+        security = self.securities[order.symbol]
+        self.recorder.order_event(event, order, security)
+        if self.capacity is not None:
+            self.capacity.on_order_event(event, security)
         if self.order_event_hook is not None:
             self._guard("OnOrderEvent", lambda: self.order_event_hook(event))
 

@@ -19,8 +19,10 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from backtest_core.engines.embedded.clock import Clock
-from backtest_core.engines.embedded.data import MarketHours, SecurityKind, SymbolProperties
+from backtest_core.engines.embedded.data import FactorFile, MarketHours, SecurityKind, SymbolProperties
 from backtest_core.engines.embedded.model import (
     LeanObject,
     Order,
@@ -35,6 +37,7 @@ from backtest_core.engines.embedded.model import (
     TradeBar,
     UpdateOrderFields,
 )
+from backtest_core.stats.decimals import ONE, ZERO, from_float
 
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.feed import BarFeed
@@ -135,6 +138,31 @@ class Security(LeanObject):
         self.holdings = SecurityHolding(self)
         self.clock: Clock | None = None  # the backtest's, for what depends on the current time
         self.fee_model_constant: float | None = 0.0 if kind != SecurityKind.EQUITY else None
+        self.factor_file: FactorFile | None = None  # an equity's, for the decimals LEAN holds (lean_price)
+
+    def data_days_ns(self) -> tuple[int, int]:
+        """Start times of the current quote and trade bars (-1 before the first): the days whose price factors
+        the current prices were scaled by."""
+        quotes, trades = self.quote_feed, self.trade_feed
+        quote_ns = int(quotes.bars.start_ns[quotes.current]) if quotes is not None and quotes.current >= 0 else -1
+        trade_ns = int(trades.bars.start_ns[trades.current]) if trades is not None and trades.current >= 0 else -1
+        return quote_ns, trade_ns
+
+    def lean_price(self, value: float, bar_start_ns: int) -> Decimal:
+        """The decimal LEAN holds for ``value``, a price of the bar starting at ``bar_start_ns``. An equity's
+        file price is an integer of 1/10000s (4 decimals), multiplied, unless the factor is 1, by the day's
+        price scale factor as written in the factor file; other prices are read as written."""
+        if not value:
+            return ZERO
+        if self.kind != SecurityKind.EQUITY:
+            return from_float(value)
+        factor = ONE
+        if self.factor_file is not None and bar_start_ns >= 0:
+            day = np.datetime64(datetime.fromtimestamp(bar_start_ns / 1e9, self.hours.exchange_tz).date(), "D")
+            factor = self.factor_file.decimal_scale(day)
+        if factor == ONE:
+            return Decimal(f"{value:.4f}")
+        return Decimal(f"{value / float(factor):.4f}") * factor
 
     @property
     def last_trade(self) -> TradeBar | None:
@@ -150,13 +178,17 @@ class Security(LeanObject):
 
     @property
     def bid_price(self) -> float:
+        """The latest bid close; the price while there is none (LEAN's ``Security.BidPrice``)."""
         feed = self.quote_feed
-        return feed.bids[feed.offset] if feed is not None and feed.current >= 0 else 0.0
+        bid = feed.bids[feed.offset] if feed is not None and feed.current >= 0 else 0.0
+        return bid or self.price
 
     @property
     def ask_price(self) -> float:
+        """The latest ask close; the price while there is none (LEAN's ``Security.AskPrice``)."""
         feed = self.quote_feed
-        return feed.asks[feed.offset] if feed is not None and feed.current >= 0 else 0.0
+        ask = feed.asks[feed.offset] if feed is not None and feed.current >= 0 else 0.0
+        return ask or self.price
 
     bid_size = property(lambda self: self.quote[2])
     ask_size = property(lambda self: self.quote[3])
@@ -372,6 +404,7 @@ class Transactions:
         limit_price, stop_price = self._on_tick(security, limit_price), self._on_tick(security, stop_price)
         order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag, limit_price, stop_price)
         order.submission = (security.bid_price, security.ask_price, security.price)
+        order.submission_days = security.data_days_ns()
         order.asynchronous = asynchronous
         self.orders[order_id] = order
         ticket = OrderTicket(order, self)

@@ -30,11 +30,13 @@ from backtest_core.engines.base import (
     RunOverrides,
 )
 from backtest_core.engines.embedded.backtest import AlgorithmFailure, Backtest
+from backtest_core.engines.embedded.facts import engine_facts
 from backtest_core.engines.embedded.recorder import Recorder
 from backtest_core.errors import StudioError
 from backtest_core.settings import PROJECT_ROOT
 
 CANCEL_GRACE_S = 5.0
+WRITING_FAILED = "The backtest ran, but computing its statistics or writing its result files failed"
 RUN_COLLECTION_THRESHOLD = 20_000  # allocations between young collections during a run (Python's: 700)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # glibc gave each data-reading thread its own malloc arena, which kept the freed parse buffers of a ten-year
@@ -54,6 +56,11 @@ def _run(job: EngineJob, progress: Callable[[EngineProgress], None] | None, log_
          should_stop: Callable[[], bool]) -> EngineOutcome:  # fmt: skip
     recorder = Recorder(job.output_dir, job.algorithm_id, progress, log_line)
     backtest = Backtest(job.project_dir, job.data_dir, job.overrides, recorder, should_stop)
+    outcome = _execute(backtest, recorder, should_stop)
+    return outcome.model_copy(update={"facts": engine_facts(backtest, recorder, job.data_dir)})
+
+
+def _execute(backtest: Backtest, recorder: Recorder, should_stop: Callable[[], bool]) -> EngineOutcome:
     try:
         backtest.run()
     except AlgorithmFailure as failure:
@@ -63,17 +70,25 @@ def _run(job: EngineJob, progress: Callable[[EngineProgress], None] | None, log_
     except Exception as error:  # an engine defect: still a failed run with its traceback, never a lost one
         return _failed(backtest, recorder, f"Backtest Studio engine error: {type(error).__name__}: {error}",
                        traceback.format_exc())  # fmt: skip
-    recorder.finish(backtest, backtest.last_step_ns)
+    try:
+        recorder.finish(backtest, backtest.last_step_ns)
+    except Exception as error:  # statistics or result files: the step that failed is the run's error
+        return EngineOutcome(status="failed", error=f"{WRITING_FAILED}: {type(error).__name__}: {error}",
+                             traceback=traceback.format_exc())  # fmt: skip
     if should_stop():
         return EngineOutcome(status="cancelled", error="Cancelled by the user; partial results kept.")
     return EngineOutcome(status="completed")
 
 
 def _failed(backtest: Backtest, recorder: Recorder, message: str, trace: str) -> EngineOutcome:
-    if backtest.initialized:
-        recorder.finish(backtest, backtest.last_step_ns, message, trace)
-    else:
-        recorder.finish_without_algorithm(message, trace)
+    try:
+        if backtest.initialized:
+            recorder.finish(backtest, backtest.last_step_ns, message, trace)
+        else:
+            recorder.finish_without_algorithm(message, trace)
+    except Exception as error:
+        message += f"\n{WRITING_FAILED} as well: {type(error).__name__}: {error}"
+        trace = f"{trace}\n{traceback.format_exc()}".strip()
     return EngineOutcome(status="failed", error=message, traceback=trace or None)
 
 
@@ -137,8 +152,18 @@ class EmbeddedEngine:
         if outcome is not None:
             return outcome
         tail = "".join(errors[-40:]).strip()
-        return EngineOutcome(status="failed", error=f"The engine process ended with exit code {code} before reporting "
-                             "a result (killed, or out of memory).", traceback=tail or None)  # fmt: skip
+        return EngineOutcome(status="failed", error=unreported_exit(code, tail), traceback=tail or None)
+
+
+def unreported_exit(code: int, stderr_tail: str) -> str:
+    """Why an engine process ended without an outcome, as far as its exit tells: a signal (killed from outside
+    or by the kernel for memory) or its own exit with the last line it printed."""
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        cause = " (the kernel kills for lack of memory this way)" if -code == signal.SIGKILL else ""
+        return f"The engine process was killed by signal {name} before reporting a result{cause}."
+    last = stderr_tail.strip().splitlines()[-1] if stderr_tail.strip() else "it printed nothing"
+    return f"The engine process exited with code {code} before reporting a result; its last words: {last}"
 
 
 def worker_environment() -> dict[str, str]:

@@ -99,6 +99,10 @@ class BarFeed:
         """End (exchange time) of the current bar."""
         return self._column("end")[self.offset]
 
+    def current_value(self, name: str) -> Any:
+        """One column's value of the current bar (``volume``, ``bid_size``, ...)."""
+        return self._column(name)[self.offset]
+
     def close_value(self) -> float:
         """Close of the current bar: the trade close, or a quote bar's mid (LEAN's ``QuoteBar.Close``)."""
         if self.is_quote:

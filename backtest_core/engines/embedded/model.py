@@ -249,7 +249,17 @@ def security_identifier(ticker: str, security_type: SecurityType, market: str, l
     return f"{ticker} {text}"
 
 
-class TradeBar(LeanObject):
+class RegressionTestException(Exception):
+    """What LEAN's regression algorithms raise when a check fails."""
+
+
+class BaseData(LeanObject):
+    """LEAN's base of all data: the type algorithms name (``consolidate(BaseData, ...)``, ``isinstance``)."""
+
+    __slots__ = ()
+
+
+class TradeBar(BaseData):
     __slots__ = ("close", "end_time", "high", "is_fill_forward", "low", "open", "period", "symbol", "time", "volume")
 
     def __init__(self, time: datetime, end_time: datetime, symbol: Symbol, open_: float, high: float, low: float,
@@ -296,7 +306,7 @@ class Bar(LeanObject):
     Close = property(lambda self: self.close)
 
 
-class QuoteBar(LeanObject):
+class QuoteBar(BaseData):
     __slots__ = ("ask", "ask_size", "bid", "bid_size", "end_time", "symbol", "time")
 
     def __init__(self, time: datetime, end_time: datetime, symbol: Symbol, bid: Bar, ask: Bar, bid_size: float,
@@ -321,6 +331,9 @@ class QuoteBar(LeanObject):
         return (self.bid.low + self.ask.low) / 2
 
     value = price = close
+    period = property(lambda self: self.end_time - self.time)
+    last_bid_size = property(lambda self: self.bid_size)
+    last_ask_size = property(lambda self: self.ask_size)
     Bid = property(lambda self: self.bid)
     Ask = property(lambda self: self.ask)
     Close = property(lambda self: self.close)
@@ -488,6 +501,7 @@ class Order(LeanObject):
         self.stop_triggered = False
         self.quantity_filled = 0.0
         self.submission: tuple[float, float, float] = (0.0, 0.0, 0.0)  # bid, ask, last at submission
+        self.submission_days: tuple[int, int] = (-1, -1)  # start times of the quote and trade bars behind them
         self.asynchronous = False  # as requested; fills are the same in a backtest
 
     @property

@@ -14,6 +14,7 @@ import time as wallclock
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +25,10 @@ from backtest_core.engines.base import EngineProgress
 from backtest_core.engines.embedded.charting import Chart, SeriesType
 from backtest_core.engines.embedded.clock import utc_text
 from backtest_core.engines.embedded.model import Order, OrderEvent, OrderStatus, OrderType, SecurityType, Symbol
+from backtest_core.engines.embedded.order_hash import order_list_hash
 from backtest_core.engines.embedded.trades import TradeBuilder, trade_statistics
 from backtest_core.stats import StatisticsInputs, compute_statistics, runtime_statistics
+from backtest_core.stats.decimals import ZERO
 from backtest_core.store.folders import write_atomic
 
 if TYPE_CHECKING:
@@ -87,6 +90,8 @@ class Recorder:
         self._traded: dict[str, Security] = {}  # securities ever ordered, by symbol id: their prices mark trades
         self.profit_loss: dict[str, float] = {}
         self.starting_cash = 0.0
+        self.period: tuple[date, date] | None = None  # the backtest's dates, once initialize and overrides ran
+        self._backtest: Backtest | None = None  # set by start(): what a progress report between steps reads
         self.start_ns = 0
         self.end_ns = 0
         self.next_midnight_ns = 0
@@ -121,6 +126,7 @@ class Recorder:
             self._log_file.flush()
         if self.log_callback is not None:
             self.log_callback(line)
+            self._progress_if_due()
 
     def algorithm_message(self, kind: str, text: str, local_time: datetime, once: bool) -> None:
         """``debug``/``log``/``error``: into ``<id>-log.txt`` with algorithm time, and into the engine log."""
@@ -183,6 +189,8 @@ class Recorder:
     def start(self, backtest: Backtest, cash: float) -> None:
         """After initialize: the period is known; log LEAN's ``Dates:`` line and set the resample period."""
         self.starting_cash = cash
+        self.period = (backtest.start, backtest.end)
+        self._backtest = backtest
         span_minutes = (backtest.end - backtest.start + timedelta(days=1)).total_seconds() / 60
         self.resample_ns = int(max(4.0, span_minutes / 4000) * 60 * NS)
         self.engine_log(
@@ -238,12 +246,26 @@ class Recorder:
                 self._next_progress = now + PROGRESS_INTERVAL_S
                 self.progress_callback(self._progress(backtest, step_ns, round(value, 4)))
 
+    def _progress_if_due(self) -> None:
+        """Progress at the current simulated time when a log line comes and a report is due: an algorithm that
+        takes seconds per time step (or loops inside one) still logs, and the monitor follows it there rather
+        than waiting for the next 64th step."""
+        backtest = self._backtest
+        if backtest is None or self.progress_callback is None or not self.start_ns:
+            return
+        now = wallclock.monotonic()
+        if now >= self._next_progress:
+            self._next_progress = now + PROGRESS_INTERVAL_S
+            value = backtest.portfolio.total_portfolio_value
+            self.progress_callback(self._progress(backtest, backtest.clock.ns, round(value, 4)))
+
     def finish(self, backtest: Backtest, last_step_ns: int | None, error: str = "", trace: str = "") -> None:
         """Final samples, statistics and every result file; called once, also after a runtime error.
 
         A run that ends normally (or by ``quit()``) takes LEAN's final sample at its last time step. A runtime
         error ends LEAN's loop before that sample: only the equity candle is closed, at the failing moment (LEAN's
         exit sampling), so no return, benchmark or drawdown point is added for the unfinished day."""
+        backtest.final_capacity_update()  # LEAN's exit processing, also after a runtime error
         value = backtest.portfolio.total_portfolio_value
         if error:
             if self.candle is not None:
@@ -363,8 +385,12 @@ class Recorder:
             total_fees=backtest.portfolio.total_fees,
             total_orders=len(self.orders),
             risk_free_rate=backtest.data.risk_free_rate,
+            capacity=backtest.capacity.capacity if backtest.capacity is not None else ZERO,
+            lowest_capacity_asset=backtest.capacity.lowest_capacity_asset if backtest.capacity is not None else "",
         )
-        return compute_statistics(inputs)
+        report = compute_statistics(inputs)
+        report.statistics["OrderListHash"] = order_list_hash(self.orders, lambda order: _submitted(backtest, order))
+        return report
 
     def _write_results(self, backtest: Backtest | None, error: str, trace: str) -> None:
         report = self._statistics(backtest) if backtest is not None and self.charts else None
@@ -412,17 +438,18 @@ class Recorder:
         if error:
             self.engine_log("ERROR", error + (f"\n{trace}" if trace else ""))
         seconds = (datetime.now(UTC) - self.started_wall).total_seconds()
-        rate = self.data_points / seconds / 1000 if seconds else 0.0
-        self.algorithm_lines.append(
-            f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} Algorithm Id:({self.algorithm_id}) "
-            f"completed in {seconds:.2f} seconds at {rate:.0f}k data points per second. "
-            f"Processing total of {self.data_points:,} data points."
+        data_points = backtest.data_point_count() if backtest is not None else 0
+        history_points = backtest.history_data_points if backtest is not None else 0
+        # LEAN's PerformanceTrackingTool.Summary() line: the two counts its regression tests compare
+        self.engine_log("TRACE", f"PerformanceTrackingTool.Summary(): Dps {data_points}. HistoryDps {history_points}.")
+        total = data_points + history_points
+        rate = total / seconds / 1000 if seconds else 0.0
+        completed = (
+            f"Algorithm Id:({self.algorithm_id}) completed in {seconds:.2f} seconds at {rate:.0f}k data points per "
+            f"second. Processing total of {total:,} data points."
         )
-        self.engine_log(
-            "TRACE",
-            f"Debug: Algorithm Id:({self.algorithm_id}) completed in {seconds:.2f} seconds at "
-            f"{rate:.0f}k data points per second. Processing total of {self.data_points:,} data points.",
-        )
+        self.algorithm_lines.append(f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} {completed}")
+        self.engine_log("TRACE", f"Debug: {completed}")
         write_atomic(Path(f"{base}-log.txt"), "\n".join(self.algorithm_lines) + "\n")
         block = "\n".join(f"STATISTICS:: {name} {value}" for name, value in statistics.items())
         self.engine_log("TRACE", "\n" + block if block else "")
@@ -461,6 +488,15 @@ class Recorder:
             "endDate": f"{end:%Y-%m-%d}T23:59:59Z",
             "tradingDaysPerYear": 252,
         }
+
+
+def _submitted(backtest: Backtest, order: Order) -> tuple[Decimal, Decimal, Decimal]:
+    """An order's bid, ask and last price at submission as the decimals LEAN held."""
+    security = backtest.securities[order.symbol]
+    bid, ask, last = order.submission
+    quote_ns, trade_ns = order.submission_days
+    quote_ns, trade_ns = (quote_ns if quote_ns >= 0 else trade_ns), (trade_ns if trade_ns >= 0 else quote_ns)
+    return security.lean_price(bid, quote_ns), security.lean_price(ask, quote_ns), security.lean_price(last, trade_ns)
 
 
 def _json(value: Any, indent: bool) -> str:

@@ -11,8 +11,10 @@ import os
 import signal
 import sys
 import threading
+import traceback
 from typing import IO, Any
 
+from backtest_core.engines.base import EngineOutcome
 from backtest_core.engines.embedded.engine import job_from_json, run_backtest
 
 
@@ -37,12 +39,16 @@ def main(argv: list[str]) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    outcome = run_backtest(
-        job,
-        progress=lambda report: protocol.send("progress", report.model_dump(mode="json")),
-        log_line=lambda line: protocol.send("log", line),
-        should_stop=stop.is_set,
-    )
+    try:
+        outcome = run_backtest(
+            job,
+            progress=lambda report: protocol.send("progress", report.model_dump(mode="json")),
+            log_line=lambda line: protocol.send("log", line),
+            should_stop=stop.is_set,
+        )
+    except Exception as error:  # outside the backtest itself (e.g. the output folder): still an outcome
+        outcome = EngineOutcome(status="failed", error=f"Backtest Studio engine error: {type(error).__name__}: "
+                                f"{error}", traceback=traceback.format_exc())  # fmt: skip
     protocol.send("outcome", outcome.model_dump(mode="json"))
     return 0
 

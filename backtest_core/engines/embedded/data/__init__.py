@@ -16,6 +16,7 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -96,13 +97,18 @@ class Bars:
         )  # fmt: skip
 
     def scaled(self, factors: np.ndarray) -> Bars:
-        """Prices multiplied bar by bar (LEAN's Adjusted normalisation)."""
+        """Prices multiplied bar by bar (LEAN's Adjusted normalisation), volumes and quote sizes divided and
+        rounded to whole shares (to even, as ``Math.Round``), as LEAN's ``Extensions.Scale`` does."""
         column = factors[:, None]
+
+        def shares(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else np.round(values / factors)
+
         return Bars(
             self.end_ns, self.start_ns, self.open * factors, self.high * factors, self.low * factors,
-            self.close * factors, self.volume,
+            self.close * factors, shares(self.volume),
             None if self.bid is None else self.bid * column, None if self.ask is None else self.ask * column,
-            self.bid_size, self.ask_size,
+            shares(self.bid_size), shares(self.ask_size),
         )  # fmt: skip
 
 
@@ -197,12 +203,20 @@ class FactorFile:
     dates: np.ndarray  # datetime64[D]
     price_factor: np.ndarray
     split_factor: np.ndarray
+    texts: tuple[tuple[str, str], ...] = ()  # each row's price and split factor as written (LEAN's decimals)
 
     def scale(self, days: np.ndarray) -> np.ndarray:
         """Price scale for each ``datetime64[D]`` in ``days``."""
         index = np.searchsorted(self.dates, days, side="left")
         index = np.minimum(index, len(self.dates) - 1)
         return self.price_factor[index] * self.split_factor[index]
+
+    def decimal_scale(self, day: np.datetime64) -> Decimal:
+        """LEAN's ``PriceScaleFactor`` on ``day`` as the decimal it multiplies prices by (the scales of both
+        factors as written add up, which shows in the digits LEAN prints)."""
+        index = min(int(np.searchsorted(self.dates, day, side="left")), len(self.dates) - 1)
+        price, split = self.texts[index]
+        return Decimal(price) * Decimal(split)
 
 
 @dataclass(frozen=True)
@@ -289,13 +303,15 @@ class LeanDataFolder:
             price, split = float(parts[1]), float(parts[2])
             if price == 0 or split == 0:
                 continue
-            rows.append((np.datetime64(f"{parts[0][:4]}-{parts[0][4:6]}-{parts[0][6:8]}"), price, split))
+            day = np.datetime64(f"{parts[0][:4]}-{parts[0][4:6]}-{parts[0][6:8]}")
+            rows.append((day, price, split, parts[1].strip(), parts[2].strip()))
         if not rows:
             return None
         return FactorFile(
             np.array([r[0] for r in rows], dtype="datetime64[D]"),
             np.array([r[1] for r in rows]),
             np.array([r[2] for r in rows]),
+            tuple((r[3], r[4]) for r in rows),
         )
 
     @cached_property
@@ -349,7 +365,10 @@ class LeanDataFolder:
             bars = _parse_dated(text, kind, resolution, hours_tz, quote=tick_type == "quote")
             lo = _utc_ns(datetime.combine(start, time.min), hours_tz)
             hi = _utc_ns(datetime.combine(end + timedelta(days=1), time.min), hours_tz)
-            return bars.select((bars.start_ns >= lo) & (bars.start_ns < hi))
+            bars = bars.select((bars.start_ns >= lo) & (bars.start_ns < hi))
+            if kind == SecurityKind.EQUITY and resolution == Resolution.DAILY:
+                bars = _strict_daily_times(bars, self.market_hours(kind, market, ticker))
+            return bars
         # day files joined and parsed a block at a time: a parser call per day file cost more than the parsing,
         # and joining ten years at once would hold all of their text in memory. Blocks are read by worker
         # threads, two at once: inflating and pandas' tokenizer both release the GIL
@@ -522,10 +541,19 @@ def _bars_from(numbers: np.ndarray, start_ns: np.ndarray, span: timedelta, kind:
 def _parse_dated(text: str, kind: SecurityKind, resolution: Resolution, zone: ZoneInfo, quote: bool) -> Bars:
     keys, numbers = _dated_table(text)
     starts = np.array([_utc_ns(datetime.strptime(key, "%Y%m%d %H:%M"), zone) for key in keys], dtype=np.int64)
-    bars = _bars_from(numbers, starts, BAR_SPAN[resolution], kind, quote)
-    if kind == SecurityKind.EQUITY and resolution == Resolution.DAILY:
-        # DailyPreciseEndTime: a daily equity bar ends at the close (16:00), not at midnight
-        close_offset = int(timedelta(hours=16).total_seconds() * 1e9)
-        return Bars(bars.start_ns + close_offset, bars.start_ns, bars.open, bars.high, bars.low, bars.close,
-                    bars.volume, bars.bid, bars.ask, bars.bid_size, bars.ask_size)  # fmt: skip
-    return bars
+    return _bars_from(numbers, starts, BAR_SPAN[resolution], kind, quote)
+
+
+def _strict_daily_times(bars: Bars, hours: MarketHours) -> Bars:
+    """LEAN's ``DailyPreciseEndTime`` (``LeanData.SetStrictEndTimes``): a daily equity bar spans its day's
+    regular session, from the open to the close (13:00 on an early close), not midnight to midnight. A bar of
+    a day without a session keeps its times."""
+    zone = hours.exchange_tz
+    days = local_days(bars.start_ns, zone)
+    start_ns, end_ns = bars.start_ns.copy(), bars.end_ns.copy()
+    for index, day in enumerate(days.astype(object)):
+        session = hours.regular_session(day)
+        if session is not None:
+            start_ns[index], end_ns[index] = _utc_ns(session[0], zone), _utc_ns(session[1], zone)
+    return Bars(end_ns, start_ns, bars.open, bars.high, bars.low, bars.close, bars.volume,
+                bars.bid, bars.ask, bars.bid_size, bars.ask_size)  # fmt: skip

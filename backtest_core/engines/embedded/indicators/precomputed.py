@@ -19,7 +19,7 @@ import numpy as np
 
 from backtest_core.engines.embedded.clock import local_datetime
 from backtest_core.engines.embedded.feed import union_of_sorted
-from backtest_core.engines.embedded.indicators import IndicatorDataPoint, PointOfSeries, new_point
+from backtest_core.engines.embedded.indicators.base import IndicatorDataPoint, PointOfSeries, new_point
 
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.data import Bars

@@ -12,27 +12,34 @@ import pandas as pd  # noqa: F401
 
 from backtest_core.engines.embedded.algorithm import QCAlgorithm  # noqa: F401
 from backtest_core.engines.embedded.charting import Chart, Color, ScatterMarkerSymbol, Series, SeriesType  # noqa: F401
-from backtest_core.engines.embedded.indicators import (  # noqa: F401
-    AverageTrueRange,
-    BollingerBands,
-    ExponentialMovingAverage,
-    IndicatorDataPoint,
-    Maximum,
-    Minimum,
-    Momentum,
-    MomentumPercent,
-    MovingAverageConvergenceDivergence,
-    MovingAverageType,
-    RateOfChange,
-    RelativeStrengthIndex,
-    RollingWindow,
-    SimpleMovingAverage,
-    StandardDeviation,
-    VolumeWeightedAveragePriceIndicator,
-    WildersMovingAverage,
+from backtest_core.engines.embedded.consolidation import TickType  # noqa: F401
+from backtest_core.engines.embedded.consolidators import (  # noqa: F401
+    BarDirection,
+    BaseDataConsolidator,
+    Calendar,
+    CalendarInfo,
+    ClassicRangeConsolidator,
+    ClassicRenkoConsolidator,
+    DollarVolumeRenkoConsolidator,
+    IdentityDataConsolidator,
+    MarketHourAwareConsolidator,
+    QuoteBarConsolidator,
+    RangeBar,
+    RangeConsolidator,
+    RenkoBar,
+    RenkoConsolidator,
+    RenkoType,
+    SequentialConsolidator,
+    TradeBarConsolidator,
+    VolumeRenkoBar,
+    VolumeRenkoConsolidator,
+    WickedRenkoConsolidator,
 )
+from backtest_core.engines.embedded.indicators import *  # noqa: F403
+from backtest_core.engines.embedded.indicators.fields import Field  # noqa: F401
 from backtest_core.engines.embedded.model import (  # noqa: F401
     AccountType,
+    BaseData,
     BrokerageName,
     DataNormalizationMode,
     Market,
@@ -46,6 +53,7 @@ from backtest_core.engines.embedded.model import (  # noqa: F401
     OrderType,
     PortfolioTarget,
     QuoteBar,
+    RegressionTestException,
     Resolution,
     SecurityType,
     Slice,

@@ -1,0 +1,165 @@
+"""LEAN's ``OrderListHash`` statistic: the MD5 of the order list as Newtonsoft serialises it.
+
+LEAN (``Extensions.GetHash(IDictionary<int, Order>)``, called by ``Messaging`` on the final result) orders the
+orders by id, smart-rounds each one's price and its limit, stop, trigger and trailing amounts, serialises each
+with Newtonsoft's defaults (``Formatting.None``) and hashes the texts joined by commas. Reproducing it needs
+Newtonsoft's layout: a subclass's own properties before the base class's, decimals with every digit of their
+scale, UTC times ending in ``Z``, the symbol as ``SymbolJsonConverter`` writes it and the time in force as
+``TimeInForceJsonConverter`` does.
+
+Order kinds the engine adds later need only an entry in ``_OWN_FIELDS`` (their own properties, in the order
+their LEAN class declares them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from backtest_core.engines.embedded.model import Order, OrderDirection, OrderStatus, OrderType
+from backtest_core.stats.decimals import from_float, json_text, normalize, smart_rounding
+
+EMPTY_HASH = hashlib.md5(b"").hexdigest()
+
+SubmissionPrices = Callable[[Order], tuple[Decimal, Decimal, Decimal]]
+
+# Each order class's own JSON properties in LEAN's declaration order, "type" where the class overrides it.
+_OWN_FIELDS: dict[int, tuple[str, ...]] = {
+    OrderType.MARKET: ("type",),
+    OrderType.LIMIT: ("limitPrice", "type"),
+    OrderType.STOP_MARKET: ("stopPrice", "type"),
+    OrderType.STOP_LIMIT: ("stopPrice", "stopTriggered", "limitPrice", "type"),
+    OrderType.MARKET_ON_OPEN: ("type",),
+    OrderType.MARKET_ON_CLOSE: ("type",),
+    7: ("type", "triggerPrice", "limitPrice", "triggerTouched"),  # LimitIfTouchedOrder
+    11: ("trailingAmount", "trailingAsPercentage", "type", "stopPrice"),  # TrailingStopOrder : StopMarketOrder
+}
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_ROUNDED = {"limitPrice": "limit_price", "stopPrice": "stop_price", "triggerPrice": "trigger_price",
+            "trailingAmount": "trailing_amount"}  # fmt: skip
+_FLAGS = {"stopTriggered": "stop_triggered", "triggerTouched": "trigger_touched",
+          "trailingAsPercentage": "trailing_as_percentage"}  # fmt: skip
+_TIME_IN_FORCE_TYPES = {
+    "DayTimeInForce": "QuantConnect.Orders.TimeInForces.DayTimeInForce",
+    "GoodTilDateTimeInForce": "QuantConnect.Orders.TimeInForces.GoodTilDateTimeInForce",
+}
+
+
+def order_list_hash(orders: Mapping[int, Order], submission_prices: SubmissionPrices) -> str:
+    """LEAN's OrderListHash of ``orders``; ``submission_prices`` gives each order's bid, ask and last price
+    at submission as the decimals LEAN held."""
+    texts = [order_json(orders[order_id], submission_prices(orders[order_id])) for order_id in sorted(orders)]
+    return hashlib.md5(",".join(texts).encode()).hexdigest()
+
+
+def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal]) -> str:
+    """One order as LEAN's GetHash serialises it (after smart-rounding its prices)."""
+    price = smart_rounding(from_float(order.price))
+    quantity = normalize(from_float(order.quantity))
+    rounded = {
+        name: smart_rounding(from_float(getattr(order, attribute) or 0.0))
+        for name, attribute in _ROUNDED.items()
+        if hasattr(order, attribute)
+    }
+    own = _OWN_FIELDS.get(int(order.type))
+    if own is None:
+        raise ValueError(f"OrderListHash: no LEAN layout for order type {order.type!r}")
+    parts: list[str] = []
+    for name in own:
+        if name == "type":
+            parts.append(f'"type":{int(order.type)}')
+        elif name in _FLAGS:
+            parts.append(f'"{name}":{_bool(getattr(order, _FLAGS[name], False))}')
+        else:
+            parts.append(f'"{name}":{json_text(rounded[name])}')
+    bid, ask, last = submission
+    placed = _time(order.time)
+    parts += [
+        f'"id":{order.id}',
+        '"contingentId":0',
+        f'"brokerId":{_broker_ids(order)}',
+        f'"symbol":{_symbol(order.symbol)}',
+        f'"price":{json_text(price)}',
+        f'"priceCurrency":{_string(getattr(order, "price_currency", "USD"))}',
+        f'"time":"{placed}"',
+        f'"createdTime":"{placed}"',
+    ]
+    for name, moment in (("lastFillTime", order.last_fill_time), ("lastUpdateTime", order.last_update_time),
+                         ("canceledTime", order.canceled_time)):  # fmt: skip
+        if moment is not None:
+            parts.append(f'"{name}":"{_time(moment)}"')
+    parts += [
+        f'"quantity":{json_text(quantity)}',
+        f'"status":{int(order.status)}',
+        f'"tag":{_string(order.tag or "")}',
+        f'"properties":{_properties(order)}',
+        f'"securityType":{int(order.symbol.security_type)}',
+        f'"direction":{int(_direction(quantity))}',
+        f'"value":{json_text(quantity * price)}',
+        f'"orderSubmissionData":{{"bidPrice":{json_text(bid)},"askPrice":{json_text(ask)},'
+        f'"lastPrice":{json_text(last)}}}',
+        f'"isMarketable":{_bool(_is_marketable(order, quantity, rounded.get("limitPrice"), bid, ask))}',
+        f'"priceAdjustmentMode":{int(getattr(order, "price_adjustment_mode", 1))}',  # the subscription's: Adjusted
+    ]
+    return "{" + ",".join(parts) + "}"
+
+
+def _is_marketable(order: Order, quantity: Decimal, limit: Decimal | None, bid: Decimal, ask: Decimal) -> bool:
+    """LEAN's ``Order.IsMarketable``: a market order, or a limit order at or through the submission quote."""
+    if order.type == OrderType.LIMIT and limit is not None:
+        return (quantity > 0 and limit >= ask) or (quantity < 0 and limit <= bid)
+    return order.type == OrderType.MARKET
+
+
+def _direction(quantity: Decimal) -> OrderDirection:
+    if quantity > 0:
+        return OrderDirection.BUY
+    return OrderDirection.SELL if quantity < 0 else OrderDirection.HOLD
+
+
+def _broker_ids(order: Order) -> str:
+    return "[" + ",".join(_string(str(broker_id)) for broker_id in order_broker_ids(order)) + "]"
+
+
+def order_broker_ids(order: Order) -> list[str]:
+    """The backtesting brokerage gives every order it accepted its id as broker id."""
+    return [str(order.id)] if order.status not in (OrderStatus.INVALID, OrderStatus.NEW) else []
+
+
+def _symbol(symbol: Any) -> str:
+    return f'{{"value":{_string(symbol.value)},"id":{_string(symbol.id)},"permtick":{_string(symbol.value)}}}'
+
+
+def _properties(order: Order) -> str:
+    """``OrderProperties`` as Newtonsoft writes it; the time in force by LEAN's TimeInForceJsonConverter (the
+    default GoodTilCanceled as ``{}``, others with their ``$type`` and properties)."""
+    time_in_force = getattr(getattr(order, "properties", None), "time_in_force", None)
+    kind = type(time_in_force).__name__ if time_in_force is not None else "GoodTilCanceledTimeInForce"
+    if kind not in _TIME_IN_FORCE_TYPES:
+        return '{"timeInForce":{}}'
+    body = f'"$type":{_string(_TIME_IN_FORCE_TYPES[kind])}'
+    expiry = getattr(time_in_force, "expiry", None)
+    if expiry is not None:
+        body += f',"Expiry":"{expiry:%Y-%m-%dT%H:%M:%S}"'
+    return f'{{"timeInForce":{{{body}}}}}'
+
+
+def _time(moment: datetime) -> str:
+    """Newtonsoft's ISO text of a UTC DateTime: seconds, then up to 7 fractional digits without trailing zeros."""
+    text = f"{moment:%Y-%m-%dT%H:%M:%S}"
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def _string(text: str) -> str:
+    """A JSON string as Newtonsoft escapes it by default (quotes, backslashes and control characters)."""
+    escaped = (_ESCAPES.get(char) or (f"\\u{ord(char):04x}" if ord(char) < 0x20 else char) for char in text)
+    return '"' + "".join(escaped) + '"'
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
