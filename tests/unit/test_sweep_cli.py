@@ -31,9 +31,10 @@ def sweep_home(studio_home: Settings, tmp_path: Path, monkeypatch: pytest.Monkey
     return Settings()
 
 
-def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+def cli(*args: str, check: bool = True, home: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **({"BACKTEST_HOME": str(home)} if home else {})}
     done = subprocess.run(
-        [sys.executable, "-m", "backtest_core", *args], cwd=PROJECT_ROOT, env=dict(os.environ),
+        [sys.executable, "-m", "backtest_core", *args], cwd=PROJECT_ROOT, env=env,
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     if check:
@@ -70,18 +71,20 @@ def test_a_two_parameter_sweep_end_to_end_and_imported_back_as_lean_optimize(swe
     assert [item["id"] for item in listed["items"]] == [shown["id"]]
     assert "deflated Sharpe ratio of the best" in cli("sweep", "show", shown["id"]).stdout
 
-    # the same runs laid out as `lean optimize` output, imported: a sweep with its runs and parameters
+    # the same runs laid out as `lean optimize` output, imported into another store (in this one they are
+    # recognised as already stored): a sweep with its runs and parameters
     grid_runs = [
         r["id"] for r in completed if r["parameters"]["fast"] in ("5", "10") and r["parameters"]["slow"] != "10"
     ]
     folder = build_optimize_folder(store, grid_runs, tmp_path / "Proj" / "optimizations" / "2024-01-02_03-04-05")
-    imported = json.loads(cli("import", str(folder), "--json").stdout)["sweeps"][0]
+    other = tmp_path / "other-store"
+    imported = json.loads(cli("import", str(folder), "--json", home=other).stdout)["sweeps"][0]
     assert (
         imported["created"] and len(imported["runs"]["imported"]) == 4 and len(imported["failed_without_result"]) == 1
     )
-    again = json.loads(cli("import", str(folder.parent.parent), "--json").stdout)["sweeps"][0]
+    again = json.loads(cli("import", str(folder.parent.parent), "--json", home=other).stdout)["sweeps"][0]
     assert not again["created"] and again["sweep_id"] == imported["sweep_id"] and not again["runs"]["imported"]
-    view = json.loads(cli("sweep", "show", imported["sweep_id"], "--json").stdout)
+    view = json.loads(cli("sweep", "show", imported["sweep_id"], "--json", home=other).stdout)
     assert view["strategy"] == "Proj" and view["parameters"] == ["fast", "slow"]
     assert view["objective"] == {"statistic": "Sharpe Ratio", "maximize": True}
     assert view["counts"]["completed"] == 4 and view["counts"]["failed"] == 1
@@ -102,12 +105,12 @@ def test_submitting_returns_at_once_and_cancel_stops_the_rest(sweep_home, monkey
     store = RunStore(Settings())
     counts = SweepStore(store).counts(sweep_id)
     assert counts.total == 29 and counts.running <= 1 and counts.queued >= 28
-    assert "cancelled 29" in cli("sweep", "cancel", sweep_id).stdout or "cancelled 28" in cli("sweep", "list").stdout
+    assert "queued or running runs; finished runs are kept" in cli("sweep", "cancel", sweep_id).stdout
     deadline = time.monotonic() + 60
     while SweepStore(store).counts(sweep_id).active and time.monotonic() < deadline:
         time.sleep(0.5)
     counts = SweepStore(store).counts(sweep_id)
-    assert counts.active == 0 and counts.cancelled >= 28
+    assert counts.active == 0 and counts.total == 29 and counts.cancelled >= 25  # at most a run or two ended first
     assert all(run.status != BacktestStatus.QUEUED for run in SweepStore(store).run_infos(sweep_id))
     shown = json.loads(cli("sweep", "show", sweep_id, "--json").stdout)
     assert shown["status"] == "cancelled"
