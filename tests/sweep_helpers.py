@@ -16,7 +16,7 @@ UNLUCKY = "13"
 
 
 def write_strategies(folder: Path) -> Path:
-    """``folder/sweepable``: the SMA crossover example, raising in initialize when fast is 13."""
+    """``folder/sweepable``: the SMA crossover example over 2017 only, raising in initialize when fast is 13."""
     project = folder / "sweepable"
     shutil.copytree(PROJECT_ROOT / "strategies" / "sma_crossover", project)
     main = project / "main.py"
@@ -26,6 +26,8 @@ def write_strategies(folder: Path) -> Path:
         f'        if self.get_parameter("fast", "") == "{UNLUCKY}":\n'
         f'            raise ValueError("fast={UNLUCKY} fails on purpose (sweep tests)")\n'
     )
+    source = source.replace("self.set_start_date(2015, 1, 1)", "self.set_start_date(2017, 1, 1)")
+    source = source.replace("self.set_end_date(2020, 12, 31)", "self.set_end_date(2017, 12, 31)")
     main.write_text(source.replace(marker, marker + check, 1))
     return folder
 

@@ -85,16 +85,12 @@ with st.form("run"):
             "Values as a list `10, 20, 30` or an inclusive range `start:stop:step`, for any number of parameters. "
             "Constraints skip combinations, one per line, e.g. `fast < slow`."
         )
-        grid_rows = st.data_editor(
-            pd.DataFrame({"parameter": pd.Series([], dtype=str), "values": pd.Series([], dtype=str)}),
-            num_rows="dynamic",
-            hide_index=True,
-            width="stretch",
-            key=f"sweep-grid-{name}",
-            column_config={
-                "parameter": st.column_config.SelectboxColumn("parameter", options=list(strategy.parameters)),
-                "values": st.column_config.TextColumn("values", help="10, 20, 30 or 10:50:10"),
-            },
+        grid_text = st.text_area(
+            "Swept parameters, one per line: NAME=VALUES",
+            key="sweep_grid",
+            height=90,
+            placeholder="fast=5:30:5\nslow=50,100,200",
+            help=f"This strategy's parameters: {', '.join(strategy.parameters) or 'none'}",
         )
         field_error("param")
         constraint_text = st.text_area("Constraints (one per line)", key="sweep_constraints", height=68)
@@ -120,11 +116,7 @@ if submitted:
         "name": run_name or None,
         "tags": [t.strip() for t in tags.split(",") if t.strip()],
     }
-    specs = [
-        f"{row['parameter'] or ''}={row['values'] or ''}"
-        for row in grid_rows.to_dict("records")
-        if (row["parameter"] or "").strip() or (row["values"] or "").strip()
-    ]
+    specs = [line.strip() for line in grid_text.splitlines() if line.strip()]
     try:
         request = BacktestRequest.model_validate(data, context={"known_strategies": set(names)})
         plan = None
