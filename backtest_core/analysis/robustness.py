@@ -2,9 +2,11 @@
 
 A cell's neighbours are the cells one grid step away on any axes (Chebyshev distance 1 in grid positions,
 the cell itself included for the smoothed mean). Cells without an objective (failed, cancelled, skipped)
-are left out of every mean. ``stability`` = 1 − max(0, fall) / range, where ``fall`` is how much worse the
-neighbours' mean is than the cell itself (in the objective's units, towards worse) and ``range`` the spread
-of the objective over the sweep: 1 when the neighbours are as good, 0 when they fall by the whole spread.
+are left out of every mean; a cell none of whose neighbours has a value gets no smoothed value (nothing
+says it sits on a plateau), so it can never be the plateau's best. ``stability`` = 1 − max(0, fall) /
+range, where ``fall`` is how much worse the neighbours' mean is than the cell itself (in the objective's
+units, towards worse) and ``range`` the spread of the objective over the sweep: 1 when the neighbours are
+as good, 0 when they fall by the whole spread.
 """
 
 from __future__ import annotations
@@ -59,11 +61,12 @@ def neighbourhood(frame: pd.DataFrame, parameters: list[str], objective: str, ma
             if cell is not None and any(step) and math.isfinite(values[cell])
         ]
         own = values[label]
-        smoothed.append(float(np.mean(cells)) if cells and math.isfinite(own) else math.nan)
-        if not math.isfinite(own) or not others:
+        if not math.isfinite(own) or not others:  # no neighbour with a value: no evidence of a plateau
+            smoothed.append(math.nan)
             fall.append(math.nan)
             stability.append(math.nan)
             continue
+        smoothed.append(float(np.mean(cells)))
         drop = sign * (own - float(np.mean(others)))
         fall.append(drop)
         stability.append(1.0 - max(0.0, drop) / spread if spread > 0 else 1.0)

@@ -117,7 +117,9 @@ def equity_overlay_figure(curves: dict[str, pd.Series], colour_by: dict[str, str
                                     fillcolor="rgba(79,156,247,0.3)", name="interquartile range"))  # fmt: skip
         figure.add_trace(go.Scatter(x=fan.index, y=fan["median"], line={"color": "#4f9cf7"}, name="median"))
     else:
-        colours = sample_colorscale("Viridis", [i / max(1, len(order) - 1) for i in range(len(order))])
+        colours = sample_colorscale(
+            "Viridis", [0.25 + 0.75 * i / max(1, len(order) - 1) for i in range(len(order))]
+        )  # no near-black on the dark theme
         palette = dict(zip(order, colours, strict=True))
         shown: set[str] = set()
         for run_id, curve in curves.items():

@@ -147,9 +147,7 @@ def _add_failed(store: RunStore, backtest: Path, sweep: SweepInfo) -> bool:
         return False
     created = datetime.fromtimestamp(backtest.stat().st_mtime, UTC)
     run_id = new_run_id(created, prefix="imp-")
-    request = BacktestRequest(
-        strategy=sweep.strategy, engine=EngineName.LEAN, name=f"{sweep.strategy} {backtest.name}"
-    )
+    request = BacktestRequest(strategy=sweep.strategy, engine=EngineName.LEAN, name=f"{sweep.strategy} {backtest.name}")
     (store.runs_dir / run_id).mkdir(parents=True)
     write_atomic(store.runs_dir / run_id / "request.json", request.model_dump_json(indent=2))
     error = f"LEAN's optimizer got no result for backtest {backtest.name} (no {backtest.name}.json in {backtest})"

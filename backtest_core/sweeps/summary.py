@@ -116,7 +116,8 @@ def _table(sweep: SweepInfo, runs: list[BacktestRunInfo], objective: dict[str, f
         rows.append({"id": f"skipped-{index}", **combination, "status": SKIPPED, "objective": None, "error": ""})
     columns = ["id", *names, "status", "objective", *KEY_COLUMNS.values(), "error"]
     frame = pd.DataFrame(rows, columns=columns).set_index("id", drop=False)
-    frame["objective"] = pd.to_numeric(frame["objective"], errors="coerce")
+    for column in ("objective", *KEY_COLUMNS.values()):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return frame
 
 

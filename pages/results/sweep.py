@@ -31,8 +31,8 @@ st.query_params["id"] = sweep_id
 
 
 @st.fragment(run_every="2s")
-def live() -> None:
-    """Counts, time left and cancel; reruns the whole page once when runs end, so the views catch up."""
+def live(drawn_ended: int) -> None:
+    """Counts and time left every 2 s; the views below follow when the sweep ends or on request."""
     sweep = sweeps.get(sweep_id)
     counts = sweeps.counts(sweep_id)
     c = st.columns(6)
@@ -47,16 +47,18 @@ def live() -> None:
     status = sweep_status(sweep, counts)
     text = f"{status}: {counts.ended} of {counts.total} runs ended, {skipped} combinations skipped by a constraint"
     st.progress(counts.ended / max(1, counts.total), text=text)
-    if counts.active and st.button("Cancel the rest", icon=":material/cancel:", key="cancel_rest"):
-        st.toast(ui.guarded(lambda: cancel_sweep(sweep_id, ui.settings())) or "", icon=":material/cancel:")
-    if st.session_state.get("sweep_seen") != (sweep_id, counts.ended):
-        first = st.session_state.get("sweep_seen") is None or st.session_state["sweep_seen"][0] != sweep_id
-        st.session_state["sweep_seen"] = (sweep_id, counts.ended)
-        if not first:
+    if counts.ended != drawn_ended:
+        if not counts.active:
+            st.rerun()  # the sweep has ended: draw the views once more with every run
+        if st.button(f"Update the views ({counts.ended - drawn_ended} more runs ended)", icon=":material/refresh:"):
             st.rerun()
 
 
-live()
+opened = sweeps.counts(sweep_id)
+live(opened.ended)
+if opened.active and st.button("Cancel the rest", icon=":material/cancel:", key="cancel_rest"):
+    st.toast(ui.guarded(lambda: cancel_sweep(sweep_id, ui.settings())) or "", icon=":material/cancel:")
+    st.rerun()
 
 
 @st.cache_data(show_spinner="Reading the sweep's results…", max_entries=8)
@@ -65,8 +67,7 @@ def load(wanted_id: str, ended: int, home: str):  # noqa: ANN201 - SweepReport (
     return sweep_report(store, wanted_id)
 
 
-counts = sweeps.counts(sweep_id)
-report = ui.guarded(lambda: load(sweep_id, counts.ended, str(store.settings.home)))
+report = ui.guarded(lambda: load(sweep_id, opened.ended, str(store.settings.home)))
 if report is None:
     st.stop()
 sweep, table = report.sweep, report.table
@@ -97,7 +98,7 @@ display = (
     .rename(columns={"objective": objective.statistic})
     .assign(
         open=[
-            f"/result?id={run_id}" if status != SKIPPED else None
+            f"/result?id={run_id}" if status not in (SKIPPED, "queued") else None
             for run_id, status in zip(shown["id"], shown["status"], strict=True)
         ]
     )
@@ -187,8 +188,12 @@ for column, title, run_id in ((r1, "Raw best", report.best), (r2, "Plateau's bes
     row = table.loc[run_id]
     column.metric(title, f"{row['objective']:.3f}", help=f"{objective.statistic} of this run")
     column.write(", ".join(f"{n}={row[n]}" for n in names))
-    column.caption(f"neighbourhood mean {row.get('smoothed', float('nan')):.3f} · stability "
-                   f"{row.get('stability', float('nan')):.2f}")  # fmt: skip
+    smoothed, stability = row.get("smoothed"), row.get("stability")
+    column.caption(
+        "no neighbour with a value yet"
+        if smoothed is None or smoothed != smoothed
+        else f"neighbourhood mean {smoothed:.3f} · stability {stability:.2f}"
+    )
     column.page_link(
         ui.PAGE_FILES["result"], label=f"Open {run_id}", icon=":material/insights:", query_params={"id": run_id}
     )

@@ -45,7 +45,9 @@ def test_launch_explore_compare_the_top_five_and_cancel_the_rest(page, sweep_app
     page.goto(f"{url}/run?strategy=sweepable")
     wait_for_app(page)
     page.get_by_text("Parameter sweep").click()
-    page.get_by_label("Swept parameters, one per line: NAME=VALUES").fill(f"fast=5,9,{UNLUCKY},17\nslow=20:60:10")
+    page.get_by_role("textbox", name="Swept parameters, one per line: NAME=VALUES").fill(
+        f"fast=5,9,{UNLUCKY},17\nslow=20:60:10"
+    )
     screenshot(page, "sweep-run-form")
     clicked = time.monotonic()
     page.get_by_role("button", name="Start").click()

@@ -44,6 +44,17 @@ def test_missing_cells_are_left_out_and_minimising_turns_the_fall_around():
     assert robust_choice(scored, "objective", maximize=False).raw_best == "1-10"
 
 
+def test_a_cell_whose_neighbours_all_failed_cannot_be_the_plateau():
+    values = {(1, 10): 1.0, (1, 20): 1.1, (2, 10): 1.2, (3, 10): math.nan, (3, 20): math.nan, (4, 30): 9.0}
+    values.update({(2, 20): math.nan, (3, 30): math.nan, (4, 20): math.nan, (4, 10): math.nan, (2, 30): math.nan})
+    scored = neighbourhood(_grid(values), ["a", "b"], "objective", maximize=True)
+    assert math.isnan(scored.loc["4-30", "smoothed"]) and math.isnan(scored.loc["4-30", "stability"])
+    choice = robust_choice(scored, "objective", maximize=True)
+    assert choice.raw_best == "4-30"
+    assert choice.plateau_best in ("1-10", "1-20", "2-10")  # the three neighbours of each other, all smoothed to 1.1
+    assert scored.loc["2-10", "smoothed"] == pytest.approx(1.1)
+
+
 def test_axis_order_is_numeric_when_it_can_be():
     assert axis_order(pd.Series(["10", "5", "100"])) == ["5", "10", "100"]
     assert axis_order(pd.Series(["hour", "daily"])) == ["daily", "hour"]
