@@ -88,8 +88,11 @@ def trades_figure(price: pd.Series, fills: pd.DataFrame, title: str, max_points:
     return figure
 
 
-def monthly_returns_figure(table: pd.DataFrame) -> go.Figure:
-    """Heatmap of monthly returns in percent (years down, months across)."""
+def monthly_returns_figure(
+    table: pd.DataFrame, title: str = "Monthly returns (%)", limit: float | None = None
+) -> go.Figure:
+    """Heatmap of monthly returns in percent (years down, months across); ``limit`` (percent) fixes the
+    colour scale to ±limit so several heatmaps read on one scale."""
     months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     percent = table * 100
     text = percent.map(lambda value: "" if pd.isna(value) else f"{value:.1f}")
@@ -100,13 +103,15 @@ def monthly_returns_figure(table: pd.DataFrame) -> go.Figure:
             y=[str(year) for year in percent.index],
             colorscale="RdYlGn",
             zmid=0,
+            zmin=-limit if limit else None,
+            zmax=limit if limit else None,
             text=text.to_numpy(),
             texttemplate="%{text}",
             hovertemplate="%{y} %{x}: %{z:.2f}%<extra></extra>",
             colorbar={"title": "%"},
         )
     )
-    figure.update_layout(**_LAYOUT, height=max(220, 28 * len(percent) + 80), title="Monthly returns (%)")
+    figure.update_layout(**_LAYOUT, height=max(220, 28 * len(percent) + 80), title=title)
     figure.update_yaxes(autorange="reversed", type="category")
     return figure
 

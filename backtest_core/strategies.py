@@ -72,7 +72,7 @@ def _describe(project: Path) -> StrategyDetails:
     else:
         source = main.read_text(errors="replace")
         try:
-            class_name = algorithm_class(ast.parse(source, filename=str(main)))
+            class_name = algorithm_class(ast.parse(source, filename=str(main)), project)
         except SyntaxError as error:
             errors.append(f"main.py line {error.lineno}: {error.msg}")
         else:
@@ -95,12 +95,82 @@ def _describe(project: Path) -> StrategyDetails:
     )
 
 
-def algorithm_class(tree: ast.Module) -> str | None:
-    """The first top-level class whose bases name ``QCAlgorithm`` (directly or as ``x.QCAlgorithm``)."""
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef):
-            for base in node.bases:
-                name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
-                if name == "QCAlgorithm":
-                    return node.name
-    return None
+def algorithm_class(tree: ast.Module, folder: Path | None = None) -> str | None:
+    """The algorithm class of a module: of its top-level classes deriving from ``QCAlgorithm``, directly or
+    through classes of the project's own files (``from Base import BaseAlgorithm``; ``folder`` is where those
+    files are), the first by name, as LEAN's loader takes the first of ``dir(module)``."""
+    classes = _ModuleClasses(tree, folder, set(), "main.py")
+    names = sorted(node.name for node in tree.body if isinstance(node, ast.ClassDef))
+    return next((name for name in names if classes.is_algorithm(name)), None)
+
+
+class _ModuleClasses:
+    """The classes of one parsed module and what its imports bring in, for following a class's bases."""
+
+    def __init__(self, tree: ast.Module, folder: Path | None, visiting: set[tuple[str, str]], file: str) -> None:
+        self.folder, self.file = folder, file
+        self.visiting = visiting  # the (file, class) pairs being followed, against import cycles
+        self.classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+        self.names: dict[str, tuple[str, str]] = {}  # alias -> (module, name) of ``from module import name``
+        self.modules: dict[str, str] = {}  # alias -> module of ``import module``
+        self.stars: list[str] = []  # modules of ``from module import *``
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    if alias.name == "*":
+                        self.stars.append(node.module)
+                    else:
+                        self.names[alias.asname or alias.name] = (node.module, alias.name)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    self.modules[alias.asname or alias.name] = alias.name
+
+    def is_algorithm(self, name: str) -> bool:
+        key = (self.file, name)
+        if key in self.visiting:  # a cycle of imports: not through here
+            return False
+        self.visiting.add(key)
+        try:
+            node = self.classes.get(name)
+            if node is None:
+                return self._imported_is_algorithm(name)
+            return any(self._base_is_algorithm(base) for base in node.bases)
+        finally:
+            self.visiting.discard(key)
+
+    def _base_is_algorithm(self, base: ast.expr) -> bool:
+        if isinstance(base, ast.Attribute):  # x.QCAlgorithm, or module.Class of a project file
+            if base.attr == "QCAlgorithm":
+                return True
+            owner = self.modules.get(base.value.id) if isinstance(base.value, ast.Name) else None
+            other = self._local_module(owner) if owner else None
+            return other is not None and other.is_algorithm(base.attr)
+        if isinstance(base, ast.Name):
+            return base.id == "QCAlgorithm" or self.is_algorithm(base.id)
+        return False
+
+    def _imported_is_algorithm(self, name: str) -> bool:
+        if name in self.names:
+            module, original = self.names[name]
+            other = self._local_module(module)
+            return original == "QCAlgorithm" if other is None else other.is_algorithm(original)
+        for module in self.stars:
+            other = self._local_module(module)
+            if other is not None and name in other.classes and other.is_algorithm(name):
+                return True
+        return False
+
+    def _local_module(self, module: str) -> _ModuleClasses | None:
+        """The project file of ``module`` (``a/b.py`` or ``a/b/__init__.py`` for ``a.b``), parsed; None when
+        the module is not one of the project's files (LEAN's, or an installed package)."""
+        if self.folder is None:
+            return None
+        base = self.folder.joinpath(*module.split("."))
+        for path in (base.with_suffix(".py"), base / "__init__.py"):
+            if path.is_file():
+                try:
+                    tree = ast.parse(path.read_text(errors="replace"), filename=str(path))
+                except SyntaxError:
+                    return None
+                return _ModuleClasses(tree, self.folder, self.visiting, str(path))
+        return None

@@ -37,7 +37,7 @@ def rolling_sharpe_of_returns(returns: pd.Series, window_days: int, periods_per_
     """Annualised Sharpe ratio over a rolling window of daily returns (risk-free rate 0, sample std);
     undefined (dropped) where the window is flat."""
     if len(returns) < window_days:
-        return pd.Series(dtype=float)
+        return returns.iloc[:0].astype(float)
     mean = returns.rolling(window_days).mean()
     std = returns.rolling(window_days).std(ddof=1)
     return ((mean / std.replace(0.0, np.nan)) * math.sqrt(periods_per_year)).dropna()

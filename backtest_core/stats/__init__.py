@@ -199,7 +199,14 @@ def _drawdown_recovery(equity: Sequence[Point]) -> int:
 
 
 def _probabilistic_sharpe(returns: np.ndarray, n: int, daily_rate: float = 0.0) -> float:
-    """Bailey and López de Prado's PSR of the daily (not annualised) Sharpe against 1/√n."""
+    """LEAN's PSR: the daily Sharpe against 1/√n (an annual Sharpe of 1)."""
+    return probabilistic_sharpe(returns, 1.0 / math.sqrt(n), daily_rate)
+
+
+def probabilistic_sharpe(returns: np.ndarray, benchmark: float, daily_rate: float = 0.0) -> float:
+    """Bailey and López de Prado's PSR: the probability that the daily (not annualised) Sharpe ratio of
+    ``returns`` in excess of ``daily_rate`` exceeds ``benchmark`` (a daily Sharpe), with LEAN's sample skewness
+    and kurtosis; 0 when it cannot be computed (flat returns, fewer than 4)."""
     std = float(np.std(returns, ddof=1))
     count = len(returns)
     if std == 0 or count < 4:
@@ -210,7 +217,7 @@ def _probabilistic_sharpe(returns: np.ndarray, n: int, daily_rate: float = 0.0) 
     variance = (1.0 - skew * observed + (kurtosis - 1.0) / 4.0 * observed**2) / (count - 1)
     if variance <= 0:
         return 0.0
-    return NormalDist().cdf((observed - 1.0 / math.sqrt(n)) / math.sqrt(variance))
+    return NormalDist().cdf((observed - benchmark) / math.sqrt(variance))
 
 
 def _sample_skewness(x: np.ndarray) -> float:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backtest_core import analytics, charts
+from backtest_core import charts
 from backtest_core.analysis import periods, returns
 from backtest_core.downsample import downsample
 
@@ -68,24 +68,6 @@ def test_downsample_window_gives_full_detail_when_narrow(spy_close):
         end=pd.Timestamp("2013-10-31 23:59", tz="UTC"),
     )
     assert len(window) == len(spy_close.loc["2013-10-01":"2013-10-31"])
-
-
-def test_statistics_table_marks_best_per_row():
-    table, best = analytics.statistics_table(
-        {
-            "a": {"Sharpe Ratio": "1.2", "Drawdown": "10.000%", "Lowest Capacity Asset": "SPY R735QTJ8XC9X"},
-            "b": {"Sharpe Ratio": "0.8", "Drawdown": "5.000%", "Lowest Capacity Asset": "QQQ RIWIV7K5Z9LX"},
-        }
-    )
-    assert best.loc["Sharpe Ratio"].tolist() == [True, False]
-    assert best.loc["Drawdown"].tolist() == [False, True]
-    assert not best.loc["Lowest Capacity Asset"].any()
-    assert table.loc["Drawdown", "b"] == "5.000%"
-
-
-def test_parameter_diff_keeps_only_differences():
-    diff = analytics.parameter_diff({"r1": {"fast": "10", "slow": "50"}, "r2": {"fast": "20", "slow": "50"}})
-    assert diff.index.tolist() == ["fast"] and diff.loc["fast"].tolist() == ["10", "20"]
 
 
 def test_equity_figure_downsamples_a_minute_size_curve():

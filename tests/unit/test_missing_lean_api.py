@@ -46,16 +46,55 @@ def test_a_class_member_lean_has_and_the_engine_lacks_is_named(
     assert f"{expected} is not supported by the embedded engine" in error and "lean-docker" in error
 
 
-def test_an_undefined_lean_class_gets_a_hint(lean_data: Path, tmp_path: Path) -> None:
-    error = failure(lean_data, tmp_path, "self.model = ImmediateFillModel()")
-    assert "NameError: name 'ImmediateFillModel' is not defined" in error
-    assert "Hint: 'ImmediateFillModel' is not defined" in error and "lean-docker" in error and "spelling" in error
+def test_an_unknown_name_gets_a_hint(lean_data: Path, tmp_path: Path) -> None:
+    error = failure(lean_data, tmp_path, "self.model = ImmediateFilModel()")
+    assert "NameError: name 'ImmediateFilModel' is not defined" in error
+    assert "Hint: 'ImmediateFilModel' is not defined" in error and "lean-docker" in error and "spelling" in error
 
 
-def test_a_missing_lean_module_gets_a_hint(lean_data: Path, tmp_path: Path) -> None:
-    error = failure(lean_data, tmp_path, "pass", prelude="from Portfolio.BlackLittermanModel import *\n")
+@pytest.mark.parametrize(
+    ("body", "prelude", "api"),
+    [
+        ("self.model = ImmediateFillModel()", "", "ImmediateFillModel"),  # a LEAN class made
+        ("pass", "from AlgorithmImports import *\nclass Fills(FillModel):\n    pass\n", "FillModel"),  # derived from
+        ("self.contract = Futures.Indices.SP_500_E_MINI", "", "Futures.Indices"),  # a member asked for
+        ("self.properties = OrderProperties()", "from QuantConnect.Orders import OrderProperties\n", "OrderProperties"),
+        ("pass", "from Alphas.ConstantAlphaModel import ConstantAlphaModel\n",
+         "LEAN's Python framework module Alphas"),
+        ("pass", "from Newtonsoft.Json import JsonConvert\n", ".NET namespace Newtonsoft"),
+    ],
+)  # fmt: skip
+def test_a_lean_name_the_engine_lacks_is_refused_by_name_where_it_is_used(lean_data: Path, tmp_path: Path, body: str,
+                                                                          prelude: str, api: str) -> None:  # fmt: skip
+    error = failure(lean_data, tmp_path, body, prelude=prelude)
+    first, *rest = error.splitlines()
+    assert first.startswith(api) and first.endswith(" is not supported by the embedded engine")
+    assert any(line.startswith(" in main.py: line") for line in rest) and "lean-docker" in rest[-1]
+
+
+def test_lean_and_dotnet_namespaces_hand_out_the_engines_objects(lean_data: Path, tmp_path: Path) -> None:
+    """``from QuantConnect.X import Y`` is AlgorithmImports' Y; System's collections behave as pythonnet's; the
+    run completes (its end: a deliberate error carrying what the algorithm saw)."""
+    prelude = "import clr\nclr.AddReference('System')\nfrom QuantConnect.Indicators import SimpleMovingAverage as Sma\n"
+    body = """
+    from QuantConnect import Resolution as R
+    from System.Collections.Generic import Dictionary, List  # after AlgorithmImports' typing.List, as in LEAN
+    seen = Dictionary[str, str]()
+    seen.Add("sma", str(Sma is SimpleMovingAverage))
+    seen["resolution"] = str(R.DAILY == Resolution.DAILY)
+    names = List[str]()
+    names.Add("x")
+    pairs = sorted(f"{pair.key}={pair.value}" for pair in seen)
+    raise ValueError(f"{pairs} {seen.ContainsKey('sma')} {'sma' in seen} {names.Count}")
+    """
+    error = failure(lean_data, tmp_path, body, prelude=prelude)
+    assert "ValueError: ['resolution=True', 'sma=True'] True True 1" in error
+
+
+def test_a_missing_module_gets_a_hint(lean_data: Path, tmp_path: Path) -> None:
+    error = failure(lean_data, tmp_path, "pass", prelude="from quantconnect_helpers import *\n")
     assert "Unable to import python module" in error
-    assert "Hint: module 'Portfolio' is not available to the embedded engine" in error
+    assert "Hint: module 'quantconnect_helpers' is not available to the embedded engine" in error
 
 
 def test_a_benchmark_function_that_raises_fails_the_run_and_keeps_its_result(lean_data: Path, tmp_path: Path) -> None:

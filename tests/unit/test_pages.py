@@ -59,15 +59,6 @@ def test_deleted_or_bad_id_in_the_url_is_a_clear_message(imported: list[str]) ->
     assert app.error
 
 
-def test_compare_two_results_shows_statistics_side_by_side(imported: list[str]) -> None:
-    store = RunStore(Settings())
-    completed = [run_id for run_id in imported if store.get(run_id).status.value == "completed"][:2]
-    app = page("compare", ids=",".join(completed))
-    assert not app.error
-    assert len(app.dataframe) >= 1
-    assert any("Sharpe Ratio" in str(frame.value) for frame in app.dataframe)
-
-
 def test_history_lists_the_imported_runs(imported: list[str]) -> None:
     app = page("history")
     frames = [frame.value for frame in app.dataframe] + [editor.value for editor in app.get("arrow_data_frame")]

@@ -81,3 +81,34 @@ def test_cli_lists_and_shows(catalogue):
     assert json.loads(shown.stdout)["source"].startswith("from AlgorithmImports")
     missing = _cli("strategy", "nope", env_folder=catalogue)
     assert missing.returncode == 2 and "unknown strategy 'nope'" in missing.stderr
+
+
+def _project(folder, files):
+    folder.mkdir()
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return folder
+
+
+def test_the_algorithm_class_may_derive_from_a_class_of_another_project_file(tmp_path):
+    """As LEAN's regression algorithms do (SetHoldingsLiquidateExistingHoldingsMultipleTargets derives from a
+    class in SetHoldingsMultipleTargetsRegressionAlgorithm.py): the static check follows the project's imports,
+    through a package and ``import module`` too, and ignores a class of another file that is not an algorithm."""
+    base = "from AlgorithmImports import *\n\nclass BaseAlgo(QCAlgorithm):\n    pass\n\nclass Helper:\n    pass\n"
+    _project(tmp_path / "from_import", {"base.py": base, "main.py": "from base import BaseAlgo, Helper\n\n"
+             "class Zeta(Helper):\n    pass\n\nclass Derived(BaseAlgo):\n    pass\n"})  # fmt: skip
+    _project(tmp_path / "module_import", {"lib/__init__.py": "", "lib/algos.py": base,
+             "main.py": "import lib.algos as algos\n\nclass Derived(algos.BaseAlgo):\n    pass\n"})  # fmt: skip
+    _project(tmp_path / "star_import", {"base.py": base, "mid.py": "from base import *\n\nclass Mid(BaseAlgo):\n"
+             "    pass\n", "main.py": "from mid import *\n\nclass Derived(Mid):\n    pass\n"})  # fmt: skip
+    _project(tmp_path / "not_an_algorithm", {"base.py": base, "main.py": "from base import Helper\n\n"
+             "class Derived(Helper):\n    pass\n"})  # fmt: skip
+    _project(tmp_path / "cycle", {"a.py": "from main import B\n\nclass A(B):\n    pass\n",
+             "main.py": "from a import A\n\nclass B(A):\n    pass\n"})  # fmt: skip
+    infos = {info.name: info for info in list_strategies(tmp_path)}
+    for name in ("from_import", "module_import", "star_import"):
+        assert (infos[name].class_name, infos[name].error) == ("Derived", None), name
+    for name in ("not_an_algorithm", "cycle"):
+        assert infos[name].class_name is None and "no class deriving from QCAlgorithm" in infos[name].error

@@ -351,8 +351,11 @@ class QCAlgorithm(IndicatorApi):
 
     # -- history, charts, logs -------------------------------------------------------------------------
 
-    def history(self, symbols: Any, periods: Any, resolution: Any = None, **_: Any) -> Any:
-        return self._backtest.history(symbols, periods, resolution)
+    @property
+    def history(self) -> Any:
+        """``self.history(symbols, periods_or_span_or_start[, end], resolution, ...)`` for LEAN's DataFrame,
+        ``self.history[TradeBar](symbol, ...)`` for the bars."""
+        return self._backtest.history_requests
 
     def plot(self, chart: str, series: Any = None, value: Any = None) -> None:
         if value is None and not isinstance(series, str):

@@ -8,6 +8,7 @@ then the equity candle and LEAN's resample-period sample (reference §8.2, §8.9
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
 import math
 import sys
@@ -24,21 +25,24 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 
 from backtest_core.engines.base import RunOverrides
-from backtest_core.engines.embedded import consolidators
+from backtest_core.engines.embedded import consolidators, lean_modules
 from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.algorithm_settings import AlgorithmSettings
 from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
 from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
+from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
 from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator
-from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, SecurityKind
+from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind
 from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
+from backtest_core.engines.embedded.fill_forward import fill_forward_times
+from backtest_core.engines.embedded.history import History
+from backtest_core.engines.embedded.indicator_warm_up import warm_up_indicator
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
     DataNormalizationMode,
@@ -56,7 +60,6 @@ from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, Time
 from backtest_core.engines.embedded.timezones import local_naive_ns
 from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
 from backtest_core.models import Resolution as ResolutionName
-from backtest_core.strategies import algorithm_class
 
 LEAN_API_DIR = Path(__file__).parent / "lean_api"
 RESOLUTION_NAMES = {
@@ -134,6 +137,7 @@ class Backtest:
         self.should_stop = should_stop
         self.parameters = dict(overrides.parameters)
         self.start = date(1998, 1, 1)
+        self.start_given = False
         self.end = datetime.now(UTC).date() - timedelta(days=1)
         self.clock = Clock(int(datetime(1998, 1, 1, tzinfo=UTC).timestamp()) * NS, ZoneInfo("America/New_York"))
         self.portfolio = Portfolio()
@@ -148,8 +152,11 @@ class Backtest:
         self.consolidation = Consolidation(self)
         self.subscription_manager = SubscriptionManager(self.consolidation)
         self.settings = AlgorithmSettings()
-        self.date_rules = DateRules(self._hours_of)
-        self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone)
+        self.history_requests = History(self)
+        self.date_rules = DateRules(self._hours_of, lambda: self.local_time)
+        self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone, lambda: self.utc_time, self._all_hours)
+        self.scheduler.added = self._schedule_now
+        self.due_events: _DueEvents | None = None  # the loop's scheduled events, once it runs
         self.benchmark_ticker = "SPY"
         self.benchmark_function: Callable[[datetime], float] | None = None  # the algorithm's, via set_benchmark
         self._benchmark_failed = False
@@ -167,7 +174,6 @@ class Backtest:
         self.capacity: CapacityEstimate | None = None
         self.feeds: list[BarFeed] = []
         self.warm_start_day = self.start
-        self.benchmark_first_day: date | None = None  # where LEAN's internal benchmark feed starts
         self.fill_forward_points = 0  # fill-forward bars made (trade and quote): LEAN counts them as data points
         self.history_data_points = 0  # bars handed out by history requests (LEAN's AlgorithmHistoryDataPoints)
 
@@ -186,7 +192,9 @@ class Backtest:
     # -- called by QCAlgorithm ---------------------------------------------------------------------------
 
     def set_start(self, day: date) -> None:
-        self.start = day
+        """LEAN's SetStartDate also moves the algorithm's time there: history in initialize ends at the start."""
+        self.start, self.start_given = day, True
+        self.clock.ns = _local_midnight_ns(day, self.time_zone)
 
     def set_end(self, day: date) -> None:
         self.end = min(day, datetime.now(UTC).date() - timedelta(days=1))
@@ -194,8 +202,10 @@ class Backtest:
     def set_cash(self, amount: float) -> None:
         self.portfolio.cash = amount
 
-    def set_time_zone(self, zone: str) -> None:
-        self.clock.set_zone(ZoneInfo(zone))
+    def set_time_zone(self, zone: str | ZoneInfo) -> None:
+        self.clock.set_zone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone))
+        if self.start_given:  # LEAN puts the algorithm's time back at the start date, read in the new zone
+            self.clock.ns = _local_midnight_ns(self.start, self.time_zone)
 
     def set_warm_up(self, period: int | timedelta, resolution: Resolution | None) -> None:
         self.warm_up = (period, resolution)
@@ -295,9 +305,7 @@ class Backtest:
     def warm_up_indicator(
         self, key: Any, indicator: ind.Indicator, resolution: Any = None, selector: Any = None
     ) -> None:
-        frame = self.history([key], indicator.warm_up_period, None)
-        for stamp, row in frame.iterrows():
-            indicator.update(stamp[1] if isinstance(stamp, tuple) else stamp, float(row["close"]))
+        warm_up_indicator(self, key, indicator, resolution, selector)
 
     def order(
         self, key: Any, quantity: float, order_type: OrderType, tag: str = "", asynchronous: bool = False,
@@ -343,40 +351,6 @@ class Backtest:
     def algorithm_message(self, kind: str, text: str, once: bool = False) -> None:
         self.recorder.algorithm_message(kind, text, self.local_time, once)
 
-    def history(self, keys: Any, periods: Any, resolution: Any) -> pd.DataFrame:
-        """Bars before the current time as LEAN's frame: index (symbol, time), columns open/high/low/close/volume."""
-        securities = [self.security(k) for k in (keys if isinstance(keys, list | tuple) else [keys])]
-        frames = []
-        for security in securities:
-            level = Resolution(int(resolution)) if resolution is not None else security.resolution
-            if isinstance(periods, timedelta):
-                first = (self.local_time - periods).date()
-            else:
-                per_day = {Resolution.DAILY: 1, Resolution.HOUR: 7, Resolution.MINUTE: 390, Resolution.SECOND: 23400}[
-                    level
-                ]
-                first = self.local_time.date() - timedelta(days=int(int(periods) / per_day * 7 / 5) + 10)
-            bars = self._load(security, level, "trade", first, self.local_time.date()) or self._load(
-                security, level, "quote", first, self.local_time.date()
-            )
-            if bars is None:
-                continue
-            bars = bars.select(bars.end_ns <= self.clock.ns)
-            if not isinstance(periods, timedelta):
-                bars = bars.select(np.arange(len(bars)) >= len(bars) - int(periods))
-            self.history_data_points += len(bars)
-            times = pd.to_datetime(local_naive_ns(bars.end_ns, self.time_zone))
-            index = pd.MultiIndex.from_arrays([[security.symbol.value] * len(bars), times], names=["symbol", "time"])
-            frames.append(
-                pd.DataFrame(
-                    {"open": bars.open, "high": bars.high, "low": bars.low, "close": bars.close, "volume": bars.volume},
-                    index=index,
-                )
-            )
-        if not frames:
-            return pd.DataFrame(columns=["open", "high", "low", "close", "volume"])
-        return pd.concat(frames)
-
     # -- running ---------------------------------------------------------------------------------------
 
     def run(self) -> None:
@@ -388,6 +362,8 @@ class Backtest:
             self.order_event_hook = _hook(algorithm, "on_order_event")
         try:
             _hook(algorithm, "initialize")()
+        except UnsupportedApi as error:
+            raise self._refusal(error) from error
         except StudioError:
             raise
         except Exception as error:
@@ -399,10 +375,6 @@ class Backtest:
         self._apply_overrides()
         if self.end < self.start:
             raise StudioError(f"end date {self.end} is before start date {self.start}", "Fix the dates of the run.")
-        if not self.securities:
-            raise StudioError(
-                "the algorithm added no securities in initialize", "Call add_equity (or add_crypto/add_forex)."
-            )
         self.recorder.start(self, self.portfolio.cash)
         internal = self.recorder.benchmark[0] if self.recorder.benchmark is not None else None
         self.capacity = CapacityEstimate(self.start, self.end, self.portfolio, internal)
@@ -425,29 +397,31 @@ class Backtest:
             raise AlgorithmFailure(f"No main.py in {self.project_dir}: a LEAN Python project needs one.")
         source = main.read_text()
         try:
-            tree = compile(source, str(main), "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+            compile(source, str(main), "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST: LEAN's build check
         except SyntaxError as error:
             raise AlgorithmFailure(
                 f"Build Error File: main.py Line {error.lineno} Column {error.offset} - "
                 f"{type(error).__name__}: {error.msg}"
             ) from error
-        class_name = algorithm_class(tree)
         for path in (str(LEAN_API_DIR), str(self.project_dir)):
             if path not in sys.path:
                 sys.path.insert(0, path)
+        lean_modules.install(_implemented_lean_names)
         sys.modules.pop("main", None)
         try:
             spec = importlib.util.spec_from_file_location("main", main)
             module = importlib.util.module_from_spec(spec)
             sys.modules["main"] = module
             spec.loader.exec_module(module)
+        except UnsupportedApi as error:  # a LEAN name the engine lacks
+            raise self._refusal(error) from error
         except Exception as error:
             raise AlgorithmFailure(
                 f"Loader.TryCreatePythonAlgorithm(): Unable to import python module {main}. "
                 + _describe(error, self.project_dir),
                 traceback.format_exc(),
             ) from error
-        klass = _find_class(module, class_name)
+        klass = _find_class(module)
         if klass is None:
             raise AlgorithmFailure("main.py defines no class deriving from QCAlgorithm")
         algorithm = klass.__new__(klass)
@@ -473,7 +447,32 @@ class Backtest:
         return self.security(key).symbol_properties.minimum_price_variation
 
     def _hours_of(self, key: Any) -> Any:
+        """A security's exchange hours; a ticker not subscribed is read as a US equity, as LEAN's rules do."""
+        if isinstance(key, str) and not any(symbol == key for symbol in self.securities):
+            self.algorithm_message(
+                "Debug",
+                f"Warning: no existing symbol found for ticker {key}, it will be created with Equity type.",
+                once=True,
+            )
+            return self.data.market_hours(SecurityKind.EQUITY, "usa", key)
         return self.security(key).hours
+
+    def _all_hours(self) -> list[Any]:
+        """LEAN's GetMarketOpenCloseExchangeHours: SPY's hours, and those of the other securities whose market
+        is not always open."""
+        hours = [self.data.market_hours(SecurityKind.EQUITY, "usa", "SPY")]
+        for security in self.securities.values():
+            us_equity = security.kind == SecurityKind.EQUITY and security.symbol.market == "usa"
+            if not us_equity and not _always_open(security.hours):
+                hours.append(security.hours)
+        return hours
+
+    def _schedule_now(self, event: Any) -> None:
+        """An event scheduled while the algorithm runs: its moments from now on join the loop's list."""
+        if self.due_events is not None:
+            today = self.local_time.date() - timedelta(days=1)
+            moments = [moment for moment in event.utc_times(today, self.end) if moment >= self.clock.ns]
+            self.due_events.add([(moment, event.action) for moment in moments])
 
     def _warm_up_start(self) -> datetime:
         """When warm-up data begins (algorithm time): a period back, or that many bars back through sessions."""
@@ -506,6 +505,12 @@ class Backtest:
             remaining -= length
         return datetime.combine(day, datetime.min.time())
 
+    def load_bars(
+        self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date
+    ) -> Bars | None:
+        """A security's bars as the engine feeds them: its session's, adjusted as LEAN adjusts them."""
+        return self._load(security, resolution, tick_type, first, last)
+
     def _load(self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date) -> Bars | None:
         symbol = security.symbol
         bars = self.data.read_bars(
@@ -515,7 +520,7 @@ class Backtest:
             return None
         if security.kind == SecurityKind.EQUITY:
             if resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR):
-                bars = bars.select(_in_session(bars, security))
+                bars = bars.select(_in_session(bars, security.hours, security.extended_market_hours))
             bars = self.data.adjusted(bars, symbol.value, security.hours.exchange_tz)
         return bars
 
@@ -546,7 +551,9 @@ class Backtest:
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
         feeds = self.feeds = self._feeds(warm_ns, end_ns)
         self.warm_start_day = warm_start.date()
-        steps = _as_python_ints(union_of_sorted([feed.bars.end_ns for feed in feeds]))
+        steps = _as_python_ints(
+            union_of_sorted([feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns))
+        )
         self._precompute_indicators()
         indicator_feeds = [
             (sub.security.trade_feed, sub.security.quote_feed, sub) for sub in self.subscriptions.values()
@@ -559,6 +566,7 @@ class Backtest:
             if feed is not None
         ]
         events = _DueEvents(self._scheduled_events(warm_start.date()), start_ns, self._run_event)
+        self.due_events = events
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
         clock, recorder, transactions, zone = self.clock, self.recorder, self.transactions, self.time_zone
         if self.warming_up:
@@ -568,6 +576,11 @@ class Backtest:
             clock.ns = start_ns
             self._guard("OnWarmupFinished", _hook(algorithm, "on_warmup_finished"))
         portfolio, working, capacity = self.portfolio, self.transactions.working, self.capacity
+        # LEAN's internal hourly benchmark steps fall between the steps of a daily subscription only
+        between_steps = capacity.has_internal_steps and any(
+            security.resolution == Resolution.DAILY for security in self.securities.values()
+        )
+        filled = NO_BARS
         should_stop, consolidation = self.should_stop, self.consolidation
         recorder.begin(start_ns, end_ns)
         check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
@@ -587,7 +600,7 @@ class Backtest:
                     check_ns = recorder.next_midnight_ns
                 else:  # warming up: again at the start, and each local day for the cancel check
                     check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
-            if step_ns > capacity.snapshot_ns:  # a snapshot due at one of LEAN's internal benchmark steps
+            if between_steps and step_ns > capacity.snapshot_ns:  # due at a step of LEAN's internal benchmark
                 capacity.before_step(step_ns)
             if events.next_ns < step_ns:
                 events.fire_before(step_ns)
@@ -629,6 +642,8 @@ class Backtest:
             data = Slice(step_ns, zone, fresh, filled)
             try:
                 on_data(data)
+            except UnsupportedApi as error:
+                raise self._refusal(error) from error
             except StudioError:
                 raise
             except Exception as error:
@@ -637,14 +652,14 @@ class Backtest:
                 if fresh_symbols is None:
                     fresh_symbols = {feed.symbol for feed, _ in fresh}
                 transactions.scan(fresh_symbols)
-            if capacity.monitored or step_ns >= capacity.snapshot_ns:
+            if step_ns >= capacity.wake_ns:  # a traded symbol watched, or a snapshot due
                 capacity.on_step(step_ns, filled)
             if recording:
                 recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
             self.last_step_ns = step_ns
-            self.last_filled = filled
             if self.stop_requested:
                 break
+        self.last_filled = filled
         if not self.stop_requested:
             events.fire_before(end_ns)  # the last day's events after its last bar
         if self.last_step_ns is not None:
@@ -674,6 +689,18 @@ class Backtest:
                         security.trade_feed = feed
         return feeds
 
+    def _fill_forward_grids(self, end_ns: int) -> list[np.ndarray]:
+        """The moments LEAN's fill-forward may emit bars for each security filling forward (after its first bar):
+        time steps of LEAN's loop even without data (see :mod:`.fill_forward`)."""
+        grids = []
+        for security in self.securities.values():
+            feeds = [feed for feed in (security.trade_feed, security.quote_feed) if feed is not None and feed.count]
+            if security.fill_forward and feeds:
+                first_ns = min(int(feed.bars.end_ns[0]) for feed in feeds)
+                hours, extended = security.hours, security.extended_market_hours
+                grids.append(fill_forward_times(hours, security.resolution, extended, first_ns, end_ns))
+        return grids
+
     def _precompute_indicators(self) -> None:
         registered = Counter(id(indicator) for sub in self.subscriptions.values() for indicator, _ in sub.indicators)
         shared = {key for key, times in registered.items() if times > 1}
@@ -695,11 +722,12 @@ class Backtest:
         first = self.start - timedelta(days=1)  # LEAN's feed starts one trading day before the start date
         while not hours.is_trading_day(first) and first > self.start - timedelta(days=10):
             first -= timedelta(days=1)
-        self.benchmark_first_day = first
         for level in (ResolutionName.HOUR, ResolutionName.DAILY):
             bars = self.data.read_bars(SecurityKind.EQUITY, "usa", ticker, level, "trade", first, self.end)
             if bars is None or len(bars) == 0:
                 continue
+            if level == ResolutionName.HOUR:  # LEAN's feed: regular hours only, as any subscription's
+                bars = bars.select(_in_session(bars, hours, False))
             bars = self.data.adjusted(bars, ticker, hours.exchange_tz)
             keep = bars.end_ns > _local_midnight_ns(first, hours.exchange_tz)
             return np.asarray(bars.end_ns[keep]), np.asarray(bars.close[keep], dtype=float)
@@ -717,12 +745,9 @@ class Backtest:
             events = corporate_events(security.factor_file, security.hours, self.warm_start_day, last_day)
             total += equity_configs(security) * events
         benchmark = self.recorder.benchmark
-        if benchmark is not None and self.benchmark_first_day is not None:
+        if benchmark is not None:
             # LEAN's loop runs the internal feed to the end date unless the algorithm stopped it
             total += bars_up_to(benchmark[0], self.last_step_ns if self.stop_requested else END_OF_TIME)
-            ticker = self.benchmark_ticker
-            hours = self.data.market_hours(SecurityKind.EQUITY, "usa", ticker)
-            total += corporate_events(self.data.factor_file(ticker), hours, self.benchmark_first_day, last_day)
         return total
 
     def benchmark_value(self, utc: datetime) -> float:
@@ -762,8 +787,8 @@ class Backtest:
                 start = session[0] if session is not None else local
             else:
                 period = last.end_time - last.time
-                due = (local - last.end_time) % period == timedelta(0) and security.hours.is_open(
-                    local - period, security.extended_market_hours
+                due = (local - last.end_time) % period == timedelta(0) and security.hours.is_open_during(
+                    local - period, local, security.extended_market_hours
                 )
                 start = local - period
             if not due:
@@ -780,10 +805,9 @@ class Backtest:
         self.transactions.scan(set())
 
     def _scheduled_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
-        events = []
-        for event in self.scheduler.events:
-            for local in event.times(first, self.end):
-                events.append((int(local.replace(tzinfo=self.time_zone).timestamp() * NS), event.action))
+        events = [
+            (moment, event.action) for event in self.scheduler.events for moment in event.utc_times(first, self.end)
+        ]
         if _overrides_hook(self.algorithm, "on_end_of_day"):
             events += self._end_of_day_events(first)
         events.sort(key=lambda pair: pair[0])
@@ -809,10 +833,17 @@ class Backtest:
             return
         try:
             action()
+        except UnsupportedApi as error:
+            raise self._refusal(error) from error
         except StudioError:
             raise
         except Exception as error:
             self._runtime_error(context, error)
+
+    def _refusal(self, error: UnsupportedApi) -> AlgorithmFailure:
+        """A LEAN API the engine lacks, met in the algorithm's code: the refusal first (naming the API), then
+        where in the project, then what to do."""
+        return AlgorithmFailure(f"{_describe(error, self.project_dir)}\n{error.hint}", traceback.format_exc())
 
     def _runtime_error(self, context: str, error: Exception) -> NoReturn:
         """Stop the run on an exception raised by the algorithm, logged and worded as LEAN does."""
@@ -844,6 +875,13 @@ class _DueEvents:
         self.events, self.start_ns, self.run = events, start_ns, run
         self.index = 0
         self.next_ns = events[0][0] if events else END_OF_TIME
+
+    def add(self, events: list[tuple[int, Callable[[], Any]]]) -> None:
+        """Events scheduled during the run, after those already due at the same moments (LEAN's order)."""
+        for event in events:
+            place = bisect.bisect_right(self.events, event[0], lo=self.index, key=lambda pair: pair[0])
+            self.events.insert(place, event)
+        self.next_ns = self.events[self.index][0] if self.index < len(self.events) else END_OF_TIME
 
     def fire_before(self, limit_ns: int) -> None:
         while self.next_ns < limit_ns:
@@ -924,6 +962,11 @@ def _as_python_ints(values: np.ndarray) -> Iterator[int]:
     return chain.from_iterable(chunks)  # no generator frame resumed per value
 
 
+def _implemented_lean_names() -> dict[str, Any]:
+    """The LEAN and .NET names the engine implements (what LEAN namespaces imported by name hand out)."""
+    return vars(importlib.import_module("AlgorithmImports")) | DOTNET_TYPES
+
+
 def _hook(algorithm: QCAlgorithm, name: str) -> Callable[..., Any]:
     """The user's override of a LEAN hook in either spelling (``on_data`` or ``OnData``)."""
     pascal = _pascal(name)
@@ -940,11 +983,12 @@ def _overrides_hook(algorithm: QCAlgorithm | None, name: str) -> bool:
     return algorithm is not None and _hook(algorithm, name).__func__ is not getattr(QCAlgorithm, name)
 
 
-def _find_class(module: ModuleType, name: str | None) -> type | None:
-    if name and isinstance(getattr(module, name, None), type):
-        return getattr(module, name)
-    for value in vars(module).values():
-        if isinstance(value, type) and issubclass(value, QCAlgorithm) and value is not QCAlgorithm:
+def _find_class(module: ModuleType) -> type | None:
+    """LEAN's loader: the first name of ``dir(module)`` that is a class defined in the module itself and
+    deriving from QCAlgorithm (a base class imported from another file of the project is not it)."""
+    for name in sorted(dir(module)):
+        value = getattr(module, name)
+        if isinstance(value, type) and value.__module__ == module.__name__ and issubclass(value, QCAlgorithm):
             return value
     return None
 
@@ -976,17 +1020,17 @@ def _missing_name_hint(error: BaseException) -> str:
     return ""
 
 
-def _in_session(bars: Bars, security: Security) -> np.ndarray:
+def _in_session(bars: Bars, hours: MarketHours, extended: bool) -> np.ndarray:
     """Bars during which the exchange is open (LEAN's ``IsOpenDuringBar``): those overlapping a window of their
     day, the regular session or, with extended hours, also pre- and post-market. So the 9:00-10:00 hour bar
     (trades from 9:30) stays, and a minute file's 9:29 or 20:00 bar goes.
 
     One window lookup per distinct day, then a vectorised comparison (ten years of minutes in one pass)."""
-    zone = security.hours.exchange_tz
+    zone = hours.exchange_tz
     local = local_naive_ns(bars.start_ns, zone).astype("datetime64[ns]")
     local_end = local + (bars.end_ns - bars.start_ns).astype("timedelta64[ns]")
     days, position = _distinct_days(local.astype("datetime64[D]"))
-    windows = [security.hours.open_windows(day, security.extended_market_hours) for day in days.tolist()]
+    windows = [hours.open_windows(day, extended) for day in days.tolist()]
     width = max(1, max((len(day_windows) for day_windows in windows), default=0))
     no_window = (None, None)  # a day with fewer windows is padded with NaT, which overlaps nothing
     padded = [day_windows + [no_window] * (width - len(day_windows)) for day_windows in windows]
@@ -1002,6 +1046,11 @@ def _distinct_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         new_day = np.concatenate(([True], days[1:] != days[:-1]))
         return days[new_day], np.cumsum(new_day) - 1
     return np.unique(days, return_inverse=True)
+
+
+def _always_open(hours: Any) -> bool:
+    whole_day = [(timedelta(0), timedelta(days=1), "market")]
+    return not hours.holidays and all(hours.sessions.get(day) == whole_day for day in range(7))
 
 
 def _local_midnight_ns(day: date, zone: ZoneInfo) -> int:

@@ -141,8 +141,16 @@ class CapacityEstimate:
         self._period = timedelta(days=max(min(span_days - 1, 7), 1))
         self._next_snapshot = datetime.combine(start, datetime.min.time()) + self._period
         self.snapshot_ns = NEVER  # the first step on or after the next snapshot's UTC date, once anything traded
+        self.wake_ns = NEVER  # the loop calls on_step from this step on: 0 while a symbol is watched
         self._capacity = ZERO
         self.lowest_capacity_asset = ""
+
+    @property
+    def has_internal_steps(self) -> bool:
+        return len(self._internal_ns) > 0
+
+    def _rewake(self) -> None:
+        self.wake_ns = 0 if self.monitored else self.snapshot_ns
 
     @property
     def capacity(self) -> Decimal:
@@ -161,6 +169,7 @@ class CapacityEstimate:
         symbol_capacity.on_fill(fill_ns, event.fill_price, event.fill_quantity)
         if symbol_capacity not in self.monitored:
             self.monitored.append(symbol_capacity)
+        self._rewake()
 
     def before_step(self, step_ns: int) -> None:
         """Snapshots due at internal benchmark steps before ``step_ns`` (its data not applied yet); called when
@@ -184,6 +193,7 @@ class CapacityEstimate:
                 del self.monitored[index]
         if force or (step_ns >= self.snapshot_ns and self._by_symbol):
             self._snapshot(step_ns)
+        self._rewake()
 
     def _snapshot(self, step_ns: int) -> None:
         total_value = self._portfolio.total_portfolio_value

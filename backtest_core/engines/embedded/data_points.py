@@ -5,11 +5,12 @@ subscription packet, internal ones included). For the subscriptions the embedded
 
 - the bars of each subscription (trade, and quote where LEAN subscribes quotes), warm-up included;
 - their fill-forward bars;
-- LEAN's internal hourly feed of the benchmark security (from the trading day before the start, no
-  fill-forward), unless the benchmark is a function;
-- the corporate events of every equity subscription, internal ones included (``EmitSplitsAndDividends``): a
-  split as a warning on the factor file's row date and the split itself on the next trading day, a dividend
-  on the next trading day;
+- LEAN's internal hourly feed of the benchmark security (from the trading day before the start, regular
+  hours, no fill-forward), unless the benchmark is a function;
+- the corporate events of every equity subscription of the algorithm (``EmitSplitsAndDividends``): a split
+  as a warning on the factor file's row date and the split itself on the next trading day, a dividend on the
+  next trading day. LEAN's own regression figures show none from the internal benchmark feed (SPY's 16
+  dividends of 2013-2016 count once in StopLimitOrderRegressionAlgorithm's 8061 points);
 - one selection point per user-defined universe (one per security type and market), at the start.
 """
 

@@ -58,3 +58,25 @@ def local_datetimes(utc_ns: np.ndarray, zone: ZoneInfo) -> list[datetime]:
 def local_days(utc_ns: np.ndarray, zone: ZoneInfo) -> np.ndarray:
     """The wall-clock date in ``zone`` of each time, as ``datetime64[D]``."""
     return local_naive_ns(utc_ns, zone).astype("datetime64[ns]").astype("datetime64[D]")
+
+
+class TimeZones:
+    """LEAN's ``TimeZones``: the zones algorithms name (``set_time_zone(TimeZones.NEW_YORK)``,
+    ``time_rules.at(10, 0, TimeZones.UTC)``)."""
+
+    UTC = Utc = ZoneInfo("UTC")
+    NEW_YORK = NewYork = ZoneInfo("America/New_York")
+    CHICAGO = Chicago = ZoneInfo("America/Chicago")
+    LOS_ANGELES = LosAngeles = ZoneInfo("America/Los_Angeles")
+    TORONTO = Toronto = ZoneInfo("America/Toronto")
+    LONDON = London = ZoneInfo("Europe/London")
+    BERLIN = Berlin = ZoneInfo("Europe/Berlin")
+    PARIS = Paris = ZoneInfo("Europe/Paris")
+    ZURICH = Zurich = ZoneInfo("Europe/Zurich")
+    MOSCOW = Moscow = ZoneInfo("Europe/Moscow")
+    KOLKATA = Kolkata = ZoneInfo("Asia/Kolkata")
+    HONG_KONG = HongKong = ZoneInfo("Asia/Hong_Kong")
+    SINGAPORE = Singapore = ZoneInfo("Asia/Singapore")
+    SHANGHAI = Shanghai = ZoneInfo("Asia/Shanghai")
+    TOKYO = Tokyo = ZoneInfo("Asia/Tokyo")
+    SYDNEY = Sydney = ZoneInfo("Australia/Sydney")

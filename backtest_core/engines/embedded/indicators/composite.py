@@ -72,6 +72,8 @@ class Delay(Indicator):
 class ConstantIndicator(Indicator):
     """Always the same value, and always ready."""
 
+    provides_warm_up = False  # LEAN's class has no warm-up period to warm it up with
+
     def __init__(self, name: str, value: float) -> None:
         super().__init__(name)
         self._value = float(value)
@@ -90,6 +92,8 @@ class ConstantIndicator(Indicator):
 
 class FunctionalIndicator(Indicator):
     """``FunctionalIndicator(name, compute_next_value, is_ready[, reset])`` with the algorithm's functions."""
+
+    provides_warm_up = False  # LEAN's class has no warm-up period to warm it up with
 
     def __init__(
         self,
@@ -116,6 +120,8 @@ class FunctionalIndicator(Indicator):
 class CompositeIndicator(Indicator):
     """``composer(left, right)`` each time both parts have updated (or one has, beside a constant), at the
     latest of their times (LEAN's CompositeIndicator)."""
+
+    provides_warm_up = False  # LEAN's class has no warm-up period to warm it up with
 
     def __init__(self, *args: Any) -> None:
         if len(args) == 4:

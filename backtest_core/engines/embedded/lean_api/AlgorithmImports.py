@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta  # noqa: F401
 import numpy as np  # noqa: F401
 import pandas as pd  # noqa: F401
 
-from backtest_core.engines.embedded.algorithm import QCAlgorithm  # noqa: F401
+from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.charting import Chart, Color, ScatterMarkerSymbol, Series, SeriesType  # noqa: F401
 from backtest_core.engines.embedded.consolidation import TickType  # noqa: F401
 from backtest_core.engines.embedded.consolidators import (  # noqa: F401
@@ -37,6 +37,9 @@ from backtest_core.engines.embedded.consolidators import (  # noqa: F401
 )
 from backtest_core.engines.embedded.indicators import *  # noqa: F403
 from backtest_core.engines.embedded.indicators.fields import Field  # noqa: F401
+
+# LEAN names the engine lacks: stand-ins that refuse by name when used (see lean_modules)
+from backtest_core.engines.embedded.lean_modules import star_names
 from backtest_core.engines.embedded.model import (  # noqa: F401
     AccountType,
     BaseData,
@@ -63,3 +66,12 @@ from backtest_core.engines.embedded.model import (  # noqa: F401
     UpdateOrderFields,
 )
 from backtest_core.engines.embedded.scheduling import DayOfWeek  # noqa: F401
+from backtest_core.engines.embedded.timezones import TimeZones  # noqa: F401
+
+globals().update(star_names(globals()))
+
+# as LEAN's AlgorithmImports ends: typing's names over LEAN's, and the framework aliases
+from typing import *  # noqa: E402, F403
+
+QCAlgorithmFramework = QCAlgorithm
+QCAlgorithmFrameworkBridge = QCAlgorithm
