@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
-from backtest_core.analysis.returns import daily_returns
+from backtest_core.analysis.calendar import TradingCalendar, daily_closes
 from backtest_core.analysis.robustness import neighbourhood, robust_choice
 from backtest_core.analysis.selection_bias import (
     DeflatedSharpe,
@@ -20,6 +20,7 @@ from backtest_core.analysis.selection_bias import (
     deflated_sharpe_of_best,
     probability_of_backtest_overfitting,
 )
+from backtest_core.compare_runs import trading_calendar
 from backtest_core.errors import ResultFormatError
 from backtest_core.models import BacktestRunInfo, BacktestStatus, parse_statistic
 from backtest_core.models.sweep import SweepCounts, SweepInfo, SweepState
@@ -85,7 +86,7 @@ def sweep_report(store: RunStore, sweep_id: str, *, with_curves: bool = True) ->
     table = _table(sweep, runs, objective_values)
     report = SweepReport(sweep=sweep, counts=counts, status=sweep_status(sweep, counts), table=table, equity=equity)
     report.eta = estimate_eta(runs, counts, datetime.now(UTC))
-    _score(report)
+    _score(report, store)
     return report
 
 
@@ -121,7 +122,7 @@ def _table(sweep: SweepInfo, runs: list[BacktestRunInfo], objective: dict[str, f
     return frame
 
 
-def _score(report: SweepReport) -> None:
+def _score(report: SweepReport, store: RunStore) -> None:
     """Best and plateau's best, DSR of the best, PBO over every completed run."""
     sweep, table = report.sweep, report.table
     maximize = sweep.objective.maximize
@@ -132,7 +133,8 @@ def _score(report: SweepReport) -> None:
             report.table[column] = scored[column]
         choice = robust_choice(scored.loc[ran.index], "objective", maximize)
         report.best, report.plateau_best = choice.raw_best, choice.plateau_best
-    report.returns = {run_id: trading_day_returns(curve) for run_id, curve in report.equity.items()}
+    calendar = trading_calendar(store.settings.data_dir, crypto_only=False)
+    report.returns = {run_id: trading_day_returns(curve, calendar) for run_id, curve in report.equity.items()}
     report.returns = {run_id: series for run_id, series in report.returns.items() if len(series) > 1}
     if report.best is None or report.best not in report.returns:
         report.deflated_note = "needs a best run with daily returns"
@@ -149,16 +151,11 @@ def _score(report: SweepReport) -> None:
             report.overfit_note = str(reason)
 
 
-def trading_day_returns(equity: pd.Series) -> pd.Series:
-    """Daily returns without the weekend days on which nothing trades.
-
-    LEAN's equity chart has a point for every calendar day; on Saturdays and Sundays of an equity strategy it
-    repeats Friday's close, so those returns are exactly 0 and would add days (T) and shrink the spread that
-    DSR and PBO read. Weekend returns are kept when any of them moved (a crypto strategy trades then).
-    """
-    returns = daily_returns(equity)
-    weekend = returns.index.day_of_week >= 5
-    return returns[~weekend] if (returns[weekend] == 0).all() else returns
+def trading_day_returns(equity: pd.Series, calendar: TradingCalendar) -> pd.Series:
+    """Returns per trading day (the comparison's daily convention, ``analysis.calendar``): LEAN's chart has a
+    point for every calendar day, and weekend points would add zero returns that inflate T and shrink the
+    spread DSR and PBO read."""
+    return daily_closes(equity, calendar).pct_change().dropna()
 
 
 def estimate_eta(runs: list[BacktestRunInfo], counts: SweepCounts, now: datetime) -> timedelta | None:
