@@ -19,7 +19,7 @@ from backtest_core.sweeps.views import top_ids
 from tests.browser.conftest import require_chromium, screenshot, streamlit_server, wait_for_app
 from tests.sweep_helpers import UNLUCKY, write_strategies
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1500)]  # waits for real runs
 
 
 @pytest.fixture(scope="module")
