@@ -1,20 +1,27 @@
 """Plotly figures of results, shared by the pages and the offline HTML report.
 
-Every series is downsampled (extremes kept) before drawing, so a 13-year daily or a one-year minute result
-draws as fast as a small one. Figures carry no Streamlit code.
+Time series are drawn on the exchange's clock (``analysis.sessions.TimeAxis``): wall-clock times in its zone,
+named in the axis title, with the spans the exchange is closed cut out of an intraday axis (Plotly
+rangebreaks), and dates for daily results. A figure is drawn for a window (UTC ``(start, end)``, None for
+the whole run): each series is cut to it first and then downsampled (extremes kept), so a zoomed window is
+drawn at full detail. Lines are SVG rather than WebGL: WebGL canvases ignore rangebreaks' geometry in
+hover and get cut off in tall figures. Figures carry no Streamlit code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from backtest_core.analysis.benchmark import rebased_benchmark
 from backtest_core.analysis.returns import drawdown as drawdown_of
+from backtest_core.analysis.sessions import TimeAxis
+from backtest_core.analysis.trade_analytics import holding_times, wins
 from backtest_core.downsample import DEFAULT_MAX_POINTS, downsample
-from backtest_core.results import Chart
+from backtest_core.results import Chart, ChartSeries
 
 BUY_COLOR = "#2ca02c"
 SELL_COLOR = "#d62728"
@@ -23,49 +30,155 @@ BENCHMARK_COLOR = "#aaaaaa"
 PALETTE = ("#4f9cf7", "#f7a34f", "#59c27a", "#e0605e", "#a57fe0", "#8c6d62", "#e47ac3", "#9a9a9a", "#c9c94a", "#4ac9c9")
 
 _LAYOUT = {"margin": {"l": 50, "r": 20, "t": 40, "b": 30}, "hovermode": "x unified", "template": "plotly_dark"}
+Window = tuple[pd.Timestamp, pd.Timestamp] | None
 
 
-def _scatter(series: pd.Series, name: str, max_points: int, **kwargs: object) -> go.Scattergl:
+def _scatter(series: pd.Series, name: str, max_points: int, **kwargs: object) -> go.Scatter:
     drawn = downsample(series.dropna(), max_points)
-    return go.Scattergl(x=drawn.index, y=drawn.to_numpy(), name=name, mode="lines", **kwargs)
+    return go.Scatter(x=drawn.index, y=drawn.to_numpy(), name=name, mode="lines", **kwargs)
 
 
-def scaled_benchmark(benchmark: pd.Series, equity: pd.Series) -> pd.Series:
-    """The benchmark rescaled to start at the equity curve's first value (0-valued samples dropped)."""
-    prices = benchmark[benchmark > 0]
-    if prices.empty or equity.empty:
-        return pd.Series(dtype=float)
-    return prices / prices.iloc[0] * float(equity.iloc[0])
+# -- the time axis ----------------------------------------------------------------------------------------
+
+
+def time_axis_layout(axis: TimeAxis) -> dict[str, object]:
+    """x-axis settings for ``axis``: date type, hover format, and the closed spans as rangebreaks."""
+    layout: dict[str, object] = {"type": "date", "hoverformat": "%Y-%m-%d %H:%M" if axis.intraday else "%Y-%m-%d"}
+    if axis.closed:
+        layout["rangebreaks"] = [{"bounds": [start, end]} for start, end in axis.closed]
+    return layout
+
+
+def apply_time_axis(
+    figure: go.Figure, axis: TimeAxis, window: Window = None, title_row: int | None = None
+) -> go.Figure:
+    """Put every x axis of ``figure`` on ``axis``, showing ``window`` (the whole data when None); the axis
+    title (with the zone) goes on ``title_row``'s axis of a subplot figure, else on the only one."""
+    figure.update_xaxes(**time_axis_layout(axis))
+    if window is not None:
+        start, end = axis.drawn(pd.DatetimeIndex([window[0], window[1]]))
+        figure.update_xaxes(range=[start, end])
+    if title_row is None:
+        figure.update_xaxes(title_text=axis.title)
+    else:
+        figure.update_xaxes(title_text=axis.title, row=title_row, col=1)
+    return figure
+
+
+def cut(series: pd.Series, window: Window) -> pd.Series:
+    """The part of a UTC-indexed series inside ``window`` (inclusive), all of it when None."""
+    return series if window is None else series.loc[window[0] : window[1]]
+
+
+def placed(series: pd.Series, axis: TimeAxis, max_points: int = DEFAULT_MAX_POINTS) -> tuple[pd.DatetimeIndex, object]:
+    """x and y of a UTC-indexed series on the exchange's clock (``TimeAxis.drawn``), downsampled. Points that
+    land on one x (a weekend's daily samples all move to Monday's open) keep only the last: the value known
+    when the axis resumes, which is also what a bar chart would otherwise stack several times over."""
+    drawn = downsample(series.dropna(), max_points)
+    x = axis.drawn(drawn.index)
+    last = ~x.duplicated(keep="last")
+    return x[last], drawn.to_numpy()[last]
+
+
+def time_line(
+    series: pd.Series, name: str, axis: TimeAxis, max_points: int = DEFAULT_MAX_POINTS, **kwargs: object
+) -> go.Scatter:
+    """A line of a UTC-indexed series on the exchange's clock (see ``placed``), downsampled after cutting."""
+    x, y = placed(series, axis, max_points)
+    return go.Scatter(x=x, y=y, name=name, mode="lines", **kwargs)
+
+
+# -- equity, benchmark, drawdown --------------------------------------------------------------------------
 
 
 def equity_figure(
     equity: pd.Series,
+    axis: TimeAxis,
+    window: Window = None,
     benchmark: pd.Series | None = None,
-    drawdown: pd.Series | None = None,
+    worst: pd.DataFrame | None = None,
+    log_scale: bool = False,
     max_points: int = DEFAULT_MAX_POINTS,
 ) -> go.Figure:
-    """Equity (with the benchmark scaled to the same start) above its drawdown, on one time axis."""
-    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.04)
-    figure.add_trace(_scatter(equity, "Equity", max_points, line={"color": EQUITY_COLOR}), row=1, col=1)
-    if benchmark is not None and not benchmark.empty:
-        scaled = scaled_benchmark(benchmark, equity)
-        if not scaled.empty:
-            line = {"color": BENCHMARK_COLOR, "dash": "dot"}
-            figure.add_trace(_scatter(scaled, "Benchmark (scaled)", max_points, line=line), row=1, col=1)
-    underwater = drawdown_of(equity) * 100 if drawdown is None or drawdown.empty else drawdown
+    """Equity above its drawdown on one time axis, for ``window``.
+
+    The benchmark (LEAN's daily samples) is rebased to the equity at the window's first point; on an intraday
+    axis it is drawn as steps, holding each sample until the next, since that is all the result knows of it.
+    The drawdown is the equity's own, at its resolution, from the running peak since the run began. ``worst``
+    (``analysis.drawdowns.worst_drawdowns``) is shaded on the equity panel, numbered by depth.
+    """
+    shown = cut(equity, window)
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.03)
+    figure.add_trace(time_line(shown, "Equity", axis, max_points, line={"color": EQUITY_COLOR}), row=1, col=1)
+    if benchmark is not None and not benchmark.empty and not shown.empty:
+        rebased = rebased_benchmark(benchmark, shown)
+        if not rebased.empty:
+            name = "Benchmark (LEAN's daily samples, rebased)" if axis.intraday else "Benchmark (rebased)"
+            line = {"color": BENCHMARK_COLOR, "dash": "dot", "shape": "hv" if axis.intraday else "linear"}
+            figure.add_trace(time_line(rebased, name, axis, max_points, line=line), row=1, col=1)
+    underwater = cut(drawdown_of(equity) * 100, window)
     figure.add_trace(
-        _scatter(underwater, "Drawdown %", max_points, fill="tozeroy", line={"color": SELL_COLOR}), row=2, col=1
+        time_line(underwater, "Drawdown %", axis, max_points, fill="tozeroy", line={"color": SELL_COLOR}),
+        row=2,
+        col=1,
     )
-    figure.update_yaxes(title_text="Equity", row=1, col=1)
+    if worst is not None and not shown.empty:
+        _shade_drawdowns(figure, worst, axis, shown.index[0], shown.index[-1])
+    figure.update_yaxes(title_text="Equity", type="log" if log_scale else "linear", row=1, col=1)
     figure.update_yaxes(title_text="Drawdown %", row=2, col=1)
-    figure.update_layout(**_LAYOUT, height=520, legend={"orientation": "h", "y": 1.08})
-    return figure
+    figure.update_layout(**_LAYOUT, height=540, legend={"orientation": "h", "y": 1.06}, dragmode="select")
+    return apply_time_axis(figure, axis, window, title_row=2)
 
 
-def trades_figure(price: pd.Series, fills: pd.DataFrame, title: str, max_points: int = DEFAULT_MAX_POINTS) -> go.Figure:
-    """A price (or equity) line with buy and sell markers; ``fills`` has time, price, quantity columns."""
+def _shade_drawdowns(
+    figure: go.Figure, worst: pd.DataFrame, axis: TimeAxis, first: pd.Timestamp, last: pd.Timestamp
+) -> None:
+    """A band from each drawdown's peak to its recovery (or the end) and its number at the trough."""
+    troughs, labels, depths = [], [], []
+    for rank, row in enumerate(worst.itertuples(index=False), start=1):
+        end = row.recovery if not pd.isna(row.recovery) else last
+        if end < first or row.start > last:
+            continue
+        start_at, end_at = axis.drawn(pd.DatetimeIndex([max(row.start, first), min(end, last)]))
+        figure.add_vrect(
+            x0=start_at, x1=end_at, row=1, col=1, fillcolor=SELL_COLOR, opacity=0.10, line_width=0, layer="below"
+        )
+        if first <= row.trough <= last:
+            troughs.append(row.trough)
+            labels.append(f"#{rank}")
+            depths.append(row.depth)
+    if troughs:
+        figure.add_trace(
+            go.Scatter(
+                x=axis.drawn(pd.DatetimeIndex(troughs)),
+                y=[d * 100 for d in depths],
+                mode="markers+text",
+                text=labels,
+                textposition="bottom center",
+                customdata=depths,
+                name="Worst drawdowns (troughs)",
+                marker={"color": SELL_COLOR, "size": 7, "symbol": "triangle-up"},
+                textfont={"size": 10},
+                hovertemplate="drawdown %{text}: %{customdata:.2%}<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+
+
+def trades_figure(
+    price: pd.Series,
+    fills: pd.DataFrame,
+    title: str,
+    axis: TimeAxis,
+    window: Window = None,
+    max_points: int = DEFAULT_MAX_POINTS,
+) -> go.Figure:
+    """A price (or equity) line with buy and sell markers; ``fills`` has time (UTC), price, quantity columns."""
     figure = go.Figure()
-    figure.add_trace(_scatter(price, title, max_points, line={"color": EQUITY_COLOR}))
+    figure.add_trace(time_line(cut(price, window), title, axis, max_points, line={"color": EQUITY_COLOR}))
+    if window is not None:
+        fills = fills[(fills["time"] >= window[0]) & (fills["time"] <= window[1])]
     for label, mask, color, symbol in (
         ("Buy", fills["quantity"] > 0, BUY_COLOR, "triangle-up"),
         ("Sell", fills["quantity"] < 0, SELL_COLOR, "triangle-down"),
@@ -74,8 +187,8 @@ def trades_figure(price: pd.Series, fills: pd.DataFrame, title: str, max_points:
         if chosen.empty:
             continue
         figure.add_trace(
-            go.Scattergl(
-                x=chosen["time"],
+            go.Scatter(
+                x=axis.drawn(pd.DatetimeIndex(chosen["time"])),
                 y=chosen["price"],
                 mode="markers",
                 name=label,
@@ -84,8 +197,8 @@ def trades_figure(price: pd.Series, fills: pd.DataFrame, title: str, max_points:
                 hovertemplate="%{text}<extra>" + label + "</extra>",
             )
         )
-    figure.update_layout(**_LAYOUT, height=420, title=title)
-    return figure
+    figure.update_layout(**_LAYOUT, height=420, title=title, dragmode="select")
+    return apply_time_axis(figure, axis, window)
 
 
 def monthly_returns_figure(
@@ -170,75 +283,211 @@ def sparkline_figure(points: list[tuple[float, float]]) -> go.Figure:
     return figure
 
 
-# Charts LEAN's result handler draws for every algorithm (and the pre-2023 alpha charts); the rest are the
-# algorithm's own ``plot`` charts.
-SYSTEM_CHARTS = frozenset(
-    {
-        "Strategy Equity",
-        "Drawdown",
-        "Benchmark",
-        "Capacity",
-        "Exposure",
-        "Portfolio Turnover",
-        "Assets Sales Volume",
-        "Portfolio Margin",
-        "Alpha",
-        "Alpha Assets",
-        "Insight Count",
-    }
-)
+# LEAN's own charts (``BaseResultsHandler``) and where the page draws each; every other chart is the algorithm's.
+EQUITY_CHARTS = ("Strategy Equity", "Drawdown", "Benchmark")  # drawn as one equity figure
+EXPOSURE_CHARTS = ("Exposure", "Portfolio Margin")
+TRADING_CHARTS = ("Portfolio Turnover", "Capacity", "Assets Sales Volume")
+INSIGHT_CHARTS = ("Alpha", "Alpha Assets", "Insight Count")  # the pre-2023 alpha charts
+SYSTEM_CHARTS = frozenset(EQUITY_CHARTS + EXPOSURE_CHARTS + TRADING_CHARTS + INSIGHT_CHARTS)
 MAX_SERIES_PER_CHART = 30  # LEAN's own default limit (maximum-chart-series)
-_MARKERS = {"circle": "circle", "square": "square", "diamond": "diamond", "triangle": "triangle-up",
-            "triangle-down": "triangle-down"}  # fmt: skip
+FRACTION_CHARTS = frozenset({"Exposure", "Portfolio Turnover"})  # values are fractions whatever the unit says
+LATEST_VALUE_TYPES = frozenset({"Pie", "Treemap"})  # drawn as each series' latest value in the window
+UNDRAWABLE_TYPES = frozenset({"Heatmap", "Scatter3d"})
+_MARKERS = {
+    "circle": "circle",
+    "square": "square",
+    "diamond": "diamond",
+    "triangle": "triangle-up",
+    "triangle-down": "triangle-down",
+}
 
 
-def custom_chart_figures(result_charts: Mapping[str, Chart], system: bool = False) -> list[go.Figure]:
-    """One figure per algorithm chart (or, with ``system``, per LEAN default chart other than equity)."""
-    figures = []
-    for name, chart in result_charts.items():
-        if (name in SYSTEM_CHARTS) != system or name in ("Strategy Equity", "Drawdown", "Benchmark"):
-            continue
-        figure = chart_figure(chart)
-        if figure.data:
-            figures.append(figure)
-    return figures
+def own_charts(result_charts: Mapping[str, Chart]) -> dict[str, Chart]:
+    """The algorithm's own charts (its ``plot`` calls), LEAN's standard ones left out."""
+    return {name: chart for name, chart in result_charts.items() if name not in SYSTEM_CHARTS}
 
 
-def chart_figure(chart: Chart, max_points: int = DEFAULT_MAX_POINTS) -> go.Figure:
-    """A LEAN chart drawn by its series types: lines, scatter markers, bars, candles, stacked areas."""
-    figure = go.Figure()
-    for position, series in enumerate(list(chart.series.values())[:MAX_SERIES_PER_CHART]):
-        if len(series) == 0 or series.series_type in ("Pie", "Treemap", "Heatmap", "Scatter3d"):
-            continue
-        color = series.color or PALETTE[position % len(PALETTE)]
-        label = f"{series.name} ({series.unit})" if series.unit and series.unit not in ("$", "") else series.name
-        if series.is_candle:
-            points = series.points.iloc[-max_points:]
-            figure.add_trace(
-                go.Candlestick(
-                    x=points.index,
-                    open=points["open"],
-                    high=points["high"],
-                    low=points["low"],
-                    close=points["close"],
-                    name=label,
-                )
-            )
-        elif series.series_type == "Bar":
-            values = downsample(series.values, max_points)
-            figure.add_trace(go.Bar(x=values.index, y=values.to_numpy(), name=label, marker_color=color))
-        elif series.series_type in ("Scatter", "Flag"):
-            values = downsample(series.values, max_points)
-            marker = {"color": color, "symbol": _MARKERS.get(series.scatter_marker_symbol, "circle"), "size": 7}
-            figure.add_trace(
-                go.Scattergl(x=values.index, y=values.to_numpy(), name=label, mode="markers", marker=marker)
-            )
-        elif series.series_type == "StackedArea":
-            values = downsample(series.values, max_points)
-            figure.add_trace(
-                go.Scatter(x=values.index, y=values.to_numpy(), name=label, stackgroup="one", line={"color": color})
-            )
+def standard_charts(result_charts: Mapping[str, Chart], names: Sequence[str]) -> list[Chart]:
+    """LEAN's standard charts among ``names`` that the result holds with at least one point, in that order."""
+    return [
+        result_charts[n] for n in names if n in result_charts and any(len(s) for s in result_charts[n].series.values())
+    ]
+
+
+def lean_chart_figure(
+    chart: Chart, axis: TimeAxis, window: Window = None, max_points: int = DEFAULT_MAX_POINTS
+) -> go.Figure:
+    """A LEAN chart drawn by its series types (lines, scatter markers, bars, candles, stacked areas) for
+    ``window``. Pie and treemap series (``Assets Sales Volume``) become bars of each series' latest value.
+
+    Beyond ``MAX_SERIES_PER_CHART`` series the largest (by peak) are drawn and the title says how many
+    there are; stacked areas add the rest up as one "other" series, so the stack's height stays true.
+    """
+    series = [s for s in chart.series.values() if len(s)]
+    if series and all(s.series_type in LATEST_VALUE_TYPES for s in series):
+        return _latest_values_figure(chart.name, series, window)
+    notes = []
+    skipped = [s for s in series if s.series_type in UNDRAWABLE_TYPES]
+    if skipped:
+        notes.append(f"{len(skipped)} {skipped[0].series_type} series not drawn")
+    series = [s for s in series if s.series_type not in UNDRAWABLE_TYPES]
+    if len(series) > MAX_SERIES_PER_CHART:
+        series = sorted(series, key=lambda s: -float(cut(s.values, window).abs().max() or 0))
+        rest, series = series[MAX_SERIES_PER_CHART - 1 :], series[: MAX_SERIES_PER_CHART - 1]
+        if all(s.series_type == "StackedArea" for s in rest):
+            notes.append(f"{len(rest)} smallest of {len(series) + len(rest)} series summed as 'other'")
+            series.append(_summed(rest))
         else:
-            figure.add_trace(_scatter(series.values, label, max_points, line={"color": color}))
-    figure.update_layout(**_LAYOUT, height=360, title=chart.name, xaxis_rangeslider_visible=False)
+            notes.append(f"the {len(series)} largest of {len(series) + len(rest)} series")
+    figure = go.Figure()
+    for position, item in enumerate(series):
+        steps = axis.intraday and chart.name in SYSTEM_CHARTS
+        figure.add_trace(_series_trace(item, PALETTE[position % len(PALETTE)], axis, window, max_points, steps))
+    title = chart.name + (f" ({'; '.join(notes)})" if notes else "")
+    figure.update_layout(**_LAYOUT, height=360, title=title, xaxis_rangeslider_visible=False, dragmode="select")
+    if chart.name in FRACTION_CHARTS:
+        figure.update_yaxes(tickformat=".0%", hoverformat=".2%")
+    elif series and series[0].index_name:
+        figure.update_yaxes(title_text=series[0].index_name)
+    return apply_time_axis(figure, axis, window)
+
+
+def _series_trace(
+    series: ChartSeries, color: str, axis: TimeAxis, window: Window, max_points: int, steps: bool
+) -> go.BaseTraceType:
+    """One series as its type asks; with ``steps`` (a daily-sampled LEAN chart on an intraday axis) lines,
+    bars and areas hold each sample until the next, as that is all the result knows between samples."""
+    color = series.color or color
+    label = f"{series.name} ({series.unit})" if series.unit and series.unit not in ("$", "") else series.name
+    if series.is_candle:
+        points = cut(series.points, window)
+        points = points.iloc[:: max(1, len(points) // max_points)]
+        return go.Candlestick(
+            x=axis.drawn(points.index),
+            open=points["open"],
+            high=points["high"],
+            low=points["low"],
+            close=points["close"],
+            name=label,
+        )
+    x, y = placed(cut(series.values, window), axis, max_points)
+    shape = "hv" if steps else "linear"
+    if series.series_type in ("Scatter", "Flag"):
+        marker = {"color": color, "symbol": _MARKERS.get(series.scatter_marker_symbol, "circle"), "size": 7}
+        return go.Scatter(x=x, y=y, name=label, mode="markers", marker=marker)
+    if series.series_type == "Bar" and not steps:
+        return go.Bar(x=x, y=y, name=label, marker_color=color)
+    if series.series_type == "Bar":
+        return go.Scatter(x=x, y=y, name=label, fill="tozeroy", line={"color": color, "shape": shape})
+    if series.series_type == "StackedArea":
+        return go.Scatter(x=x, y=y, name=label, stackgroup="one", line={"color": color, "width": 0.5, "shape": shape})
+    return go.Scatter(x=x, y=y, name=label, mode="lines", line={"color": color, "shape": shape})
+
+
+def _summed(series: Sequence[ChartSeries]) -> ChartSeries:
+    total = pd.concat([s.values for s in series], axis=1).sort_index().ffill().fillna(0).sum(axis=1)
+    first = series[0]
+    arrays = type(first.arrays)(
+        times=total.index.to_numpy(dtype="datetime64[us]"), table=total.to_numpy().reshape(-1, 1), columns=("value",)
+    )
+    return ChartSeries(
+        name=f"other ({len(series)} series)",
+        unit=first.unit,
+        series_type="StackedArea",
+        arrays=arrays,
+        color=BENCHMARK_COLOR,
+        index_name=first.index_name,
+    )
+
+
+def _latest_values_figure(name: str, series: Sequence[ChartSeries], window: Window) -> go.Figure:
+    latest = {}
+    for item in series:
+        values = cut(item.values, window).dropna()
+        if len(values):
+            latest[item.name] = float(values.iloc[-1])
+    ordered = sorted(latest.items(), key=lambda pair: pair[1])
+    figure = go.Figure(
+        go.Bar(x=[v for _, v in ordered], y=[k for k, _ in ordered], orientation="h", marker_color=EQUITY_COLOR)
+    )
+    unit = series[0].unit
+    figure.update_layout(
+        **_LAYOUT,
+        height=max(200, 26 * len(ordered) + 90),
+        title=f"{name} (latest value in the window{', ' + unit if unit else ''})",
+    )
+    return figure
+
+
+# -- trades -----------------------------------------------------------------------------------------------
+
+
+def _outcome_colors(trades: pd.DataFrame) -> list[str]:
+    return [BUY_COLOR if won else SELL_COLOR for won in wins(trades)]
+
+
+def pnl_distribution_figure(trades: pd.DataFrame) -> go.Figure:
+    """Histogram of the closed trades' profit or loss, wins and losses apart."""
+    figure = go.Figure()
+    won = wins(trades)
+    for label, mask, color in (("Wins", won, BUY_COLOR), ("Losses", ~won, SELL_COLOR)):
+        figure.add_trace(go.Histogram(x=trades.loc[mask, "profit_loss"], name=label, marker_color=color, nbinsx=40))
+    figure.update_layout(**_LAYOUT, height=320, title="Profit and loss per trade", barmode="overlay", bargap=0.03)
+    figure.update_traces(opacity=0.75)
+    figure.update_xaxes(title_text="Profit / loss (account currency)")
+    return figure
+
+
+def mae_mfe_figure(trades: pd.DataFrame) -> go.Figure:
+    """Each trade's maximum adverse excursion against its maximum favourable one, coloured by outcome."""
+    text = [
+        f"{s} {d} · P&L {p:,.2f}"
+        for s, d, p in zip(trades["symbol"], trades["direction"], trades["profit_loss"], strict=True)
+    ]
+    figure = go.Figure(
+        go.Scatter(
+            x=trades["mae"],
+            y=trades["mfe"],
+            mode="markers",
+            text=text,
+            marker={"color": _outcome_colors(trades), "size": 7, "opacity": 0.8},
+            hovertemplate="MAE %{x:,.2f} · MFE %{y:,.2f}<br>%{text}<extra></extra>",
+        )
+    )
+    figure.update_layout(**_LAYOUT, height=320, title="MAE / MFE per trade (green: win, red: loss)")
+    figure.update_xaxes(title_text="Maximum adverse excursion")
+    figure.update_yaxes(title_text="Maximum favourable excursion")
+    return figure
+
+
+def holding_time_figure(trades: pd.DataFrame) -> go.Figure:
+    """Histogram of how long trades were held, in the unit that suits their length."""
+    held = holding_times(trades).dt.total_seconds()
+    unit, seconds = (
+        ("days", 86400) if held.median() >= 86400 else ("hours", 3600) if held.median() >= 3600 else ("minutes", 60)
+    )
+    figure = go.Figure()
+    won = wins(trades)
+    for label, mask, color in (("Wins", won, BUY_COLOR), ("Losses", ~won, SELL_COLOR)):
+        figure.add_trace(go.Histogram(x=held[mask] / seconds, name=label, marker_color=color, nbinsx=40))
+    figure.update_layout(**_LAYOUT, height=320, title="Holding time", barmode="stack", bargap=0.03)
+    figure.update_xaxes(title_text=f"Held ({unit})")
+    return figure
+
+
+def streaks_figure(runs: pd.DataFrame, axis: TimeAxis) -> go.Figure:
+    """Consecutive wins (up) and losses (down), one bar per streak in the order trades closed."""
+    heights = runs["length"].where(runs["win"], -runs["length"])
+    ends = axis.local(pd.DatetimeIndex(runs["last_exit"])).strftime("%Y-%m-%d %H:%M" if axis.intraday else "%Y-%m-%d")
+    figure = go.Figure(
+        go.Bar(
+            x=list(range(1, len(runs) + 1)),
+            y=heights,
+            marker_color=[BUY_COLOR if w else SELL_COLOR for w in runs["win"]],
+            customdata=list(zip(runs["profit_loss"], ends, strict=True)),
+            hovertemplate="%{y} in a row · P&L %{customdata[0]:,.2f} · to %{customdata[1]}<extra></extra>",
+        )
+    )
+    figure.update_layout(**_LAYOUT, height=320, title="Win and loss streaks (trades in a row)", bargap=0.1)
+    figure.update_xaxes(title_text="streak, in the order trades closed")
     return figure

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from backtest_core.analysis import relative
-from backtest_core.analysis.calendar import TradingCalendar
+from backtest_core.analysis.calendar import EVERY_DAY_PER_YEAR, TradingCalendar
 from backtest_core.analysis.comparison import Workbench, relative_frames
 from backtest_core.analysis.returns import drawdown
 from backtest_core.charts import BENCHMARK_COLOR, PALETTE
@@ -83,6 +83,8 @@ def timeline_figure(
         figure.add_hline(y=0, line={"color": BENCHMARK_COLOR, "width": 1}, row=row, col=1)
     figure.update_yaxes(type="log" if log_scale else "linear", row=1, col=1)
     figure.update_xaxes(title_text=f"{calendar.hours.exchange_tz.key} time", row=len(titles), col=1)
+    if calendar.periods_per_year != EVERY_DAY_PER_YEAR:  # weekends are not drawn as flat stretches
+        figure.update_xaxes(rangebreaks=[{"bounds": ["sat", "mon"]}])
     figure.update_layout(
         **_LAYOUT,
         height=420 + 170 * (len(titles) - 1),

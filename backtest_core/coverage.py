@@ -140,6 +140,8 @@ def coverage_problem(ranges: list[DataRange], start: date | None, end: date | No
             problems.append(f"data for {found.describe()}")
     if not problems:
         return None
+    if start is None and end is None:
+        return "; ".join(problems)
     period = f"{start or 'the algorithm start'} to {end or 'the algorithm end'}"
     return f"the period {period} has no data: " + "; ".join(problems)
 

@@ -40,16 +40,19 @@ NO_RESULT = RunWarning(
 _NUMBER = re.compile(r"[-\d,.]+")
 
 
-def describe_engine_run(facts: EngineFacts, data_dir: Path) -> RunDescription:
-    """An embedded run: its engine's facts, and the coverage of every subscription over its period."""
+def describe_engine_run(
+    facts: EngineFacts, data_dir: Path, requested_symbols: list[str] | None = None
+) -> RunDescription:
+    """An embedded run: its engine's facts, the coverage of every subscription over its period, and the
+    requested ``symbols`` the algorithm never subscribed to (it read fewer than it was given)."""
     resolutions = [Resolution(s.resolution) for s in facts.subscriptions]
-    warnings: list[RunWarning] = []
+    warnings = _unused_symbols(requested_symbols or [], facts)
     if facts.period_start and facts.period_end and facts.subscriptions:
         ranges = [
             _coverage(data_dir, item.symbol, Resolution(item.resolution), item.kind, item.market)
             for item in facts.subscriptions
         ]
-        warnings = coverage_warnings(ranges, facts.period_start, facts.period_end, data_dir)
+        warnings += coverage_warnings(ranges, facts.period_start, facts.period_end, data_dir)
     return RunDescription(
         period_start=facts.period_start,
         period_end=facts.period_end,
@@ -124,6 +127,17 @@ def _coverage(data_dir: Path, symbol: str, resolution: Resolution, kind: str, ma
     except StudioError as error:  # a damaged file: the range is unknown, and the run itself said why
         return DataRange(symbol=symbol, resolution=resolution, kind=SecurityKind(kind), market=market,
                          searched=str(error))  # fmt: skip
+
+
+def _unused_symbols(requested: list[str], facts: EngineFacts) -> list[RunWarning]:
+    subscribed = {item.symbol.upper() for item in facts.subscriptions}
+    unused = [symbol for symbol in requested if symbol.upper() not in subscribed]
+    if not unused or facts.period_start is None:  # a run failing in initialize subscribed to nothing yet
+        return []
+    return [RunWarning(code="symbols-unused", message=(
+        f"the algorithm did not subscribe to {', '.join(unused)}, which the request gave it as symbols: "
+        f"its figures are for {', '.join(sorted(subscribed)) or 'no security'} only"
+    ))]  # fmt: skip
 
 
 def _data_source(synthetic: bool | None) -> DataSource:

@@ -96,3 +96,7 @@ class UnsupportedApi(StudioError, AttributeError):
             "Run this strategy with the lean-docker engine, or avoid this API.",
         )
         self.api = api
+
+
+class ClusterUnavailable(StudioError):
+    """The Dask cluster named by ``BACKTEST_CLUSTER`` cannot be used now (no scheduler file, no answer)."""

@@ -14,6 +14,8 @@ from plotly.offline import get_plotlyjs
 
 from backtest_core import charts
 from backtest_core.analysis import periods, returns
+from backtest_core.analysis.drawdowns import worst_drawdowns
+from backtest_core.analysis.sessions import TimeAxis, time_axis
 from backtest_core.results import LeanResult
 
 _STYLE = """
@@ -27,8 +29,12 @@ grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 0 24px; } .mu
 """
 
 
-def build_report(result: LeanResult, title: str, subtitle: str = "") -> str:
-    """The whole report as one HTML document."""
+REPORT_ROWS = 500  # rows of the orders and trades tables; the page's CSV downloads hold them all
+
+
+def build_report(result: LeanResult, title: str, subtitle: str = "", axis: TimeAxis | None = None) -> str:
+    """The whole report as one HTML document; ``axis`` is the result's time axis (UTC dates without one)."""
+    axis = axis or time_axis(result.equity, [], None)
     sections = [f"<h1>{html.escape(title)}</h1>"]
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     sections.append(f'<p class="muted">{html.escape(subtitle)} · generated {generated} by Backtest Studio</p>')
@@ -38,7 +44,8 @@ def build_report(result: LeanResult, title: str, subtitle: str = "") -> str:
     equity = result.equity
     if not equity.empty:
         sections.append("<h2>Equity and drawdown</h2>")
-        sections.append(_figure(charts.equity_figure(equity, result.benchmark, result.drawdown)))
+        worst = worst_drawdowns(equity)
+        sections.append(_figure(charts.equity_figure(equity, axis, None, result.benchmark, worst)))
         monthly = periods.monthly_returns(equity)
         if not monthly.empty:
             sections.append(_figure(charts.monthly_returns_figure(monthly)))
@@ -48,10 +55,11 @@ def build_report(result: LeanResult, title: str, subtitle: str = "") -> str:
             sections.append(_figure(charts.returns_distribution_figure(daily)))
     if result.runtime_statistics:
         sections.append("<h2>Runtime statistics</h2>" + _statistics_grid(result.runtime_statistics))
-    if not result.closed_trades.empty:
-        sections.append("<h2>Closed trades</h2>" + _table(result.closed_trades.head(500)))
-    if not result.orders.empty:
-        sections.append("<h2>Orders</h2>" + _table(result.orders.head(500)))
+    for heading, frame in (("Closed trades", result.closed_trades), ("Orders", result.orders)):
+        if frame.empty:
+            continue
+        shown = f" (the first {REPORT_ROWS:,} of {len(frame):,})" if len(frame) > REPORT_ROWS else ""
+        sections.append(f"<h2>{heading}{shown}</h2>" + _table(frame.head(REPORT_ROWS)))
     body = "\n".join(sections)
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"

@@ -53,7 +53,7 @@ def get_strategy(name_or_path: str, folder: Path) -> StrategyDetails:
 
 def _describe(project: Path) -> StrategyDetails:
     errors: list[str] = []
-    description, parameters = "", {}
+    description, parameters, choices = "", {}, {}
     config = project / "config.json"
     if config.exists():
         try:
@@ -63,6 +63,7 @@ def _describe(project: Path) -> StrategyDetails:
             description = str(data.get("description") or "")
             raw = data.get("parameters") or {}
             parameters = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+            choices = _choices(data.get("parameter-choices"), parameters, errors)
         except (ValueError, UnicodeDecodeError) as error:
             errors.append(f"config.json is not valid JSON: {error}")
     main = project / "main.py"
@@ -88,11 +89,29 @@ def _describe(project: Path) -> StrategyDetails:
         path=project,
         description=description,
         parameters=parameters,
+        parameter_choices=choices,
         class_name=class_name,
         error="; ".join(errors) or None,
         source=source,
         files=files,
     )
+
+
+def _choices(raw: object, parameters: dict[str, str], errors: list[str]) -> dict[str, list[str]]:
+    """``parameter-choices``: ``{name: [allowed values]}`` for declared parameters, the default among them."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, list) and v for v in raw.values()):
+        errors.append('config.json parameter-choices must map parameter names to lists of values, e.g. '
+                      '{"resolution": ["daily", "hour"]}')  # fmt: skip
+        return {}
+    choices = {str(name): [str(value) for value in values] for name, values in raw.items()}
+    for name, values in choices.items():
+        if name not in parameters:
+            errors.append(f"config.json parameter-choices names {name!r}, which is not among its parameters")
+        elif parameters[name] not in values:
+            errors.append(f"config.json: the default {parameters[name]!r} of {name} is not among its choices")
+    return choices
 
 
 def algorithm_class(tree: ast.Module, folder: Path | None = None) -> str | None:

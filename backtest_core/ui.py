@@ -94,16 +94,27 @@ def guarded(action: Callable[[], T]) -> T | None:
         return None
 
 
-@st.cache_data(show_spinner="Loading result…", max_entries=32)
+@st.cache_resource(show_spinner="Loading result…", max_entries=32)
 def _load_result(folder: str, stamp: float) -> LeanResult:
-    """``stamp`` (the newest result file's mtime) is only part of the cache key."""
+    """``stamp`` (the newest result file's mtime) is only part of the cache key. One shared object, not a
+    copy per rerun (``cache_data`` unpickled megabytes of frames on every widget change): read-only for
+    every page."""
     return load_result(Path(folder))
+
+
+def result_stamp(folder: Path) -> float:
+    """When the result files of a run folder last changed (a cache key for what is derived from them)."""
+    return max((p.stat().st_mtime for p in folder.glob("*.json")), default=0.0)
 
 
 def cached_result(folder: Path) -> LeanResult:
     """The parsed result of a run folder, re-read only when its main file changes."""
-    stamp = max((p.stat().st_mtime for p in folder.glob("*.json")), default=0.0)
-    return _load_result(str(folder), stamp)
+    return _load_result(str(folder), result_stamp(folder))
+
+
+def percent(value: float | None, digits: int = 2) -> str:
+    """A fraction as a percent for display; '–' when there is none."""
+    return "–" if value is None else f"{value:.{digits}%}"
 
 
 def run_link(run_id: str, label: str | None = None) -> None:
@@ -149,3 +160,25 @@ def stored_result(run: BacktestRunInfo) -> LeanResult | None:
         st.warning(f"This is the snapshot LEAN rewrites while a run goes on: the run never finished, so its figures "
                    f"stop{last} and are not final statistics.", icon=":material/warning:")  # fmt: skip
     return result
+
+
+def apply_to_runs(done: str, run_ids: list[str], action: Callable[[str], object]) -> None:
+    """Do ``action`` to each run and keep what happened, refusals with their reason, for ``action_outcomes``
+    to say after the page reloads (an action that did nothing must never look like one that did)."""
+    succeeded, refused = [], []
+    for run_id in run_ids:
+        try:
+            action(run_id)
+            succeeded.append(run_id)
+        except StudioError as error:
+            refused.append(f"{error}: {error.hint}" if error.hint else str(error))
+    outcomes = st.session_state.setdefault("action_outcomes", [])
+    if succeeded:
+        outcomes.append(("success", f"{done} {len(succeeded)} run(s): {', '.join(succeeded)}"))
+    outcomes.extend(("error", message) for message in refused)
+
+
+def action_outcomes() -> None:
+    """Say what the last actions did (see ``apply_to_runs``), once."""
+    for kind, message in st.session_state.pop("action_outcomes", []):
+        (st.success if kind == "success" else st.error)(message)

@@ -5,14 +5,16 @@ Each function takes models or parsed results and returns plain frames, lists or 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
+from backtest_core.engines.embedded.data import Bars, LeanDataFolder, SecurityKind
 from backtest_core.errors import StudioError
 from backtest_core.models import (
     BacktestProgress,
@@ -26,6 +28,7 @@ from backtest_core.models import (
 from backtest_core.results import LeanResult
 from backtest_core.results.logs import read_log
 
+FILL_SLACK = 0.005
 FILLED = ("Filled", "PartiallyFilled")
 
 
@@ -54,13 +57,6 @@ def period_text(description: RunDescription) -> str:
     return f"{period} · {resolution} · starting capital {capital}"
 
 
-def description_frame(runs: Mapping[str, BacktestRunInfo]) -> pd.DataFrame:
-    """One row per labelled run: what it covered and where it came from (for putting runs side by side)."""
-    return pd.DataFrame.from_dict(
-        {label: description_cells(run.description) for label, run in runs.items()}, orient="index"
-    )
-
-
 def history_frame(runs: Sequence[BacktestRunInfo]) -> pd.DataFrame:
     """One row per run with the key statistics, in LEAN's printed units (percent where LEAN prints %), and what
     it covered (period, resolution, capital, data, warnings)."""
@@ -87,6 +83,23 @@ def history_frame(runs: Sequence[BacktestRunInfo]) -> pd.DataFrame:
     columns += ["start capital", "data", "net profit %", "CAR %", "sharpe", "drawdown %", "orders", "end equity"]
     columns += ["warnings", "source", "tags"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def editor_parameters(records: Sequence[Mapping[str, object]]) -> dict[str, str]:
+    """The parameter table's rows as the request's parameters: an empty cell is an empty value (which the
+    checks refuse by name), never the text "nan" or "None"; rows without a name are left out."""
+    parameters = {}
+    for row in records:
+        name, value = _cell(row.get("parameter")), _cell(row.get("value"))
+        if name:
+            parameters[name.strip()] = value
+    return parameters
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value)
 
 
 def time_left(progress: BacktestProgress, started_at: datetime | None, now: datetime) -> timedelta | None:
@@ -121,8 +134,20 @@ def fills_frame(result: LeanResult) -> pd.DataFrame:
     return frame.astype({"price": float, "quantity": float}).reset_index(drop=True)
 
 
-def symbol_price(data_dir: Path, result: LeanResult, ticker: str) -> pd.Series | None:
-    """Adjusted closes of a traded US equity over the result's period from the data folder (daily, else hour).
+@dataclass(frozen=True)
+class PriceLine:
+    """A traded symbol's closes to draw its fills on, in the normalisation the fills were made in."""
+
+    prices: pd.Series
+    normalisation: str  # "adjusted" (LEAN's default) or "raw"
+    note: str  # says which, and whether the fills match this data folder's prices at all
+
+
+def symbol_price(data_dir: Path, result: LeanResult, ticker: str, fills: pd.DataFrame) -> PriceLine | None:
+    """Closes of a traded US equity over the result's period from the data folder (daily, else hour), adjusted
+    or raw as the fills are: a fill made at raw prices drawn over adjusted ones sits off the line by every
+    dividend and split since. Which one is told by where the fills fall: within each day's range of the
+    adjusted or of the raw bars.
 
     None when the data folder has no bars for it; the page then draws the trades on the equity curve.
     """
@@ -130,17 +155,57 @@ def symbol_price(data_dir: Path, result: LeanResult, ticker: str) -> pd.Series |
         return None
     folder = LeanDataFolder(data_dir)
     first, last = result.equity.index[0].date(), result.equity.index[-1].date()
+    zone = ZoneInfo("America/New_York")
     for resolution in (Resolution.DAILY, Resolution.HOUR):
         try:
-            bars = folder.read_bars(SecurityKind.EQUITY, "usa", ticker.lower(), resolution, "trade", first, last)
+            raw = folder.read_bars(SecurityKind.EQUITY, "usa", ticker.lower(), resolution, "trade", first, last)
         except StudioError:
             return None
-        if bars is None or len(bars) == 0:
+        if raw is None or len(raw) == 0:
             continue
-        bars = folder.adjusted(bars, ticker.lower(), ZoneInfo("America/New_York"))
-        times, closes = pd.to_datetime(bars.end_ns, utc=True), bars.close.astype(float)
-        return pd.Series(closes, index=times, name=ticker)
+        adjusted = folder.adjusted(raw, ticker.lower(), zone)
+        checks = {name: _fills_in_range(bars, fills, zone) for name, bars in (("adjusted", adjusted), ("raw", raw))}
+        normalisation = "raw" if checks["raw"][0] > checks["adjusted"][0] else "adjusted"
+        bars = raw if normalisation == "raw" else adjusted
+        times = pd.to_datetime(bars.end_ns, utc=True)
+        line = pd.Series(bars.close.astype(float), index=times, name=ticker)
+        return PriceLine(line, normalisation, _price_note(normalisation, *checks[normalisation]))
     return None
+
+
+def _fills_in_range(bars: Bars, fills: pd.DataFrame, zone: ZoneInfo) -> tuple[int, int]:
+    """(fills within their day's low..high of ``bars``, fills on days ``bars`` has), with half a percent of
+    slack for slippage."""
+    if fills.empty:
+        return 0, 0
+    days = pd.to_datetime(bars.start_ns, utc=True).tz_convert(zone).date
+    ranges = (
+        pd.DataFrame({"low": bars.low, "high": bars.high}, index=days)
+        .groupby(level=0)
+        .agg({"low": "min", "high": "max"})
+    )
+    fill_days = pd.to_datetime(fills["time"], utc=True).dt.tz_convert(zone).dt.date
+    low = ranges["low"].reindex(fill_days).to_numpy()
+    high = ranges["high"].reindex(fill_days).to_numpy()
+    price = fills["price"].to_numpy(dtype=float)
+    inside = (price >= low * (1 - FILL_SLACK)) & (price <= high * (1 + FILL_SLACK))
+    return int(inside.sum()), int((~pd.isna(low)).sum())
+
+
+def _price_note(normalisation: str, inside: int, total: int) -> str:
+    which = (
+        "adjusted for splits and dividends (LEAN's default normalisation)"
+        if normalisation == "adjusted"
+        else "raw, as traded (not adjusted): this run's fills were made at raw prices"
+    )
+    note = f"Prices and fills {which}, from the data folder."
+    if total and inside < total / 2:
+        note += (
+            f" Only {inside} of the {total} fills on days with data fall within the data folder's prices that day: "
+            "the run traded "
+            "on other data (another vendor, or another factor-file vintage), so markers may sit off the line."
+        )
+    return note
 
 
 def missing_result_text(run: BacktestRunInfo) -> str:

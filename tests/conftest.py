@@ -1,7 +1,7 @@
 """Fixtures every test layer shares: the shared LEAN files, a private store, CI strictness.
 
-When ``CI=true`` a skipped ``docker`` or ``browser`` test, or one skipped for want of ``../shared``, is
-reported as a failure: in CI the real parts must run.
+When ``CI=true`` a skipped ``docker``, ``browser`` or ``cluster`` test, or one skipped for want of
+``../shared``, is reported as a failure: in CI the real parts must run.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def studio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Set
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
     report = yield
     if IN_CI and report.skipped:
-        strict = {"docker", "browser"} & {mark.name for mark in item.iter_markers()}
+        strict = {"docker", "browser", "cluster"} & {mark.name for mark in item.iter_markers()}
         reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
         if strict or SHARED_MISSING in reason:
             report.outcome = "failed"

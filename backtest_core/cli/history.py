@@ -6,9 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from backtest_core.cli.output import print_json, print_table
-from backtest_core.errors import ResultFormatError
-from backtest_core.models import BacktestRunInfo, BacktestStatus, RunQuery, SortKey
+from backtest_core.errors import InvalidRequest, ResultFormatError
+from backtest_core.models import BacktestRunInfo, BacktestStatus, RunQuery, SortKey, describe_validation_error
 from backtest_core.results.logs import parse_statistics, read_log, select_run
 from backtest_core.store import RunStore, import_path
 from backtest_core.sweeps.lean_optimize import find_optimization_folders, import_optimization, is_optimization_folder
@@ -126,16 +128,20 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    query = RunQuery(
-        page=args.page,
-        page_size=args.page_size,
-        sort=SortKey(args.sort),
-        descending=args.descending,
-        status=[BacktestStatus(s) for s in args.status],
-        strategy=args.strategy,
-        tag=args.tag,
-        text=args.text,
-    )
+    try:
+        query = RunQuery(
+            page=args.page,
+            page_size=args.page_size,
+            sort=SortKey(args.sort),
+            descending=args.descending,
+            status=[BacktestStatus(s) for s in args.status],
+            strategy=args.strategy,
+            tag=args.tag,
+            text=args.text,
+        )
+    except ValidationError as error:
+        field, message = describe_validation_error(error)[0]
+        raise InvalidRequest(field.replace("_", "-"), message) from error
     page = RunStore().list(query)
     if args.json:
         print_json(

@@ -59,6 +59,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         command.add_argument("--json", action="store_true")
         command.set_defaults(handler=handler)
 
+    command = subparsers.add_parser("run-again", help="start a stored run's request again with its stored code")
+    command.add_argument("id")
+    command.add_argument("--wait", action="store_true", help="show progress and return when the run ends")
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(handler=_run_again)
+
     command = subparsers.add_parser("logs", help="a run's LEAN log (log.txt)")
     command.add_argument("id")
     command.add_argument("--follow", "-f", action="store_true", help="keep printing until the run ends")
@@ -77,10 +83,17 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 def build_request(args: argparse.Namespace, settings: Settings) -> BacktestRequest:
     data: dict[str, Any] = {
-        "strategy": args.strategy, "engine": args.engine, "start_date": args.start, "end_date": args.end,
-        "initial_cash": args.cash, "symbols": args.symbols or [], "resolution": args.resolution,
-        "parameters": parse_params(args.param), "name": args.name, "tags": args.tag,
-    }  # fmt: skip
+        "strategy": args.strategy,
+        "engine": args.engine,
+        "start_date": args.start,
+        "end_date": args.end,
+        "initial_cash": args.cash,
+        "symbols": args.symbols or [],
+        "resolution": args.resolution,
+        "parameters": parse_params(args.param),
+        "name": args.name,
+        "tags": args.tag,
+    }
     data = {key: value for key, value in data.items() if value is not None}
     try:
         return BacktestRequest.model_validate(
@@ -94,15 +107,46 @@ def build_request(args: argparse.Namespace, settings: Settings) -> BacktestReque
 def _run(args: argparse.Namespace) -> int:
     settings = Settings()
     run_id = runs.submit(build_request(args, settings), settings)
+    problem = _cluster_problem(settings)
+    if problem:
+        print(
+            f"error: {problem}\nrun {run_id} stays queued and starts when the scheduler answers; "
+            f"`python -m backtest_core cancel {run_id}` drops it.",
+            file=sys.stderr,
+        )
     if not args.wait:
         if args.json:
             print_json(_run_json(RunStore(settings).get(run_id), settings, full=False))
         else:
             print(run_id)
-        return 0
+        return 2 if problem else 0
     if not args.json:
         print(run_id)
     return _finish(run_id, settings, args.json)
+
+
+def _run_again(args: argparse.Namespace) -> int:
+    settings = Settings()
+    run_id = runs.run_again(args.id, settings)
+    if args.wait:
+        if not args.json:
+            print(run_id)
+        return _finish(run_id, settings, args.json)
+    if args.json:
+        print_json(_run_json(RunStore(settings).get(run_id), settings, full=False))
+    else:
+        print(run_id)
+    return 0
+
+
+def _cluster_problem(settings: Settings) -> str | None:
+    """Why the cluster (when one is set) cannot take runs now, or None."""
+    if not settings.cluster:
+        return None
+    from backtest_core.cluster.status import cluster_status  # Dask only when a cluster is set
+
+    status = cluster_status(settings)
+    return None if status.reachable else status.problem
 
 
 def _wait(args: argparse.Namespace) -> int:

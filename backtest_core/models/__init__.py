@@ -1,7 +1,7 @@
 """Pydantic models at every boundary of the app; no I/O here."""
 
 from backtest_core.models.enums import BacktestStatus, EngineName, Resolution
-from backtest_core.models.request import BacktestRequest, clean_tags, describe_validation_error
+from backtest_core.models.request import NAME_LIMIT, BacktestRequest, clean_tags, describe_validation_error
 from backtest_core.models.run import (
     BacktestProgress,
     BacktestResult,
@@ -21,6 +21,7 @@ from backtest_core.models.strategy import StrategyDetails, StrategyInfo
 
 __all__ = [
     "KEY_STATISTICS",
+    "NAME_LIMIT",
     "BacktestProgress",
     "BacktestRequest",
     "BacktestResult",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Any
@@ -10,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from backtest_core.models.enums import EngineName, Resolution
 
+MAX_CASH = 1_000_000_000_000  # float64 keeps cents exact up to ~9e13; a trillion leaves room for growth
+EARLIEST_DATE = date(1900, 1, 1)
+NAME_LIMIT = 120
 SYMBOL_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,11}([./-][A-Z0-9]{1,6})?$")
 TAG_PATTERN = re.compile(r"^[\w][\w .:+-]{0,39}$")
 
@@ -35,7 +39,7 @@ class BacktestRequest(BaseModel):
     symbols: list[str] = Field(default_factory=list)
     resolution: Resolution | None = None
     parameters: dict[str, str] = Field(default_factory=dict)
-    name: str | None = Field(default=None, max_length=120)
+    name: str | None = None
     tags: list[str] = Field(default_factory=list)
 
     @field_validator("strategy")
@@ -51,10 +55,39 @@ class BacktestRequest(BaseModel):
 
     @field_validator("initial_cash")
     @classmethod
-    def _positive_cash(cls, value: float | None) -> float | None:
-        if value is not None and not value > 0:
+    def _bounded_cash(cls, value: float | None) -> float | None:
+        if value is None:
+            return None
+        if math.isnan(value):
+            raise ValueError("initial cash is not a number (nan); give an amount such as 100000")
+        if not value > 0:
             raise ValueError("initial cash must be greater than 0")
+        if value > MAX_CASH:
+            raise ValueError(
+                f"initial cash {value:g} is more than {MAX_CASH:,}, the most the engines account for to the cent "
+                "(the embedded engine computes in 64-bit floats)"
+            )
         return value
+
+    @field_validator("start_date", "end_date")
+    @classmethod
+    def _dates_in_range(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is None:
+            return None
+        label = info.field_name.replace("_", " ")
+        if value < EARLIEST_DATE:
+            raise ValueError(f"{label} {value} is before {EARLIEST_DATE}; no market data goes back that far")
+        today = date.today()
+        if value > today:
+            raise ValueError(f"{label} {value} is after today ({today}); there is no data for the future yet")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name_fits(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > NAME_LIMIT:
+            raise ValueError(f"a run name holds at most {NAME_LIMIT} characters; this one has {len(value)}")
+        return value or None
 
     @field_validator("symbols", mode="before")
     @classmethod

@@ -128,6 +128,9 @@ class BacktestProgress(BaseModel):
     log_tail: list[str] = Field(default_factory=list)
     message: str = ""
     updated_at: datetime | None = None
+    stalled_since: datetime | None = Field(
+        default=None, description="Set while the engine has reported no progress for BACKTEST_STALL_SECONDS"
+    )
 
 
 class BacktestResult(BaseModel):
@@ -157,7 +160,7 @@ class RunQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=1_000_000)
     page_size: int = Field(default=50, ge=1, le=1000)
     sort: SortKey = SortKey.CREATED
     descending: bool = True

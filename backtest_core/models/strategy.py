@@ -14,6 +14,9 @@ class StrategyInfo(BaseModel):
     path: Path
     description: str = ""
     parameters: dict[str, str] = Field(default_factory=dict, description="Defaults from config.json")
+    parameter_choices: dict[str, list[str]] = Field(
+        default_factory=dict, description="Allowed values of some parameters (config.json's parameter-choices)"
+    )
     class_name: str | None = None
     error: str | None = None
 

@@ -7,9 +7,21 @@ from backtest_core.runs.lifecycle import (
     cancel,
     progress,
     recover,
+    run_again,
     status,
     submit,
     wait,
 )
 
-__all__ = ["CancelAnswer", "active", "active_progress", "cancel", "progress", "recover", "status", "submit", "wait"]
+__all__ = [
+    "CancelAnswer",
+    "active",
+    "active_progress",
+    "cancel",
+    "progress",
+    "recover",
+    "run_again",
+    "status",
+    "submit",
+    "wait",
+]

@@ -1,10 +1,11 @@
-"""The queue's only mover: hand queued runs to supervisors while slots are free.
+"""The queue's only mover: hand queued runs to where they execute while slots are free.
 
 A queued run is a row in the store and nothing else (no process, no memory). ``dispatch`` is called
 whenever a slot may have freed or a run was added: by ``submit``, by every supervisor as it ends, and by
 ``recover`` (each monitor poll, each CLI start, the dashboard's start), so the queue moves with nobody
 watching and resumes after a restart. Claiming is one SQLite transaction, so concurrent dispatchers never
-start a run twice.
+start a run twice. Where runs execute is the executor's choice (``runs.executors``): here, a detached
+supervisor per run (below), or the Dask cluster named by ``BACKTEST_CLUSTER``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import psutil
 from backtest_core.engines.lean_docker.runner import LeanDockerEngine
 from backtest_core.errors import StudioError
 from backtest_core.models import BacktestRunInfo, BacktestStatus, EngineName
+from backtest_core.runs.executors import executor_for
 from backtest_core.runs.jobs import append_log, build_job
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
@@ -27,7 +29,11 @@ from backtest_core.store import RunStore
 
 def dispatch(settings: Settings, store: RunStore | None = None) -> list[str]:
     """Start queued runs, oldest first, until the concurrency limit is reached; return the ids started."""
-    store = store or RunStore(settings)
+    return executor_for(settings).dispatch(store or RunStore(settings))
+
+
+def dispatch_locally(settings: Settings, store: RunStore) -> list[str]:
+    """The local executor: a supervisor on this machine per claimed run, up to ``BACKTEST_MAX_CONCURRENT``."""
     started = []
     while (run := store.claim_next(settings.max_concurrent)) is not None:
         _launch(store, settings, run)

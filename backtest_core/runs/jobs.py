@@ -42,8 +42,8 @@ def project_defaults(project: Path) -> dict[str, str]:
     return {str(key): str(value) for key, value in parameters.items()} if isinstance(parameters, dict) else {}
 
 
-def append_log(folder: Path, message: str) -> None:
+def append_log(folder: Path, message: str, level: str = "ERROR") -> None:
     """A line in the run's log.txt in LEAN's format, so supervisor-level events sit beside the engine's."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
     with (folder / "log.txt").open("a", encoding="utf-8") as log:
-        log.write(f"{stamp} ERROR:: {message}\n")
+        log.write(f"{stamp} {level}:: {message}\n")

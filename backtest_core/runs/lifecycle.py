@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import psutil
 from pydantic import BaseModel
@@ -19,12 +20,13 @@ from pydantic import BaseModel
 from backtest_core import strategies
 from backtest_core.engines.lean_docker import client as docker_client
 from backtest_core.engines.lean_docker.spec import store_label
-from backtest_core.engines.registry import engine_availability
 from backtest_core.errors import EngineUnavailable, InvalidRequest
 from backtest_core.models import BacktestProgress, BacktestRequest, BacktestRunInfo, BacktestStatus, EngineName
 from backtest_core.runs import ownership
 from backtest_core.runs.dispatch import dispatch, start_supervisor
+from backtest_core.runs.executors import executor_for
 from backtest_core.runs.jobs import append_log
+from backtest_core.runs.preflight import check_launch
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
 
@@ -43,21 +45,42 @@ class CancelAnswer(BaseModel):
         return self.message
 
 
-def submit(request: BacktestRequest, settings: Settings | None = None) -> str:
-    """Validate, record the run as queued, start it if a slot is free; return the run id at once."""
+def submit(request: BacktestRequest, settings: Settings | None = None, project: Path | None = None) -> str:
+    """Validate, record the run as queued, start it if a slot is free; return the run id at once.
+
+    ``project`` is the code to run: the catalogue's project of ``request.strategy`` by default, or another
+    LEAN project folder (a stored run's code snapshot, to run again exactly what it ran).
+    """
     settings = settings or Settings()
-    project = strategies.resolve_project(request.strategy, settings.strategies)
+    project = project or strategies.resolve_project(request.strategy, settings.strategies)
     details = strategies.get_strategy(str(project), settings.strategies)
     if details.error:
         raise InvalidRequest("strategy", f"{request.strategy} cannot run: {details.error}")
-    if request.engine == EngineName.LEAN_DOCKER:
-        availability = engine_availability(request.engine, settings)
+    check_launch(request, details, settings.data_dir)
+    if request.engine == EngineName.LEAN_DOCKER:  # here, or on the cluster's Docker workers
+        availability = executor_for(settings).engine_availability(request.engine)
         if not availability.available:
             raise EngineUnavailable(availability.message)
     store = RunStore(settings)
     run = store.create(request, project)
     dispatch(settings, store)
     return run.id
+
+
+def run_again(run_id: str, settings: Settings | None = None) -> str:
+    """Submit a stored run's request once more with its code snapshot (what it ran, not the catalogue's code
+    of today); the new run's id. InvalidRequest when the run kept no code to run."""
+    settings = settings or Settings()
+    store = RunStore(settings)
+    run = store.get(run_id)
+    code = store.run_dir(run_id) / "code"
+    if not (code / "main.py").is_file():
+        raise InvalidRequest(
+            "code",
+            f"run {run_id} kept no Python code snapshot (code/main.py) to run again; "
+            "clone it into the Run page to run the catalogue's current code with its request",
+        )
+    return submit(run.request, settings, project=code)
 
 
 def cancel(run_id: str, settings: Settings | None = None) -> CancelAnswer:
@@ -147,8 +170,9 @@ def recover(settings: Settings, store: RunStore | None = None, runs: list[Backte
     """Resolve running runs whose supervisor process is gone, then move the queue; return the ids changed.
 
     A ``lean-docker`` run whose container still exists gets a new supervisor that re-attaches to it; any
-    other orphan is marked failed with the reason. Queued runs are rows without a process: nothing to
-    recover, only to dispatch.
+    other orphan is marked failed with the reason. A run on the Dask cluster is never a local orphan: the
+    cluster relay follows it, and a dispatch with ``BACKTEST_CLUSTER`` set starts a relay that re-attaches
+    to it. Queued runs are rows without a process: nothing to recover, only to dispatch.
     """
     store = store or RunStore(settings)
     changed = []
@@ -156,6 +180,8 @@ def recover(settings: Settings, store: RunStore | None = None, runs: list[Backte
         if run.status != BacktestStatus.RUNNING or ownership.is_owned(store.run_dir(run.id)):
             continue
         runtime = store.runtime(run.id)
+        if runtime.get("executor", "local") != "local":
+            continue
         if supervisor_alive(runtime.get("supervisor_pid"), runtime.get("supervisor_started")):
             continue  # started but not locked yet (or a run from before locks): its pid answers
         claimed = run.started_at or run.created_at

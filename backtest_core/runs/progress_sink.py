@@ -31,12 +31,17 @@ class StoreProgressSink:
         self.lock = threading.Lock()
         self.last_write = 0.0
         self.dirty = False  # something arrived since the last write
+        self.moved_at = time.monotonic()  # when percent or simulated time last changed (stall detection)
 
     def progress(self, report: EngineProgress) -> None:
         with self.lock:
             state = self.state
+            simulated = report.simulated_time or state.simulated_time
+            if report.percent > state.percent or simulated != state.simulated_time:
+                self.moved_at = time.monotonic()
+                state.stalled_since = None
             state.percent = max(state.percent, report.percent)
-            state.simulated_time = report.simulated_time or state.simulated_time
+            state.simulated_time = simulated
             state.period_start = report.period_start or state.period_start
             state.period_end = report.period_end or state.period_end
             if report.equity is not None:
@@ -56,6 +61,12 @@ class StoreProgressSink:
     def message(self, text: str) -> None:
         with self.lock:
             self.state.message = text
+        self.flush()
+
+    def mark_stalled(self, since: datetime) -> None:
+        """The monitor shows the run as stalled since ``since`` until progress moves again."""
+        with self.lock:
+            self.state.stalled_since = since
         self.flush()
 
     def flush(self) -> None:

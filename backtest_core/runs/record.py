@@ -20,34 +20,36 @@ DURING_RUN_CODES = frozenset({"stalled"})  # warnings written while the run went
 
 
 def record_outcome(store: RunStore, settings: Settings, run_id: str, outcome: EngineOutcome) -> BacktestRunInfo:
-    """Finalize the run, then describe it: from the engine's facts (embedded), else from LEAN's files. A
-    description that cannot be worked out leaves the run's status alone and says so in a warning."""
+    """End the run with its status, key statistics, description and digest in one write. The description
+    comes from the engine's facts (embedded) or LEAN's files (Docker); one that cannot be worked out leaves
+    the run's status alone and says so in a warning."""
     error = _cancel_text(store, run_id, outcome.error) if outcome.status == "cancelled" else outcome.error
-    store.finalize(run_id, OUTCOME_STATUS[outcome.status], error=error, traceback=outcome.traceback)
     try:
-        return record_description(store, settings, run_id, outcome)
-    except Exception as error:  # a defect here must not turn a finished run into a failed one
-        message = f"what this run covered could not be worked out ({type(error).__name__}: {error})"
-        return add_warning(store, run_id, RunWarning(code="undescribed", message=message))
+        description = describe_outcome(store, settings, run_id, outcome)
+    except Exception as failure:  # a defect here must not turn a finished run into a failed one
+        description = store.get(run_id).description
+        message = f"what this run covered could not be worked out ({type(failure).__name__}: {failure})"
+        description.warnings.append(RunWarning(code="undescribed", message=message))
+    main = store.run_dir(run_id) / f"{store.algorithm_id(run_id)}.json"
+    return store.finalize(
+        run_id, OUTCOME_STATUS[outcome.status], error=error, traceback=outcome.traceback, description=description,
+        content_hash=content_digest(main) if main.is_file() else None,
+    )  # fmt: skip
 
 
-def record_description(store: RunStore, settings: Settings, run_id: str,
-                       outcome: EngineOutcome | None = None) -> BacktestRunInfo:  # fmt: skip
-    """Describe a run that has ended, keeping the warnings recorded while it ran (a stall)."""
+def describe_outcome(store: RunStore, settings: Settings, run_id: str, outcome: EngineOutcome) -> RunDescription:
+    """What a run that has ended covered, keeping the warnings recorded while it ran (a stall)."""
     run = store.get(run_id)
     result = _readable_result(store, run_id) if run.engine == EngineName.LEAN_DOCKER else None
-    if outcome is not None and outcome.facts is not None:
-        description = describe_engine_run(outcome.facts, settings.data_dir)
+    if outcome.facts is not None:
+        description = describe_engine_run(outcome.facts, settings.data_dir, run.request.symbols)
     elif result is not None:
         description = describe_result(result, data_dir=settings.data_dir, image=settings.lean_image)
     else:
         description = RunDescription()  # nothing states what it covered: unknown, never guessed
     kept = [warning for warning in run.description.warnings if warning.code in DURING_RUN_CODES]
     description.warnings = kept + [w for w in description.warnings if w not in kept]
-    main = store.run_dir(run_id) / f"{store.algorithm_id(run_id)}.json"
-    if main.is_file():
-        store.set_content_hash(run_id, content_digest(main))
-    return store.set_description(run_id, description)
+    return description
 
 
 def add_warning(store: RunStore, run_id: str, warning: RunWarning) -> BacktestRunInfo:

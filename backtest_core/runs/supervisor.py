@@ -25,6 +25,7 @@ from backtest_core.runs.dispatch import dispatch
 from backtest_core.runs.jobs import append_log, build_job
 from backtest_core.runs.progress_sink import StoreProgressSink
 from backtest_core.runs.record import record_outcome
+from backtest_core.runs.stall import StallWatch
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
 
@@ -65,7 +66,8 @@ def _run(store: RunStore, settings: Settings, run_id: str, reattach: bool) -> En
     sink.message("Following the LEAN container" if reattach else "Starting the engine")
     cancel = threading.Event()
     done = threading.Event()
-    watcher = threading.Thread(target=_watch, args=(store, run_id, sink, cancel, done), daemon=True)
+    stall = StallWatch(store, run_id, sink, settings)
+    watcher = threading.Thread(target=_watch, args=(store, run_id, sink, stall, cancel, done), daemon=True)
     watcher.start()
     try:
         if store.cancel_requested(run_id):  # cancelled between claiming the slot and starting the engine
@@ -80,15 +82,19 @@ def _run(store: RunStore, settings: Settings, run_id: str, reattach: bool) -> En
     finally:
         done.set()
         sink.flush()
+    if stall.stopped:  # stopped for want of progress, not by the user
+        return outcome.model_copy(update={"status": "failed", "error": stall.stopped})
     return outcome
 
 
-def _watch(store: RunStore, run_id: str, sink: StoreProgressSink, cancel: threading.Event,
+def _watch(store: RunStore, run_id: str, sink: StoreProgressSink, stall: StallWatch, cancel: threading.Event,
            done: threading.Event) -> None:  # fmt: skip
-    """Turn a cancel request in the store into the engine's cancel event; keep heartbeat and progress fresh."""
+    """Turn a cancel request in the store into the engine's cancel event; keep heartbeat and progress fresh;
+    flag (or stop) a run that makes no progress."""
     last_beat = 0.0
     while not done.wait(CANCEL_POLL_S):
         sink.flush_pending()
+        stall.check(cancel)
         if not cancel.is_set() and store.cancel_requested(run_id):
             cancel.set()
         if time.monotonic() - last_beat > HEARTBEAT_S:

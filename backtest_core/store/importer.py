@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 from backtest_core.describe import describe_log_only, describe_result
 from backtest_core.errors import ResultFormatError, StudioError
 from backtest_core.models import (
+    NAME_LIMIT,
     BacktestRequest,
     BacktestStatistics,
     BacktestStatus,
@@ -49,7 +50,6 @@ MAX_DEPTH = 4  # workspace / project / backtests / <run>: deep enough for every 
 ENGINE_BANNER = "LEAN ALGORITHMIC TRADING ENGINE"
 NOT_SEARCHED = SKIPPED_FOLDERS - {"backtests", "optimizations"} | {"code", "storage", "data"}
 _COMPANIONS = ("-order-events.json", "-summary.json", "-log.txt", "_logs.txt")
-NAME_LIMIT = 120
 
 
 class ImportReport(BaseModel):

@@ -173,23 +173,23 @@ class RunStore:
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
-    def claim_next(self, limit: int) -> BacktestRunInfo | None:
+    def claim_next(self, limit: int, executor: str = "local") -> BacktestRunInfo | None:
         """Atomically move the oldest queued run to running if fewer than ``limit`` runs are running.
 
         The queue is these rows alone: nothing waits in a process. Any number of dispatchers may call this at
-        once; each queued run is handed to exactly one of them.
+        once; each queued run is handed to exactly one of them. ``executor`` records where it will execute
+        (``local`` or ``dask``), so recovery knows who should own it.
         """
-        with self._connect() as connection:  # the common case (nothing queued) takes no write lock
-            if connection.execute("SELECT 1 FROM runs WHERE status = 'queued' LIMIT 1").fetchone() is None:
-                return None
+        if not self.has_queued():  # the common case (nothing queued) takes no write lock
+            return None
         with self._write() as connection:
             running = connection.execute("SELECT COUNT(*) FROM runs WHERE status = 'running'").fetchone()[0]
             first = connection.execute("SELECT id FROM runs WHERE status = 'queued' ORDER BY seq LIMIT 1").fetchone()
             if running >= limit or first is None:
                 return None
             connection.execute(
-                "UPDATE runs SET status = 'running', started_at = ? WHERE id = ?",
-                (utc_now().isoformat(), first["id"]),
+                "UPDATE runs SET status = 'running', started_at = ?, executor = ? WHERE id = ?",
+                (utc_now().isoformat(), executor, first["id"]),
             )
         run = self.get(first["id"])
         self.materialize(run)  # a sweep's run gets its folder only now that it is about to start
@@ -210,8 +210,8 @@ class RunStore:
         check_run_id(run_id)
         with self._connect() as connection:
             row = connection.execute(
-                "SELECT supervisor_pid, supervisor_started, engine_ref, heartbeat_at, cancel_requested FROM runs "
-                "WHERE id = ?",
+                "SELECT supervisor_pid, supervisor_started, engine_ref, heartbeat_at, cancel_requested, executor "
+                "FROM runs WHERE id = ?",
                 (run_id,),
             ).fetchone()
         if row is None:
@@ -220,6 +220,27 @@ class RunStore:
 
     def heartbeat(self, run_id: str) -> None:
         self._update(run_id, {"heartbeat_at": utc_now().isoformat()})
+
+    def heartbeat_many(self, run_ids: list[str]) -> None:
+        """One write for every run an owner follows (the cluster relay follows many at once)."""
+        for run_id in run_ids:
+            check_run_id(run_id)
+        with self._write() as connection:
+            connection.executemany(
+                "UPDATE runs SET heartbeat_at = ? WHERE id = ?", [(utc_now().isoformat(), i) for i in run_ids]
+            )
+
+    def has_queued(self) -> bool:
+        with self._connect() as connection:
+            return connection.execute("SELECT 1 FROM runs WHERE status = 'queued' LIMIT 1").fetchone() is not None
+
+    def running_ids(self, executor: str) -> list[str]:
+        """Running runs that ``executor`` executes, oldest first."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT id FROM runs WHERE status = 'running' AND executor = ? ORDER BY seq", (executor,)
+            ).fetchall()
+        return [row["id"] for row in rows]
 
     def set_status(self, run_id: str, status: BacktestStatus, *, error: str | None = None) -> None:
         values: dict[str, Any] = {"status": status.value}
@@ -275,11 +296,30 @@ class RunStore:
     def cancel_requested(self, run_id: str) -> bool:
         return bool(self._field(run_id, "cancel_requested"))
 
+    def cancel_requests(self, run_ids: list[str]) -> set[str]:
+        """Which of ``run_ids`` have a cancel request (one query for all runs an owner follows)."""
+        for run_id in run_ids:
+            check_run_id(run_id)
+        if not run_ids:
+            return set()
+        with self._connect() as connection:
+            rows = connection.execute(
+                f"SELECT id FROM runs WHERE cancel_requested = 1 AND id IN ({', '.join('?' for _ in run_ids)})",
+                run_ids,
+            ).fetchall()
+        return {row["id"] for row in rows}
+
     def finalize(
-        self, run_id: str, status: BacktestStatus, *, error: str | None = None, traceback: str | None = None
-    ) -> BacktestRunInfo:
-        """End a run: read its LEAN result (if any) into the index's key statistics, set the final status."""
+        self, run_id: str, status: BacktestStatus, *, error: str | None = None, traceback: str | None = None,
+        description: RunDescription | None = None, content_hash: str | None = None,
+    ) -> BacktestRunInfo:  # fmt: skip
+        """End a run: read its LEAN result (if any) into the index's key statistics, set the final status, and
+        store its description and digest in the same write (no reader sees it ended but undescribed)."""
         values: dict[str, Any] = {"status": status.value}
+        if description is not None:
+            values["description"] = description.model_dump_json()
+        if content_hash is not None:
+            values["content_hash"] = content_hash
         try:
             verdict = read_verdict(self.run_dir(run_id) / f"{self.algorithm_id(run_id)}.json")
         except ResultFormatError as unreadable:

@@ -8,16 +8,19 @@ wait as rows. Submitting 500 runs therefore costs 500 small folders and one tran
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from backtest_core import strategies
 from backtest_core.engines.registry import engine_availability
 from backtest_core.errors import EngineUnavailable, InvalidRequest
-from backtest_core.models import BacktestRequest, EngineName, describe_validation_error
+from backtest_core.models import BacktestRequest, EngineName, StrategyInfo, describe_validation_error
 from backtest_core.models.sweep import Objective, SweepInfo, SweepState
+from backtest_core.parameters import check_value, parameter_specs
 from backtest_core.runs import cancel as cancel_run
 from backtest_core.runs.dispatch import dispatch
+from backtest_core.runs.preflight import check_launch
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
 from backtest_core.store.folders import new_run_id
@@ -26,22 +29,23 @@ from backtest_core.sweeps.grid import SweepGrid, combination_label, expand
 
 
 class SweepPlan(BaseModel):
-    """A checked sweep before anything is written: the sweep and the request of each run."""
+    """A checked sweep before anything is written: the sweep, the request of each run, the code they run."""
 
     sweep: SweepInfo
     requests: list[BacktestRequest]
+    project: Path
 
 
-def plan_sweep(base: BacktestRequest, grid: SweepGrid, objective: Objective, settings: Settings) -> SweepPlan:
-    """Check the strategy, the engine and the grid; build one request per combination (nothing stored)."""
-    project = strategies.resolve_project(base.strategy, settings.strategies)
+def plan_sweep(
+    base: BacktestRequest, grid: SweepGrid, objective: Objective, settings: Settings, project: Path | None = None
+) -> SweepPlan:
+    """Check the strategy, the engine, every swept value and the grid; one request per combination (nothing
+    stored). ``project`` is the code to run (default: the catalogue's project of ``base.strategy``)."""
+    project = project or strategies.resolve_project(base.strategy, settings.strategies)
     details = strategies.get_strategy(str(project), settings.strategies)
     if details.error:
         raise InvalidRequest("strategy", f"{base.strategy} cannot run: {details.error}")
-    unknown = [name for name in grid.names if name not in details.parameters]
-    if unknown:
-        known = ", ".join(sorted(details.parameters)) or "none"
-        raise InvalidRequest("param", f"{', '.join(unknown)} is not a parameter of {base.strategy} (it has: {known})")
+    _check_values(grid, details)
     if base.engine == EngineName.LEAN_DOCKER:
         availability = engine_availability(base.engine, settings)
         if not availability.available:
@@ -69,15 +73,34 @@ def plan_sweep(base: BacktestRequest, grid: SweepGrid, objective: Objective, set
         except ValidationError as error:
             field, message = describe_validation_error(error)[0]
             raise InvalidRequest(field, f"{combination_label(combination)}: {message}") from error
-    return SweepPlan(sweep=sweep, requests=requests)
+    seen = set()
+    for request in requests:  # the data each distinct symbols/resolution pair needs, checked once
+        key = (request.algorithm_parameters().get("symbols"), request.algorithm_parameters().get("resolution"))
+        if key not in seen:
+            seen.add(key)
+            check_launch(request, details, settings.data_dir)
+    return SweepPlan(sweep=sweep, requests=requests, project=project)
+
+
+def _check_values(grid: SweepGrid, strategy: StrategyInfo) -> None:
+    """Every swept value checked once against the strategy's parameter types (``parameters.check_value``)."""
+    specs = parameter_specs(strategy)
+    for axis in grid.axes:
+        spec = specs.get(axis.name)
+        if spec is None:
+            known = ", ".join(specs) or "none"
+            raise InvalidRequest("param", f"{axis.name} is not a parameter of {strategy.name} (it has: {known})")
+        for value in axis.values:
+            problem = check_value(spec, value)
+            if problem:
+                raise InvalidRequest("param", f"{axis.name}={value}: {problem}")
 
 
 def submit_sweep(plan: SweepPlan, settings: Settings) -> SweepInfo:
     """Store the sweep and its runs as queued rows, then start what the free slots allow; return at once."""
     store = RunStore(settings)
-    project = strategies.resolve_project(plan.sweep.request.strategy, settings.strategies)
     SweepStore(store).add(plan.sweep)
-    store.create_many(plan.requests, project, sweep_id=plan.sweep.id)
+    store.create_many(plan.requests, plan.project, sweep_id=plan.sweep.id)
     dispatch(settings, store)
     return plan.sweep
 

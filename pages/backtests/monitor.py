@@ -45,6 +45,13 @@ def live_panel() -> None:
                 progress.simulated_time.strftime("%Y-%m-%d %H:%M") if progress and progress.simulated_time else "–"
             )
             st.progress(min(percent, 100.0) / 100.0, text=f"{percent:.1f}% · simulated {simulated}")
+            if progress and progress.stalled_since:
+                quiet = views.format_duration(now - progress.stalled_since)
+                st.warning(
+                    f"Stalled: no progress for {quiet} (simulated time stuck at {simulated}). The algorithm may be "
+                    "in an endless loop; Cancel stops it.",
+                    icon=":material/hourglass_disabled:",
+                )
             started = run.started_at
             elapsed = views.format_duration(now - started if started else None)
             left = views.format_duration(views.time_left(progress, started, now)) if progress else "–"

@@ -126,6 +126,12 @@ else:
 for note in bench.notes:
     st.info(note, icon=":material/info:")
 base_stats = bench.statistics[bench.baseline]
+sharpe_text = "–" if base_stats.sharpe_ratio is None else f"{base_stats.sharpe_ratio:.3f}"
+st.markdown(
+    f"Baseline **{labels[bench.baseline]}** on this window: return **{base_stats.total_return * 100:.2f}%**, "
+    f"Sharpe **{sharpe_text}**, max drawdown **{base_stats.max_drawdown * 100:.2f}%** "
+    f"({base_stats.start} – {base_stats.end})."
+)
 st.caption(
     f"Convention: daily returns of the closing equity of each trading day ({bench.calendar.name}), "
     f"annualised with {bench.calendar.periods_per_year} days; risk-free rate as LEAN takes it (its interest-rate "
@@ -235,6 +241,10 @@ for run in bench.runs[1:]:
     )
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
              column_config={"p-value": st.column_config.NumberColumn(format="%.3f")})  # fmt: skip
+untestable = [run for run in bench.runs[1:] if bench.tests[run.facts.id].verdict in ("too short", "no variation")]
+if untestable:
+    reasons = "; ".join(f"{labels[run.facts.id]}: {bench.tests[run.facts.id].message}" for run in untestable)
+    st.info(f"No verdict for {reasons}", icon=":material/hourglass_empty:")
 st.caption(
     "Sharpe difference (annualised, on daily excess returns) with a 95% interval and p-value from Ledoit & Wolf's "
     "(2008) studentised circular block bootstrap; mean daily return difference with a block-bootstrap percentile "

@@ -37,6 +37,7 @@ descending = f2.toggle("Descending", value=True)
 date_from = f3.date_input("Created from", value=None)
 date_to = f4.date_input("Created to", value=None)
 
+ui.action_outcomes()
 page_number = st.session_state.get("history_page", 1)
 query = RunQuery(
     page=page_number,
@@ -104,17 +105,15 @@ if 2 <= len(selected) <= 10:
 with a3.popover("Delete", icon=":material/delete:"):
     st.write(f"Delete {len(ids)} run(s) and their files? This cannot be undone.")
     if st.button("Yes, delete", type="primary"):
-        for run_id in ids:
-            ui.guarded(lambda run_id=run_id: store.delete(run_id))
+        ui.apply_to_runs("Deleted", ids, store.delete)
         st.rerun()
 t1, t2 = st.columns(2)
 new_tag = t1.text_input("Add tag to selected")
 if t1.button("Add tag", disabled=not new_tag):
-    for run_id in ids:
-        ui.guarded(lambda run_id=run_id: store.add_tag(run_id, new_tag))
+    ui.apply_to_runs(f"Tagged {new_tag!r}:", ids, lambda run_id: store.add_tag(run_id, new_tag))
     st.rerun()
 if len(selected) == 1:
     note = t2.text_area("Note", value=selected[0].note)
     if t2.button("Save note"):
-        ui.guarded(lambda: store.set_note(ids[0], note))
+        ui.apply_to_runs("Saved the note of", ids, lambda run_id: store.set_note(run_id, note))
         st.rerun()

@@ -1,15 +1,32 @@
-"""One result: headline figures, equity and drawdown, trades, returns, custom charts, statistics, log, code."""
+"""One result: headline, a shared zoom window with its statistics, and one tab computed at a time (equity,
+trades, exposure, returns, the algorithm's own charts, statistics, logs, request and code, downloads)."""
 
 import json
+from datetime import timedelta
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from backtest_core import charts, report, ui, views
+from backtest_core import charts, report, runs, ui, views
+from backtest_core import result_views as rv
+from backtest_core.analysis import trade_analytics
+from backtest_core.analysis.calendar import TradingCalendar, daily_closes
+from backtest_core.analysis.drawdowns import worst_drawdowns
 from backtest_core.analysis.periods import monthly_returns, yearly_returns
 from backtest_core.analysis.returns import daily_returns, rolling_sharpe
+from backtest_core.analysis.sessions import TimeAxis
+from backtest_core.analysis.window_stats import RiskFree
+from backtest_core.compare_runs import risk_free_rate
 from backtest_core.models import RunQuery
 from backtest_core.results.logs import parse_statistics
+
+CHART_CONFIG = {
+    "displaylogo": False,  # zooming goes through the page's window so every chart and figure follows it
+    "modeBarButtonsToRemove": ["zoom2d", "pan2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d", "lasso2d"],
+}
+MONEY = st.column_config.NumberColumn(format="accounting")
+TABS = ["Equity", "Trades", "Exposure", "Returns", "Custom charts", "Statistics", "Log", "Request & code", "Downloads"]
 
 settings = ui.settings()
 store = ui.store()
@@ -29,12 +46,19 @@ if run is None:
     st.page_link(ui.PAGE_FILES["history"], label="Back to the history", icon=":material/history:")
     st.stop()
 st.title(run.name)
-st.caption(
-    f"`{run.id}` · {run.strategy} · {run.engine.value} · {run.status.value} · created {run.created_at:%Y-%m-%d %H:%M}"
-)
-st.caption(f"Backtest period {views.period_text(run.description)} · source {run.description.source.value}")
+st.caption(f"`{run.id}` · {run.strategy} · {run.status.value} · created {run.created_at:%Y-%m-%d %H:%M}")
+st.caption(rv.header_text(run))
 ui.run_notices(run)
 run_dir = store.run_dir(run.id)
+
+with st.container(horizontal=True):
+    if st.button("Run again", icon=":material/replay:", help="The same request with this run's stored code"):
+        new_id = ui.guarded(lambda: runs.run_again(run.id, settings))
+        if new_id:
+            st.session_state["just_submitted"] = [new_id]
+            st.switch_page(ui.PAGE_FILES["monitor"])
+    if st.button("Clone into the Run page", icon=":material/content_copy:", help="Edit this request, then start it"):
+        st.switch_page(ui.PAGE_FILES["run"], query_params={"clone": run.id})
 
 if run.status.is_active:
     st.info("This run is still in progress; its live view is on the Monitor page.")
@@ -47,155 +71,472 @@ if run.error:
 
 result = ui.stored_result(run) if not run.status.is_active else None
 logs = views.log_sources(result, run_dir)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def log_levels(text: str) -> list[str]:
+    return rv.log_levels(text)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def log_lines(text: str, levels: tuple[str, ...], needle: str) -> tuple[list[str], int]:
+    return rv.log_lines(text, levels, needle)
+
+
+@st.fragment
+def log_view(sources: dict[str, str]) -> None:
+    """Every log of the run: one chosen at a time, filtered by level and text, downloadable whole."""
+    if not sources:
+        st.info("This run has no log file.")
+        return
+    chosen = st.segmented_control("Log file", list(sources), default=next(iter(sources)), required=True)
+    text = sources[chosen]
+    levels = log_levels(text)
+    left, right = st.columns([1, 2])
+    wanted = left.multiselect("Levels", levels, placeholder="every level") if levels else []
+    needle = right.text_input("Search", placeholder="text in the message")
+    lines, matched = log_lines(text, tuple(wanted), needle)
+    shown, caption = views.tail_lines(lines, rv.LOG_LIMIT)
+    st.caption(f"{caption} · {matched:,} records match" if wanted or needle else caption)
+    st.code("\n".join(shown), language=None)
+    name = chosen.split("(")[-1].rstrip(")") if "(" in chosen else "log.txt"
+    st.download_button(f"Download {name}", text, file_name=f"{run.id}-{name}", mime="text/plain", on_click="ignore")
+
+
 if result is None:
     printed = parse_statistics(logs.get("Engine log (log.txt)", ""))
     if printed:
         st.subheader("Statistics the log printed")
-        st.dataframe(pd.DataFrame({"statistic": list(printed), "value": list(printed.values())}), hide_index=True)
-    for label, text in logs.items():
-        st.subheader(label)
-        shown, caption = views.tail_lines(text.splitlines(), 2000)
-        st.caption(caption)
-        st.code("\n".join(shown), language=None)
+        st.table(pd.DataFrame({"value": list(printed.values())}, index=pd.Index(list(printed), name="statistic")))
+    st.subheader("Logs")
+    log_view(logs)
     st.stop()
 
-stats = result.statistics
-headline = [
-    ("Net Profit", "Net Profit"),
-    ("CAR", "Compounding Annual Return"),
-    ("Sharpe", "Sharpe Ratio"),
-    ("Drawdown", "Drawdown"),
-    ("PSR", "Probabilistic Sharpe Ratio"),
-    ("Orders", "Total Orders"),
-    ("End Equity", "End Equity"),
-    ("Fees", "Total Fees"),
-]
-columns = st.columns(len(headline))
-for column, (label, name) in zip(columns, headline, strict=True):
-    column.metric(label, stats.raw.get(name) or stats.raw.get("Total Trades" if name == "Total Orders" else name, "–"))
 
-overview, trades, returns, custom, statistics, log, code, downloads = st.tabs(
-    ["Equity", "Trades", "Returns", "Custom charts", "Statistics", "Log", "Request & code", "Downloads"]
-)
-with overview:
-    equity = result.equity
-    if equity.empty:
-        st.info("This result has no equity curve (the algorithm never ran).")
+# -- cached work: derived once per result file -------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def time_axis_of(folder: str, stamp: float, resolution: str | None, data_dir: str) -> TimeAxis:
+    return rv.result_time_axis(ui.cached_result(Path(folder)), resolution, Path(data_dir))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def worst_of(folder: str, stamp: float) -> pd.DataFrame:
+    return worst_drawdowns(ui.cached_result(Path(folder)).equity, 5)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def closes_of(folder: str, stamp: float, data_dir: str) -> tuple[TradingCalendar, pd.Series]:
+    loaded = ui.cached_result(Path(folder))
+    calendar = rv.result_calendar(loaded, Path(data_dir))
+    return calendar, daily_closes(loaded.equity, calendar)
+
+
+@st.cache_resource(show_spinner=False)
+def rate_of(data_dir: str) -> RiskFree:
+    return risk_free_rate(Path(data_dir))
+
+
+stamp = ui.result_stamp(run_dir)
+axis = time_axis_of(str(run_dir), stamp, run.description.resolution, str(settings.data_dir))
+equity = result.equity
+has_curve = len(equity) > 1
+
+
+# -- headline ---------------------------------------------------------------------------------------------
+
+with st.container(horizontal=True, gap="medium"):
+    for label, value in rv.headline(result):
+        st.metric(label, value, width="content")
+
+
+# -- the window every chart and figure of the page shows ---------------------------------------------------
+
+WINDOW, GENERATION = f"window-{run.id}", f"chart-generation-{run.id}"
+RANGE, SLIDER = f"range-{run.id}", f"slider-{run.id}"
+
+
+def set_window(window: rv.Window | None) -> None:
+    """The one place the window changes: every control, the URL and the charts' selection state follow it."""
+    whole = window is None or window == rv.full_window(equity)
+    st.session_state[WINDOW] = None if whole else window
+    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1  # fresh charts, no stale box
+    shown = rv.full_window(equity) if whole else window
+    st.session_state[SLIDER] = tuple(axis.local(pd.DatetimeIndex(list(shown))).to_pydatetime())
+    names = [name for name in rv.RANGES if rv.range_window(name, equity, axis) == shown]
+    st.session_state[RANGE] = "All" if whole else (names[0] if names else None)
+    if whole:
+        st.query_params.pop("from", None)
+        st.query_params.pop("to", None)
     else:
-        window = st.session_state.get(f"zoom-{run.id}")
-        shown = equity.loc[window[0] : window[1]] if window else equity
-        figure = charts.equity_figure(
-            shown,
-            result.benchmark,
-            result.drawdown.loc[shown.index[0] : shown.index[-1]] if not result.drawdown.empty else None,
+        st.query_params["from"], st.query_params["to"] = rv.window_texts(window, axis)
+
+
+def on_range() -> None:
+    name = st.session_state.get(RANGE)
+    if name:
+        set_window(rv.range_window(name, equity, axis))
+
+
+def on_slider() -> None:
+    start, end = st.session_state[SLIDER]
+    set_window(rv.clamp((axis.utc(start), axis.utc(end)), equity))
+
+
+def on_box(key: str) -> None:
+    selection = st.session_state[key]["selection"]
+    boxes = selection.get("box") or []
+    if boxes and boxes[0].get("x"):
+        window = ui.guarded(lambda: rv.window_from_box(boxes[0]["x"], axis, equity))
+        if window is not None:
+            set_window(window)
+
+
+def time_chart(figure: object, name: str) -> None:
+    """A time-axis chart on which a box drawn selects the page's window."""
+    key = f"{name}-{run.id}-{st.session_state.get(GENERATION, 0)}"
+    st.plotly_chart(figure, key=key, on_select=lambda: on_box(key), selection_mode="box", config=CHART_CONFIG)
+
+
+if has_curve and WINDOW not in st.session_state:
+    url_window = None
+    if "from" in st.query_params and "to" in st.query_params:
+        url_window = ui.guarded(
+            lambda: rv.window_from_texts(st.query_params["from"], st.query_params["to"], axis, equity)
         )
-        event = st.plotly_chart(figure, key=f"equity-{run.id}", on_select="rerun", selection_mode="box")
-        st.caption("Drag a box over the chart to zoom in with full detail.")
-        box = event.selection.box if event and event.selection else []
-        if box:
-            xs = sorted(pd.to_datetime(box[0]["x"], utc=True))
-            st.session_state[f"zoom-{run.id}"] = (xs[0], xs[-1])
-            st.rerun()
-        if window and st.button("Reset zoom"):
-            st.session_state.pop(f"zoom-{run.id}")
-            st.rerun()
-with trades:
-    fills = views.fills_frame(result)
-    symbols = sorted(fills["symbol"].dropna().unique()) if not fills.empty else []
-    if symbols:
-        symbol = st.selectbox("Symbol", symbols)
-        price = views.symbol_price(settings.data_dir, result, symbol)
-        chosen = fills[fills["symbol"] == symbol]
-        if price is None:
-            st.caption(f"No {symbol} data in `{settings.data_dir}`: trades drawn on the equity curve.")
-            st.plotly_chart(
-                charts.trades_figure(
-                    result.equity,
-                    chosen.assign(price=result.equity.reindex(chosen["time"], method="nearest").to_numpy()),
-                    "Equity",
-                )
+    set_window(url_window)
+window: rv.Window | None = st.session_state.get(WINDOW) if has_curve else None
+view = (window or rv.full_window(equity)) if has_curve else None  # what every chart shows
+
+if has_curve:
+    first_local, last_local = axis.local(pd.DatetimeIndex(list(rv.full_window(equity)))).to_pydatetime()
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        st.segmented_control("Range", rv.RANGES, key=RANGE, on_change=on_range)
+        st.slider(
+            "Window",
+            min_value=first_local,
+            max_value=last_local,
+            key=SLIDER,
+            on_change=on_slider,
+            step=timedelta(minutes=1) if axis.intraday else timedelta(days=1),
+            format="YYYY-MM-DD HH:mm" if axis.intraday else "YYYY-MM-DD",
+            width=520,
+        )
+        st.button(
+            "Reset zoom", icon=":material/zoom_out_map:", on_click=set_window, args=(None,), disabled=window is None
+        )
+        log_scale = st.toggle("Log scale", key=f"log-{run.id}")
+    calendar, closes = closes_of(str(run_dir), stamp, str(settings.data_dir))
+    figures = rv.window_figures(equity, result.closed_trades, view, closes, calendar, rate_of(str(settings.data_dir)))
+    start_text, end_text = (text.replace("T", " ") for text in rv.window_texts(view, axis))
+    trades, daily = figures.trades, figures.daily
+    car = ui.percent(daily.compounding_annual_return if daily else None)
+    sharpe = "–" if daily is None or daily.sharpe_ratio is None else f"{daily.sharpe_ratio:.2f}"
+    with st.container(key="window-statistics"):
+        st.markdown(
+            f"**Window** {start_text} → {end_text} ({axis.zone}) · **return** {ui.percent(figures.total_return)} · "
+            f"**CAR** {car} · **Sharpe** {sharpe} · **max drawdown** {ui.percent(-figures.max_drawdown)} · "
+            f"**trades closed** {trades.trades}"
+            + (f" ({trades.wins} won, net {trades.net_profit:,.2f})" if trades.trades else "")
+        )
+        rf = f", risk-free {daily.risk_free_rate:.2%}" if daily else ""
+        st.caption(
+            f"Return and drawdown on every point of the window; CAR and Sharpe on its {figures.trading_days} "
+            f"trading-day closes ({calendar.name}, {calendar.periods_per_year} a year{rf}), as Compare measures."
+        )
+    if axis.note:
+        st.caption(axis.note)
+else:
+    log_scale = False
+
+
+# -- one tab computed at a time ---------------------------------------------------------------------------
+
+tabs = dict(zip(TABS, st.tabs(TABS, key="tab", on_change="rerun", bind="query-params"), strict=True))
+
+
+with tabs["Equity"]:
+    if tabs["Equity"].open:
+        if not has_curve:
+            st.info("This result has no equity curve to draw (the algorithm never ran long enough to sample one).")
+        else:
+            time_chart(
+                charts.equity_figure(equity, axis, view, result.benchmark, worst_of(str(run_dir), stamp), log_scale),
+                "equity",
             )
-        else:
-            st.plotly_chart(charts.trades_figure(price, chosen, f"{symbol} price"))
-    st.subheader(f"Orders ({len(result.orders)})")
-    st.dataframe(result.orders, hide_index=True, width="stretch")
-    st.subheader(f"Closed trades ({len(result.closed_trades)})")
-    st.dataframe(result.closed_trades, hide_index=True, width="stretch")
-with returns:
-    if result.equity.empty:
-        st.info("No equity curve.")
+            st.caption("Drag a box over any chart to zoom every chart of the page into it, at full detail.")
+            if rv.benchmark_note(result):
+                st.caption(rv.benchmark_note(result))
+            st.subheader("Worst drawdowns")
+            worst = worst_of(str(run_dir), stamp)
+            if worst.empty:
+                st.caption("The equity never fell below a previous peak.")
+            else:
+                st.dataframe(
+                    rv.drawdowns_table(worst, axis),
+                    hide_index=True,
+                    column_config={
+                        "rank": st.column_config.NumberColumn("#", width="small"),
+                        "start": st.column_config.DatetimeColumn("peak", format="YYYY-MM-DD HH:mm"),
+                        "trough": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                        "recovery": st.column_config.DatetimeColumn(
+                            format="YYYY-MM-DD HH:mm", help="empty: not recovered"
+                        ),
+                        "depth": st.column_config.NumberColumn(format="percent"),
+                        "length": st.column_config.NumberColumn("length (days)", format="%.1f"),
+                        "to_trough": st.column_config.NumberColumn("peak to trough (days)", format="%.1f"),
+                        "to_recover": st.column_config.NumberColumn("time to recover (days)", format="%.1f"),
+                    },
+                )
+                st.caption(
+                    f"Times in {axis.zone}; the shaded bands on the chart are these drawdowns, numbered by depth."
+                )
+
+
+@st.fragment
+def trades_view() -> None:
+    trades = result.closed_trades
+    orders = result.orders
+    symbols = sorted(set(trades["symbol"].dropna()) | set(orders["symbol"].dropna())) if len(orders) else []
+    if not symbols:
+        st.info("The algorithm placed no orders.")
     else:
-        monthly = monthly_returns(result.equity)
-        st.plotly_chart(charts.monthly_returns_figure(monthly))
-        left, right = st.columns(2)
-        left.plotly_chart(charts.yearly_returns_figure(yearly_returns(result.equity)))
-        right.plotly_chart(charts.returns_distribution_figure(daily_returns(result.equity)))
-        window_days = st.select_slider("Rolling window (trading days)", [21, 63, 126, 252], value=126)
-        sharpe = rolling_sharpe(result.equity, window_days)
-        if sharpe.empty:
-            st.caption("Too short for a rolling Sharpe ratio with this window.")
+        left, middle, right = st.columns(3)
+        chosen_symbols = left.multiselect("Symbols", symbols, placeholder="every symbol")
+        directions = sorted(set(orders["direction"].dropna()) | set(trades["direction"].dropna()))
+        chosen_directions = middle.multiselect("Direction", directions, placeholder="both")
+        tags = sorted({str(t) for t in orders["tag"].dropna() if str(t)})
+        chosen_tags = right.multiselect("Order tag", tags, placeholder="every tag", disabled=not tags)
+        shown = view if has_curve else (None, None)
+        in_window = trade_analytics.closed_between(trades, *shown) if has_curve else trades
+        picked = trade_analytics.filtered(in_window, symbol=chosen_symbols, direction=chosen_directions)
+        st.subheader(f"Closed trades in the window ({len(picked):,} of {len(trades):,})")
+        if chosen_tags:
+            st.caption("Order tags filter the orders below; closed trades carry no tag.")
+        if picked.empty:
+            st.caption("No closed trade in the window with these filters.")
         else:
-            st.plotly_chart(charts.rolling_sharpe_figure(sharpe, window_days))
-with custom:
-    shown_any = False
-    for figure in charts.custom_chart_figures(result.charts):
-        st.plotly_chart(figure)
-        shown_any = True
-    if not shown_any:
-        st.caption("The algorithm plotted no charts of its own.")
-with statistics:
+            figures = trade_analytics.summary(picked)
+            with st.container(horizontal=True, gap="medium"):
+                st.metric("Win rate", ui.percent(figures.win_rate), width="content")
+                st.metric("Net P&L", f"{figures.net_profit:,.2f}", width="content")
+                st.metric(
+                    "Profit factor",
+                    "–" if figures.profit_factor is None else f"{figures.profit_factor:.2f}",
+                    width="content",
+                )
+                st.metric(
+                    "Longest streaks",
+                    f"{figures.longest_winning_streak} won / {figures.longest_losing_streak} lost",
+                    width="content",
+                )
+                st.metric("Median holding", str(figures.median_holding).replace("0 days ", ""), width="content")
+            left, right = st.columns(2)
+            left.plotly_chart(charts.pnl_distribution_figure(picked), config=CHART_CONFIG)
+            right.plotly_chart(charts.mae_mfe_figure(picked), config=CHART_CONFIG)
+            left, right = st.columns(2)
+            left.plotly_chart(charts.holding_time_figure(picked), config=CHART_CONFIG)
+            right.plotly_chart(charts.streaks_figure(trade_analytics.streaks(picked), axis), config=CHART_CONFIG)
+        symbol = st.selectbox("Fills on the price of", chosen_symbols or symbols)
+        fills = views.fills_frame(result)
+        marked = fills[fills["symbol"] == symbol]
+        price = views.symbol_price(settings.data_dir, result, symbol, marked) if has_curve else None
+        if has_curve and price is None:
+            st.caption(f"No {symbol} prices in `{settings.data_dir}`: its fills are drawn on the equity curve.")
+            at = equity.reindex(pd.DatetimeIndex(marked["time"]), method="nearest").to_numpy()
+            time_chart(charts.trades_figure(equity, marked.assign(price=at), "Equity", axis, view), "fills")
+        elif has_curve:
+            st.caption(price.note)
+            title = f"{symbol} price ({price.normalisation})"
+            time_chart(charts.trades_figure(price.prices, marked, title, axis, view), "fills")
+        picked_orders = trade_analytics.filtered(
+            orders, symbol=chosen_symbols, direction=chosen_directions, tag=chosen_tags
+        )
+        if has_curve:
+            picked_orders = picked_orders[(picked_orders["time"] >= shown[0]) & (picked_orders["time"] <= shown[1])]
+        st.subheader(f"Orders in the window ({len(picked_orders):,} of {len(orders):,})")
+        table = rv.orders_table(result, axis)
+        table = table[table["id"].isin(picked_orders["id"])]
+        time_format = "YYYY-MM-DD HH:mm:ss"
+        event = st.dataframe(
+            table,
+            hide_index=True,
+            on_select="rerun",
+            selection_mode="single-row",
+            key=f"orders-{run.id}",
+            column_config={
+                "time": st.column_config.DatetimeColumn(f"time ({axis.zone})", format=time_format),
+                "last_fill_time": st.column_config.DatetimeColumn(f"filled ({axis.zone})", format=time_format),
+                "price": MONEY,
+                "value": MONEY,
+                "fees": MONEY,
+                "quantity": st.column_config.NumberColumn(format="%g"),
+            },
+        )
+        rows = event.selection.rows if event and event.selection else []
+        if rows and not result.order_events.empty:
+            order_id = int(table.iloc[rows[0]]["id"])
+            st.markdown(f"**Events of order {order_id}**")
+            st.dataframe(
+                rv.events_table(trade_analytics.order_events(result.order_events, order_id), axis),
+                hide_index=True,
+                column_config={
+                    "time": st.column_config.DatetimeColumn(f"time ({axis.zone})", format=time_format),
+                    "fill_price": MONEY,
+                    "order_fee_amount": st.column_config.NumberColumn("fee", format="accounting"),
+                },
+            )
+        elif rows:
+            st.caption("This result has no order-events file (a cloud download has none): no events to show.")
+        else:
+            st.caption("Select an order to see its events (submitted, fills, cancellation).")
+        st.subheader("Closed trades")
+        st.dataframe(
+            rv.trades_table(picked, axis),
+            hide_index=True,
+            column_config={
+                "entry_time": st.column_config.DatetimeColumn(f"entry ({axis.zone})", format=time_format),
+                "exit_time": st.column_config.DatetimeColumn(f"exit ({axis.zone})", format=time_format),
+                "entry_price": MONEY,
+                "exit_price": MONEY,
+                "profit_loss": st.column_config.NumberColumn("P&L", format="accounting"),
+                "total_fees": MONEY,
+                "mae": MONEY,
+                "mfe": MONEY,
+                "held_hours": st.column_config.NumberColumn("held (hours)", format="%.2f"),
+                "is_win": st.column_config.CheckboxColumn("win"),
+            },
+        )
+    standard_section(charts.TRADING_CHARTS, "Trading activity (LEAN's charts)")
+
+
+def standard_section(names: tuple[str, ...], title: str) -> None:
+    """LEAN's standard charts among ``names`` that this result holds, on the page's window."""
+    present = charts.standard_charts(result.charts, names)
+    if not present:
+        st.caption(f"This result has none of LEAN's {', '.join(names)} charts.")
+        return
+    st.subheader(title)
+    for chart in present:
+        time_chart(charts.lean_chart_figure(chart, axis, view), chart.name.replace(" ", "-").lower())
+
+
+with tabs["Trades"]:
+    if tabs["Trades"].open:
+        trades_view()
+
+with tabs["Exposure"]:
+    if tabs["Exposure"].open:
+        standard_section(charts.EXPOSURE_CHARTS, "Exposure and margin (LEAN's charts)")
+        if charts.standard_charts(result.charts, charts.INSIGHT_CHARTS):
+            standard_section(charts.INSIGHT_CHARTS, "Insights (LEAN's alpha charts)")
+
+
+@st.fragment
+def returns_view() -> None:
+    shown = charts.cut(equity, view)
+    if len(shown) < 2:
+        st.info("No equity curve in the window.")
+        return
+    st.caption("Returns of the window's equity, by calendar period and by day (closing equity of each UTC date).")
+    st.plotly_chart(charts.monthly_returns_figure(monthly_returns(shown)), config=CHART_CONFIG)
     left, right = st.columns(2)
-    left.subheader("Statistics")
-    left.dataframe(
-        pd.DataFrame({"statistic": list(stats.raw), "value": list(stats.raw.values())}),
-        hide_index=True,
-        width="stretch",
-    )
-    right.subheader("Runtime statistics")
-    right.dataframe(
-        pd.DataFrame({"statistic": list(result.runtime_statistics), "value": list(result.runtime_statistics.values())}),
-        hide_index=True,
-        width="stretch",
-    )
-    if result.portfolio_statistics:
-        right.subheader("Portfolio statistics")
-        right.json(result.portfolio_statistics, expanded=False)
-    if result.trade_statistics:
-        right.subheader("Trade statistics")
-        right.json(result.trade_statistics, expanded=False)
-with log:
-    if not logs:
-        st.info("This run has no log file.")
+    left.plotly_chart(charts.yearly_returns_figure(yearly_returns(shown)), config=CHART_CONFIG)
+    right.plotly_chart(charts.returns_distribution_figure(daily_returns(shown)), config=CHART_CONFIG)
+    window_days = st.select_slider("Rolling window (trading days)", [21, 63, 126, 252], value=126)
+    sharpe = rolling_sharpe(equity, window_days)
+    if sharpe.empty:
+        st.caption("Too short for a rolling Sharpe ratio with this window.")
     else:
-        chosen_log = st.radio("Log", list(logs), horizontal=True) if len(logs) > 1 else next(iter(logs))
-        needle = st.text_input("Search the log")
-        lines = logs[chosen_log].splitlines()
-        matching = [line for line in lines if needle.lower() in line.lower()] if needle else lines
-        shown, caption = views.tail_lines(matching, 5000)
-        st.caption(f"{caption} ({len(matching):,} of {len(lines):,} match)" if needle else caption)
-        st.code("\n".join(shown), language=None)
-with code:
-    st.subheader("Request")
-    st.json(run.request.model_dump(mode="json"))
-    for source in sorted((run_dir / "code").rglob("*.py")):
-        with st.expander(str(source.relative_to(run_dir / "code")), expanded=source.name == "main.py"):
-            st.code(source.read_text(errors="replace"), language="python", line_numbers=True)
-with downloads:
-    main_file = run_dir / f"{result.algorithm_id}.json"
-    if main_file.exists():
-        st.download_button("Result JSON", main_file.read_bytes(), file_name=main_file.name, mime="application/json")
-    st.download_button(
-        "Orders CSV", result.orders.to_csv(index=False), file_name=f"{run.id}-orders.csv", mime="text/csv"
-    )
-    st.download_button(
-        "Trades CSV", result.closed_trades.to_csv(index=False), file_name=f"{run.id}-trades.csv", mime="text/csv"
-    )
-    st.download_button(
-        "HTML report (offline)",
-        report.build_report(result, run.name, f"{run.strategy} · {run.engine.value} · {run.id}"),
-        file_name=f"{run.id}-report.html",
-        mime="text/html",
-    )
-    st.download_button(
-        "Request JSON", json.dumps(run.request.model_dump(mode="json"), indent=2), file_name=f"{run.id}-request.json"
-    )
+        st.plotly_chart(charts.rolling_sharpe_figure(charts.cut(sharpe, view), window_days), config=CHART_CONFIG)
+
+
+with tabs["Returns"]:
+    if tabs["Returns"].open:
+        returns_view()
+
+with tabs["Custom charts"]:
+    if tabs["Custom charts"].open:
+        own = charts.own_charts(result.charts)
+        drawn = [chart for chart in own.values() if any(len(s) for s in chart.series.values())]
+        for chart in drawn:
+            time_chart(charts.lean_chart_figure(chart, axis, view), f"own-{chart.name}")
+        if not drawn:
+            st.caption(
+                "The algorithm plotted no charts of its own (no `self.plot`); LEAN's standard charts are on the "
+                "Equity, Trades and Exposure tabs."
+            )
+
+with tabs["Statistics"]:
+    if tabs["Statistics"].open:
+        left, right = st.columns(2)
+        left.subheader("LEAN's statistics")
+        stats = result.statistics.raw
+        left.table(pd.DataFrame({"value": list(stats.values())}, index=pd.Index(list(stats), name="statistic")))
+        right.subheader("Runtime statistics")
+        runtime = result.runtime_statistics
+        right.table(pd.DataFrame({"value": list(runtime.values())}, index=pd.Index(list(runtime), name="statistic")))
+        for block, title in (
+            (result.portfolio_statistics, "Portfolio statistics"),
+            (result.trade_statistics, "Trade statistics"),
+        ):
+            if block:
+                right.subheader(title)
+                right.table(rv.statistics_rows(block).set_index("statistic"))
+
+with tabs["Log"]:
+    if tabs["Log"].open:
+        log_view(logs)
+
+with tabs["Request & code"]:
+    if tabs["Request & code"].open:
+        st.subheader("Request")
+        st.json(run.request.model_dump(mode="json"))
+        sources = sorted((run_dir / "code").rglob("*.py"))
+        if not sources:
+            st.caption("No code snapshot was stored with this run.")
+        for source in sources:
+            with st.expander(str(source.relative_to(run_dir / "code")), expanded=source.name == "main.py"):
+                st.code(source.read_text(errors="replace"), language="python", line_numbers=True)
+
+with tabs["Downloads"]:
+    if tabs["Downloads"].open:
+        st.caption("Each file is made when you click its button.")
+        main_file = run_dir / f"{result.algorithm_id}.json"
+        with st.container(horizontal=True):
+            if main_file.exists():
+                st.download_button(
+                    "Result JSON",
+                    main_file.read_bytes,
+                    file_name=main_file.name,
+                    mime="application/json",
+                    on_click="ignore",
+                )
+            st.download_button(
+                "Orders CSV",
+                lambda: result.orders.to_csv(index=False),
+                file_name=f"{run.id}-orders.csv",
+                mime="text/csv",
+                on_click="ignore",
+            )
+            st.download_button(
+                "Trades CSV",
+                lambda: result.closed_trades.to_csv(index=False),
+                file_name=f"{run.id}-trades.csv",
+                mime="text/csv",
+                on_click="ignore",
+            )
+            st.download_button(
+                "HTML report (offline)",
+                lambda: report.build_report(result, run.name, rv.header_text(run), axis),
+                file_name=f"{run.id}-report.html",
+                mime="text/html",
+                on_click="ignore",
+            )
+            st.download_button(
+                "Request JSON",
+                lambda: json.dumps(run.request.model_dump(mode="json"), indent=2),
+                file_name=f"{run.id}-request.json",
+                on_click="ignore",
+            )

@@ -75,12 +75,13 @@ def test_imported_lean_results_open_without_error(page, app_url, app_home, lean_
 
 
 def test_compare_two_results(page, app_url, app_home):
-    completed = [r for r in _store(app_home).list(RunQuery(page_size=100)).items if r.status.value == "completed"]
-    assert len(completed) >= 2
-    page.goto(f"{app_url}/compare?ids={completed[0].id}&ids={completed[1].id}")
+    starts = {str(r.description.period_start): r.id for r in _store(app_home).list(RunQuery(page_size=100)).items}
+    spy, graham = starts["2012-01-01"], starts["2019-01-01"]  # the 13-year SPY run and the C# run (2019-2025)
+    page.goto(f"{app_url}/compare?ids={spy}&ids={graham}")
     wait_for_app(page, timeout=60_000)
     page.locator("[data-testid='stPlotlyChart']").nth(1).wait_for(timeout=30_000)
-    assert page.get_by_text("Statistics (best value of each row highlighted)").is_visible()
+    assert page.get_by_text("Window 2019-01-02 – 2025-05-30").is_visible()
+    assert page.get_by_text("Statistics on the window").is_visible()
     _no_exception(page)
     screenshot(page, "compare")
 

@@ -10,6 +10,7 @@ import pytest
 
 from backtest_core import charts
 from backtest_core.analysis import periods, returns
+from backtest_core.analysis.sessions import TimeAxis
 from backtest_core.downsample import downsample
 
 
@@ -73,6 +74,6 @@ def test_downsample_window_gives_full_detail_when_narrow(spy_close):
 def test_equity_figure_downsamples_a_minute_size_curve():
     index = pd.date_range("2020-01-01", periods=300_000, freq="min", tz="UTC")
     equity = pd.Series(100000 + np.cumsum(np.random.default_rng(1).normal(0, 10, len(index))), index=index)
-    figure = charts.equity_figure(equity)
+    figure = charts.equity_figure(equity, TimeAxis(zone="UTC", intraday=True))
     assert all(len(trace.x) <= 4000 for trace in figure.data)
     assert max(figure.data[0].y) == equity.max()

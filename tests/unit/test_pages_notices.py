@@ -69,8 +69,9 @@ def test_compare_names_each_run_with_its_notices(synthetic_run: str, lean_fixtur
     app = page("compare", ids=f"{synthetic_run},{imported}")
     shown = texts(app)
     assert any("SYNTHETIC data" in text and "buy_and_hold" in text for text in shown)
-    covered = next(frame.value for frame in app.dataframe if "period start" in frame.value.columns)
-    assert len(covered) == 2 and set(covered["data"]) == {"SYNTHETIC", "unknown"}
+    covered = next(frame.value for frame in app.dataframe if "data source" in frame.value.columns)
+    assert set(covered["data source"]) == {"SYNTHETIC", "unknown"}
+    assert "2020-01-02 – 2021-03-31" in set(covered["period"])
 
 
 def test_run_and_monitor_pages_say_the_data_folder_is_synthetic(synthetic_run: str) -> None:

@@ -44,6 +44,8 @@ def test_html_report_is_self_contained(spy_minute):
 
 
 def test_system_charts_are_drawn_apart_from_custom_ones(spy_minute):
-    assert charts.custom_chart_figures(spy_minute.charts) == []
-    titles = [f.layout.title.text for f in charts.custom_chart_figures(spy_minute.charts, system=True)]
-    assert "Exposure" in titles and "Strategy Equity" not in titles
+    assert charts.own_charts(spy_minute.charts) == {}
+    exposure = [chart.name for chart in charts.standard_charts(spy_minute.charts, charts.EXPOSURE_CHARTS)]
+    trading = [chart.name for chart in charts.standard_charts(spy_minute.charts, charts.TRADING_CHARTS)]
+    assert exposure == ["Exposure", "Portfolio Margin"]
+    assert trading == ["Portfolio Turnover", "Capacity", "Assets Sales Volume"]

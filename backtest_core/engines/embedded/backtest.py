@@ -60,6 +60,7 @@ from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, Time
 from backtest_core.engines.embedded.timezones import local_naive_ns
 from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
 from backtest_core.models import Resolution as ResolutionName
+from backtest_core.models.request import MAX_CASH
 
 LEAN_API_DIR = Path(__file__).parent / "lean_api"
 RESOLUTION_NAMES = {
@@ -200,6 +201,9 @@ class Backtest:
         self.end = min(day, datetime.now(UTC).date() - timedelta(days=1))
 
     def set_cash(self, amount: float) -> None:
+        if not 0 <= float(amount) <= MAX_CASH:  # NaN fails too
+            raise UnsupportedApi(f"set_cash({amount}): cash outside 0 to {MAX_CASH:,} (in 64-bit floats, cents "
+                                 "stay exact only below it)")  # fmt: skip
         self.portfolio.cash = amount
 
     def set_time_zone(self, zone: str | ZoneInfo) -> None:

@@ -243,9 +243,10 @@ class LeanDataFolder:
             return {}
         return json.loads(path.read_text())["entries"]
 
-    def market_hours(self, kind: SecurityKind, market: str, ticker: str) -> MarketHours:
+    def market_hours(self, kind: SecurityKind | str, market: str, ticker: str) -> MarketHours:
+        """The entry for ``kind`` (or a database type name such as ``Option``), market and ticker."""
         entries = self._market_hours_entries
-        prefix = f"{MHDB_TYPE[kind]}-{market}-"
+        prefix = f"{MHDB_TYPE.get(kind, kind)}-{market}-"
         entry = entries.get(prefix + ticker.upper()) or entries.get(prefix + "[*]")
         if entry is None:
             return _default_hours(kind)
@@ -501,8 +502,8 @@ def _us_date(text: str) -> date:
     return date(year, month, day)
 
 
-def _default_hours(kind: SecurityKind) -> MarketHours:
-    if kind == SecurityKind.EQUITY:
+def _default_hours(kind: SecurityKind | str) -> MarketHours:
+    if kind in (SecurityKind.EQUITY, "Option", "Index", "IndexOption"):  # US stock-market hours
         regular = [(timedelta(hours=9, minutes=30), timedelta(hours=16), "market")]
         return MarketHours(NEW_YORK, NEW_YORK, {d: regular if d < 5 else [] for d in range(7)})
     whole_day = [(timedelta(0), timedelta(days=1), "market")]

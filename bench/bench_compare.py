@@ -1,0 +1,102 @@
+"""The Compare page in real Chromium: 10 one-year minute results against 2 one-year daily results of the same
+strategy on the same data. Goal (issue 12): the 10-minute page interactive within 3x the 2-daily page.
+
+"Interactive" is: Streamlit's script finished, the timeline chart drawn by Plotly (its traces in the DOM),
+no loading skeleton left. Each case is timed cold (a fresh server: no parsed result or comparison cached,
+the analyst's first visit) and warm (the median of ``--repeat`` reloads; Streamlit's caches full). The runs
+are real embedded-engine runs of ``sma_crossover`` on a synthetic one-year SPY minute set in LEAN's layout.
+
+    .venv/bin/python -m bench.bench_compare [--repeat 5]   (from the project root; needs chromium)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+from backtest_core.sample_data import write_sample_data
+from backtest_core.settings import PROJECT_ROOT, Settings
+from backtest_core.store import RunStore
+from bench.bench_dashboard import CHART_DRAWN, NO_SKELETON
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+
+SCRIPT_DONE = "!!document.querySelector(\"[data-testid='stApp'][data-test-script-state='notRunning']\")"
+START, END = date(2019, 1, 2), date(2019, 12, 31)
+
+
+def cli(env: dict[str, str], *arguments: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "backtest_core", *arguments], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return done.stdout
+
+
+def make_runs(home: Path, data: Path) -> tuple[list[str], list[str]]:
+    """10 minute and 2 daily sma_crossover runs over the same year (ids)."""
+    env = {**os.environ, "BACKTEST_HOME": str(home), "BACKTEST_DATA": str(data), "BACKTEST_MAX_CONCURRENT": "2"}
+    period = ["--start", START.isoformat(), "--end", END.isoformat()]
+    minute = [["--resolution", "minute", "--param", f"fast={fast}"] for fast in range(10, 20)]
+    daily = [["--resolution", "daily", "--param", f"fast={fast}"] for fast in (10, 20)]
+    ids = [json.loads(cli(env, "run", "sma_crossover", *period, *extra, "--json"))["id"] for extra in minute + daily]
+    for run_id in ids:
+        cli(env, "wait", run_id)
+    return ids[:10], ids[10:]
+
+
+def interactive_ms(page: Page, url: str) -> float:
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_timeout(200)  # the script-state attribute of the previous page must be gone first
+    for condition in (SCRIPT_DONE, CHART_DRAWN, NO_SKELETON):
+        page.wait_for_function(condition, timeout=300_000, polling=20)
+    return (time.perf_counter() - start) * 1000
+
+
+def measure(page: Page, home: Path, data: Path, ids: list[str], repeat: int) -> tuple[float, float]:
+    """(cold ms on a fresh server, median warm ms)."""
+    with streamlit_server(home, data) as url:
+        link = f"{url}/compare?ids={','.join(ids)}"
+        interactive_ms(page, f"{url}/compare")  # the server's first session (navigation set up), no comparison
+        cold = interactive_ms(page, link)
+        warm = statistics.median(interactive_ms(page, link) for _ in range(repeat))
+    return cold, warm
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
+        home, data = Path(scratch, "store"), Path(scratch, "data")
+        write_sample_data(data, start=START, end=END, minute_days=260, tickers=("SPY",))
+        minute, daily = make_runs(home, data)
+        store = RunStore(Settings(home=home))
+        points = {label: statistics.mean(len(store.result(i).equity) for i in ids)
+                  for label, ids in (("minute", minute), ("daily", daily))}  # fmt: skip
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        results = {}
+        for label, ids in (("2 daily", daily), ("10 minute", minute), ("2 daily again", daily)):
+            results[label] = measure(page, home, data, ids, args.repeat)
+        browser.close()
+    print(f"Compare page interactive, Chromium headless; warm = median of {args.repeat} reloads")
+    print(f"equity points per result: minute {points['minute']:.0f}, daily {points['daily']:.0f}")
+    for label, (cold, warm) in results.items():
+        print(f"{label:>14} results: cold {cold:7.0f} ms   warm {warm:7.0f} ms")
+    daily_cold = min(results["2 daily"][0], results["2 daily again"][0])
+    daily_warm = min(results["2 daily"][1], results["2 daily again"][1])
+    print(f"ratio 10 minute / 2 daily: cold {results['10 minute'][0] / daily_cold:.2f}, "
+          f"warm {results['10 minute'][1] / daily_warm:.2f} (goal <= 3)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

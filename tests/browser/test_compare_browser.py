@@ -1,0 +1,134 @@
+"""The Compare page as an analyst uses it, in Chromium: runs of different periods, resolutions and capitals,
+imported LEAN results beside the embedded engine's own, an excluded run, brushing, a sweep-sized set, limits."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backtest_core.settings import PROJECT_ROOT
+from tests.browser.conftest import screenshot, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1800)]  # 23 engine runs to set up
+
+IMPORTS = ("cli2025-spy-daily-13y", "cloud2025-qqq-options-449orders", "lean2020-testdata-basictemplate")
+SWEEP = range(5, 25)  # 20 one-year runs, with the two long runs 22 cover 2019
+
+
+def _cli(env: dict[str, str], *arguments: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "backtest_core", *arguments], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def runs(app_home: Path, lean_data: Path, lean_fixtures: Path) -> dict[str, str]:
+    """The store the server reads: three imports and the embedded engine's runs (id by name)."""
+    env = {**os.environ, "BACKTEST_HOME": str(app_home), "BACKTEST_DATA": str(lean_data)}
+    env["BACKTEST_MAX_CONCURRENT"] = "2"
+    ids = {}
+    for name in IMPORTS:
+        ids[name] = json.loads(_cli(env, "import", str(lean_fixtures / name), "--json"))["imported"][0]
+    submitted = {
+        "sma fast=10": ["sma_crossover", "--param", "fast=10"],
+        "sma fast=30 50k": ["sma_crossover", "--start", "2016-01-01", "--end", "2019-12-31", "--cash", "50000",
+                            "--param", "fast=30"],
+        "hold minute": ["buy_and_hold", "--start", "2013-10-07", "--end", "2013-10-11", "--resolution", "minute"],
+    }  # fmt: skip
+    for fast in SWEEP:
+        submitted[f"sweep fast={fast}"] = ["sma_crossover", "--start", "2019-01-01", "--end", "2019-12-31",
+                                           "--param", f"fast={fast}"]  # fmt: skip
+    for name, arguments in submitted.items():
+        ids[name] = json.loads(_cli(env, "run", *arguments, "--name", name, "--json"))["id"]
+    for name in submitted:
+        _cli(env, "wait", ids[name])
+    return ids
+
+
+def _no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, page.inner_text("body")[:3000]
+
+
+def _open(page, app_url: str, ids: list[str], extra: str = "") -> None:
+    page.goto(f"{app_url}/compare?ids={','.join(ids)}{extra}")
+    wait_for_app(page, timeout=180_000)
+    _no_exception(page)
+
+
+def test_runs_of_different_periods_and_capitals_share_one_window(page, app_url, runs):
+    ids = [runs["sma fast=10"], runs["sma fast=30 50k"], runs["cli2025-spy-daily-13y"],
+           runs["cloud2025-qqq-options-449orders"]]  # fmt: skip
+    _open(page, app_url, ids)
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
+    assert page.get_by_text(re.compile(r"^Window 2016-01-04 – 2019-12-31 · \d+ trading days")).is_visible()
+    note = page.get_by_text("1 run(s) left out of this comparison")
+    assert note.is_visible()
+    assert re.search(r"Focused Brown Horse.*does not overlap the common window 2016-01-04 – 2019-12-31",
+                     page.inner_text("body"))  # fmt: skip
+    assert page.get_by_text("Best values are marked on ratios only").is_visible()  # 100k, 50k and 10k
+    screenshot(page, "compare-mixed")
+
+
+def test_brushing_the_chart_recomputes_the_window_and_its_statistics(page, app_url, runs):
+    ids = [runs["sma fast=10"], runs["sma fast=30 50k"], runs["cli2025-spy-daily-13y"]]
+    _open(page, app_url, ids)
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.wait_for(timeout=60_000)
+    before = page.get_by_text(re.compile(r"^Baseline .* on this window")).inner_text()
+    area = chart.locator(".nsewdrag").first
+    area.scroll_into_view_if_needed()
+    box = area.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.30, box["y"] + box["height"] * 0.5)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.60, box["y"] + box["height"] * 0.5, steps=12)
+    page.mouse.up()
+    page.wait_for_url(re.compile(r".*start=\d{4}-\d\d-\d\d.*end=\d{4}-\d\d-\d\d.*"), timeout=60_000)
+    wait_for_app(page, timeout=120_000)
+    _no_exception(page)
+    header = page.get_by_text(re.compile(r"^Window \d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d")).inner_text()
+    assert "2016-01-04 – 2019-12-31" not in header
+    start, end = re.search(r"start=(\d{4}-\d\d-\d\d).*end=(\d{4}-\d\d-\d\d)", page.url).groups()
+    assert "2016" < start < end < "2019-12-31"
+    after = page.get_by_text(re.compile(r"^Baseline .* on this window")).inner_text()
+    assert after != before
+    assert page.get_by_text("brushed/typed window").is_visible()
+    screenshot(page, "compare-brushed")
+    page.get_by_role("button", name="Reset to the common window").click()
+    wait_for_app(page, timeout=120_000)
+    assert page.get_by_text(re.compile(r"^Window 2016-01-04 – 2019-12-31")).is_visible()
+
+
+def test_a_week_of_minutes_is_too_short_to_tell(page, app_url, runs):
+    _open(page, app_url, [runs["hold minute"], runs["lean2020-testdata-basictemplate"]])
+    assert page.get_by_text(re.compile(r"^Window 2013-10-07 – 2013-10-11")).is_visible()
+    assert page.get_by_text(re.compile(r"Too short to tell: \d+ paired trading days")).first.is_visible()
+    screenshot(page, "compare-minute-week")
+
+
+def test_a_sweep_sized_set_draws_a_fan_and_merges_duplicates(page, app_url, runs):
+    ids = [runs[f"sweep fast={fast}"] for fast in SWEEP] + [runs["sma fast=10"], runs["sma fast=30 50k"]]
+    _open(page, app_url, [*ids, ids[0]])
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=120_000)
+    assert page.get_by_text("Merged duplicate ids").is_visible()
+    assert page.get_by_text(re.compile(r"^Window 2019-01-02 – 2019-12-31")).is_visible()
+    assert page.locator("[data-testid='stPlotlyChart'] text", has_text="Median of runs").count() >= 1
+    screenshot(page, "compare-22-runs")
+
+
+def test_limits_and_single_runs_are_messages(page, app_url, runs):
+    one = runs["sma fast=10"]
+    _open(page, app_url, [one] + [f"{one}-{i}" for i in range(50)])
+    assert page.get_by_text("51 runs are in this link; a comparison holds at most 50").is_visible()
+    screenshot(page, "compare-51-ids")
+    _open(page, app_url, [one])
+    assert page.get_by_text("Pick at least two runs").is_visible()
+    _open(page, app_url, [one, runs["hold minute"]])
+    assert page.get_by_text(re.compile("1 comparable run\\(s\\), at least 2 are needed")).is_visible()
+    screenshot(page, "compare-no-overlap")

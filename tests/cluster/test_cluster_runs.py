@@ -1,0 +1,287 @@
+"""Runs on a real loopback Dask cluster: the store's queue handed to ``dask worker`` processes.
+
+Each test drives the product as a user does (``runs.submit``/``cancel``/``wait``, the CLI), against real
+scheduler, worker, relay and engine processes, and checks what lands in the store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from backtest_core import runs
+from backtest_core.cluster.control import read_state
+from backtest_core.errors import EngineUnavailable
+from backtest_core.models import BacktestRequest, BacktestStatus, EngineName
+from backtest_core.settings import PROJECT_ROOT, Settings
+from backtest_core.store import RunStore
+from tests.cluster.conftest import LoopbackCluster, engine_children, stop_relay, until, use_cluster
+
+pytestmark = [pytest.mark.cluster, pytest.mark.slow, pytest.mark.timeout(900)]
+RUN_TIMEOUT_S = 300
+
+
+def paced(pause: float = 0.04, **parameters: str) -> BacktestRequest:
+    return BacktestRequest(strategy="paced_daily", parameters={"pause": str(pause), **parameters})
+
+
+def outcome(store: RunStore, run_id: str) -> tuple[dict[str, str], list[dict]]:
+    """What must not depend on where a run executed: LEAN's statistics and the orders."""
+    result = store.result(run_id)
+    return result.statistics.raw, result.orders.astype(str).to_dict("records")
+
+
+def worker_of(process: psutil.Process, cluster: LoopbackCluster) -> psutil.Process:
+    """The Dask worker process an engine child belongs to (a process of one of the cluster's worker sessions)."""
+    parent = process.parent()
+    assert parent is not None and os.getpgid(parent.pid) in {worker.pid for worker in cluster.workers}
+    return parent
+
+
+def run_here(requests: list[BacktestRequest], home: Path, data: Path) -> list[tuple[dict[str, str], list]]:
+    """The requests made by the local queue (limit 2) in a store of their own: what the cluster must reproduce."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BACKTEST_HOME", str(home))
+        patch.setenv("BACKTEST_DATA", str(data))
+        patch.setenv("BACKTEST_STRATEGIES", str(PROJECT_ROOT / "tests" / "algorithms"))
+        patch.setenv("BACKTEST_MAX_CONCURRENT", "2")
+        patch.delenv("BACKTEST_CLUSTER", raising=False)
+        settings = Settings()
+        ids = [runs.submit(request, settings) for request in requests]
+        for run_id in ids:
+            run = runs.wait(run_id, settings, timeout=RUN_TIMEOUT_S)
+            assert run.status == BacktestStatus.COMPLETED, run.error
+            assert RunStore(settings).runtime(run_id)["executor"] == "local"
+        return [outcome(RunStore(settings), run_id) for run_id in ids]
+
+
+@pytest.fixture(scope="module")
+def paced_reference(tmp_path_factory: pytest.TempPathFactory, lean_data: Path) -> tuple[dict[str, str], list]:
+    """``paced_daily`` made here by the local queue: what every cluster run of it must reproduce."""
+    [reference] = run_here([paced(0)], tmp_path_factory.mktemp("reference"), lean_data)
+    return reference
+
+
+def test_a_sweep_of_eight_runs_on_the_cluster_equals_the_same_runs_made_here(
+    loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, lean_data: Path,
+) -> None:  # fmt: skip
+    sweep = [paced(0, fast=str(fast)) for fast in range(2, 10)]
+    made_here = run_here(sweep, tmp_path / "local-store", lean_data)
+    settings = use_cluster(monkeypatch, loopback_cluster)
+    cluster_ids = [runs.submit(request, settings) for request in sweep]
+    store = RunStore(settings)
+    for run_id in cluster_ids:
+        run = runs.wait(run_id, settings, timeout=RUN_TIMEOUT_S)
+        assert run.status == BacktestStatus.COMPLETED, run.error
+    workers = set(loopback_cluster.identity()["workers"])
+    places = [store.runtime(run_id) for run_id in cluster_ids]
+    assert {place["executor"] for place in places} == {"dask"}
+    assert {place["engine_ref"] for place in places} == workers  # both workers took runs
+    assert [outcome(store, run_id) for run_id in cluster_ids] == made_here
+    for run_id in cluster_ids:
+        folder = store.run_dir(run_id)
+        assert {"log.txt", f"{run_id}.json", f"{run_id}-order-events.json"} <= {p.name for p in folder.iterdir()}
+        assert "Ran on the Dask worker" in (folder / "log.txt").read_text()
+    assert len({json.dumps(statistics, sort_keys=True) for statistics, _ in made_here}) > 1  # a real sweep
+
+
+def test_progress_rows_appear_while_a_cluster_run_executes(
+    loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = use_cluster(monkeypatch, loopback_cluster)
+    run_id = runs.submit(paced(), settings)
+    seen = []
+
+    def moving() -> bool:
+        report = runs.progress(run_id, settings)
+        if report.status == BacktestStatus.RUNNING and report.percent > 0:
+            seen.append(report)
+        return len({round(r.percent) for r in seen}) >= 3
+
+    until(moving, RUN_TIMEOUT_S, "three progress rows of a running cluster run")
+    last = seen[-1]
+    assert [r.percent for r in seen] == sorted(r.percent for r in seen)
+    assert last.simulated_time is not None and last.simulated_time.year == 2014
+    assert last.equity is not None and len(last.equity_points) >= 2
+    assert any("close" in line for line in last.log_tail)  # the algorithm's own log lines
+    assert last.message.startswith("Running on the Dask worker")
+    assert runs.wait(run_id, settings, timeout=RUN_TIMEOUT_S).status == BacktestStatus.COMPLETED
+
+
+def test_cluster_status_shows_the_run_then_cancel_reaches_the_worker_and_ends_its_engine(
+    loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = use_cluster(monkeypatch, loopback_cluster)
+    run_id = runs.submit(BacktestRequest(strategy="loops_forever"), settings)
+    [engine] = until(lambda: engine_children(run_id), RUN_TIMEOUT_S, "the engine process on a worker")
+    worker_of(engine, loopback_cluster)
+
+    shown = subprocess.run([sys.executable, "-m", "backtest_core", "cluster", "status", "--json"], cwd=PROJECT_ROOT,
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    status = json.loads(shown.stdout)
+    assert status["reachable"] and status["threads"] == 2 and len(status["workers"]) == 2
+    assert status["running"] == 1 and status["relay_running"]
+    [busy] = [worker for worker in status["workers"] if worker["runs"]]
+    assert busy["runs"] == [run_id] and busy["executing"] == 1 and busy["threads"] == 1
+    text = subprocess.run([sys.executable, "-m", "backtest_core", "cluster", "status"], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=120).stdout  # fmt: skip
+    assert busy["address"] in text and run_id in text and "2 thread(s)" in text
+
+    answer = runs.cancel(run_id, settings)
+    assert "being stopped" in answer.message
+    run = runs.wait(run_id, settings, timeout=RUN_TIMEOUT_S)
+    assert run.status == BacktestStatus.CANCELLED
+    psutil.wait_procs([engine], timeout=30)
+    assert not engine.is_running()
+    log = (RunStore(settings).run_dir(run_id) / "log.txt").read_text()
+    assert "entering an endless loop" in log  # the partial result folder came home
+
+
+def test_a_worker_killed_mid_run_is_retried_once_and_the_result_is_the_same(
+    loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    paced_reference: tuple[dict[str, str], list],
+) -> None:  # fmt: skip
+    settings = use_cluster(monkeypatch, loopback_cluster)
+    store = RunStore(settings)
+    run_id = runs.submit(paced(), settings)
+    until(lambda: runs.progress(run_id, settings).percent > 10, RUN_TIMEOUT_S, "the run under way")
+    [engine] = engine_children(run_id)
+    worker = worker_of(engine, loopback_cluster)
+    os.kill(worker.pid, signal.SIGKILL)
+    psutil.wait_procs([engine], timeout=30)
+    assert not engine.is_running()  # the lost attempt's engine went with its worker
+
+    run = runs.wait(run_id, settings, timeout=RUN_TIMEOUT_S)
+    assert run.status == BacktestStatus.COMPLETED, run.error
+    assert outcome(store, run_id) == paced_reference
+    log = (store.run_dir(run_id) / "log.txt").read_text()
+    assert "was lost mid-run" in log and "attempt 2 of 2" in log
+    assert log.count("Engine.Main(): LEAN ALGORITHMIC TRADING ENGINE") == 1  # only the second attempt's log
+    loopback_cluster.wait_for_workers(2)  # the nanny brought the worker back
+
+
+def test_a_run_whose_worker_is_lost_twice_fails_with_the_reason_and_nothing_stored(
+    loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = use_cluster(monkeypatch, loopback_cluster)
+    store = RunStore(settings)
+    run_id = runs.submit(paced(), settings)
+    for attempt in (1, 2):
+        loopback_cluster.wait_for_workers(2)
+        [engine] = until(lambda: engine_children(run_id), RUN_TIMEOUT_S, f"attempt {attempt}'s engine")
+        os.kill(worker_of(engine, loopback_cluster).pid, signal.SIGKILL)
+        psutil.wait_procs([engine], timeout=30)
+
+    run = runs.wait(run_id, settings, timeout=RUN_TIMEOUT_S)
+    assert run.status == BacktestStatus.FAILED
+    assert "lost 2 times" in run.error and "not tried again" in run.error
+    assert not (store.run_dir(run_id) / f"{run_id}.json").exists()  # nothing of either attempt was stored
+    assert "lost 2 times" in (store.run_dir(run_id) / "log.txt").read_text()
+    assert run.stats.end_equity is None
+    loopback_cluster.wait_for_workers(2)
+
+
+def test_a_killed_relay_is_replaced_on_the_next_poll_and_re_attaches(
+    loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    paced_reference: tuple[dict[str, str], list],
+) -> None:  # fmt: skip
+    settings = use_cluster(monkeypatch, loopback_cluster)
+    store = RunStore(settings)
+    run_id = runs.submit(paced(), settings)
+    until(lambda: runs.progress(run_id, settings).percent > 10, RUN_TIMEOUT_S, "the run under way")
+    [engine] = engine_children(run_id)
+    first = read_state(settings).pid
+    stop_relay(settings)  # kill -9, as a machine restart or an OOM kill would
+    assert store.get(run_id).status == BacktestStatus.RUNNING  # not an orphan: its task runs on
+    runs.active(settings)  # what every monitor poll and the dashboard's start do
+    until(lambda: (state := read_state(settings)) and state.pid != first and state.connected, 120, "a new relay")
+    assert engine.is_running()  # the engine was never interrupted
+    run = runs.wait(run_id, settings, timeout=RUN_TIMEOUT_S)
+    assert run.status == BacktestStatus.COMPLETED, run.error
+    assert outcome(store, run_id) == paced_reference
+
+
+def test_a_scheduler_stopped_between_submit_and_start_keeps_the_run_queued(
+    own_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own_cluster.start(workers=1)
+    settings = use_cluster(monkeypatch, own_cluster)
+    store = RunStore(settings)
+    busy = runs.submit(BacktestRequest(strategy="loops_forever"), settings)
+    [engine] = until(lambda: engine_children(busy), RUN_TIMEOUT_S, "the busy run's engine")
+    waiting = runs.submit(BacktestRequest(strategy="hold_spy_daily"), settings)
+    assert store.get(waiting).status == BacktestStatus.QUEUED  # the cluster's one thread is taken
+
+    own_cluster.stop_scheduler()
+    stopped = until(lambda: not store.get(busy).status.is_active, 120, "the started run to be resolved")
+    assert stopped
+    lost = store.get(busy)
+    assert lost.status == BacktestStatus.FAILED
+    assert "connection to the Dask scheduler" in lost.error and "Start the backtest again" in lost.error
+    psutil.wait_procs([engine], timeout=30)
+    assert not engine.is_running()
+    until(lambda: (s := read_state(settings)) and not s.connected and "does not answer" in s.message, 60,
+          "the relay to say the scheduler does not answer")  # fmt: skip
+    assert own_cluster.address in read_state(settings).message
+    assert store.get(waiting).status == BacktestStatus.QUEUED  # not lost: it waits for the scheduler
+
+    own_cluster.workers.clear()
+    own_cluster.start(workers=1)
+    run = runs.wait(waiting, settings, timeout=RUN_TIMEOUT_S)
+    assert run.status == BacktestStatus.COMPLETED, run.error
+    assert run.stats.end_equity == pytest.approx(104486.22)
+
+
+def test_an_unreachable_scheduler_at_submit_is_said_and_the_run_stays_queued(
+    cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.cluster.conftest import free_port
+
+    address = f"tcp://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("BACKTEST_CLUSTER", address)
+    submitted = subprocess.run([sys.executable, "-m", "backtest_core", "run", "hold_spy_daily"], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True, timeout=120)  # fmt: skip
+    run_id = submitted.stdout.strip()
+    assert submitted.returncode == 2 and run_id
+    assert f"The Dask scheduler at {address} does not answer" in submitted.stderr
+    assert f"run {run_id} stays queued" in submitted.stderr
+    store = RunStore(Settings())
+    assert store.get(run_id).status == BacktestStatus.QUEUED
+    shown = subprocess.run([sys.executable, "-m", "backtest_core", "cluster", "status", "--json"], cwd=PROJECT_ROOT,
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    status = json.loads(shown.stdout)
+    assert shown.returncode == 1 and not status["reachable"] and "does not answer" in status["problem"]
+    assert status["queued"] == 1
+    until(lambda: (s := read_state(Settings())) and not s.connected, 60, "the relay's state")
+    assert store.get(run_id).status == BacktestStatus.QUEUED
+
+
+def test_lean_docker_on_a_cluster_without_a_docker_worker_is_refused_with_the_reason(
+    loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = use_cluster(monkeypatch, loopback_cluster)
+    with pytest.raises(EngineUnavailable) as refused:
+        runs.submit(BacktestRequest(strategy="hold_spy_daily", engine=EngineName.LEAN_DOCKER), settings)
+    assert "Docker resource" in str(refused.value) and "--resources docker=1" in str(refused.value)
+    assert RunStore(settings).list().total == 0
+
+
+def test_a_worker_without_the_data_folder_says_so(
+    own_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = tmp_path / "no-data-here"
+    own_cluster.start(workers=1, BACKTEST_DATA=str(missing))
+    settings = use_cluster(monkeypatch, own_cluster)
+    run = runs.wait(runs.submit(BacktestRequest(strategy="hold_spy_daily"), settings), settings, timeout=RUN_TIMEOUT_S)
+    assert run.status == BacktestStatus.FAILED
+    assert f"has no LEAN data folder at {missing}" in run.error and "BACKTEST_DATA" in run.error
+    assert f"has no LEAN data folder at {missing}" in (RunStore(settings).run_dir(run.id) / "log.txt").read_text()
