@@ -107,6 +107,9 @@ def _import(args: argparse.Namespace) -> int:
     store = RunStore()
     optimizations = [import_optimization(store, folder) for folder in find_optimization_folders(args.path)]
     report = None if optimizations and is_optimization_folder(args.path) else import_path(store, args.path)
+    if report is not None:  # what lies in an optimization's folder was imported with its sweep above
+        inside = [done.source_path for done in optimizations]
+        report.skipped = [item for item in report.skipped if not any(item[0].startswith(f) for f in inside)]
     if args.json:
         print_json({**(report.model_dump() if report else {}), "sweeps": optimizations})
     else:

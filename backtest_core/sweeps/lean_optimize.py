@@ -44,6 +44,7 @@ _OPERATORS = {"less": "<", "lessOrEqual": "<=", "greater": ">", "greaterOrEqual"
 
 class OptimizationImport(BaseModel):
     sweep_id: str
+    source_path: str = Field(description="the optimization's output folder")
     created: bool = Field(description="False when this folder was imported before")
     runs: ImportReport
     failed_without_result: list[str] = Field(default_factory=list, description="backtest ids LEAN got no result for")
@@ -85,7 +86,9 @@ def import_optimization(store: RunStore, folder: Path) -> OptimizationImport:
                 getattr(report, name).extend(values)
         elif _add_failed(store, backtest, sweep):
             failed.append(backtest.name)
-    return OptimizationImport(sweep_id=sweep.id, created=existing is None, runs=report, failed_without_result=failed)
+    return OptimizationImport(
+        sweep_id=sweep.id, source_path=str(folder), created=existing is None, runs=report, failed_without_result=failed
+    )
 
 
 def _read_config(folder: Path) -> dict:

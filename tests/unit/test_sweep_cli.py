@@ -43,6 +43,7 @@ def cli(*args: str, check: bool = True, home: Path | None = None) -> subprocess.
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # real engine runs; minutes on a loaded machine
 def test_a_two_parameter_sweep_end_to_end_and_imported_back_as_lean_optimize(sweep_home, tmp_path):
     done = cli("sweep", "sweepable", "--param", f"fast=5,10,{UNLUCKY}", "--param", "slow=10,20,40",
                "--constraint", "fast < slow", *PERIOD, "--wait", "--json")  # fmt: skip
@@ -97,6 +98,7 @@ def test_a_two_parameter_sweep_end_to_end_and_imported_back_as_lean_optimize(swe
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # real engine runs; minutes on a loaded machine
 def test_submitting_returns_at_once_and_cancel_stops_the_rest(sweep_home, monkeypatch):
     monkeypatch.setenv("BACKTEST_MAX_CONCURRENT", "1")
     started = time.monotonic()
