@@ -5,7 +5,7 @@ from __future__ import annotations
 import runpy
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import streamlit as st
 
@@ -17,6 +17,9 @@ from backtest_core.runs import recover
 from backtest_core.sample_data import MARKER, write_sample_data
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
+
+if TYPE_CHECKING:
+    from backtest_core.cluster.status import ClusterStatus
 
 T = TypeVar("T")
 
@@ -142,7 +145,41 @@ def data_folder_notice() -> None:
     """On pages that start or follow runs: the data folder in use is the SYNTHETIC sample."""
     folder = settings().data_dir
     if (folder / MARKER).exists():
-        st.warning(SYNTHETIC_TEXT.format(what=f"Runs started now use `{folder}`, which is"), icon=":material/science:")
+        st.warning(
+            f"**SYNTHETIC data.** The data folder `{folder}` holds Backtest Studio's random-walk sample, not market "
+            "data: runs started now compute figures that say nothing about any real security.",
+            icon=":material/science:",
+        )
+
+
+@st.cache_data(ttl=3, show_spinner=False)
+def _cluster_status(setting: str, home: str) -> ClusterStatus:
+    from backtest_core.cluster.status import cluster_status  # Dask only when a cluster is set
+
+    return cluster_status(settings())
+
+
+def cluster_panel() -> None:
+    """On pages that start or follow runs, when ``BACKTEST_CLUSTER`` is set: the cluster the runs go to, its
+    workers and threads, or why it cannot take runs now."""
+    current = settings()
+    if not current.cluster:
+        return
+    status = guarded(lambda: _cluster_status(current.cluster, str(current.home)))
+    if status is None:
+        return
+    if not status.reachable:
+        st.warning(f"Runs go to the Dask cluster `{status.setting}`, which cannot be reached now; queued runs wait "
+                   f"until it answers.\n\n{status.problem}", icon=":material/cloud_off:")  # fmt: skip
+        return
+    st.info(f"Runs execute on the Dask cluster at `{status.scheduler}`: {len(status.workers)} worker(s), "
+            f"{status.threads} thread(s) (one backtest each), {len(status.docker_workers)} with Docker. This store: "
+            f"{status.running} running there, {status.queued} queued.", icon=":material/hub:")  # fmt: skip
+    if status.problem:
+        st.warning(status.problem, icon=":material/warning:")
+    if status.workers:
+        with st.expander("Cluster workers"):
+            st.dataframe(status.worker_rows(), hide_index=True, width="stretch")
 
 
 def stored_result(run: BacktestRunInfo) -> LeanResult | None:
@@ -152,7 +189,8 @@ def stored_result(run: BacktestRunInfo) -> LeanResult | None:
     runs = store()
     folder = runs.run_dir(run.id)
     if not (folder / f"{runs.algorithm_id(run.id)}.json").is_file():
-        st.info(views.missing_result_text(run), icon=":material/info:")
+        if (why := views.missing_result_text(run)) is not None:
+            st.info(why, icon=":material/info:")
         return None
     result = guarded(lambda: cached_result(folder))
     if result is not None and not result.is_final:

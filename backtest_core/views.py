@@ -208,8 +208,11 @@ def _price_note(normalisation: str, inside: int, total: int) -> str:
     return note
 
 
-def missing_result_text(run: BacktestRunInfo) -> str:
-    """Why a finished run has no result file, in its own terms (never the truncated-file hint)."""
+def missing_result_text(run: BacktestRunInfo) -> str | None:
+    """Why a finished run has no result file, in its own terms (never the truncated-file hint); None when its
+    stored warnings say so already (an imported LEAN log without a result)."""
+    if any(warning.code == "no-result" for warning in run.description.warnings):
+        return None
     if run.status == BacktestStatus.CANCELLED:
         return "No result file: the run was cancelled before the engine wrote one. Its log is below."
     if run.origin == RunOrigin.IMPORTED:

@@ -29,13 +29,9 @@ def _status(args: argparse.Namespace) -> int:
         docker = len(status.docker_workers)
         print(f"Dask scheduler {status.scheduler}: {len(status.workers)} worker(s), {status.threads} thread(s) "
               f"(= backtests at once), {docker} with Docker")  # fmt: skip
-        print_table(
-            ["worker", "host", "threads", "resources", "executing", "this store's runs"],
-            [
-                [w.address, w.host, w.threads, _resources(w.resources), w.executing, ", ".join(w.runs) or None]
-                for w in status.workers
-            ],
-        )
+        rows = status.worker_rows()
+        if rows:
+            print_table(list(rows[0]), [[value or None for value in row.values()] for row in rows])
         if status.problem:
             print(status.problem)
     relay = status.relay
@@ -45,7 +41,3 @@ def _status(args: argparse.Namespace) -> int:
         state = "not running (it starts when a run is queued)"
     print(f"this store: {status.running} running on the cluster, {status.queued} queued; relay {state}")
     return 0 if status.reachable else 1
-
-
-def _resources(resources: dict[str, float]) -> str | None:
-    return " ".join(f"{name}={value:g}" for name, value in sorted(resources.items())) or None

@@ -69,6 +69,21 @@ class ClusterStatus(BaseModel):
     def docker_workers(self) -> list[ClusterWorker]:
         return [worker for worker in self.workers if worker.docker]
 
+    def worker_rows(self) -> list[dict[str, object]]:
+        """One row per worker, for a table (page or terminal)."""
+        return [
+            {
+                "worker": worker.address, "host": worker.host, "threads": worker.threads,
+                "resources": resources_text(worker.resources), "executing": worker.executing,
+                "this store's runs": ", ".join(worker.runs),
+            }
+            for worker in self.workers
+        ]  # fmt: skip
+
+
+def resources_text(resources: dict[str, float]) -> str:
+    return " ".join(f"{name}={value:g}" for name, value in sorted(resources.items()))
+
 
 def scheduler_address(setting: str) -> str:
     """The scheduler's address from ``BACKTEST_CLUSTER``: given as is, or read from a scheduler file."""

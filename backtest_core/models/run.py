@@ -109,6 +109,7 @@ class BacktestRunInfo(BaseModel):
     source_path: str | None = Field(default=None, description="Imported from this folder")
     description: RunDescription = Field(default_factory=RunDescription)
     sweep_id: str | None = Field(default=None, description="The sweep this run belongs to")
+    executor: str = Field(default="local", description="Where it executed: local, or dask (on the cluster)")
 
 
 class BacktestProgress(BaseModel):

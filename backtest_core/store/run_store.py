@@ -52,7 +52,7 @@ _SORT_COLUMN = {
 }
 _LIST_COLUMNS = (
     "id, name, strategy, engine, status, origin, created_at, started_at, finished_at, request, error, traceback, "
-    f"tags, note, source_path, description, sweep_id, {', '.join(KEY_STATISTICS)}"
+    f"tags, note, source_path, description, sweep_id, executor, {', '.join(KEY_STATISTICS)}"
 )
 
 
@@ -532,4 +532,5 @@ def _run_info(row: sqlite3.Row) -> BacktestRunInfo:
         source_path=row["source_path"],
         description=RunDescription.model_validate_json(row["description"]),
         sweep_id=row["sweep_id"],
+        executor=row["executor"],
     )

@@ -13,13 +13,13 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from backtest_core import strategies
-from backtest_core.engines.registry import engine_availability
 from backtest_core.errors import EngineUnavailable, InvalidRequest
 from backtest_core.models import BacktestRequest, EngineName, StrategyInfo, describe_validation_error
 from backtest_core.models.sweep import Objective, SweepInfo, SweepState
 from backtest_core.parameters import check_value, parameter_specs
 from backtest_core.runs import cancel as cancel_run
 from backtest_core.runs.dispatch import dispatch
+from backtest_core.runs.executors import executor_for
 from backtest_core.runs.preflight import check_launch
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
@@ -47,7 +47,7 @@ def plan_sweep(
         raise InvalidRequest("strategy", f"{base.strategy} cannot run: {details.error}")
     _check_values(grid, details)
     if base.engine == EngineName.LEAN_DOCKER:
-        availability = engine_availability(base.engine, settings)
+        availability = executor_for(settings).engine_availability(base.engine)  # here, or on the cluster
         if not availability.available:
             raise EngineUnavailable(availability.message)
     expansion = expand(grid, settings.max_sweep_runs)

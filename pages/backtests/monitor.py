@@ -13,6 +13,7 @@ ui.data_folder_notice()
 
 @st.fragment(run_every="1s")
 def live_panel() -> None:
+    ui.cluster_panel()
     polled = ui.guarded(lambda: runs.active_progress(settings))
     if polled is None:
         return
@@ -35,14 +36,17 @@ def live_panel() -> None:
     for run, progress in polled:
         with st.container(border=True):
             head, action = st.columns([5, 1])
-            head.markdown(f"**{run.name}** · `{run.id}` · {run.engine.value} · {run.status.value}")
+            where = " · on the cluster" if run.executor == "dask" else ""
+            head.markdown(f"**{run.name}** · `{run.id}` · {run.engine.value}{where} · {run.status.value}")
+            if run.executor == "dask" and progress and progress.message:
+                head.caption(progress.message)  # which worker runs it, or what it waits for
             if action.button("Cancel", key=f"cancel-{run.id}", icon=":material/stop:"):
                 answer = ui.guarded(lambda run_id=run.id: runs.cancel(run_id, settings))
                 if answer:
                     st.toast(answer.message)
             percent = progress.percent if progress else 0.0
             simulated = (
-                progress.simulated_time.strftime("%Y-%m-%d %H:%M") if progress and progress.simulated_time else "–"
+                progress.simulated_time.strftime("%Y-%m-%d %H:%M UTC") if progress and progress.simulated_time else "–"
             )
             st.progress(min(percent, 100.0) / 100.0, text=f"{percent:.1f}% · simulated {simulated}")
             if progress and progress.stalled_since:

@@ -7,18 +7,19 @@ import streamlit as st
 from pydantic import ValidationError
 
 from backtest_core import run_form, runs, strategies, ui, views
-from backtest_core.engines.registry import engine_availability
 from backtest_core.errors import InvalidRequest
 from backtest_core.models import BacktestRequest, EngineName, Resolution, describe_validation_error
 from backtest_core.models.request import EARLIEST_DATE
 from backtest_core.models.sweep import OBJECTIVES, Objective
 from backtest_core.runs import preflight
+from backtest_core.runs.executors import executor_for
 from backtest_core.sweeps.grid import build_grid
 from backtest_core.sweeps.launch import plan_sweep, submit_sweep
 
 st.title("Run a backtest")
 settings = ui.settings()
 ui.data_folder_notice()
+ui.cluster_panel()
 catalogue = ui.guarded(lambda: strategies.list_strategies(settings.strategies)) or []
 usable = [info for info in catalogue if not info.error]
 if not usable:
@@ -28,7 +29,7 @@ if not usable:
 
 @st.cache_data(ttl=10, show_spinner=False)
 def availability(engine: str) -> tuple[bool, str]:
-    state = engine_availability(EngineName(engine))
+    state = executor_for(ui.settings()).engine_availability(EngineName(engine))  # here, or on the cluster
     return state.available, state.message
 
 

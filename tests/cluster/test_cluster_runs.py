@@ -22,7 +22,8 @@ from backtest_core.errors import EngineUnavailable
 from backtest_core.models import BacktestRequest, BacktestStatus, EngineName
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
-from tests.cluster.conftest import LoopbackCluster, engine_children, stop_relay, until, use_cluster
+from tests.cluster.conftest import ALGORITHMS, use_cluster
+from tests.cluster.loopback import LoopbackCluster, engine_children, free_port, stop_relay, until
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow, pytest.mark.timeout(900)]
 RUN_TIMEOUT_S = 300
@@ -244,8 +245,6 @@ def test_a_scheduler_stopped_between_submit_and_start_keeps_the_run_queued(
 def test_an_unreachable_scheduler_at_submit_is_said_and_the_run_stays_queued(
     cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.cluster.conftest import free_port
-
     address = f"tcp://127.0.0.1:{free_port()}"
     monkeypatch.setenv("BACKTEST_CLUSTER", address)
     submitted = subprocess.run([sys.executable, "-m", "backtest_core", "run", "hold_spy_daily"], cwd=PROJECT_ROOT,
@@ -285,3 +284,32 @@ def test_a_worker_without_the_data_folder_says_so(
     assert run.status == BacktestStatus.FAILED
     assert f"has no LEAN data folder at {missing}" in run.error and "BACKTEST_DATA" in run.error
     assert f"has no LEAN data folder at {missing}" in (RunStore(settings).run_dir(run.id) / "log.txt").read_text()
+
+
+def test_a_worker_running_other_code_refuses_the_run_and_the_same_code_runs_it(
+    loopback_cluster: LoopbackCluster, cluster_settings: Settings
+) -> None:
+    from distributed import Client
+
+    from backtest_core.cluster.archive import pack, unpack
+    from backtest_core.cluster.protocol import DockerChoice, Names, TaskBundle, code_fingerprint
+    from backtest_core.cluster.task import run_backtest_task
+    from backtest_core.engines.base import RunOverrides
+
+    names = Names.of(cluster_settings)
+    bundle = TaskBundle(
+        run_id="other-code", algorithm_id="other-code", engine=EngineName.EMBEDDED,
+        code=pack(ALGORITHMS / "hold_spy_daily"), overrides=RunOverrides(), docker=DockerChoice.of(cluster_settings),
+        token=names.token, fingerprint="0" * 16,
+    )  # fmt: skip
+    with Client(loopback_cluster.address, timeout=30, set_as_default=False) as client:
+        refused = client.submit(run_backtest_task, bundle, key=names.key("other-code"), pure=False).result(timeout=120)
+        same = bundle.model_copy(update={"run_id": "same-code", "algorithm_id": "same-code",
+                                         "fingerprint": code_fingerprint()})  # fmt: skip
+        ran = client.submit(run_backtest_task, same, key=names.key("same-code"), pure=False).result(RUN_TIMEOUT_S)
+    assert refused.outcome.status == "failed" and refused.archive is None
+    assert "runs other Backtest Studio code" in refused.outcome.error and "0" * 16 in refused.outcome.error
+    assert (
+        ran.outcome.status == "completed" and ran.attempt == 1 and ran.worker in loopback_cluster.identity()["workers"]
+    )
+    assert {"same-code.json", "log.txt"} <= set(unpack(ran.archive, cluster_settings.home / "unpacked"))
