@@ -99,13 +99,11 @@ def test_a_two_parameter_sweep_end_to_end_and_imported_back_as_lean_optimize(swe
 
 @pytest.mark.slow
 @pytest.mark.timeout(1200)  # real engine runs; minutes on a loaded machine
-def test_submitting_returns_at_once_and_cancel_stops_the_rest(sweep_home, monkeypatch):
+def test_a_submitted_sweep_waits_as_rows_and_cancel_stops_the_rest(sweep_home, monkeypatch):
     monkeypatch.setenv("BACKTEST_MAX_CONCURRENT", "1")
-    started = time.monotonic()
     sweep_id = cli("sweep", "sweepable", "--param", "fast=2:30:1", "--param", "slow=50", *PERIOD).stdout.strip()
-    assert time.monotonic() - started < 30  # the command itself; the point is that 29 runs are rows, not processes
     store = RunStore(Settings())
-    counts = SweepStore(store).counts(sweep_id)
+    counts = SweepStore(store).counts(sweep_id)  # the command returned with the runs still queued: rows
     assert counts.total == 29 and counts.running <= 1 and counts.queued >= 28
     assert "queued or running runs; finished runs are kept" in cli("sweep", "cancel", sweep_id).stdout
     deadline = time.monotonic() + 60
