@@ -87,3 +87,13 @@ def test_a_run_cancelled_before_any_result_says_so_not_truncated(synthetic_run: 
     app = page("result", id=synthetic_run)
     assert any("cancelled before the engine wrote one" in text for text in texts(app))
     assert not any("truncated" in e.value.lower() for e in app.error)
+
+
+def test_the_offline_report_carries_the_same_notices(synthetic_run: str) -> None:
+    from backtest_core import report
+    from backtest_core.views import notice_texts
+
+    store = RunStore(Settings())
+    run = store.get(synthetic_run)
+    document = report.build_report(store.result(run.id), run.name, "", None, [t for _, t in notice_texts(run)])
+    assert "SYNTHETIC data. This result was computed" in document and "ends 2020-12-31" in document
