@@ -12,22 +12,11 @@ from streamlit.testing.v1 import AppTest
 from backtest_core import runs
 from backtest_core.models import BacktestRequest, BacktestStatus
 from backtest_core.sample_data import write_sample_data
-from backtest_core.settings import PROJECT_ROOT, Settings
+from backtest_core.settings import Settings
 from backtest_core.store import RunStore, import_path
-from backtest_core.ui import PAGE_FILES
+from tests.apptest_pages import page
 
-DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 pytestmark = pytest.mark.slow
-
-
-def page(name: str, **query: str) -> AppTest:
-    app = AppTest.from_file(DASHBOARD, default_timeout=60)
-    app.run()
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.switch_page(PAGE_FILES[name]).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
 
 
 def texts(app: AppTest) -> list[str]:
