@@ -32,6 +32,7 @@ PAGE_FILES = {
     "history": "pages/results/history.py",
     "result": "pages/results/result.py",
     "compare": "pages/results/compare.py",
+    "sweep": "pages/results/sweep.py",
 }
 
 
