@@ -42,6 +42,7 @@ from backtest_core.stats.decimals import ONE, ZERO, from_float
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.feed import BarFeed
 
+QUARTER_HOUR_NS = 900_000_000_000  # a time zone's offset is a multiple: the local day is one within it
 FREE_PORTFOLIO_VALUE_PERCENTAGE = 0.0025
 MINIMUM_ORDER_MARGIN_PERCENTAGE = 0.001
 DEFAULT_LEVERAGE = {SecurityKind.EQUITY: 2.0, SecurityKind.FOREX: 50.0, SecurityKind.CRYPTO: 1.0}
@@ -139,6 +140,7 @@ class Security(LeanObject):
         self.clock: Clock | None = None  # the backtest's, for what depends on the current time
         self.fee_model_constant: float | None = 0.0 if kind != SecurityKind.EQUITY else None
         self.factor_file: FactorFile | None = None  # an equity's, for the decimals LEAN holds (lean_price)
+        self._factor_by_quarter: dict[int, Decimal] = {}
 
     def data_days_ns(self) -> tuple[int, int]:
         """Start times of the current quote and trade bars (-1 before the first): the days whose price factors
@@ -147,6 +149,15 @@ class Security(LeanObject):
         quote_ns = int(quotes.bars.start_ns[quotes.current]) if quotes is not None and quotes.current >= 0 else -1
         trade_ns = int(trades.bars.start_ns[trades.current]) if trades is not None and trades.current >= 0 else -1
         return quote_ns, trade_ns
+
+    def _price_factor(self, bar_start_ns: int) -> Decimal:
+        """The factor file's decimal for the exchange day of ``bar_start_ns``, worked out once per quarter hour."""
+        quarter = bar_start_ns // QUARTER_HOUR_NS
+        cache = self._factor_by_quarter
+        if quarter not in cache:
+            day = np.datetime64(datetime.fromtimestamp(bar_start_ns / 1e9, self.hours.exchange_tz).date(), "D")
+            cache[quarter] = self.factor_file.decimal_scale(day)
+        return cache[quarter]
 
     def lean_price(self, value: float, bar_start_ns: int) -> Decimal:
         """The decimal LEAN holds for ``value``, a price of the bar starting at ``bar_start_ns``. An equity's
@@ -158,8 +169,7 @@ class Security(LeanObject):
             return from_float(value)
         factor = ONE
         if self.factor_file is not None and bar_start_ns >= 0:
-            day = np.datetime64(datetime.fromtimestamp(bar_start_ns / 1e9, self.hours.exchange_tz).date(), "D")
-            factor = self.factor_file.decimal_scale(day)
+            factor = self._price_factor(bar_start_ns)
         if factor == ONE:
             return Decimal(f"{value:.4f}")
         return Decimal(f"{value / float(factor):.4f}") * factor
