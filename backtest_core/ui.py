@@ -11,7 +11,7 @@ import streamlit as st
 
 from backtest_core import views
 from backtest_core.errors import StudioError
-from backtest_core.models import BacktestRunInfo, DataSource
+from backtest_core.models import BacktestRunInfo
 from backtest_core.results import LeanResult, load_result
 from backtest_core.runs import recover
 from backtest_core.sample_data import MARKER, write_sample_data
@@ -124,21 +124,14 @@ def run_link(run_id: str, label: str | None = None) -> None:
     st.page_link(PAGE_FILES["result"], label=label or run_id, icon=":material/insights:", query_params={"id": run_id})
 
 
-SYNTHETIC_TEXT = (
-    "**SYNTHETIC data.** {what} computed on Backtest Studio's random-walk sample, not on market data: "
-    "its figures say nothing about any real security."
-)
-
-
 def run_notices(run: BacktestRunInfo, label: str = "") -> None:
     """What an analyst must know before reading a run's figures, wherever the run is shown: a SYNTHETIC label
     and every warning stored with it. ``label`` names the run on pages that show several."""
-    prefix = f"{label}: " if label else ""
-    if run.description.data_source == DataSource.SYNTHETIC:
-        what = f"{label} was" if label else "This result was"
-        st.warning(SYNTHETIC_TEXT.format(what=what), icon=":material/science:")
-    for warning in run.description.warnings:
-        st.warning(prefix + warning.message, icon=":material/warning:")
+    for kind, text in views.notice_texts(run, label):
+        if kind == "synthetic":
+            st.warning(text.replace("SYNTHETIC data.", "**SYNTHETIC data.**", 1), icon=":material/science:")
+        else:
+            st.warning(text, icon=":material/warning:")
 
 
 def data_folder_notice() -> None:

@@ -48,6 +48,23 @@ def description_cells(description: RunDescription) -> dict[str, object]:
     }
 
 
+SYNTHETIC_TEXT = (
+    "SYNTHETIC data. {what} computed on Backtest Studio's random-walk sample, not on market data: "
+    "its figures say nothing about any real security."
+)
+
+
+def notice_texts(run: BacktestRunInfo, label: str = "") -> list[tuple[str, str]]:
+    """What an analyst must know before reading a run's figures, as ``(kind, text)``: ``synthetic`` for the
+    SYNTHETIC label, ``warning`` for each stored warning. ``label`` names the run where several are shown."""
+    notices = []
+    if run.description.data_source == DataSource.SYNTHETIC:
+        notices.append(("synthetic", SYNTHETIC_TEXT.format(what=f"{label} was" if label else "This result was")))
+    prefix = f"{label}: " if label else ""
+    notices += [("warning", prefix + warning.message) for warning in run.description.warnings]
+    return notices
+
+
 def period_text(description: RunDescription) -> str:
     """``2015-01-01 to 2020-12-31 · daily · starting capital 100,000`` (``unknown`` for what no file states)."""
     start, end = description.period_start, description.period_end

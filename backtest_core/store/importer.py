@@ -132,6 +132,8 @@ def _import_result(store: RunStore, folder: Path, main: Path, report: ImportRepo
     strategy = _strategy(folder, main, description.source)
     name = _display_name(folder, strategy, loaded)
     request = _request(folder, strategy, name, loaded, description.source)
+    if request.engine != EngineName.LEAN:  # this app's own run: its request names the strategy and the run
+        strategy, name = Path(request.strategy).name, request.display_name()
     write_atomic(target / "request.json", request.model_dump_json(indent=2))
     failed = loaded.is_failed
     _add(store, report, sweep_id, {

@@ -126,7 +126,7 @@ class Recorder:
             self._log_file.flush()
         if self.log_callback is not None:
             self.log_callback(line)
-            self._progress_if_due()
+        self._progress_if_due()
 
     def algorithm_message(self, kind: str, text: str, local_time: datetime, once: bool) -> None:
         """``debug``/``log``/``error``: into ``<id>-log.txt`` with algorithm time, and into the engine log."""
