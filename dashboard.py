@@ -19,6 +19,7 @@ PAGES = {
         st.Page(ui.PAGE_FILES["history"], title="History", icon=":material/history:", url_path="results"),
         st.Page(ui.PAGE_FILES["result"], title="Result", icon=":material/insights:", url_path="result"),
         st.Page(ui.PAGE_FILES["compare"], title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+        st.Page(ui.PAGE_FILES["sweep"], title="Sweeps", icon=":material/grid_on:", url_path="sweep"),
     ],
 }
 

@@ -101,9 +101,14 @@ def _style(position: int, baseline: bool, highlighted: bool, many: bool) -> dict
     if baseline or highlighted:
         width = 3 if baseline else 2.5
         return {"line": {"color": colour(position), "width": width}, "width": width}
-    if many:
-        return {"line": {"color": colour(position), "width": 1}, "opacity": 0.35, "width": 1}
+    if many:  # faint through the colour's alpha: trace opacity makes Chromium composite a layer per trace
+        return {"line": {"color": _faint(colour(position)), "width": 1}, "width": 1}
     return {"line": {"color": colour(position), "width": 1.5}, "width": 1.5}
+
+
+def _faint(hex_colour: str, alpha: float = 0.35) -> str:
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
 
 
 def _line(
@@ -116,7 +121,7 @@ def _line(
     figure.add_trace(
         go.Scatter(
             x=local_times(drawn.index, calendar), y=drawn.to_numpy(), name=name, mode="lines",
-            line=style["line"], opacity=style.get("opacity", 1.0), legendgroup=name, showlegend=legend,
+            line=style["line"], legendgroup=name, showlegend=legend,
             hovertemplate="%{y:.4g}<extra>" + name + "</extra>",
         ),
         row=row, col=1,

@@ -1,7 +1,7 @@
 """How far a LEAN data folder's prices reach, and what a backtest period beyond them means for its numbers.
 
-A backtest over days without data does not fail in LEAN: the equity just stays flat (before the data starts)
-or stops (after it ends), and CAR, Sharpe and drawdown describe a shorter or padded period. ``data_coverage``
+A backtest over days without data does not fail in LEAN: the equity just stays flat where a symbol has no
+prices (before its data starts, after it ends), and CAR, Sharpe and drawdown describe a padded period. ``data_coverage``
 reads the first and last day of a symbol's files at one resolution (cheaply: file names for minute and
 second data, the first and last line for daily and hour zips); ``coverage_warnings`` turns the ranges and a
 period into the warnings stored with a run and shown wherever it is shown; ``coverage_problem`` is the refusal
@@ -107,15 +107,17 @@ def coverage_warnings(ranges: list[DataRange], start: date, end: date, data_dir:
         if not trading:
             continue  # no trading day in the period at all: nothing is missing
         if found.last < trading[-1]:
-            covered = f"{start} to {found.last}" if found.last >= start else "no day of it"
+            after = sum(day > found.last for day in trading)
             warnings.append(RunWarning(code="data-ends-early", message=(
-                f"data for {found.label()} ends {found.last}, before the period's end {end}: "
-                f"statistics cover {covered}, not {start} to {end}"
+                f"data for {found.label()} ends {found.last}, {after:,} trading days before the period's end {end}: "
+                f"after it {found.symbol} had no prices (nothing traded, its value frozen), so CAR, Sharpe and "
+                f"drawdown do not describe {start} to {end} traded throughout"
             )))  # fmt: skip
         if found.first > trading[0]:
+            before = sum(day < found.first for day in trading)
             warnings.append(RunWarning(code="data-starts-late", message=(
-                f"data for {found.label()} starts {found.first}, after the period's start {start}: "
-                f"{start} to {found.first - timedelta(days=1)} held cash only, which dilutes CAR and Sharpe"
+                f"data for {found.label()} starts {found.first}, {before:,} trading days after the period's start "
+                f"{start}: before it {found.symbol} could not trade, and those days dilute CAR and Sharpe"
             )))  # fmt: skip
         inside = [day for day in trading if found.first <= day <= found.last]
         have = set(found.days)

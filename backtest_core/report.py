@@ -6,6 +6,7 @@ Plotly's JavaScript is embedded once, so the file needs no network; tables are p
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -25,6 +26,7 @@ h1 { font-size: 24px; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 1
 table { border-collapse: collapse; font-size: 13px; } td, th { padding: 4px 10px; border-bottom: 1px solid #262730; }
 th { text-align: left; color: #aaa; font-weight: normal; } .grid { display: grid;
 grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 0 24px; } .muted { color: #888; }
+.notice { background: #3b3520; color: #ffd966; padding: 8px 12px; border-radius: 6px; }
 .stat { display: flex; justify-content: space-between; padding: 4px 0; border-bottom: 1px solid #262730; }
 """
 
@@ -32,12 +34,15 @@ grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 0 24px; } .mu
 REPORT_ROWS = 500  # rows of the orders and trades tables; the page's CSV downloads hold them all
 
 
-def build_report(result: LeanResult, title: str, subtitle: str = "", axis: TimeAxis | None = None) -> str:
-    """The whole report as one HTML document; ``axis`` is the result's time axis (UTC dates without one)."""
+def build_report(result: LeanResult, title: str, subtitle: str = "", axis: TimeAxis | None = None,
+                 notices: Sequence[str] = ()) -> str:  # fmt: skip
+    """The whole report as one HTML document; ``axis`` is the result's time axis (UTC dates without one);
+    ``notices`` (the SYNTHETIC label, stored warnings) head it, as they head the page: a file travels alone."""
     axis = axis or time_axis(result.equity, [], None)
     sections = [f"<h1>{html.escape(title)}</h1>"]
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     sections.append(f'<p class="muted">{html.escape(subtitle)} · generated {generated} by Backtest Studio</p>')
+    sections += [f'<p class="notice">{html.escape(text)}</p>' for text in notices]
     if result.runtime_error:
         sections.append(f"<h2>Error</h2><pre>{html.escape(result.runtime_error)}</pre>")
     sections.append("<h2>Statistics</h2>" + _statistics_grid(result.statistics.raw))

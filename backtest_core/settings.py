@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     data: Path | None = Field(default=None, description="LEAN data folder; default <home>/data")
     lean_image: str = Field(default="quantconnect/lean:latest", description="Docker image of LEAN")
     max_concurrent: int = Field(default_factory=_default_workers, ge=1, description="Runs at once")
+    max_sweep_runs: int = Field(default=1000, ge=1, description="Runs one sweep may submit")
     shared: Path = Field(default=PROJECT_ROOT.parent / "shared", description="Shared LEAN files for tests")
     docker_memory: str | None = Field(default=None, description="Container memory limit, e.g. 4g")
     docker_cpus: float | None = Field(default=None, gt=0, description="Container CPU limit, e.g. 1.5")

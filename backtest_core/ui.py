@@ -11,7 +11,7 @@ import streamlit as st
 
 from backtest_core import views
 from backtest_core.errors import StudioError
-from backtest_core.models import BacktestRunInfo, DataSource
+from backtest_core.models import BacktestRunInfo
 from backtest_core.results import LeanResult, load_result
 from backtest_core.runs import recover
 from backtest_core.sample_data import MARKER, write_sample_data
@@ -32,6 +32,7 @@ PAGE_FILES = {
     "history": "pages/results/history.py",
     "result": "pages/results/result.py",
     "compare": "pages/results/compare.py",
+    "sweep": "pages/results/sweep.py",
 }
 
 
@@ -123,28 +124,25 @@ def run_link(run_id: str, label: str | None = None) -> None:
     st.page_link(PAGE_FILES["result"], label=label or run_id, icon=":material/insights:", query_params={"id": run_id})
 
 
-SYNTHETIC_TEXT = (
-    "**SYNTHETIC data.** {what} computed on Backtest Studio's random-walk sample, not on market data: "
-    "its figures say nothing about any real security."
-)
-
-
 def run_notices(run: BacktestRunInfo, label: str = "") -> None:
     """What an analyst must know before reading a run's figures, wherever the run is shown: a SYNTHETIC label
     and every warning stored with it. ``label`` names the run on pages that show several."""
-    prefix = f"{label}: " if label else ""
-    if run.description.data_source == DataSource.SYNTHETIC:
-        what = f"{label} was" if label else "This result was"
-        st.warning(SYNTHETIC_TEXT.format(what=what), icon=":material/science:")
-    for warning in run.description.warnings:
-        st.warning(prefix + warning.message, icon=":material/warning:")
+    for kind, text in views.notice_texts(run, label):
+        if kind == "synthetic":
+            st.warning(text.replace("SYNTHETIC data.", "**SYNTHETIC data.**", 1), icon=":material/science:")
+        else:
+            st.warning(text, icon=":material/warning:")
 
 
 def data_folder_notice() -> None:
     """On pages that start or follow runs: the data folder in use is the SYNTHETIC sample."""
     folder = settings().data_dir
     if (folder / MARKER).exists():
-        st.warning(SYNTHETIC_TEXT.format(what=f"Runs started now use `{folder}`, which is"), icon=":material/science:")
+        st.warning(
+            f"**SYNTHETIC data.** The data folder `{folder}` holds Backtest Studio's random-walk sample, not market "
+            "data: runs started now compute figures that say nothing about any real security.",
+            icon=":material/science:",
+        )
 
 
 @st.cache_data(ttl=3, show_spinner=False)
@@ -184,7 +182,8 @@ def stored_result(run: BacktestRunInfo) -> LeanResult | None:
     runs = store()
     folder = runs.run_dir(run.id)
     if not (folder / f"{runs.algorithm_id(run.id)}.json").is_file():
-        st.info(views.missing_result_text(run), icon=":material/info:")
+        if (why := views.missing_result_text(run)) is not None:
+            st.info(why, icon=":material/info:")
         return None
     result = guarded(lambda: cached_result(folder))
     if result is not None and not result.is_final:

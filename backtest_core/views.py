@@ -1,17 +1,14 @@
-"""What the pages show, computed here so pages only draw: tables, sweeps, time left, fills.
+"""What the pages show, computed here so pages only draw: tables, time left, fills (sweeps: ``sweeps.views``).
 
 Each function takes models or parsed results and returns plain frames, lists or numbers.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,7 +18,6 @@ from backtest_core.engines.embedded.data import Bars, LeanDataFolder, SecurityKi
 from backtest_core.errors import StudioError
 from backtest_core.models import (
     BacktestProgress,
-    BacktestRequest,
     BacktestRunInfo,
     BacktestStatus,
     DataSource,
@@ -32,7 +28,6 @@ from backtest_core.models import (
 from backtest_core.results import LeanResult
 from backtest_core.results.logs import read_log
 
-MAX_SWEEP_RUNS = 100
 FILL_SLACK = 0.005
 FILLED = ("Filled", "PartiallyFilled")
 
@@ -51,6 +46,23 @@ def description_cells(description: RunDescription) -> dict[str, object]:
         "source": description.source.value,
         "warnings": "; ".join(warning.code.replace("-", " ") for warning in description.warnings),
     }
+
+
+SYNTHETIC_TEXT = (
+    "SYNTHETIC data. {what} computed on Backtest Studio's random-walk sample, not on market data: "
+    "its figures say nothing about any real security."
+)
+
+
+def notice_texts(run: BacktestRunInfo, label: str = "") -> list[tuple[str, str]]:
+    """What an analyst must know before reading a run's figures, as ``(kind, text)``: ``synthetic`` for the
+    SYNTHETIC label, ``warning`` for each stored warning. ``label`` names the run where several are shown."""
+    notices = []
+    if run.description.data_source == DataSource.SYNTHETIC:
+        notices.append(("synthetic", SYNTHETIC_TEXT.format(what=f"{label} was" if label else "This result was")))
+    prefix = f"{label}: " if label else ""
+    notices += [("warning", prefix + warning.message) for warning in run.description.warnings]
+    return notices
 
 
 def period_text(description: RunDescription) -> str:
@@ -107,56 +119,6 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def parse_sweep_values(text: str) -> list[str]:
-    """Values for one swept parameter: ``10, 20, 30`` or an inclusive range ``start:stop:step``.
-
-    Ranges are computed in decimal so ``0.1:0.3:0.1`` gives exactly 0.1, 0.2, 0.3.
-    """
-    text = text.strip()
-    if not text:
-        return []
-    if ":" not in text:
-        return [part.strip() for part in text.split(",") if part.strip()]
-    parts = [part.strip() for part in text.split(":")]
-    if len(parts) != 3:
-        raise ValueError(f"range {text!r} must be start:stop:step, e.g. 10:50:10")
-    try:
-        start, stop, step = (Decimal(part) for part in parts)
-    except InvalidOperation as error:
-        raise ValueError(f"range {text!r} must hold numbers, e.g. 10:50:10") from error
-    if step <= 0 or stop < start:
-        raise ValueError(f"range {text!r} needs a positive step and stop >= start")
-    count = int((stop - start) / step) + 1
-    if count > MAX_SWEEP_RUNS:
-        raise ValueError(f"range {text!r} gives {count} values; at most {MAX_SWEEP_RUNS}")
-    return [_decimal_text(start + step * i) for i in range(count)]
-
-
-def sweep_requests(base: BacktestRequest, grid: Mapping[str, Sequence[str]]) -> list[BacktestRequest]:
-    """One request per combination of the swept values, named after them and tagged as one sweep."""
-    names = [name for name, values in grid.items() if values]
-    if not names:
-        return [base]
-    combinations = list(itertools.product(*(grid[name] for name in names)))
-    if len(combinations) > MAX_SWEEP_RUNS:
-        raise ValueError(f"the sweep gives {len(combinations)} runs; at most {MAX_SWEEP_RUNS}")
-    tag = f"sweep-{secrets.token_hex(3)}"
-    requests = []
-    for combination in combinations:
-        chosen = dict(zip(names, combination, strict=True))
-        label = " ".join(f"{name}={value}" for name, value in chosen.items())
-        requests.append(
-            base.model_copy(
-                update={
-                    "parameters": {**base.parameters, **chosen},
-                    "name": f"{base.display_name()} [{label}]",
-                    "tags": [*base.tags, tag],
-                }
-            )
-        )
-    return requests
-
-
 def time_left(progress: BacktestProgress, started_at: datetime | None, now: datetime) -> timedelta | None:
     """Remaining wall time, extrapolated from the time spent so far; None until there is something to go by."""
     if started_at is None or progress.percent <= 0.5 or progress.percent >= 100:
@@ -187,11 +149,6 @@ def fills_frame(result: LeanResult) -> pd.DataFrame:
     else:
         return pd.DataFrame(columns=columns)
     return frame.astype({"price": float, "quantity": float}).reset_index(drop=True)
-
-
-def _decimal_text(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text if "." not in text else text.rstrip("0").rstrip(".")
 
 
 @dataclass(frozen=True)
@@ -268,8 +225,11 @@ def _price_note(normalisation: str, inside: int, total: int) -> str:
     return note
 
 
-def missing_result_text(run: BacktestRunInfo) -> str:
-    """Why a finished run has no result file, in its own terms (never the truncated-file hint)."""
+def missing_result_text(run: BacktestRunInfo) -> str | None:
+    """Why a finished run has no result file, in its own terms (never the truncated-file hint); None when its
+    stored warnings say so already (an imported LEAN log without a result)."""
+    if any(warning.code == "no-result" for warning in run.description.warnings):
+        return None
     if run.status == BacktestStatus.CANCELLED:
         return "No result file: the run was cancelled before the engine wrote one. Its log is below."
     if run.origin == RunOrigin.IMPORTED:

@@ -52,11 +52,14 @@ def make_runs(home: Path, data: Path) -> tuple[list[str], list[str]]:
     return ids[:10], ids[10:]
 
 
-def interactive_ms(page: Page, url: str) -> float:
+INTERACTIVE = (SCRIPT_DONE, CHART_DRAWN, NO_SKELETON)
+
+
+def interactive_ms(page: Page, url: str, conditions: tuple[str, ...] = INTERACTIVE) -> float:
     start = time.perf_counter()
     page.goto(url)
     page.wait_for_timeout(200)  # the script-state attribute of the previous page must be gone first
-    for condition in (SCRIPT_DONE, CHART_DRAWN, NO_SKELETON):
+    for condition in conditions:
         page.wait_for_function(condition, timeout=300_000, polling=20)
     return (time.perf_counter() - start) * 1000
 
@@ -65,7 +68,7 @@ def measure(page: Page, home: Path, data: Path, ids: list[str], repeat: int) -> 
     """(cold ms on a fresh server, median warm ms)."""
     with streamlit_server(home, data) as url:
         link = f"{url}/compare?ids={','.join(ids)}"
-        interactive_ms(page, f"{url}/compare")  # the server's first session (navigation set up), no comparison
+        interactive_ms(page, f"{url}/compare", (SCRIPT_DONE,))  # the server's first session, no comparison yet
         cold = interactive_ms(page, link)
         warm = statistics.median(interactive_ms(page, link) for _ in range(repeat))
     return cold, warm
@@ -74,11 +77,15 @@ def measure(page: Page, home: Path, data: Path, ids: list[str], repeat: int) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="folder for the data and runs, reused when it holds them")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
-        home, data = Path(scratch, "store"), Path(scratch, "data")
-        write_sample_data(data, start=START, end=END, minute_days=260, tickers=("SPY",))
-        minute, daily = make_runs(home, data)
+        root = args.keep or Path(scratch)
+        home, data, made = root / "store", root / "data", root / "ids.json"
+        if not made.exists():
+            write_sample_data(data, start=START, end=END, minute_days=260, tickers=("SPY",))
+            made.write_text(json.dumps(make_runs(home, data)))
+        minute, daily = json.loads(made.read_text())
         store = RunStore(Settings(home=home))
         points = {label: statistics.mean(len(store.result(i).equity) for i in ids)
                   for label, ids in (("minute", minute), ("daily", daily))}  # fmt: skip

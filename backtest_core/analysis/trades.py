@@ -10,6 +10,7 @@ difference is not in closed trades (positions still open, fees, cash).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -40,21 +41,29 @@ def closed_in(trades: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> p
 
 
 def match_trades(a: pd.DataFrame, b: pd.DataFrame) -> list[tuple[int, int]]:
-    """(row in a, row in b) pairs of matched trades (see the module text)."""
+    """(row in a, row in b) pairs of matched trades (see the module text); per symbol on arrays, so a pair
+    of minute runs with thousands of trades each is matched in milliseconds."""
     pairs: list[tuple[int, int]] = []
-    taken: set[int] = set()
-    for i in a.sort_values("entry_time").index:
-        trade = a.loc[i]
-        same = b[(b["symbol"] == trade["symbol"]) & ~b.index.isin(list(taken))]
-        overlap = same["exit_time"].clip(upper=trade["exit_time"]) - same["entry_time"].clip(lower=trade["entry_time"])
-        overlapping = overlap[overlap >= pd.Timedelta(0)]
-        if overlapping.empty:
+    for symbol, group in a.groupby("symbol", sort=False):
+        others = b.index[b["symbol"] == symbol].to_numpy()
+        if len(others) == 0:
             continue
-        longest = overlapping[overlapping == overlapping.max()]
-        j = int(same.loc[longest.index, "entry_time"].idxmin())
-        pairs.append((int(i), j))
-        taken.add(j)
-    return pairs
+        entry_b = pd.to_datetime(b.loc[others, "entry_time"], utc=True).to_numpy("datetime64[ns]").astype("int64")
+        exit_b = pd.to_datetime(b.loc[others, "exit_time"], utc=True).to_numpy("datetime64[ns]").astype("int64")
+        free = np.ones(len(others), dtype=bool)
+        ordered = group.sort_values("entry_time", kind="stable")
+        entries = pd.to_datetime(ordered["entry_time"], utc=True).to_numpy("datetime64[ns]").astype("int64")
+        exits = pd.to_datetime(ordered["exit_time"], utc=True).to_numpy("datetime64[ns]").astype("int64")
+        for i, entry, exit_ in zip(ordered.index, entries, exits, strict=True):
+            overlap = np.minimum(exit_b, exit_) - np.maximum(entry_b, entry)
+            candidates = np.flatnonzero(free & (overlap >= 0))
+            if len(candidates) == 0:
+                continue
+            longest = candidates[overlap[candidates] == overlap[candidates].max()]
+            j = longest[np.argmin(entry_b[longest])]
+            free[j] = False
+            pairs.append((int(i), int(others[j])))
+    return sorted(pairs)
 
 
 def trade_diff(a: pd.DataFrame, b: pd.DataFrame, equity_difference: float) -> TradeDiff:

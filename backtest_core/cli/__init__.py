@@ -10,12 +10,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from backtest_core.cli import catalogue, cluster, compare, data, history, result, runs
+from backtest_core.cli import catalogue, cluster, compare, data, history, result, runs, sweeps
 from backtest_core.errors import StudioError
 from backtest_core.runs import recover
 from backtest_core.settings import Settings
 
-TOPICS = (catalogue, history, runs, data, compare, cluster, result)
+TOPICS = (catalogue, history, runs, sweeps, data, compare, cluster, result)
 NO_STORE_COMMANDS = {"data", "strategies", "strategy"}
 
 

@@ -13,6 +13,7 @@ from backtest_core.errors import InvalidRequest, ResultFormatError
 from backtest_core.models import BacktestRunInfo, BacktestStatus, RunQuery, SortKey, describe_validation_error
 from backtest_core.results.logs import parse_statistics, read_log, select_run
 from backtest_core.store import RunStore, import_path
+from backtest_core.sweeps.lean_optimize import find_optimization_folders, import_optimization, is_optimization_folder
 from backtest_core.views import DATA_LABELS, period_text
 
 
@@ -103,17 +104,30 @@ def run_details(store: RunStore, run: BacktestRunInfo) -> dict[str, Any]:
 
 
 def _import(args: argparse.Namespace) -> int:
-    report = import_path(RunStore(), args.path)
+    store = RunStore()
+    optimizations = [import_optimization(store, folder) for folder in find_optimization_folders(args.path)]
+    report = None if optimizations and is_optimization_folder(args.path) else import_path(store, args.path)
+    if report is not None:  # what lies in an optimization's folder was imported with its sweep above
+        inside = [done.source_path for done in optimizations]
+        report.skipped = [item for item in report.skipped if not any(item[0].startswith(f) for f in inside)]
     if args.json:
-        print_json(report)
+        print_json({**(report.model_dump() if report else {}), "sweeps": optimizations})
     else:
-        counts = (len(report.imported), len(report.already_present), len(report.skipped))
-        print("imported {}, already present {}, skipped {}".format(*counts))
-        for run_id in report.imported:
-            print(f"  + {run_id}")
-        for folder, reason in report.skipped:
-            print(f"  skipped {folder}: {reason}")
-    return 0 if report.imported or report.already_present else 1
+        for done in optimizations:
+            print(f"lean optimize folder as sweep {done.sweep_id}" + ("" if done.created else " (imported before)"))
+            print(f"  runs imported {len(done.runs.imported)}, already present {len(done.runs.already_present)}, "
+                  f"failed without a result {len(done.failed_without_result)}")  # fmt: skip
+            for folder, reason in done.runs.skipped:
+                print(f"  skipped {folder}: {reason}")
+        if report is not None and (report.imported or report.already_present or not optimizations):
+            counts = (len(report.imported), len(report.already_present), len(report.skipped))
+            print("imported {}, already present {}, skipped {}".format(*counts))
+            for run_id in report.imported:
+                print(f"  + {run_id}")
+            for folder, reason in report.skipped:
+                print(f"  skipped {folder}: {reason}")
+    found = bool(optimizations) or (report is not None and bool(report.imported or report.already_present))
+    return 0 if found else 1
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -59,6 +59,13 @@ def add_warning(store: RunStore, run_id: str, warning: RunWarning) -> BacktestRu
     return store.set_description(run_id, description)
 
 
+def drop_warning(store: RunStore, run_id: str, code: str) -> BacktestRunInfo:
+    """Remove a run's warnings of ``code`` (one that no longer holds)."""
+    description = store.get(run_id).description
+    description.warnings = [w for w in description.warnings if w.code != code]
+    return store.set_description(run_id, description)
+
+
 def _cancel_text(store: RunStore, run_id: str, said: str | None) -> str:
     """What a cancelled run left, said as it is: an engine stopped in time writes its partial result, one killed
     after the grace period (or cancelled before it started) wrote none."""

@@ -1,7 +1,7 @@
 """A run whose engine reports no progress for ``BACKTEST_STALL_SECONDS`` is stalled: an algorithm in an endless
 loop, or one far slower than it should be. It is flagged (on the Monitor, and as a stored warning) and, with
-``BACKTEST_STALL_STOP=true``, stopped as failed with the reason. Progress that moves again clears the flag;
-the warning stays, saying it went on."""
+``BACKTEST_STALL_STOP=true``, stopped as failed with the reason. Progress that moves again clears both: a
+pause does not change the run's numbers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from backtest_core.models import RunWarning
 from backtest_core.runs.progress_sink import StoreProgressSink
-from backtest_core.runs.record import add_warning
+from backtest_core.runs.record import add_warning, drop_warning
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
 
@@ -28,9 +28,9 @@ class StallWatch:
     def check(self, cancel: threading.Event) -> None:
         quiet = time.monotonic() - self.sink.moved_at
         if quiet < self.after_s:
-            if self.flagged is not None:  # it moved again
-                self._warn(f"{self.flagged} made no progress for more than {self.after_s:g} s, then went on")
+            if self.flagged is not None:  # it moved again: a pause, not a stall; its numbers are unaffected
                 self.flagged = None
+                drop_warning(self.store, self.run_id, "stalled")
             return
         if self.flagged is not None:
             return

@@ -30,6 +30,11 @@ def new_run_id(now: datetime, prefix: str = "") -> str:
     return f"{prefix}{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
+def sweep_code_dir(home: Path, sweep_id: str) -> Path:
+    """Where a sweep keeps the one code snapshot its runs are made from (``<home>/sweeps/<id>/code``)."""
+    return home / "sweeps" / check_run_id(sweep_id) / "code"
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Readers see the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -58,8 +58,8 @@ class ImportReport(BaseModel):
     skipped: list[tuple[str, str]] = Field(default_factory=list, description="(file or folder, reason)")
 
 
-def import_path(store: RunStore, path: Path) -> ImportReport:
-    """Ingest every LEAN result (and result-less LEAN log) found at ``path`` or below it."""
+def import_path(store: RunStore, path: Path, *, sweep_id: str | None = None) -> ImportReport:
+    """Ingest every LEAN result (and result-less LEAN log) found at ``path`` or below it (into ``sweep_id``)."""
     path = path.expanduser()
     if not path.exists():
         raise StudioError(f"path: {path} does not exist", "Give a folder holding LEAN results, or one result file.")
@@ -69,9 +69,9 @@ def import_path(store: RunStore, path: Path) -> ImportReport:
     for folder, main in find_results(path):
         found = True
         if main is None:
-            _import_log_only(store, folder, report)
+            _import_log_only(store, folder, report, sweep_id)
         else:
-            _import_result(store, folder, main, report)
+            _import_result(store, folder, main, report, sweep_id)
     if not found:
         report.skipped.append((str(path), "no LEAN result (<id>.json) or LEAN log.txt found here or below"))
     return report
@@ -112,7 +112,7 @@ def _is_lean_log(path: Path) -> bool:
         return ENGINE_BANNER in log.read(20_000)
 
 
-def _import_result(store: RunStore, folder: Path, main: Path, report: ImportReport) -> None:
+def _import_result(store: RunStore, folder: Path, main: Path, report: ImportReport, sweep_id: str | None) -> None:
     loaded = try_load_result(main)
     if isinstance(loaded, ResultFormatError):
         report.skipped.append((str(main), str(loaded)))
@@ -132,9 +132,11 @@ def _import_result(store: RunStore, folder: Path, main: Path, report: ImportRepo
     strategy = _strategy(folder, main, description.source)
     name = _display_name(folder, strategy, loaded)
     request = _request(folder, strategy, name, loaded, description.source)
+    if request.engine != EngineName.LEAN:  # this app's own run: its request names the strategy and the run
+        strategy, name = Path(request.strategy).name, request.display_name()
     write_atomic(target / "request.json", request.model_dump_json(indent=2))
     failed = loaded.is_failed
-    _add(store, report, {
+    _add(store, report, sweep_id, {
         "id": run_id,
         "name": request.name or name,
         "strategy": strategy,
@@ -155,7 +157,7 @@ def _import_result(store: RunStore, folder: Path, main: Path, report: ImportRepo
     })  # fmt: skip
 
 
-def _import_log_only(store: RunStore, folder: Path, report: ImportReport) -> None:
+def _import_log_only(store: RunStore, folder: Path, report: ImportReport, sweep_id: str | None) -> None:
     """A LEAN run that wrote no result: failed, with its log, LEAN's error and the statistics it printed."""
     log = folder / "log.txt"
     digest = content_digest(log)
@@ -179,7 +181,7 @@ def _import_log_only(store: RunStore, folder: Path, report: ImportReport) -> Non
     write_atomic(target / "request.json", request.model_dump_json(indent=2))
     found_error = find_runtime_error(parse_log(text))
     error = found_error[0] if found_error else f"LEAN stopped before writing its result ({algorithm_id}.json)"
-    _add(store, report, {
+    _add(store, report, sweep_id, {
         "id": run_id,
         "name": name,
         "strategy": strategy,
@@ -200,8 +202,8 @@ def _import_log_only(store: RunStore, folder: Path, report: ImportReport) -> Non
     })  # fmt: skip
 
 
-def _add(store: RunStore, report: ImportReport, row: dict[str, object]) -> None:
-    store.add_imported({**row, "origin": RunOrigin.IMPORTED.value}, tags=["imported"])
+def _add(store: RunStore, report: ImportReport, sweep_id: str | None, row: dict[str, object]) -> None:
+    store.add_imported({**row, "origin": RunOrigin.IMPORTED.value, "sweep_id": sweep_id}, tags=["imported"])
     report.imported.append(str(row["id"]))
 
 

@@ -34,7 +34,7 @@ from backtest_core.models import (
 )
 from backtest_core.results import LeanResult, load_result, read_verdict
 from backtest_core.settings import Settings
-from backtest_core.store.folders import check_run_id, new_run_id, snapshot_project, write_atomic
+from backtest_core.store.folders import check_run_id, new_run_id, snapshot_project, sweep_code_dir, write_atomic
 from backtest_core.store.schema import migrate
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -100,28 +100,53 @@ class RunStore:
         """A queued run with its folder: the project's code snapshot, ``request.json`` and ``config``."""
         now = utc_now()
         run_id = new_run_id(now)
-        folder = self.runs_dir / run_id
-        (folder / "code").mkdir(parents=True)
+        (self.runs_dir / run_id / "code").mkdir(parents=True)
         if project_dir is not None:
-            snapshot_project(project_dir, folder / "code")
-        write_atomic(folder / "request.json", request.model_dump_json(indent=2))
-        write_atomic(folder / "config", json.dumps({"id": run_id, "backtest-name": request.display_name()}, indent=4))
-        row = {
-            "id": run_id,
-            "name": request.display_name(),
-            "strategy": Path(request.strategy).name if "/" in request.strategy else request.strategy,
-            "engine": request.engine.value,
-            "status": BacktestStatus.QUEUED.value,
-            "origin": RunOrigin.SUBMITTED.value,
-            "created_at": now.isoformat(),
-            "request": request.model_dump_json(),
-            "algorithm_id": run_id,
-            "tags": json.dumps(request.tags),
-        }
+            snapshot_project(project_dir, self.runs_dir / run_id / "code")
+        self._write_run_files(run_id, request)
         with self._write() as connection:
-            _insert(connection, row)
+            _insert(connection, _queued_row(run_id, request, now, None))
             _replace_tags(connection, run_id, request.tags)
         return self.get(run_id)
+
+    def create_many(self, requests: list[BacktestRequest], project_dir: Path | None, sweep_id: str) -> list[str]:
+        """Queued runs of one sweep as rows only, inserted in one transaction: no folder, no process per run.
+
+        The project's code is snapshotted once for the sweep (``sweep_code_dir``); a run's own folder is made
+        from that snapshot when it is claimed (``claim_next``), so submitting 500 runs costs one snapshot and one
+        transaction, and every run still runs the code it was queued with.
+        """
+        code = sweep_code_dir(self.settings.home, sweep_id)
+        code.mkdir(parents=True)
+        if project_dir is not None:
+            snapshot_project(project_dir, code)
+        now = utc_now()
+        ids: list[str] = []
+        taken: set[str] = set()
+        for _ in requests:
+            run_id = new_run_id(now)
+            while run_id in taken:  # ids of one second differ only in 6 random hex digits
+                run_id = new_run_id(now)
+            taken.add(run_id)
+            ids.append(run_id)
+        with self._write() as connection:
+            for run_id, request in zip(ids, requests, strict=True):
+                _insert(connection, _queued_row(run_id, request, now, sweep_id))
+                _replace_tags(connection, run_id, request.tags)
+        return ids
+
+    def materialize(self, run: BacktestRunInfo) -> None:
+        """Give a sweep's run its folder (code from the sweep's snapshot, request.json, config) if it has none."""
+        folder = self.runs_dir / run.id
+        if folder.exists() or run.sweep_id is None:
+            return
+        shutil.copytree(sweep_code_dir(self.settings.home, run.sweep_id), folder / "code")
+        self._write_run_files(run.id, run.request)
+
+    def _write_run_files(self, run_id: str, request: BacktestRequest) -> None:
+        folder = self.runs_dir / run_id
+        write_atomic(folder / "request.json", request.model_dump_json(indent=2))
+        write_atomic(folder / "config", json.dumps({"id": run_id, "backtest-name": request.display_name()}, indent=4))
 
     def get(self, run_id: str) -> BacktestRunInfo:
         check_run_id(run_id)
@@ -166,7 +191,9 @@ class RunStore:
                 "UPDATE runs SET status = 'running', started_at = ?, executor = ? WHERE id = ?",
                 (utc_now().isoformat(), executor, first["id"]),
             )
-        return self.get(first["id"])
+        run = self.get(first["id"])
+        self.materialize(run)  # a sweep's run gets its folder only now that it is about to start
+        return run
 
     def set_runtime(
         self, run_id: str, *, supervisor_pid: int | None = None, supervisor_started: float | None = None,
@@ -436,6 +463,22 @@ class RunStore:
 def _insert(connection: sqlite3.Connection, row: dict[str, Any]) -> None:
     columns = ", ".join(row)
     connection.execute(f"INSERT INTO runs ({columns}) VALUES ({', '.join('?' for _ in row)})", tuple(row.values()))
+
+
+def _queued_row(run_id: str, request: BacktestRequest, now: datetime, sweep_id: str | None) -> dict[str, Any]:
+    return {
+        "id": run_id,
+        "name": request.display_name(),
+        "strategy": Path(request.strategy).name if "/" in request.strategy else request.strategy,
+        "engine": request.engine.value,
+        "status": BacktestStatus.QUEUED.value,
+        "origin": RunOrigin.SUBMITTED.value,
+        "created_at": now.isoformat(),
+        "request": request.model_dump_json(),
+        "algorithm_id": run_id,
+        "tags": json.dumps(request.tags),
+        "sweep_id": sweep_id,
+    }
 
 
 def _replace_tags(connection: sqlite3.Connection, run_id: str, tags: list[str]) -> None:

@@ -67,6 +67,12 @@ MIGRATIONS: list[list[str]] = [
     [  # where a running run executes: 'local' (its own supervisor here) or 'dask' (the cluster relay follows it)
         "ALTER TABLE runs ADD COLUMN executor TEXT NOT NULL DEFAULT 'local'",
     ],
+    [  # sweeps as their own entity (models.sweep.SweepInfo as JSON in ``body``); runs point here by sweep_id
+        "CREATE TABLE IF NOT EXISTS sweeps (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, "
+        "name TEXT NOT NULL, strategy TEXT NOT NULL, created_at TEXT NOT NULL, state TEXT NOT NULL, "
+        "body TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS sweeps_created ON sweeps (created_at)",
+    ],
 ]
 
 

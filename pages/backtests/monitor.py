@@ -46,7 +46,7 @@ def live_panel() -> None:
                     st.toast(answer.message)
             percent = progress.percent if progress else 0.0
             simulated = (
-                progress.simulated_time.strftime("%Y-%m-%d %H:%M") if progress and progress.simulated_time else "–"
+                progress.simulated_time.strftime("%Y-%m-%d %H:%M UTC") if progress and progress.simulated_time else "–"
             )
             st.progress(min(percent, 100.0) / 100.0, text=f"{percent:.1f}% · simulated {simulated}")
             if progress and progress.stalled_since:

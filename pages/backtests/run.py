@@ -1,4 +1,4 @@
-"""Run: launch one backtest, or a parameter sweep, with the embedded engine or LEAN in Docker."""
+"""Run: launch one backtest, or a parameter sweep (then watched on the Sweep page), embedded or in Docker."""
 
 from datetime import date
 
@@ -7,10 +7,14 @@ import streamlit as st
 from pydantic import ValidationError
 
 from backtest_core import run_form, runs, strategies, ui, views
+from backtest_core.errors import InvalidRequest
 from backtest_core.models import BacktestRequest, EngineName, Resolution, describe_validation_error
 from backtest_core.models.request import EARLIEST_DATE
+from backtest_core.models.sweep import OBJECTIVES, Objective
 from backtest_core.runs import preflight
 from backtest_core.runs.executors import executor_for
+from backtest_core.sweeps.grid import build_grid
+from backtest_core.sweeps.launch import plan_sweep, submit_sweep
 
 st.title("Run a backtest")
 settings = ui.settings()
@@ -126,14 +130,27 @@ with st.form("run"):
         help="Unticked, the catalogue's current code of the chosen strategy runs.",
     )
     field_error("name", "tags")
-    with st.expander("Parameter sweep: one run per combination"):
-        st.caption("Values as a list `10, 20, 30` or an inclusive range `start:stop:step`. Up to two parameters.")
-        s1, s2 = st.columns(2)
-        sweep_a = s1.selectbox("First parameter", ["(none)", *strategy.parameters], key="sweep_a")
-        values_a = s1.text_input("Values", key="sweep_a_values")
-        sweep_b = s2.selectbox("Second parameter", ["(none)", *strategy.parameters], key="sweep_b")
-        values_b = s2.text_input("Values", key="sweep_b_values")
-        field_error("sweep")
+    with st.expander("Parameter sweep: one run per combination, watched and explored as one sweep"):
+        st.caption(
+            "Values as a list `10, 20, 30` or an inclusive range `start:stop:step`, for any number of parameters. "
+            "Constraints skip combinations, one per line, e.g. `fast < slow`."
+        )
+        grid_text = st.text_area(
+            "Swept parameters, one per line: NAME=VALUES",
+            key="sweep_grid",
+            height=90,
+            placeholder="fast=5:30:5\nslow=50,100,200",
+            help=f"This strategy's parameters: {', '.join(strategy.parameters) or 'none'}",
+        )
+        field_error("param")
+        constraint_text = st.text_area("Constraints (one per line)", key="sweep_constraints", height=68)
+        field_error("constraint")
+        g1, g2, g3 = st.columns(3)
+        objective_name = g1.selectbox("Objective", OBJECTIVES, key="sweep_objective")
+        field_error("objective")
+        max_runs = g2.number_input("Random subset of N runs (0 = all)", min_value=0, value=0, step=10)
+        seed = g3.number_input("Seed of the subset", min_value=0, value=0, step=1)
+        field_error("max_runs")
     for key in set(errors) - shown_errors:  # an error of no field above is still said, never dropped
         st.error(errors[key], icon=":material/error:")
     submitted = st.form_submit_button("Start", type="primary", icon=":material/play_arrow:")
@@ -151,26 +168,31 @@ if submitted:
         "name": run_name or None,
         "tags": [t.strip() for t in tags.split(",") if t.strip()],
     }
+    specs = [line.strip() for line in grid_text.splitlines() if line.strip()]
+    code = clone.code if use_snapshot and clone else None
     try:
         request = BacktestRequest.model_validate(data, context={"known_strategies": set(names)})
-        grid = {}
-        for parameter, values in ((sweep_a, values_a), (sweep_b, values_b)):
-            if not parameter.startswith("("):
-                grid[parameter] = views.parse_sweep_values(values)
-        batch = views.sweep_requests(request, grid)
+        plan = None
+        if specs:
+            constraints = [line for line in constraint_text.splitlines() if line.strip()]
+            grid = build_grid(specs, constraints, max_runs=int(max_runs) or None, seed=int(seed) if max_runs else None)
+            plan = plan_sweep(request, grid, Objective.named(objective_name), settings, project=code)
     except ValidationError as error:
         st.session_state["run_errors"] = dict(describe_validation_error(error))
         st.rerun()
-    except ValueError as error:
-        st.session_state["run_errors"] = {"sweep": str(error)}
+    except InvalidRequest as error:
+        st.session_state["run_errors"] = {error.field: str(error)}
         st.rerun()
-    problems = next((found for r in batch if (found := preflight.launch_problems(r, strategy, settings.data_dir))), {})
+    problems = {} if plan else preflight.launch_problems(request, strategy, settings.data_dir)
     st.session_state["run_errors"] = problems
     if problems:
         st.rerun()
-    code = clone.code if use_snapshot and clone else None
-    submitted_ids = [ui.guarded(lambda r=r: runs.submit(r, settings, project=code)) for r in batch]
-    ids = [run_id for run_id in submitted_ids if run_id]
-    if ids:
-        st.session_state["just_submitted"] = ids
-        st.switch_page(ui.PAGE_FILES["monitor"])
+    if plan is not None:
+        sweep = ui.guarded(lambda: submit_sweep(plan, settings))
+        if sweep is not None:
+            st.switch_page(ui.PAGE_FILES["sweep"], query_params={"id": sweep.id})
+    else:
+        run_id = ui.guarded(lambda: runs.submit(request, settings, project=code))
+        if run_id:
+            st.session_state["just_submitted"] = [run_id]
+            st.switch_page(ui.PAGE_FILES["monitor"])

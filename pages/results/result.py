@@ -529,7 +529,9 @@ with tabs["Downloads"]:
             )
             st.download_button(
                 "HTML report (offline)",
-                lambda: report.build_report(result, run.name, rv.header_text(run), axis),
+                lambda: report.build_report(
+                    result, run.name, rv.header_text(run), axis, [text for _, text in views.notice_texts(run)]
+                ),
                 file_name=f"{run.id}-report.html",
                 mime="text/html",
                 on_click="ignore",

@@ -62,10 +62,12 @@ def require_chromium() -> None:
 
 
 @contextlib.contextmanager
-def streamlit_server(home: Path, data: Path) -> Iterator[str]:
-    """A new `streamlit run dashboard.py` process over the store ``home`` and the data folder ``data``."""
+def streamlit_server(home: Path, data: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """A new `streamlit run dashboard.py` process over the store ``home`` and the data folder ``data``
+    (``extra_env``: further settings, e.g. BACKTEST_STRATEGIES)."""
     port = _free_port()
     env = {**os.environ, "BACKTEST_HOME": str(home), "BACKTEST_DATA": str(data), "BACKTEST_MAX_CONCURRENT": "2"}
+    env.update(extra_env or {})
     log = home / f"streamlit-{port}.log"
     with log.open("w") as sink:
         process = subprocess.Popen(

@@ -21,11 +21,11 @@ NEW_YORK = ZoneInfo("America/New_York")
 DAYS = (date(2013, 10, 7), date(2013, 10, 8))
 
 
-def session_bars(lean_data: Path, tick_type: str) -> pd.DataFrame:
-    """SPY's regular-session minute bars of both days, adjusted as LEAN adjusts them, by exchange start time."""
+def session_bars(lean_data: Path, tick_type: str, ticker: str = "spy", days: tuple[date, date] = DAYS) -> pd.DataFrame:
+    """Regular-session minute bars (SPY's of both days), adjusted as LEAN adjusts them, by exchange start time."""
     data = LeanDataFolder(lean_data)
-    bars = data.read_bars(SecurityKind.EQUITY, "usa", "spy", Resolution.MINUTE, tick_type, *DAYS)
-    bars = data.adjusted(bars, "spy", NEW_YORK)
+    bars = data.read_bars(SecurityKind.EQUITY, "usa", ticker, Resolution.MINUTE, tick_type, *days)
+    bars = data.adjusted(bars, ticker, NEW_YORK)
     start = pd.to_datetime(bars.start_ns, utc=True).tz_convert(NEW_YORK).tz_localize(None)
     columns = {"open": bars.open, "high": bars.high, "low": bars.low, "close": bars.close, "volume": bars.volume}
     if tick_type == "quote":
@@ -129,3 +129,24 @@ def test_quote_bars_of_ten_minutes(emitted, lean_data: Path) -> None:
 def test_an_order_from_a_handler_fills_at_that_step(emitted) -> None:
     assert emitted["orders"][0][0] == "Filled"
     assert "14:00" in emitted["orders"][0][1]  # 10:00 New York, the end of the first half hour
+
+
+def test_a_filled_forward_bar_updates_automatic_indicators_and_consolidators(lean_data: Path, tmp_path: Path) -> None:
+    """LEAN's identity consolidators and consolidators take filled-forward bars: IBM has no 12:46-12:47 trade
+    bar on 2013-10-11, so the previous close is an SMA input there (precomputed values hand back for it)."""
+    job = EngineJob("test-run", "8", ALGORITHMS / "indicator_fill_forward", lean_data, tmp_path, RunOverrides())
+    outcome = run_backtest(job)
+    assert outcome.status == "completed", outcome.error
+    lines = (tmp_path / "8-log.txt").read_text().splitlines()
+    steps = {line.split(" step ")[1].split()[0]: dict(part.split("=") for part in line.split(" step ")[1].split()[1:])
+             for line in lines if " step " in line}  # fmt: skip
+    friday = (date(2013, 10, 11), date(2013, 10, 11))
+    closes = session_bars(lean_data, "trade", "ibm", friday)["close"]
+    assert steps["12:46"]["filled"] == "False" and steps["12:47"]["filled"] == "True"
+    assert float(steps["12:47"]["close"]) == pytest.approx(closes[pd.Timestamp("2013-10-11 12:45")], abs=5e-5)
+    assert int(steps["12:47"]["samples"]) == int(steps["12:46"]["samples"]) + 1  # the filled bar counts
+    three = [closes[pd.Timestamp("2013-10-11 12:44")], closes[pd.Timestamp("2013-10-11 12:45")]]
+    expected = (three[0] + three[1] + three[1]) / 3  # 12:45, 12:46 and the 12:47 fill of 12:46's close
+    assert float(steps["12:47"]["sma"]) == pytest.approx(expected, abs=5e-6)
+    assert (steps["12:46"]["precomputed"], steps["12:47"]["precomputed"]) == ("True", "False")
+    assert any("end minutes=390 samples=390" in line for line in lines)  # every session minute, the fill too

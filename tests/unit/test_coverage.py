@@ -38,9 +38,11 @@ def test_a_period_past_the_data_says_where_it_ends_and_what_the_statistics_cover
     spy = data_coverage(lean_data, "SPY", Resolution.DAILY)
     (warning,) = coverage_warnings([spy], date(2020, 6, 1), date(2022, 6, 30), lean_data)
     assert warning.code == "data-ends-early"
-    assert "ends 2021-03-31" in warning.message and "statistics cover 2020-06-01 to 2021-03-31" in warning.message
+    assert "ends 2021-03-31, 315 trading days before the period's end 2022-06-30" in warning.message
+    assert "do not describe 2020-06-01 to 2022-06-30 traded throughout" in warning.message
     (early,) = coverage_warnings([spy], date(1995, 1, 1), date(1999, 12, 31), lean_data)
-    assert early.code == "data-starts-late" and "1995-01-01 to 1998-01-01 held cash only" in early.message
+    assert early.code == "data-starts-late" and "starts 1998-01-02" in early.message
+    assert "trading days after the period's start 1995-01-01: before it SPY could not trade" in early.message
 
 
 def test_holidays_at_the_edges_are_not_missing_data(lean_data: Path) -> None:

@@ -100,3 +100,20 @@ def test_a_folder_with_only_a_log_is_a_failed_run_with_its_log_and_statistics(st
 def test_a_cli_import_of_an_empty_folder_says_what_was_looked_for(store, tmp_path, capsys):
     assert cli(["import", str(tmp_path)]) == 1
     assert "no LEAN result" in capsys.readouterr().out
+
+
+def test_a_run_of_another_store_is_this_apps_with_the_request_it_was_sent(store, studio_home, lean_data,
+                                                                          tmp_path, monkeypatch):  # fmt: skip
+    from datetime import date
+
+    from backtest_core import runs
+    from backtest_core.models import BacktestRequest
+
+    other = Settings(home=tmp_path / "other", data=lean_data)
+    request = BacktestRequest(strategy="buy_and_hold", start_date=date(2015, 1, 5), end_date=date(2015, 6, 30))
+    sent = runs.wait(runs.submit(request, other), other, timeout=120)
+    assert sent.status == BacktestStatus.COMPLETED, sent.error
+    (run_id,) = import_path(store, other.runs_dir).imported
+    run = store.get(run_id)
+    assert run.description.source == ResultSource.APP and run.engine == EngineName.EMBEDDED
+    assert run.request == sent.request and run.strategy == "buy_and_hold"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -102,3 +103,49 @@ def test_a_benchmark_function_that_raises_fails_the_run_and_keeps_its_result(lea
     assert error.startswith("Runtime Error: ZeroDivisionError: division by zero")
     result = tmp_path / "out" / "1.json"
     assert result.exists() and "Runtime Error" in result.read_text()  # the partial result is written
+
+
+def test_statistics_summary_and_custom_statistics_follow_leans(lean_data: Path, tmp_path: Path) -> None:
+    """``self.statistics.summary`` mid-run (LEAN's Dictionary, PerformanceMetrics names), custom statistics after
+    LEAN's own and never replacing one, LEAN's value texts, a reserved name refused; insights are counted."""
+    project = tmp_path / "stats"
+    project.mkdir()
+    (project / "main.py").write_text(
+        textwrap.dedent("""
+        from AlgorithmImports import *
+
+        class Stats(QCAlgorithm):
+            def initialize(self):
+                self.set_start_date(2013, 10, 7)
+                self.set_end_date(2013, 10, 8)
+                self.add_equity("SPY", Resolution.DAILY)
+                self.set_summary_statistic("Custom Int", 63)
+                self.set_summary_statistic("Custom Float", 2.5)
+                self.set_summary_statistic("Total Fees", "not LEAN's")
+                try:
+                    self.set_summary_statistic("42", "reserved")
+                except ValueError as error:
+                    self.debug(f"refused: {error}")
+
+            def on_data(self, data):
+                if not self.portfolio.invested:
+                    self.emit_insights(Insight.price("SPY", timedelta(days=1), InsightDirection.UP))
+                    self.set_holdings("SPY", 1)
+                summary = self.statistics.summary
+                pairs = [f"{pair.key}" for pair in summary]
+                self.debug(f"orders {summary[PerformanceMetrics.TOTAL_ORDERS]} keys {len(pairs)} "
+                           f"{'Custom Int' in summary}")
+    """)
+    )
+    outcome = run_backtest(EngineJob("stats", "1", project, lean_data, tmp_path / "out", RunOverrides()))
+    assert outcome.status == "completed", outcome.error
+    result = json.loads((tmp_path / "out" / "1.json").read_text())
+    statistics = result["statistics"]
+    keys = list(statistics)
+    assert keys[-4:] == ["Drawdown Recovery", "Custom Int", "Custom Float", "OrderListHash"]
+    assert (statistics["Custom Int"], statistics["Custom Float"]) == ("63", "2.5")
+    assert statistics["Total Fees"].startswith("$")  # LEAN's own statistic stays
+    assert result["state"]["InsightCount"] == "1"
+    log = (tmp_path / "out" / "1-log.txt").read_text()
+    assert "refused: '42' is a reserved statistic name." in log
+    assert "orders 1 keys 29 True" in log  # 27 of LEAN's and the two custom ones

@@ -6,24 +6,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from backtest_core.settings import PROJECT_ROOT, Settings
+from backtest_core.settings import Settings
 from backtest_core.store import RunStore, import_path
 from backtest_core.ui import PAGE_FILES
-
-DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
-TIMEOUT = 60
-
-
-def page(name: str, **query: str) -> AppTest:
-    app = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT)
-    app.run()
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.switch_page(PAGE_FILES[name]).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+from tests.apptest_pages import page
 
 
 @pytest.fixture

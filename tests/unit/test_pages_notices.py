@@ -12,22 +12,11 @@ from streamlit.testing.v1 import AppTest
 from backtest_core import runs
 from backtest_core.models import BacktestRequest, BacktestStatus
 from backtest_core.sample_data import write_sample_data
-from backtest_core.settings import PROJECT_ROOT, Settings
+from backtest_core.settings import Settings
 from backtest_core.store import RunStore, import_path
-from backtest_core.ui import PAGE_FILES
+from tests.apptest_pages import page
 
-DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 pytestmark = pytest.mark.slow
-
-
-def page(name: str, **query: str) -> AppTest:
-    app = AppTest.from_file(DASHBOARD, default_timeout=60)
-    app.run()
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.switch_page(PAGE_FILES[name]).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
 
 
 def texts(app: AppTest) -> list[str]:
@@ -87,3 +76,13 @@ def test_a_run_cancelled_before_any_result_says_so_not_truncated(synthetic_run: 
     app = page("result", id=synthetic_run)
     assert any("cancelled before the engine wrote one" in text for text in texts(app))
     assert not any("truncated" in e.value.lower() for e in app.error)
+
+
+def test_the_offline_report_carries_the_same_notices(synthetic_run: str) -> None:
+    from backtest_core import report
+    from backtest_core.views import notice_texts
+
+    store = RunStore(Settings())
+    run = store.get(synthetic_run)
+    document = report.build_report(store.result(run.id), run.name, "", None, [t for _, t in notice_texts(run)])
+    assert "SYNTHETIC data. This result was computed" in document and "ends 2020-12-31" in document

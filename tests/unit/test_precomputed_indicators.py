@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from backtest_core.engines.base import EngineJob, RunOverrides
-from backtest_core.engines.embedded.data import Bars
 from backtest_core.engines.embedded.engine import run_backtest
 from backtest_core.engines.embedded.indicators import (
     ExponentialMovingAverage,
@@ -115,24 +114,6 @@ def test_indicators_whose_state_was_handed_out_are_not_precomputed() -> None:
     assert not any(can_precompute(indicator) for indicator in (used, watched, warmed))
     with pytest.raises(TypeError, match="cannot be replaced"):
         watched.updated = SimpleMovingAverage(3).updated
-
-
-def test_update_series_takes_trade_closes_and_quote_mids_where_no_trade_ends() -> None:
-    def bars(ends: list[int], closes: list[float], quote: bool = False) -> Bars:
-        ends_ns = np.array(ends, dtype=np.int64) * MINUTE_NS
-        close = np.array(closes)
-        sides = {}
-        if quote:
-            sides = {"bid": np.column_stack([close - 1] * 4), "ask": np.column_stack([close + 3] * 4)}
-        return Bars(ends_ns, ends_ns - MINUTE_NS, close, close, close, close, np.ones(len(close)), **sides)
-
-    made = UpdateSeries.from_bars(
-        bars([1, 2, 4], [10.0, 20.0, 40.0]), bars([2, 3, 5], [0.0, 30.0, 50.0], True), NEW_YORK
-    )
-    assert made.ends_ns.tolist() == [m * MINUTE_NS for m in (1, 2, 3, 4, 5)]
-    assert made.inputs.tolist() == [10.0, 20.0, 31.0, 40.0, 51.0]  # quote mid = (close - 1 + close + 3) / 2
-    only_quotes = UpdateSeries.from_bars(None, bars([7], [5.0], True), NEW_YORK)
-    assert only_quotes.inputs.tolist() == [6.0]
 
 
 def test_an_algorithm_sees_the_same_values_as_twins_updated_by_hand(lean_data: Path, tmp_path: Path) -> None:

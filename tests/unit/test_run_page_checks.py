@@ -12,9 +12,7 @@ from streamlit.testing.v1 import AppTest
 from backtest_core.models import BacktestRequest, BacktestStatus
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
-from backtest_core.ui import PAGE_FILES
-
-DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
+from tests.apptest_pages import page
 
 
 @pytest.fixture
@@ -30,13 +28,7 @@ def strategies(studio_home: Settings, lean_data: Path, tmp_path: Path, monkeypat
 
 
 def run_page(**query: str) -> AppTest:
-    app = AppTest.from_file(DASHBOARD, default_timeout=60)
-    app.run()
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.switch_page(PAGE_FILES["run"]).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return page("run", **query)
 
 
 def start(app: AppTest) -> AppTest:

@@ -152,3 +152,32 @@ def test_the_cli_refuses_what_the_engine_cannot_compute(studio_home, lean_data, 
                           capture_output=True, text=True, cwd=PROJECT_ROOT, env=environment, timeout=120)  # fmt: skip
     assert done.returncode == 2 and expected in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and RunStore(studio_home).list().total == 0
+
+
+SLOW_AND_LOGGING = """from AlgorithmImports import *
+import time
+
+
+class SlowAndLogging(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2015, 1, 5)
+        self.set_end_date(2015, 2, 27)
+        self.add_equity("SPY", Resolution.DAILY)
+
+    def on_data(self, data):
+        self.debug(f"working on {self.time:%Y-%m-%d}")
+        time.sleep(0.25)
+"""
+
+
+def test_progress_follows_an_algorithm_that_takes_long_per_step(lean_data: Path, tmp_path: Path) -> None:
+    # 39 daily steps of a quarter second: the every-64th-step check alone would report once, at the start
+    project = tmp_path / "slow_and_logging"
+    project.mkdir()
+    (project / "main.py").write_text(SLOW_AND_LOGGING)
+    reports = []
+    outcome = run_backtest(EngineJob("r", "1", project, lean_data, tmp_path / "out"), progress=reports.append)
+    assert outcome.status == "completed", outcome.error
+    simulated = [report.simulated_time for report in reports]
+    assert len(set(simulated)) >= 8 and simulated == sorted(simulated)
+    assert reports[-1].simulated_time.date() >= date(2015, 2, 10)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from backtest_core import charts, report, views
-from backtest_core.models import BacktestProgress, BacktestRequest, BacktestStatus
+from backtest_core.models import BacktestProgress, BacktestStatus
 from backtest_core.results import load_result
 
 
@@ -28,36 +28,6 @@ def test_fills_fall_back_to_orders_without_an_events_file(lean_fixtures):
     assert result.order_events.empty
     fills = views.fills_frame(result)
     assert len(fills) == (result.orders["status"] == "Filled").sum()
-
-
-@pytest.mark.parametrize(
-    ("text", "values"),
-    [
-        ("10, 20,30", ["10", "20", "30"]),
-        ("10:50:10", ["10", "20", "30", "40", "50"]),
-        ("0.1:0.3:0.1", ["0.1", "0.2", "0.3"]),
-    ],
-)
-def test_sweep_values(text, values):
-    assert views.parse_sweep_values(text) == values
-
-
-@pytest.mark.parametrize("text", ["1:2", "a:b:c", "5:1:1", "0:1000:1"])
-def test_bad_sweep_ranges_say_why(text):
-    with pytest.raises(ValueError, match="range"):
-        views.parse_sweep_values(text)
-
-
-def test_sweep_makes_one_tagged_request_per_combination():
-    base = BacktestRequest(strategy="sma_crossover", parameters={"fast": "10", "slow": "50"})
-    batch = views.sweep_requests(base, {"fast": ["5", "10"], "slow": ["30", "60", "90"]})
-    assert len(batch) == 6
-    assert {(r.parameters["fast"], r.parameters["slow"]) for r in batch} == {
-        (f, s) for f in ("5", "10") for s in ("30", "60", "90")
-    }
-    tags = {tag for r in batch for tag in r.tags}
-    assert len(tags) == 1 and next(iter(tags)).startswith("sweep-")
-    assert batch[0].name == "sma_crossover [fast=5 slow=30]"
 
 
 def test_time_left_extrapolates_elapsed_time():

@@ -24,6 +24,7 @@ from backtest_core.engines.embedded.model import (
     Symbol,
     _snake,
 )
+from backtest_core.engines.embedded.statistics_api import Insight, StatisticsResults, summary_statistic_text
 from backtest_core.errors import UnsupportedApi
 
 if TYPE_CHECKING:
@@ -88,7 +89,10 @@ class QCAlgorithm(IndicatorApi):
         self._backtest.benchmark_ticker = str(benchmark.value if isinstance(benchmark, Symbol) else benchmark).upper()
 
     def set_warm_up(self, period: int | timedelta, resolution: Resolution | None = None) -> None:
+        """Warm up by a span of time or a number of bars (LEAN's SetWarmUp, also spelt SetWarmup)."""
         self._backtest.set_warm_up(period, resolution)
+
+    set_warmup = set_warm_up
 
     def set_brokerage_model(self, brokerage: Any, account_type: Any = AccountType.MARGIN) -> None:
         if int(brokerage) not in (BrokerageName.DEFAULT, BrokerageName.INTERACTIVE_BROKERS_BROKERAGE):
@@ -116,7 +120,24 @@ class QCAlgorithm(IndicatorApi):
         self._backtest.runtime_extra[str(name)] = str(value)
 
     def set_summary_statistic(self, name: str, value: Any) -> None:
-        self._backtest.summary_extra[str(name)] = str(value)
+        """A custom statistic after LEAN's own in the summary (never replacing one of them)."""
+        self._backtest.summary_extra[str(name)] = summary_statistic_text(str(name), value)
+
+    @property
+    def statistics(self) -> StatisticsResults:
+        """The statistics of the run so far, computed now from the samples taken (LEAN's ``Statistics``)."""
+        return StatisticsResults(self._backtest.recorder.current_summary(self._backtest))
+
+    def emit_insights(self, *insights: Any) -> list[Any]:
+        """Record insights (one, several, or a list); without a portfolio construction model they place no
+        order, as in LEAN."""
+        emitted = [each for group in insights for each in (group if isinstance(group, list | tuple) else [group])]
+        for insight in emitted:
+            if not isinstance(insight, Insight):
+                raise UnsupportedApi(f"emit_insights with a {type(insight).__name__}")
+            insight.generated_time_utc = self._backtest.utc_time
+        self._backtest.insights.extend(emitted)
+        return emitted
 
     # -- securities ------------------------------------------------------------------------------------
 

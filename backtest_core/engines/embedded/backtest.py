@@ -36,17 +36,19 @@ from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
-from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator
+from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator, resolution_span
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind
 from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.fill_forward import fill_forward_times
-from backtest_core.engines.embedded.history import History
+from backtest_core.engines.embedded.history import History, bars_start_ns
 from backtest_core.engines.embedded.indicator_warm_up import warm_up_indicator
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
+    Bar,
     DataNormalizationMode,
     OrderType,
+    QuoteBar,
     Resolution,
     SecurityType,
     Slice,
@@ -106,15 +108,24 @@ class Subscription:
         ]
         if not chosen:
             return
-        trades, quotes = self.security.trade_feed, self.security.quote_feed
-        self.updates = UpdateSeries.from_bars(
-            trades.bars if trades is not None else None,
-            quotes.bars if quotes is not None else None,
-            self.security.hours.exchange_tz,
-        )
+        feed = self.indicator_feed()
+        if feed is None:
+            return
+        self.updates = UpdateSeries(feed.bars.close, feed.bars.end_ns, self.security.hours.exchange_tz)
         for indicator in chosen:
             precompute(indicator, self.updates, self.refresh_per_bar)
         self.refresh_per_bar()
+
+    def indicator_feed(self) -> BarFeed | None:
+        """The feed LEAN's automatic indicators follow: the subscription's first (trades, or a forex pair's
+        quotes), whose bars (and filled-forward bars) update them."""
+        first = subscription_kinds(self.security)[0]
+        return self.security.trade_feed if first == "trade" else self.security.quote_feed
+
+    def run_bar_by_bar(self) -> None:
+        """Hand every precomputed indicator back (a filled-forward bar is not in their precomputed inputs)."""
+        for indicator, _ in self.indicators:
+            indicator.run_bar_by_bar()
 
     def refresh_per_bar(self) -> None:
         self.per_bar = [pair for pair in self.indicators if pair[0].ahead is None]
@@ -165,7 +176,8 @@ class Backtest:
         self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
         self.warming_up = False
         self.runtime_extra: dict[str, str] = {}
-        self.summary_extra: dict[str, str] = {}
+        self.summary_extra: dict[str, str] = {}  # set_summary_statistic's, after LEAN's own statistics
+        self.insights: list[Any] = []  # emit_insights'
         self.stop_requested: str | None = None
         self.initialized = False
         self.algorithm: QCAlgorithm | None = None
@@ -174,6 +186,7 @@ class Backtest:
         self.last_filled: dict[Symbol, TradeBar] = NO_BARS  # its fill-forward bars (LEAN's last slice)
         self.capacity: CapacityEstimate | None = None
         self.feeds: list[BarFeed] = []
+        self.warm_start = datetime.combine(self.start, datetime.min.time())  # where the data begins (warm-up)
         self.warm_start_day = self.start
         self.fill_forward_points = 0  # fill-forward bars made (trade and quote): LEAN counts them as data points
         self.history_data_points = 0  # bars handed out by history requests (LEAN's AlgorithmHistoryDataPoints)
@@ -379,10 +392,10 @@ class Backtest:
         self._apply_overrides()
         if self.end < self.start:
             raise StudioError(f"end date {self.end} is before start date {self.start}", "Fix the dates of the run.")
+        warm_start = self.warm_start = self._warm_up_start()
         self.recorder.start(self, self.portfolio.cash)
         internal = self.recorder.benchmark[0] if self.recorder.benchmark is not None else None
         self.capacity = CapacityEstimate(self.start, self.end, self.portfolio, internal)
-        warm_start = self._warm_up_start()
         self._load_all(warm_start.date())
         self.initialized = True
         self._loop(warm_start)
@@ -479,35 +492,24 @@ class Backtest:
             self.due_events.add([(moment, event.action) for moment in moments])
 
     def _warm_up_start(self) -> datetime:
-        """When warm-up data begins (algorithm time): a period back, or that many bars back through sessions."""
+        """When warm-up data begins (algorithm time), as LEAN's ``TryGetWarmupHistoryStartTime``: a span back
+        from the start, or the earliest start of ``n`` bars back through each security's open hours (at the
+        warm-up resolution if given, else the security's own); without securities, n periods back."""
         start = datetime.combine(self.start, datetime.min.time())
         if self.warm_up is None:
             return start
         period, resolution = self.warm_up
         if isinstance(period, timedelta):
             return start - period
-        security = next(iter(self.securities.values()))
-        level = Resolution(int(resolution)) if resolution is not None else security.resolution
-        if level == Resolution.DAILY:
-            needed, day = int(period), self.start
-            while needed > 0:
-                day -= timedelta(days=1)
-                needed -= security.hours.is_trading_day(day)
-            return datetime.combine(day, datetime.min.time())
-        step = {Resolution.HOUR: timedelta(hours=1), Resolution.MINUTE: timedelta(minutes=1)}.get(
-            level, timedelta(seconds=1)
+        level = Resolution(int(resolution)) if resolution is not None else None
+        if not self.securities:
+            return start - int(period) * resolution_span(level if level is not None else Resolution.MINUTE)
+        start_ns = int(start.replace(tzinfo=self.time_zone).timestamp()) * NS
+        earliest = min(
+            bars_start_ns(security, int(period), level if level is not None else security.resolution, start_ns)
+            for security in self.securities.values()
         )
-        remaining, day = step * int(period), self.start
-        while remaining > timedelta(0) and day > self.start - timedelta(days=3660):
-            day -= timedelta(days=1)
-            session = security.hours.regular_session(day)
-            if session is None:
-                continue
-            length = session[1] - session[0]
-            if remaining <= length:
-                return session[1] - remaining
-            remaining -= length
-        return datetime.combine(day, datetime.min.time())
+        return local_datetime(earliest, self.time_zone)
 
     def load_bars(
         self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date
@@ -560,7 +562,9 @@ class Backtest:
         )
         self._precompute_indicators()
         indicator_feeds = [
-            (sub.security.trade_feed, sub.security.quote_feed, sub) for sub in self.subscriptions.values()
+            (feed, subscription)
+            for subscription in self.subscriptions.values()
+            if (feed := subscription.indicator_feed()) is not None
         ]
         filling_forward = [
             feed
@@ -615,30 +619,31 @@ class Backtest:
             for feed in feeds:
                 if feed.next_ns == step_ns:
                     fresh.append((feed, feed.advance()))
-            for trade_feed, quote_feed, subscription in indicator_feeds:
-                if subscription.indicators:
-                    if trade_feed is not None and trade_feed.current_ns == step_ns:
-                        updating = trade_feed
-                    elif quote_feed is not None and quote_feed.current_ns == step_ns:
-                        updating = quote_feed
-                    else:
-                        continue
-                    if subscription.updates is not None:
-                        subscription.updates.count += 1
-                    if subscription.per_bar:
-                        _update_indicators(subscription.per_bar, updating)
-            filled = NO_BARS
+            filled = filled_quotes = NO_BARS
             for ff_feed in filling_forward:
                 if ff_feed.current_ns != step_ns:
-                    filled = self._fill_forward(filling_forward, step_ns)
+                    filled_quotes = {}
+                    filled = self._fill_forward(filling_forward, step_ns, filled_quotes)
                     break
+            for feed, subscription in indicator_feeds:  # LEAN's identity consolidators: each bar, filled too
+                if subscription.indicators:
+                    if feed.current_ns == step_ns:
+                        if subscription.updates is not None:
+                            subscription.updates.count += 1
+                        if subscription.per_bar:
+                            _update_indicators(subscription.per_bar, feed)
+                    elif filled_quotes is not NO_BARS:
+                        forward = (filled_quotes if feed.is_quote else filled).get(feed.symbol)
+                        if forward is not None:  # a filled-forward bar: precomputed values have none for it
+                            subscription.run_bar_by_bar()
+                            _update_indicators(subscription.per_bar, feed, forward)
             fresh_symbols = None
             if working:  # LEAN fills resting orders on the new data before OnData
                 fresh_symbols = {feed.symbol for feed, _ in fresh}
                 transactions.scan(fresh_symbols, filled)
             if consolidation.feeding:  # then the consolidators get this step's data
                 try:
-                    consolidation.update(step_ns, filled)
+                    consolidation.update(step_ns, filled, filled_quotes)
                 except StudioError:
                     raise
                 except Exception as error:
@@ -723,8 +728,9 @@ class Backtest:
             return None
         ticker = self.benchmark_ticker
         hours = self.data.market_hours(SecurityKind.EQUITY, "usa", ticker)
-        first = self.start - timedelta(days=1)  # LEAN's feed starts one trading day before the start date
-        while not hours.is_trading_day(first) and first > self.start - timedelta(days=10):
+        begin = self.warm_start.date()  # LEAN's feed starts one trading day before the data (warm-up included)
+        first = begin - timedelta(days=1)
+        while not hours.is_trading_day(first) and first > begin - timedelta(days=10):
             first -= timedelta(days=1)
         for level in (ResolutionName.HOUR, ResolutionName.DAILY):
             bars = self.data.read_bars(SecurityKind.EQUITY, "usa", ticker, level, "trade", first, self.end)
@@ -770,12 +776,14 @@ class Backtest:
         DST changes)."""
         return _local_midnight_ns(local_datetime(utc_ns, self.time_zone).date() + timedelta(days=1), self.time_zone)
 
-    def _fill_forward(self, feeds: list[BarFeed], step_ns: int) -> dict[Symbol, TradeBar]:
+    def _fill_forward(
+        self, feeds: list[BarFeed], step_ns: int, quotes: dict[Symbol, QuoteBar]
+    ) -> dict[Symbol, TradeBar]:
         """LEAN's fill-forward: a subscription without a bar at this step, while its market is open and on its
         own resolution's grid (a daily one: at its day's close), sees its last bar again (``is_fill_forward``:
-        the last close as OHLC, no volume, ending now; no indicator update; resting orders may fill on it, as on
-        LEAN's cached bar). Trade bars are returned for the Slice; quote bars are counted as LEAN's data
-        points."""
+        the last close as OHLC, no volume, ending now; automatic indicators and consolidators are updated with it;
+        resting orders may fill on it, as on LEAN's cached bar). Trade bars are returned for the Slice; quote
+        bars go into ``quotes`` and are counted as LEAN's data points."""
         filled: dict[Symbol, TradeBar] = {}
         for feed in feeds:
             if feed.current_ns == step_ns or feed.current < 0:
@@ -801,6 +809,10 @@ class Backtest:
             if not feed.is_quote:
                 close = last.close
                 filled[security.symbol] = TradeBar(start, local, security.symbol, close, close, close, close, 0.0, True)
+            else:  # for consolidators and indicators of quotes (LEAN's Slice has them too)
+                bid, ask = last.bid.close, last.ask.close
+                quotes[security.symbol] = QuoteBar(start, local, security.symbol, Bar(bid, bid, bid, bid),
+                                                   Bar(ask, ask, ask, ask), last.bid_size, last.ask_size)  # fmt: skip
         return filled
 
     def _run_event(self, utc_ns: int, action: Callable[[], Any]) -> None:
@@ -942,11 +954,16 @@ class _TransactionsView:
         raise UnsupportedApi(f"Transactions.{name}")
 
 
-def _update_indicators(indicators: list[tuple[ind.Indicator, Callable[[Any], float] | None]], feed: BarFeed) -> None:
-    """Automatic indicator updates with the feed's current bar: its close (a quote bar's mid) and end time, or
-    the bar itself for indicators that read highs and lows or a selector; the bar object is made only then."""
+def _update_indicators(
+    indicators: list[tuple[ind.Indicator, Callable[[Any], float] | None]], feed: BarFeed, forward: Any = None
+) -> None:
+    """Automatic indicator updates with the feed's current bar (or a filled-forward bar): its close (a quote
+    bar's mid) and end time, or the bar itself for indicators that read highs and lows or a selector; the bar
+    object is made only then."""
     bar = end = None
     value = 0.0
+    if forward is not None:
+        bar, end, value = forward, forward.end_time, float(forward.close)
     for indicator, selector in indicators:
         if indicator.needs_bar or selector is not None:
             bar = bar or feed.bar()

@@ -42,6 +42,7 @@ from backtest_core.stats.decimals import ONE, ZERO, from_float
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.feed import BarFeed
 
+QUARTER_HOUR_NS = 900_000_000_000  # a time zone's offset is a multiple: the local day is one within it
 FREE_PORTFOLIO_VALUE_PERCENTAGE = 0.0025
 MINIMUM_ORDER_MARGIN_PERCENTAGE = 0.001
 DEFAULT_LEVERAGE = {SecurityKind.EQUITY: 2.0, SecurityKind.FOREX: 50.0, SecurityKind.CRYPTO: 1.0}
@@ -139,6 +140,7 @@ class Security(LeanObject):
         self.clock: Clock | None = None  # the backtest's, for what depends on the current time
         self.fee_model_constant: float | None = 0.0 if kind != SecurityKind.EQUITY else None
         self.factor_file: FactorFile | None = None  # an equity's, for the decimals LEAN holds (lean_price)
+        self._factor_by_quarter: dict[int, Decimal] = {}
 
     def data_days_ns(self) -> tuple[int, int]:
         """Start times of the current quote and trade bars (-1 before the first): the days whose price factors
@@ -147,6 +149,15 @@ class Security(LeanObject):
         quote_ns = int(quotes.bars.start_ns[quotes.current]) if quotes is not None and quotes.current >= 0 else -1
         trade_ns = int(trades.bars.start_ns[trades.current]) if trades is not None and trades.current >= 0 else -1
         return quote_ns, trade_ns
+
+    def _price_factor(self, bar_start_ns: int) -> Decimal:
+        """The factor file's decimal for the exchange day of ``bar_start_ns``, worked out once per quarter hour."""
+        quarter = bar_start_ns // QUARTER_HOUR_NS
+        cache = self._factor_by_quarter
+        if quarter not in cache:
+            day = np.datetime64(datetime.fromtimestamp(bar_start_ns / 1e9, self.hours.exchange_tz).date(), "D")
+            cache[quarter] = self.factor_file.decimal_scale(day)
+        return cache[quarter]
 
     def lean_price(self, value: float, bar_start_ns: int) -> Decimal:
         """The decimal LEAN holds for ``value``, a price of the bar starting at ``bar_start_ns``. An equity's
@@ -158,8 +169,7 @@ class Security(LeanObject):
             return from_float(value)
         factor = ONE
         if self.factor_file is not None and bar_start_ns >= 0:
-            day = np.datetime64(datetime.fromtimestamp(bar_start_ns / 1e9, self.hours.exchange_tz).date(), "D")
-            factor = self.factor_file.decimal_scale(day)
+            factor = self._price_factor(bar_start_ns)
         if factor == ONE:
             return Decimal(f"{value:.4f}")
         return Decimal(f"{value / float(factor):.4f}") * factor
@@ -434,12 +444,13 @@ class Transactions:
         """LEAN's message when the margin remaining cannot take the unfilled part of ``order``, else ''."""
         price = _estimate_price(security, order)
         quantity = order.quantity - order.quantity_filled
-        if _has_buying_power(self.portfolio, security, quantity, price):
+        margins = _order_margins(self.portfolio, security, quantity, price)
+        if margins is None or margins[0] <= margins[1] + 1e-9:
             return ""
         value = quantity * price
         return (
             f"Insufficient buying power to complete orders (Value:[{value:.4f}]), Reason: Id: {order.id}, "
-            f"Initial Margin: {abs(value) / security.leverage:.2f}, Free Margin: {self.portfolio.margin_remaining:.2f}."
+            f"Initial Margin: {abs(value) / security.leverage:.2f}, Free Margin: {margins[1]:.2f}."
         )
 
     def _on_tick(self, security: Security, price: float | None) -> float | None:
@@ -688,14 +699,24 @@ def _estimate_price(security: Security, order: Order) -> float:
 
 
 def _has_buying_power(portfolio: Portfolio, security: Security, quantity: float, price: float) -> bool:
-    """Margin for the part of the order that opens or grows a position must fit in the margin remaining."""
+    margins = _order_margins(portfolio, security, quantity, price)
+    return margins is None or margins[0] <= margins[1] + 1e-9
+
+
+def _order_margins(
+    portfolio: Portfolio, security: Security, quantity: float, price: float
+) -> tuple[float, float] | None:
+    """LEAN's ``HasSufficientBuyingPowerForOrder``: the initial margin of the whole order (and its fee) against
+    the free margin, which for an order against the position adds back that position's maintenance and
+    initial margin (``GetMarginRemaining``); None for an order that only reduces or closes the position (a
+    waiting one is checked at every scan: no fee or margin to work out)."""
     held = security.holdings.quantity
-    # reducing (or reversing): only the reversed part needs new margin
-    opening = max(0.0, abs(quantity) - abs(held)) if held * quantity < 0 else abs(quantity)
-    if not opening:  # a waiting reducing order is checked at every scan: no fee or margin to work out
-        return True
-    required = opening * price / security.leverage + order_fee(security, quantity, price)
-    return required <= portfolio.margin_remaining + 1e-9
+    if held * quantity < 0 and abs(held) >= abs(quantity):
+        return None
+    free = portfolio.margin_remaining
+    if held * quantity < 0:  # reversing: the position's margin comes back
+        free += 2 * abs(held) * security.price / security.leverage
+    return abs(quantity) * price / security.leverage + order_fee(security, quantity, price), free
 
 
 def _apply_fill(

@@ -144,6 +144,7 @@ class CapacityEstimate:
         self.wake_ns = NEVER  # the loop calls on_step from this step on: 0 while a symbol is watched
         self._capacity = ZERO
         self.lowest_capacity_asset = ""
+        self._resolutions: dict[int, Resolution] = {}  # each feed's bar resolution as LEAN reads it, by id
 
     @property
     def has_internal_steps(self) -> bool:
@@ -188,7 +189,7 @@ class CapacityEstimate:
         securities' data."""
         for index in range(len(self.monitored) - 1, -1, -1):
             watched = self.monitored[index]
-            bar = market_bar(watched.security, step_ns, filled) if step_data else None
+            bar = market_bar(watched.security, step_ns, filled, self._resolutions) if step_data else None
             if watched.update(step_ns, bar):
                 del self.monitored[index]
         if force or (step_ns >= self.snapshot_ns and self._by_symbol):
@@ -223,26 +224,37 @@ class CapacityEstimate:
         self.snapshot_ns = _utc_ceiling_ns(self._next_snapshot) if self._by_symbol else NEVER
 
 
-def market_bar(security: Security, step_ns: int, filled: Mapping[object, object]) -> MarketBar | None:
+def market_bar(security: Security, step_ns: int, filled: Mapping[object, object],
+               resolutions: dict[int, Resolution]) -> MarketBar | None:  # fmt: skip
     """What LEAN's ``SymbolCapacity.GetBar`` reads from the current slice: the trade bar received at this step,
     else a quote bar made into one (its sizes' mean as volume; forex, which has none, LEAN's stand-in). A
     fill-forward trade bar has no volume, so LEAN passes over that step."""
     trades, quotes = security.trade_feed, security.quote_feed
     if trades is not None and trades.current_ns == step_ns:
-        return MarketBar(trades.closes[trades.offset], trades.current_value("volume"), _bar_resolution(trades))
+        return MarketBar(
+            trades.closes[trades.offset], trades.current_value("volume"), _bar_resolution(trades, resolutions)
+        )
     if security.symbol in filled:
         return None
     if quotes is not None and quotes.current_ns == step_ns:
         bid, ask, bid_size, ask_size = quotes.quote()
         volume = FOREX_MINUTE_VOLUME if security.kind == SecurityKind.FOREX else (bid_size + ask_size) / 2
-        return MarketBar((bid + ask) / 2, volume, _bar_resolution(quotes))
+        return MarketBar((bid + ask) / 2, volume, _bar_resolution(quotes, resolutions))
     return None
 
 
-def _bar_resolution(feed: BarFeed) -> Resolution:
+def _bar_resolution(feed: BarFeed, known: dict[int, Resolution]) -> Resolution:
     """LEAN's ``bar.Period.ToHigherResolutionEquivalent(false)``: a daily equity bar spans its session (6.5
-    hours), so LEAN treats it as an hour bar here."""
-    period_ns = int(feed.bars.end_ns[feed.current]) - int(feed.bars.start_ns[feed.current])
+    hours, or an early close's 3.5), so LEAN treats it as an hour bar here. The same for every bar of a feed:
+    worked out once."""
+    found = known.get(id(feed))
+    if found is None:
+        found = known[id(feed)] = _period_resolution(int(feed.bars.end_ns[feed.current]) -
+                                                     int(feed.bars.start_ns[feed.current]))  # fmt: skip
+    return found
+
+
+def _period_resolution(period_ns: int) -> Resolution:
     for resolution, span_ns in ((Resolution.TICK, NS), (Resolution.SECOND, 60 * NS), (Resolution.MINUTE, 3600 * NS),
                                 (Resolution.HOUR, DAY_NS)):  # fmt: skip
         if period_ns < span_ns:

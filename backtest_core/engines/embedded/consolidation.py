@@ -18,7 +18,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from backtest_core.engines.embedded import consolidators as cons
-from backtest_core.engines.embedded.clock import local_datetime
 from backtest_core.engines.embedded.data import SecurityKind
 from backtest_core.engines.embedded.indicators.base import Indicator, IndicatorDataPoint
 from backtest_core.engines.embedded.model import LeanObject, QuoteBar, Resolution, TradeBar, _Enum
@@ -166,11 +165,10 @@ class Consolidation:
             heapq.heappush(queue, (wrapper.scan_ns, wrapper.id, wrapper))
         self.next_scan_ns = queue[0][0] if queue else END_OF_TIME
 
-    def update(self, step_ns: int, filled: Any) -> None:
-        """Each consolidator's data of this step (its trade or quote bar; a filled-forward trade bar too),
-        then a scan at the step's exchange time."""
+    def update(self, step_ns: int, filled: Any, filled_quotes: Any) -> None:
+        """Each consolidator's data of this step (its trade or quote bar, or one filled forward), then a scan
+        at the step's exchange time."""
         for security, trade_consolidators, quote_consolidators in self.feeding:
-            local = None
             for consolidators, feed in ((trade_consolidators, security.trade_feed),
                                         (quote_consolidators, security.quote_feed)):  # fmt: skip
                 if not consolidators:
@@ -178,12 +176,11 @@ class Consolidation:
                 bar = None
                 if feed is not None and feed.current_ns == step_ns:
                     bar = feed.bar()
-                elif feed is not None and not feed.is_quote:
-                    bar = filled.get(security.symbol)
+                elif feed is not None:
+                    bar = (filled_quotes if feed.is_quote else filled).get(security.symbol)
                 if bar is None:
                     continue  # LEAN updates and scans the consolidators of subscriptions with data this step
-                if local is None:
-                    local = local_datetime(step_ns, security.hours.exchange_tz)
+                local = bar.end_time  # the step's exchange time: the bar ends now
                 for consolidator in list(consolidators):
                     consolidator.update(bar)
                     consolidator.scan(local)

@@ -442,8 +442,6 @@ class _PeriodCountConsolidator(ConsolidatorBase):
                 "Consolidators can only be used with a single symbol. The previous consolidated SecurityIdentifier "
                 f"({self._symbol_id}) is not the same as in the current data ({symbol_id})."
             )
-        if not self._accepts(data):
-            return
         if not self._checked_span and self._period is not None and self._spec.calendar is None \
                 and not self._spec.mixed and self._max_count is None:  # fmt: skip
             self._checked_span = True
@@ -491,9 +489,6 @@ class _PeriodCountConsolidator(ConsolidatorBase):
     def _fire(self, bar: Any) -> None:
         self._emit(bar)
         self._working = None
-
-    def _accepts(self, data: Any) -> bool:
-        return True
 
     def _aggregate(self, data: Any) -> None:
         raise NotImplementedError

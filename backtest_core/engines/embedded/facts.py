@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from backtest_core.engines.embedded.backtest import Backtest
     from backtest_core.engines.embedded.recorder import Recorder
 
-ENGINE_VERSION = f"embedded (LEAN {LEAN_VERSION} compatible)"
+ENGINE_VERSION = f"embedded, LEAN {LEAN_VERSION} API"
 
 
 def engine_facts(backtest: Backtest, recorder: Recorder, data_dir: Path) -> EngineFacts:

@@ -89,6 +89,12 @@ class BarFeed:
             self._columns[name] = column
         return column
 
+    def _trade_rows(self) -> tuple[list[Any], ...]:
+        """The chunk's columns a TradeBar is made of, in its constructor's order, made once per chunk."""
+        rows = tuple(self._column(name) for name in ("start", "end", "open", "high", "low", "close", "volume"))
+        self._columns["rows"] = rows  # type: ignore[assignment]
+        return rows
+
     def _local_times(self, ns: np.ndarray) -> list[datetime]:
         return local_datetimes(ns, self.security.hours.exchange_tz)
 
@@ -123,7 +129,11 @@ class BarFeed:
         """From the chunk's Python columns, or straight from the arrays for a bar kept past its chunk (a stored
         Slice)."""
         offset = index - self._first
-        if 0 <= offset < self._size:
+        if 0 <= offset < self._size:  # the usual case, asked at every step by consolidators: no closures
+            if not self.is_quote:
+                starts, ends, opens, highs, lows, closes, volumes = self._columns.get("rows") or self._trade_rows()
+                return TradeBar(starts[offset], ends[offset], self.symbol, opens[offset], highs[offset], lows[offset],
+                                closes[offset], volumes[offset])  # fmt: skip
             start, end = self._column("start")[offset], self._column("end")[offset]
 
             def value(name: str) -> Any:

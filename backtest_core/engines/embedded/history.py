@@ -22,6 +22,7 @@ import pandas as pd
 from backtest_core.engines.embedded.clock import local_datetime
 from backtest_core.engines.embedded.consolidators import resolution_span, round_down
 from backtest_core.engines.embedded.data import Bars, SecurityKind
+from backtest_core.engines.embedded.fill_forward import fill_forward_times
 from backtest_core.engines.embedded.model import Bar, QuoteBar, Resolution, TradeBar
 from backtest_core.engines.embedded.timezones import local_naive_ns
 from backtest_core.errors import UnsupportedApi
@@ -235,8 +236,9 @@ def _round_down_in(moment: datetime, span: timedelta, zone: Any, data_zone: Any)
 def fill_forward(bars: Bars, security: Security, level: Resolution, end_ns: int) -> tuple[Bars, np.ndarray]:
     """Bars where the market was open and none came: the previous bar's close, no volume (LEAN's); which of
     the returned bars are such."""
-    expected = _expected_ends(bars, security, level, end_ns)
-    missing = expected[~np.isin(expected, bars.end_ns) & (expected > bars.end_ns[0]) & (expected <= end_ns)]
+    hours, extended = security.hours, security.extended_market_hours
+    expected = fill_forward_times(hours, level, extended, int(bars.end_ns[0]), end_ns)
+    missing = expected[~np.isin(expected, bars.end_ns)]
     if not len(missing):
         return bars, np.zeros(len(bars), dtype=bool)
     source = np.searchsorted(bars.end_ns, missing, side="right") - 1  # the bar each fills forward
@@ -266,34 +268,6 @@ def _columns(bars: Bars) -> tuple[Any, ...]:
 def _concatenated(first: Bars, second: Bars) -> Bars:
     pairs = zip(_columns(first), _columns(second), strict=True)
     return Bars(*(None if one is None else np.concatenate([one, other]) for one, other in pairs))
-
-
-def _expected_ends(bars: Bars, security: Security, level: Resolution, end_ns: int) -> np.ndarray:
-    """The bar end times of the exchange's open periods from the first bar to the request's end."""
-    hours, zone = security.hours, security.hours.exchange_tz
-    first = local_datetime(int(bars.end_ns[0]), zone)
-    last = local_datetime(end_ns, zone)
-    ends: list[int] = []
-    day = first.date()
-    if level == Resolution.DAILY:
-        while day <= last.date():
-            session = hours.regular_session(day)
-            if session is not None:
-                moment = session[1] if security.kind == SecurityKind.EQUITY else datetime.combine(
-                    day + timedelta(days=1), datetime.min.time())  # fmt: skip
-                ends.append(int(moment.replace(tzinfo=zone).timestamp() * 1_000_000) * 1000)
-            day += timedelta(days=1)
-        return np.array(ends, dtype=np.int64)
-    span = resolution_span(level)
-    extended = security.extended_market_hours
-    while day <= last.date():
-        for opens, closes in hours.open_windows(day, extended):
-            moment = round_down(opens, span) + span
-            while moment - span < closes:
-                ends.append(int(moment.replace(tzinfo=zone).timestamp() * 1_000_000) * 1000)
-                moment += span
-        day += timedelta(days=1)
-    return np.unique(np.array(ends, dtype=np.int64))
 
 
 def _session_start_ns(security: Security, end_ns: int) -> int:

@@ -183,23 +183,17 @@ class IndicatorApi:
         return self._made(ind.VolumeWeightedAveragePriceIndicator(name, int(period)), symbol, resolution, selector)
 
     def trin(self, symbols: Any, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        symbols = list(symbols)
-        name = self._breadth_name("TRIN", symbols, resolution)
-        indicator = ind.ArmsIndex(name)
-        for symbol in symbols:
-            indicator.add(self._backtest.security(symbol).symbol)
-        return self._made(indicator, symbols, resolution, selector)
+        return self._breadth(ind.ArmsIndex, "TRIN", symbols, resolution, selector)
 
     def adr(self, symbols: Any, resolution: Any = None, selector: Any = None) -> ind.Indicator:
-        symbols = list(symbols)
-        indicator = ind.AdvanceDeclineRatio(self._breadth_name("A/D Ratio", symbols, resolution))
-        for symbol in symbols:
-            indicator.add(self._backtest.security(symbol).symbol)
-        return self._made(indicator, symbols, resolution, selector)
+        return self._breadth(ind.AdvanceDeclineRatio, "A/D Ratio", symbols, resolution, selector)
 
     def advr(self, symbols: Any, resolution: Any = None, selector: Any = None) -> ind.Indicator:
+        return self._breadth(ind.AdvanceDeclineVolumeRatio, "A/D Volume Rate", symbols, resolution, selector)
+
+    def _breadth(self, kind: type, label: str, symbols: Any, resolution: Any, selector: Any) -> ind.Indicator:
         symbols = list(symbols)
-        indicator = ind.AdvanceDeclineVolumeRatio(self._breadth_name("A/D Volume Rate", symbols, resolution))
+        indicator = kind(self._breadth_name(label, symbols, resolution))
         for symbol in symbols:
             indicator.add(self._backtest.security(symbol).symbol)
         return self._made(indicator, symbols, resolution, selector)

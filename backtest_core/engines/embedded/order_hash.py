@@ -59,20 +59,18 @@ def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal]) -> st
     """One order as LEAN's GetHash serialises it (after smart-rounding its prices)."""
     price = smart_rounding(from_float(order.price))
     quantity = normalize(from_float(order.quantity))
-    rounded = {
-        name: smart_rounding(from_float(getattr(order, attribute) or 0.0))
-        for name, attribute in _ROUNDED.items()
-        if hasattr(order, attribute)
-    }
     own = _OWN_FIELDS.get(int(order.type))
     if own is None:
         raise ValueError(f"OrderListHash: no LEAN layout for order type {order.type!r}")
+    rounded = {
+        name: smart_rounding(from_float(_field(order, _ROUNDED[name]) or 0.0)) for name in own if name in _ROUNDED
+    }
     parts: list[str] = []
     for name in own:
         if name == "type":
             parts.append(f'"type":{int(order.type)}')
         elif name in _FLAGS:
-            parts.append(f'"{name}":{_bool(getattr(order, _FLAGS[name], False))}')
+            parts.append(f'"{name}":{_bool(_field(order, _FLAGS[name]) or False)}')
         else:
             parts.append(f'"{name}":{json_text(rounded[name])}')
     bid, ask, last = submission
@@ -83,7 +81,7 @@ def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal]) -> st
         f'"brokerId":{_broker_ids(order)}',
         f'"symbol":{_symbol(order.symbol)}',
         f'"price":{json_text(price)}',
-        f'"priceCurrency":{_string(getattr(order, "price_currency", "USD"))}',
+        f'"priceCurrency":{_string(_field(order, "price_currency") or "USD")}',
         f'"time":"{placed}"',
         f'"createdTime":"{placed}"',
     ]
@@ -102,9 +100,17 @@ def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal]) -> st
         f'"orderSubmissionData":{{"bidPrice":{json_text(bid)},"askPrice":{json_text(ask)},'
         f'"lastPrice":{json_text(last)}}}',
         f'"isMarketable":{_bool(_is_marketable(order, quantity, rounded.get("limitPrice"), bid, ask))}',
-        f'"priceAdjustmentMode":{int(getattr(order, "price_adjustment_mode", 1))}',  # the subscription's: Adjusted
+        f'"priceAdjustmentMode":{int(_field(order, "price_adjustment_mode") or 1)}',  # the subscription's: Adjusted
     ]
     return "{" + ",".join(parts) + "}"
+
+
+def _field(owner: Any, attribute: str) -> Any:
+    """An attribute, or None where the object has none (without the LEAN-API lookup a missing name costs)."""
+    try:
+        return object.__getattribute__(owner, attribute)
+    except AttributeError:
+        return None
 
 
 def _is_marketable(order: Order, quantity: Decimal, limit: Decimal | None, bid: Decimal, ask: Decimal) -> bool:
@@ -136,12 +142,13 @@ def _symbol(symbol: Any) -> str:
 def _properties(order: Order) -> str:
     """``OrderProperties`` as Newtonsoft writes it; the time in force by LEAN's TimeInForceJsonConverter (the
     default GoodTilCanceled as ``{}``, others with their ``$type`` and properties)."""
-    time_in_force = getattr(getattr(order, "properties", None), "time_in_force", None)
+    properties = _field(order, "properties")
+    time_in_force = _field(properties, "time_in_force") if properties is not None else None
     kind = type(time_in_force).__name__ if time_in_force is not None else "GoodTilCanceledTimeInForce"
     if kind not in _TIME_IN_FORCE_TYPES:
         return '{"timeInForce":{}}'
     body = f'"$type":{_string(_TIME_IN_FORCE_TYPES[kind])}'
-    expiry = getattr(time_in_force, "expiry", None)
+    expiry = _field(time_in_force, "expiry")
     if expiry is not None:
         body += f',"Expiry":"{expiry:%Y-%m-%dT%H:%M:%S}"'
     return f'{{"timeInForce":{{{body}}}}}'

@@ -126,7 +126,7 @@ class Recorder:
             self._log_file.flush()
         if self.log_callback is not None:
             self.log_callback(line)
-            self._progress_if_due()
+        self._progress_if_due()
 
     def algorithm_message(self, kind: str, text: str, local_time: datetime, once: bool) -> None:
         """``debug``/``log``/``error``: into ``<id>-log.txt`` with algorithm time, and into the engine log."""
@@ -389,12 +389,19 @@ class Recorder:
             lowest_capacity_asset=backtest.capacity.lowest_capacity_asset if backtest.capacity is not None else "",
         )
         report = compute_statistics(inputs)
-        report.statistics["OrderListHash"] = order_list_hash(self.orders, lambda order: _submitted(backtest, order))
+        for name, value in backtest.summary_extra.items():  # LEAN's AddCustomSummaryStatistics
+            report.statistics.setdefault(name, value)
         return report
+
+    def current_summary(self, backtest: Backtest) -> dict[str, str]:
+        """The summary statistics from the samples taken so far (what ``self.statistics`` shows mid-run)."""
+        return self._statistics(backtest).statistics if self.charts else {}
 
     def _write_results(self, backtest: Backtest | None, error: str, trace: str) -> None:
         report = self._statistics(backtest) if backtest is not None and self.charts else None
         statistics = report.statistics if report else {}
+        if report:  # added by LEAN's messaging to the final result's statistics
+            statistics["OrderListHash"] = order_list_hash(self.orders, lambda order: _submitted(backtest, order))
         psr = report.values.get("probabilisticSharpeRatio") if report else None
         runtime = self._runtime(backtest, psr if psr is not None else 0.0) if backtest is not None else {}
         closed = self.trades.closed_trades
@@ -409,7 +416,7 @@ class Recorder:
                 when += timedelta(milliseconds=1)
                 key = when.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
             self.profit_loss[key] = round(value, 2)
-        state = self._state(error, trace)
+        state = self._state(error, trace, len(backtest.insights) if backtest is not None else 0)
         configuration = self._configuration(backtest)
         charts = {
             name: {"name": name, "chartType": 0, "series": {k: s.to_json() for k, s in series.items()}}
@@ -458,7 +465,7 @@ class Recorder:
             self._log_file.close()
             self._log_file = None
 
-    def _state(self, error: str, trace: str) -> dict[str, str]:
+    def _state(self, error: str, trace: str, insights: int) -> dict[str, str]:
         return {
             "StartTime": self.started_wall.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "EndTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -466,7 +473,7 @@ class Recorder:
             "StackTrace": trace if error else "",
             "LogCount": str(len(self.algorithm_lines)),
             "OrderCount": str(len(self.orders)),
-            "InsightCount": "0",
+            "InsightCount": str(insights),
             "Name": "local",
             "Hostname": socket.gethostname(),
             "Status": "RuntimeError" if error else "Completed",

@@ -80,24 +80,20 @@ class SimpleMovingAverage(_RollingSum):
         return values, restore
 
 
-class ExponentialMovingAverage(Indicator):
-    """LEAN's: 0 until ready, then the simple average of the first ``period`` values, then
-    ``x·k + previous·(1−k)``."""
+class _Smoothed(Indicator):
+    """An average that sums its first values (the seed) and then smooths: ``x·k + previous·(1−k)``."""
 
-    def __init__(self, *args: Any) -> None:
-        name, numbers = name_and_numbers(args)
-        self.period = int(numbers[0])
-        self.k = float(numbers[1]) if len(numbers) > 1 else 2.0 / (1 + self.period)
-        self.warm_up_period = self.period
-        label = f"EMA({self.period})" if len(numbers) == 1 else f"EMA({self.period},{numbers[1]})"
-        super().__init__(name or label)
-        self._seed = 0.0
+    seed_samples = 1  # the samples summed into the seed
+
+    def _seeded(self, samples: int, seed: float) -> float:
+        """The value while seeding."""
+        raise NotImplementedError
 
     def _next(self, point: float) -> float:
-        samples, period = self._samples, self.period
-        if samples <= period:
+        samples = self._samples
+        if samples <= self.seed_samples:
             self._seed += point
-            return self._seed / period if samples == period else 0.0
+            return self._seeded(samples, self._seed)
         return point * self.k + self._current.value * (1 - self.k)
 
     def _reset_state(self) -> None:
@@ -105,19 +101,19 @@ class ExponentialMovingAverage(Indicator):
 
     def precompute(self, inputs: np.ndarray) -> tuple[np.ndarray, Callable[[int], None]]:
         """Every value ``_next`` would give for ``inputs`` from a fresh start (same operations, same order)."""
-        period, k, values = self.period, self.k, []
+        seeding, k, values = self.seed_samples, self.k, []
         seed = value = 0.0
         for samples, point in enumerate(inputs.tolist(), 1):
-            if samples <= period:
+            if samples <= seeding:
                 seed += point
-                value = seed / period if samples == period else 0.0
+                value = self._seeded(samples, seed)
             else:
                 value = point * k + value * (1 - k)
             values.append(value)
 
         def restore(updates: int) -> None:
             self._seed = 0.0
-            for point in inputs[: min(updates, period)].tolist():
+            for point in inputs[: min(updates, seeding)].tolist():
                 self._seed += point
 
         return np.array(values, dtype=float), restore
@@ -125,7 +121,24 @@ class ExponentialMovingAverage(Indicator):
     Period = property(lambda self: self.period)
 
 
-class WildersMovingAverage(Indicator):
+class ExponentialMovingAverage(_Smoothed):
+    """LEAN's: 0 until ready, then the simple average of the first ``period`` values, then
+    ``x·k + previous·(1−k)``."""
+
+    def __init__(self, *args: Any) -> None:
+        name, numbers = name_and_numbers(args)
+        self.period = int(numbers[0])
+        self.k = float(numbers[1]) if len(numbers) > 1 else 2.0 / (1 + self.period)
+        self.warm_up_period = self.seed_samples = self.period
+        label = f"EMA({self.period})" if len(numbers) == 1 else f"EMA({self.period},{numbers[1]})"
+        super().__init__(name or label)
+        self._seed = 0.0
+
+    def _seeded(self, samples: int, seed: float) -> float:
+        return seed / self.period if samples == self.period else 0.0
+
+
+class WildersMovingAverage(_Smoothed):
     """LEAN's WilderMovingAverage: the simple average while fewer than ``period`` values came, then
     ``x/period + previous·(1 − 1/period)`` (from the ``period``-th value on)."""
 
@@ -134,38 +147,12 @@ class WildersMovingAverage(Indicator):
         self.period = int(numbers[0])
         self.k = 1.0 / self.period
         self.warm_up_period = self.period
+        self.seed_samples = self.period - 1
         super().__init__(name or f"WWMA{self.period}")
         self._seed = 0.0
 
-    def _next(self, point: float) -> float:
-        samples = self._samples
-        if samples < self.period:
-            self._seed += point
-            return self._seed / samples
-        return point * self.k + self._current.value * (1 - self.k)
-
-    def _reset_state(self) -> None:
-        self._seed = 0.0
-
-    def precompute(self, inputs: np.ndarray) -> tuple[np.ndarray, Callable[[int], None]]:
-        period, k, values = self.period, self.k, []
-        seed = value = 0.0
-        for samples, point in enumerate(inputs.tolist(), 1):
-            if samples < period:
-                seed += point
-                value = seed / samples
-            else:
-                value = point * k + value * (1 - k)
-            values.append(value)
-
-        def restore(updates: int) -> None:
-            self._seed = 0.0
-            for point in inputs[: min(updates, period - 1)].tolist():
-                self._seed += point
-
-        return np.array(values, dtype=float), restore
-
-    Period = property(lambda self: self.period)
+    def _seeded(self, samples: int, seed: float) -> float:
+        return seed / samples
 
 
 AVERAGES: dict[int, type[Indicator]] = {

@@ -31,7 +31,7 @@ class Identity(Indicator):
         return point
 
 
-class WindowIdentity(Indicator):
+class WindowIdentity(Identity):
     """The input value; ready once ``period`` came (LEAN's WindowIdentity)."""
 
     def __init__(self, *args: Any) -> None:
@@ -39,9 +39,6 @@ class WindowIdentity(Indicator):
         self.period = int(numbers[0])
         self.warm_up_period = self.period
         super().__init__(name or f"WIN-ID{self.period}")
-
-    def _next(self, point: float) -> float:
-        return point
 
 
 class Delay(Indicator):

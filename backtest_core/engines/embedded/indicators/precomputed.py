@@ -18,11 +18,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from backtest_core.engines.embedded.clock import local_datetime
-from backtest_core.engines.embedded.feed import union_of_sorted
 from backtest_core.engines.embedded.indicators.base import IndicatorDataPoint, PointOfSeries, new_point
 
 if TYPE_CHECKING:
-    from backtest_core.engines.embedded.data import Bars
     from backtest_core.engines.embedded.indicators import Indicator
 
 
@@ -39,25 +37,6 @@ class UpdateSeries:
     def end_time(self, index: int) -> datetime:
         """The exchange time at which update ``index`` came (its bar's end)."""
         return local_datetime(self.ends_ns.item(index), self.zone)
-
-    @classmethod
-    def from_bars(cls, trades: Bars | None, quotes: Bars | None, zone: ZoneInfo) -> UpdateSeries:
-        """As the loop updates: at every bar end of either kind, with the trade close when a trade bar ends
-        then, else the quote bar's mid (LEAN's ``QuoteBar.Close``)."""
-        trade_ends = trades.end_ns if trades is not None else np.empty(0, dtype=np.int64)
-        quote_ends = quotes.end_ns if quotes is not None else np.empty(0, dtype=np.int64)
-        ends = union_of_sorted([trade_ends, quote_ends])
-        inputs = np.empty(len(ends))
-        at_trade = np.zeros(len(ends), dtype=bool)
-        if trades is not None and len(trade_ends):
-            place = np.minimum(np.searchsorted(trade_ends, ends), len(trade_ends) - 1)
-            at_trade = trade_ends[place] == ends
-            inputs[at_trade] = trades.close[place[at_trade]]
-        if quotes is not None and len(quote_ends):
-            rest = ~at_trade
-            place = np.searchsorted(quote_ends, ends[rest])
-            inputs[rest] = (quotes.bid[place, 3] + quotes.ask[place, 3]) / 2
-        return cls(inputs, ends, zone)
 
 
 VALUES_CHUNK = 20_000  # precomputed values read by ``current`` are Python floats a chunk at a time

@@ -66,6 +66,13 @@ from backtest_core.engines.embedded.model import (  # noqa: F401
     UpdateOrderFields,
 )
 from backtest_core.engines.embedded.scheduling import DayOfWeek  # noqa: F401
+from backtest_core.engines.embedded.statistics_api import (  # noqa: F401
+    Insight,
+    InsightDirection,
+    InsightType,
+    PerformanceMetrics,
+    StatisticsResults,
+)
 from backtest_core.engines.embedded.timezones import TimeZones  # noqa: F401
 
 globals().update(star_names(globals()))
