@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import shutil
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -157,14 +159,20 @@ def _create_many(home: str, count: int, label: str) -> None:
 
 
 def test_two_processes_writing_at_once_lose_nothing(studio_home):
+    """Two separate interpreters (not forks: the store must hold up across real processes) write at once."""
     RunStore(studio_home)
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_create_many, args=(str(studio_home.home), 40, f"p{i}")) for i in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
+    root = Path(__file__).resolve().parents[2]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", "import sys; from tests.unit.test_store import _create_many; "
+             "_create_many(sys.argv[1], 40, sys.argv[2])", str(studio_home.home), f"p{i}"],
+            cwd=root, stderr=subprocess.PIPE, text=True,
+        )
+        for i in range(2)
+    ]
+    for writer in writers:
+        _, error = writer.communicate(timeout=120)
+        assert writer.returncode == 0, error
     store = RunStore(studio_home)
     assert store.list(RunQuery(tag="p0")).total == 40 and store.list(RunQuery(tag="p1")).total == 40
     assert all(store.get_progress(r.id) is not None for r in store.list(RunQuery(page_size=100)).items)
