@@ -56,17 +56,27 @@ def objective_line_figure(frame: pd.DataFrame, parameter: str, objective: str) -
     return figure
 
 
-def heatmap_figure(values: pd.DataFrame, labels: pd.DataFrame, x: str, y: str, objective: str,
-                   best: tuple[str, str] | None = None, others: str = "") -> go.Figure:  # fmt: skip
-    """The objective over a pair; empty cells are drawn grey with their word (failed, skipped ...); the cell of
-    the best run outlined; ``others`` says what the other parameters are (aggregated how, or held where)."""
+def heatmap_figure(
+    values: pd.DataFrame,
+    labels: pd.DataFrame,
+    x: str,
+    y: str,
+    objective: str,
+    *,
+    best: tuple[str, str] | None = None,
+    others: str = "",
+    maximize: bool = True,
+) -> go.Figure:
+    """The objective over a pair, brighter = better (the scale turned round when minimising); empty cells coloured
+    by why with their word (failed, skipped ...); the best run's cell outlined; ``others`` says what the other
+    parameters are (aggregated how, or held where)."""
     columns, rows = [str(c) for c in values.columns], [str(i) for i in values.index]
     hover = f"{x}=%{{x}}<br>{y}=%{{y}}<br>%{{text}}<extra></extra>"
     figure = go.Figure(
         go.Heatmap(
             z=values.to_numpy(), x=columns, y=rows, text=labels.to_numpy(),
             texttemplate="%{text}" if len(columns) <= TEXT_UP_TO else None,
-            colorscale="Viridis", colorbar={"title": objective}, hovertemplate=hover,
+            colorscale="Viridis", reversescale=not maximize, colorbar={"title": objective}, hovertemplate=hover,
         )
     )  # fmt: skip
     missing = values.isna().to_numpy()

@@ -172,10 +172,18 @@ else:
     others_text = ", ".join(f"{name}={value}" for name, value in held.items()) or (
         f"{', '.join(others)}: {mode}" if others else ""
     )
-    st.plotly_chart(sweep_charts.heatmap_figure(values, cell_labels, x, y, objective.statistic, best_cell, others_text))
+    heatmap = sweep_charts.heatmap_figure(
+        values, cell_labels, x, y, objective.statistic, best=best_cell, others=others_text, maximize=objective.maximize
+    )
+    st.plotly_chart(heatmap)
     st.caption(
-        "Grey cells have no value; their word says why (failed, skipped by a constraint, cancelled, queued, no run). "
-        "'(0 trades)': the run traded nothing."
+        "Cells without a value say why: red failed, grey skipped by a constraint, dark cancelled, queued or no run "
+        "(the word is on the cell, or in its hover on a wide grid). '(0 trades)': the run traded nothing. "
+        + (
+            "Brighter is better."
+            if objective.maximize
+            else "Brighter is better (lower, as the objective is minimised)."
+        )
         + ("" if on_view or best_row is None else " The best run is not on this view (other held values).")
     )
     if len(names) > 2:

@@ -67,6 +67,8 @@ def test_missing_cells_are_coloured_by_why_and_carry_only_their_own_word():
     (outline,) = figure.layout.shapes
     assert (outline.x0 + outline.x1) / 2 == pytest.approx(1) and (outline.y0 + outline.y1) / 2 == pytest.approx(1)
     assert figure.layout.title.text == "Sharpe Ratio: slow by fast (lag=2) · outlined: the best run"
+    assert not valued.reversescale  # brighter is better: the scale turns round when minimising
+    assert heatmap_figure(values, labels, "fast", "slow", "Drawdown", maximize=False).data[0].reversescale
 
 
 def test_top_ids_skip_runs_without_a_value():
