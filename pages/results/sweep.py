@@ -256,9 +256,17 @@ if holdout > 0 and len(report.returns) >= 2:
     split = ui.guarded(lambda: holdout_table(report.returns, holdout))
     if split is not None:
         ranked, cut = split
-        ranked = ranked.join(table[names])
+        ranked = table[names].join(ranked, how="inner").loc[ranked.index]  # parameters first, best in-sample first
+        ranked.insert(0, "open", [f"/result?id={run_id}" for run_id in ranked.index])
         st.caption(f"In sample: {cut.in_sample_days} trading days before {cut.cut:%Y-%m-%d}; out of sample: "
-                   f"{cut.out_of_sample_days} from then on. Best in-sample first.")  # fmt: skip
-        st.dataframe(ranked.head(10).round(3), width="stretch")
+                   f"{cut.out_of_sample_days} from then on. All {len(ranked)} completed runs, best in-sample first; "
+                   "Sharpe ratios annualised (√252), ranks 1 = best.")  # fmt: skip
+        st.dataframe(
+            ranked.round(3),
+            hide_index=True,
+            width="stretch",
+            placeholder="",
+            column_config={"open": st.column_config.LinkColumn("run", display_text="open")},
+        )
 elif holdout > 0:
     st.caption("Needs at least two completed runs.")
