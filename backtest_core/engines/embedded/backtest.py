@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from types import ModuleType
@@ -40,6 +41,14 @@ from backtest_core.engines.embedded.consolidators import ConsolidatorBase, Ident
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind, joined
 from backtest_core.engines.embedded.data.map_files import BEGINNING_OF_TIME, MapFile
 from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
+from backtest_core.engines.embedded.delistings import (
+    LIQUIDATE_FROM_DELISTING_TAG,
+    NO_DELISTINGS,
+    Delisting,
+    Delistings,
+    DelistingType,
+    delisting_events,
+)
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.fill_forward import fill_forward_times
 from backtest_core.engines.embedded.history import History, bars_start_ns
@@ -61,6 +70,13 @@ from backtest_core.engines.embedded.model import (
 )
 from backtest_core.engines.embedded.recorder import Recorder
 from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, TimeRules
+from backtest_core.engines.embedded.symbol_changes import (
+    CANCELLED_ON_SYMBOL_CHANGE,
+    NO_SYMBOL_CHANGES,
+    SymbolChangedEvent,
+    SymbolChangedEvents,
+    symbol_changed_events,
+)
 from backtest_core.engines.embedded.timezones import local_naive_ns
 from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
 from backtest_core.models import Resolution as ResolutionName
@@ -193,6 +209,7 @@ class Backtest:
         self.warm_start_day = self.start
         self.fill_forward_points = 0  # fill-forward bars made (trade and quote): LEAN counts them as data points
         self.history_data_points = 0  # bars handed out by history requests (LEAN's AlgorithmHistoryDataPoints)
+        self.map_file_points = 0  # data points of renames and delistings, and a universe selection per delisting
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -346,6 +363,9 @@ class Backtest:
                 "This operation is not allowed in Initialize or during warm up: "
                 "OrderRequest. Please move this code to the OnWarmupFinished() method.",
             )
+            return None
+        if not security.is_tradable:  # delisted: LEAN's pre-order check refuses it without making an order
+            self.algorithm_message("Error", f"The security with symbol '{security.symbol}' is marked as non-tradable.")
             return None
         lot = security.symbol_properties.lot_size or 1.0
         quantity = math.trunc(float(quantity) / lot) * lot if security.kind == SecurityKind.EQUITY else float(quantity)
@@ -550,9 +570,14 @@ class Backtest:
                 quotes = self._load(security, security.resolution, "quote", first, self.end)
             if trades is None and quotes is None:
                 folder = self.data.folder(security.kind, security.symbol.market, RESOLUTION_NAMES[security.resolution])
+                listed = subscription.map_file
+                span = "" if listed is None or not listed.dates else (
+                    f" (its map file {listed.permtick.lower()}.csv lists it from {listed.first_date} to "
+                    f"{listed.delisting_date})"
+                )  # fmt: skip
                 raise DataMissing(
                     f"No {security.resolution.name.lower()} data for {security.symbol.value} between {first} and "
-                    f"{self.end}: searched {folder}",
+                    f"{self.end}{span}: searched {folder}",
                     "Download the data into the data folder (BACKTEST_DATA), choose dates the data covers, or "
                     "run `python -m backtest_core data sample` for a synthetic set.",
                 )
@@ -567,9 +592,12 @@ class Backtest:
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
         feeds = self.feeds = self._feeds(warm_ns, end_ns)
         self.warm_start_day = warm_start.date()
+        due_events = self._map_file_events(warm_start.date())
+        event_ns = [np.array(sorted(due_events), dtype=np.int64)] if due_events else []
         steps = _as_python_ints(
-            union_of_sorted([feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns))
+            union_of_sorted([feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns) + event_ns)
         )
+        next_event_ns = min(due_events, default=END_OF_TIME)
         self._precompute_indicators()
         indicator_feeds = [
             (feed, subscription)
@@ -629,6 +657,10 @@ class Backtest:
             for feed in feeds:
                 if feed.next_ns == step_ns:
                     fresh.append((feed, feed.advance()))
+            delistings, changes = NO_DELISTINGS, NO_SYMBOL_CHANGES
+            if step_ns == next_event_ns:  # renames and delistings: slices of their own, at midnight
+                changes, delistings = self._map_file_slice(due_events.pop(step_ns), filling_forward)
+                next_event_ns = min(due_events, default=END_OF_TIME)
             filled = filled_quotes = NO_BARS
             for ff_feed in filling_forward:
                 if ff_feed.current_ns != step_ns:
@@ -658,7 +690,9 @@ class Backtest:
                     raise
                 except Exception as error:
                     self._runtime_error("Consolidators update", error)
-            data = Slice(step_ns, zone, fresh, filled)
+            if delistings and _overrides_hook(algorithm, "on_delistings"):
+                self._guard("OnDelistings", partial(_hook(algorithm, "on_delistings"), delistings))
+            data = Slice(step_ns, zone, fresh, filled, delistings, changes)
             try:
                 on_data(data)
             except UnsupportedApi as error:
@@ -707,6 +741,52 @@ class Backtest:
                     else:
                         security.trade_feed = feed
         return feeds
+
+    def _map_file_events(self, first: date) -> dict[int, list[SymbolChangedEvent | Delisting]]:
+        """The renames and delistings of the equities over the run, by moment (see :mod:`.symbol_changes`,
+        :mod:`.delistings`)."""
+        due: dict[int, list[SymbolChangedEvent | Delisting]] = {}
+        for subscription in self.subscriptions.values():
+            security, map_file = subscription.security, subscription.map_file
+            if map_file is not None:
+                found = symbol_changed_events(security, map_file, first, self.end)
+                for utc_ns, event in found + delisting_events(security, map_file, first, self.end):
+                    due.setdefault(utc_ns, []).append(event)
+        return due
+
+    def _map_file_slice(
+        self, events: list[SymbolChangedEvent | Delisting], filling_forward: list[BarFeed]
+    ) -> tuple[SymbolChangedEvents, Delistings]:
+        """This moment's renames and delistings as the slice's collections, each a data point, in LEAN's order:
+        ``on_symbol_changed_events``, then the renamed symbol's open orders cancelled; then the delistings (a
+        delisted security is no longer tradable nor filled forward; a position left in it is closed at its last
+        price, then its open orders are cancelled: LEAN's HandleDelisting, HandleDelistingNotification,
+        ProcessDelistings)."""
+        changes, delistings = SymbolChangedEvents(), Delistings()
+        for event in events:
+            (changes if isinstance(event, SymbolChangedEvent) else delistings)[event.symbol] = event
+            self.map_file_points += 1
+        if changes:
+            if _overrides_hook(self.algorithm, "on_symbol_changed_events"):
+                hook = _hook(self.algorithm, "on_symbol_changed_events")
+                self._guard("OnSymbolChangedEvents", partial(hook, changes))
+            for symbol, _ in changes.items():  # (iterating the collection gives key/value pairs)
+                for order in self.transactions.open_orders(symbol):
+                    self.transactions.cancel_order(order.id, CANCELLED_ON_SYMBOL_CHANGE)
+        for event in delistings.values():
+            if event.type != DelistingType.DELISTED:
+                continue
+            security = self.securities[event.symbol]
+            security.is_delisted, security.is_tradable = True, False
+            # it leaves its user-defined universe, whose replaced subscription selects once more: a data point
+            self.map_file_points += 1
+            filling_forward[:] = [feed for feed in filling_forward if feed.security is not security]
+            if security.holdings.quantity:
+                self.transactions.close_delisted(security, LIQUIDATE_FROM_DELISTING_TAG)
+            if not self.warming_up:
+                for order in self.transactions.open_orders(security.symbol):
+                    self.transactions.cancel_order(order.id)
+        return changes, delistings
 
     def _fill_forward_grids(self, end_ns: int) -> list[np.ndarray]:
         """The moments LEAN's fill-forward may emit bars for each security filling forward (after its first bar):
@@ -759,7 +839,7 @@ class Backtest:
         if self.last_step_ns is None:
             return 0
         last_day = local_datetime(self.last_step_ns, self.time_zone).date()
-        total = sum(feed.current + 1 for feed in self.feeds) + self.fill_forward_points
+        total = sum(feed.current + 1 for feed in self.feeds) + self.fill_forward_points + self.map_file_points
         total += universe_points(self.securities.values())
         for security in self.securities.values():
             events = corporate_events(security.factor_file, security.hours, self.warm_start_day, last_day)

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from backtest_core.engines.embedded.clock import local_datetime
+from backtest_core.engines.embedded.clr_types import KeyValuePair
 from backtest_core.errors import UnsupportedApi
 
 
@@ -367,6 +368,14 @@ class _SymbolDict(dict):
     count = Count = property(len)
 
 
+class _DataDictionary(_SymbolDict):
+    """A Slice's collection (``bars``, ``quote_bars``, ``delistings``, ...): iterated from Python, as LEAN's
+    dictionaries are through pythonnet, as key/value pairs (``for kvp in data.bars: kvp.key, kvp.value``)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return (KeyValuePair(key, value) for key, value in self.items())
+
+
 class Slice:
     """One time step's data: ``data[symbol]`` is the trade bar (or quote bar when only quotes exist).
 
@@ -374,14 +383,22 @@ class Slice:
     little or nothing of it, and bar objects with their times are the costly part of a step.
     """
 
-    __slots__ = ("_all", "_bars", "_filled", "_fresh", "_quote_bars", "_utc_ns", "_zone")
+    __slots__ = ("_all", "_bars", "_changes", "_delistings", "_filled", "_fresh", "_quote_bars", "_utc_ns", "_zone")
 
     def __init__(
-        self, utc_ns: int, zone: ZoneInfo, fresh: list[tuple[Any, int]], filled: Mapping[Symbol, TradeBar]
+        self,
+        utc_ns: int,
+        zone: ZoneInfo,
+        fresh: list[tuple[Any, int]],
+        filled: Mapping[Symbol, TradeBar],
+        delistings: Mapping[Symbol, Any],
+        symbol_changed_events: Mapping[Symbol, Any],
     ) -> None:
         self._utc_ns, self._zone = utc_ns, zone
         self._fresh = fresh  # (feed, bar index): a feed has .bar(index), .is_quote and .symbol
         self._filled = filled  # fill-forward trade bars of subscriptions without a bar at this step
+        self._delistings = delistings  # this moment's delisting events (see delistings.py), usually none
+        self._changes = symbol_changed_events  # and renames (symbol_changes.py)
         self._all: _SymbolDict | None = None  # with _bars and _quote_bars, made by _built()
 
     def _built(self) -> _SymbolDict:
@@ -391,7 +408,7 @@ class Slice:
                 (quotes if feed.is_quote else bars)[feed.symbol] = feed.bar(index)
             for symbol, bar in self._filled.items():  # a trade subscription fills forward beside fresh quotes
                 bars.setdefault(symbol, bar)
-            self._bars, self._quote_bars = _SymbolDict(bars), _SymbolDict(quotes)
+            self._bars, self._quote_bars = _DataDictionary(bars), _DataDictionary(quotes)
             self._all = _SymbolDict({**quotes, **bars})
         return self._all
 
@@ -408,6 +425,14 @@ class Slice:
     def quote_bars(self) -> _SymbolDict:
         self._built()
         return self._quote_bars
+
+    @property
+    def delistings(self) -> Mapping[Symbol, Any]:
+        return self._delistings
+
+    @property
+    def symbol_changed_events(self) -> Mapping[Symbol, Any]:
+        return self._changes
 
     def __getitem__(self, key: Any) -> Any:
         return self._built()[key]
@@ -441,13 +466,14 @@ class Slice:
 
     @property
     def has_data(self) -> bool:
-        return bool(self._fresh or self._filled)
+        return bool(self._fresh or self._filled or self._delistings or self._changes)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         attributes = {"Bars": "bars", "QuoteBars": "quote_bars", "Time": "time", "HasData": "has_data",
-                      "ContainsKey": "contains_key", "Get": "get"}  # fmt: skip
+                      "ContainsKey": "contains_key", "Get": "get", "Delistings": "delistings",
+                      "SymbolChangedEvents": "symbol_changed_events"}  # fmt: skip
         collections = {"Keys": "keys", "Values": "values", "Count": "__len__"}  # LEAN properties
         if name in attributes:
             return getattr(self, attributes[name])
@@ -500,7 +526,7 @@ class Order(LeanObject):
         self.last_update_time: datetime | None = None
         self.stop_triggered = False
         self.quantity_filled = 0.0
-        self.submission: tuple[float, float, float] = (0.0, 0.0, 0.0)  # bid, ask, last at submission
+        self.submission: tuple[float, float, float] | None = (0.0, 0.0, 0.0)  # bid, ask, last (None: not submitted)
         self.submission_days: tuple[int, int] = (-1, -1)  # start times of the quote and trade bars behind them
         self.asynchronous = False  # as requested; fills are the same in a backtest
 
