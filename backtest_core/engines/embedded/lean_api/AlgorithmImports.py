@@ -74,6 +74,7 @@ from backtest_core.engines.embedded.statistics_api import (  # noqa: F401
     PerformanceMetrics,
     StatisticsResults,
 )
+from backtest_core.engines.embedded.symbol_changes import SymbolChangedEvent, SymbolChangedEvents  # noqa: F401
 from backtest_core.engines.embedded.timezones import TimeZones  # noqa: F401
 
 globals().update(star_names(globals()))
