@@ -149,6 +149,10 @@ def test_cluster_status_shows_the_run_then_cancel_reaches_the_worker_and_ends_it
     run_id = runs.submit(BacktestRequest(strategy="loops_forever"), settings)
     [engine] = until(lambda: engine_children(run_id), RUN_TIMEOUT_S, "the engine process on a worker")
     worker_of(engine, loopback_cluster)
+    job = json.loads(engine.cmdline()[-1])  # the child's job: the strategy code it runs came in the task
+    code = Path(job["project_dir"])
+    assert code.parent.parent.name.startswith(f"backtest-{run_id}-") and (code / "main.py").is_file()
+    assert not code.is_relative_to(settings.home) and not code.is_relative_to(ALGORITHMS)
     store = RunStore(settings)
     until(lambda: any("endless loop" in line for line in runs.progress(run_id, settings).log_tail), RUN_TIMEOUT_S,
           "the loop to begin, as the run's log says")  # fmt: skip
