@@ -51,6 +51,9 @@ def drawdown_periods(equity: pd.Series) -> pd.DataFrame:
             }
         )
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    # typed even when every period is unrecovered (all NaT, which pandas would read as naive datetimes)
+    frame["recovery"] = pd.DatetimeIndex(frame["recovery"].tolist(), dtype=times.dtype)
+    frame["to_recover"] = pd.to_timedelta(frame["to_recover"].tolist())
     return frame.sort_values(["depth", "start"], kind="stable", ignore_index=True)
 
 

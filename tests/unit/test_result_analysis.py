@@ -103,6 +103,18 @@ def test_drawdown_periods_on_a_hand_made_curve() -> None:
     assert drawdown_periods(pd.Series([1.0, 2, 3], index=index[:3])).empty
 
 
+def test_a_curve_never_back_at_its_peak_has_typed_empty_recoveries_and_a_drawdowns_table() -> None:
+    from backtest_core import result_views as rv
+
+    index = pd.date_range("2023-01-02 14:31", periods=4, freq="min", tz="UTC")
+    periods = drawdown_periods(pd.Series([100, 90, 95, 80.0], index=index))
+    assert len(periods) == 1 and pd.isna(periods["recovery"].iloc[0]) and pd.isna(periods["to_recover"].iloc[0])
+    assert periods["recovery"].dtype == index.dtype and periods["to_recover"].dtype.kind == "m"
+    table = rv.drawdowns_table(periods, TimeAxis(zone="America/New_York", intraday=True))
+    assert table["length"].tolist() == [pytest.approx(3 / 1440)] and pd.isna(table["to_recover"].iloc[0])
+    assert str(table["recovery"].dtype) == "datetime64[us, America/New_York]"
+
+
 def test_worst_drawdown_of_lean_results_is_lean_s_printed_drawdown(lean_fixtures: Path) -> None:
     for name, printed in (("cli2025-spy-daily-13y", 0.335), ("cli2025-spy-minute-sma-301orders", 0.031)):
         result = load_result(lean_fixtures / name)
