@@ -64,11 +64,14 @@ def interactive_ms(page: Page, url: str, conditions: tuple[str, ...] = INTERACTI
     return (time.perf_counter() - start) * 1000
 
 
-def measure(page: Page, home: Path, data: Path, ids: list[str], repeat: int) -> tuple[float, float]:
-    """(cold ms on a fresh server, median warm ms)."""
+def measure(
+    page: Page, home: Path, data: Path, path: str, query: str, repeat: int, first: str | None = None
+) -> tuple[float, float]:
+    """(cold ms on a fresh server, median warm ms) of ``/path?query``; the server's first session opens
+    ``/first`` (``/path`` bare by default), a page that parses or caches nothing the measured one uses."""
     with streamlit_server(home, data) as url:
-        link = f"{url}/compare?ids={','.join(ids)}"
-        interactive_ms(page, f"{url}/compare", (SCRIPT_DONE,))  # the server's first session, no comparison yet
+        link = f"{url}/{path}?{query}"
+        interactive_ms(page, f"{url}/{first or path}", (SCRIPT_DONE,))
         cold = interactive_ms(page, link)
         warm = statistics.median(interactive_ms(page, link) for _ in range(repeat))
     return cold, warm
@@ -93,7 +96,7 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         results = {}
         for label, ids in (("2 daily", daily), ("10 minute", minute), ("2 daily again", daily)):
-            results[label] = measure(page, home, data, ids, args.repeat)
+            results[label] = measure(page, home, data, "compare", f"ids={','.join(ids)}", args.repeat)
         browser.close()
     print(f"Compare page interactive, Chromium headless; warm = median of {args.repeat} reloads")
     print(f"equity points per result: minute {points['minute']:.0f}, daily {points['daily']:.0f}")
