@@ -44,6 +44,12 @@ class QCAlgorithm(IndicatorApi):
     def on_data(self, data: Any) -> None:
         pass
 
+    def on_splits(self, splits: Any) -> None:
+        pass
+
+    def on_dividends(self, dividends: Any) -> None:
+        pass
+
     def on_order_event(self, order_event: Any) -> None:
         pass
 

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from types import ModuleType
@@ -37,8 +38,9 @@ from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
 from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator, resolution_span
+from backtest_core.engines.embedded.corporate_events import CorporateSteps, corporate_events
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind
-from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
+from backtest_core.engines.embedded.data_points import bars_up_to, equity_configs, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.fill_forward import fill_forward_times
 from backtest_core.engines.embedded.history import History, bars_start_ns
@@ -557,9 +559,12 @@ class Backtest:
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
         feeds = self.feeds = self._feeds(warm_ns, end_ns)
         self.warm_start_day = warm_start.date()
+        corporate = CorporateSteps(self.securities.values(), warm_start.date(), self.end)
         steps = _as_python_ints(
-            union_of_sorted([feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns))
+            union_of_sorted([feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns) + corporate.grid)
         )
+        on_splits = _hook(algorithm, "on_splits") if _overrides_hook(algorithm, "on_splits") else None
+        on_dividends = _hook(algorithm, "on_dividends") if _overrides_hook(algorithm, "on_dividends") else None
         self._precompute_indicators()
         indicator_feeds = [
             (feed, subscription)
@@ -648,7 +653,15 @@ class Backtest:
                     raise
                 except Exception as error:
                     self._runtime_error("Consolidators update", error)
-            data = Slice(step_ns, zone, fresh, filled)
+            if step_ns == corporate.next_ns:  # LEAN's slice of splits and dividends, before the day's bars
+                splits, dividends = corporate.take(step_ns)
+                if splits and on_splits is not None:
+                    self._guard("OnSplits", partial(on_splits, splits))
+                if dividends and on_dividends is not None:
+                    self._guard("OnDividends", partial(on_dividends, dividends))
+                data = Slice(step_ns, zone, fresh, filled, splits, dividends)
+            else:
+                data = Slice(step_ns, zone, fresh, filled)
             try:
                 on_data(data)
             except UnsupportedApi as error:
@@ -753,7 +766,7 @@ class Backtest:
         total += universe_points(self.securities.values())
         for security in self.securities.values():
             events = corporate_events(security.factor_file, security.hours, self.warm_start_day, last_day)
-            total += equity_configs(security) * events
+            total += equity_configs(security) * len(events)
         benchmark = self.recorder.benchmark
         if benchmark is not None:
             # LEAN's loop runs the internal feed to the end date unless the algorithm stopped it

@@ -374,15 +374,22 @@ class Slice:
     little or nothing of it, and bar objects with their times are the costly part of a step.
     """
 
-    __slots__ = ("_all", "_bars", "_filled", "_fresh", "_quote_bars", "_utc_ns", "_zone")
+    __slots__ = ("_all", "_bars", "_dividends", "_filled", "_fresh", "_quote_bars", "_splits", "_utc_ns", "_zone")
 
     def __init__(
-        self, utc_ns: int, zone: ZoneInfo, fresh: list[tuple[Any, int]], filled: Mapping[Symbol, TradeBar]
+        self,
+        utc_ns: int,
+        zone: ZoneInfo,
+        fresh: list[tuple[Any, int]],
+        filled: Mapping[Symbol, TradeBar],
+        splits: _SymbolDict | None = None,
+        dividends: _SymbolDict | None = None,
     ) -> None:
         self._utc_ns, self._zone = utc_ns, zone
         self._fresh = fresh  # (feed, bar index): a feed has .bar(index), .is_quote and .symbol
         self._filled = filled  # fill-forward trade bars of subscriptions without a bar at this step
         self._all: _SymbolDict | None = None  # with _bars and _quote_bars, made by _built()
+        self._splits, self._dividends = splits, dividends  # a corporate step's (auxiliary data, not in _all)
 
     def _built(self) -> _SymbolDict:
         if self._all is None:
@@ -440,14 +447,24 @@ class Slice:
         return key in self._built()
 
     @property
+    def splits(self) -> _SymbolDict:
+        return self._splits if self._splits is not None else _SymbolDict()
+
+    @property
+    def dividends(self) -> _SymbolDict:
+        return self._dividends if self._dividends is not None else _SymbolDict()
+
+    @property
     def has_data(self) -> bool:
-        return bool(self._fresh or self._filled)
+        """LEAN's ``HasData``: any data for the algorithm, auxiliary data included."""
+        return bool(self._fresh or self._filled or self._splits or self._dividends)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         attributes = {"Bars": "bars", "QuoteBars": "quote_bars", "Time": "time", "HasData": "has_data",
-                      "ContainsKey": "contains_key", "Get": "get"}  # fmt: skip
+                      "ContainsKey": "contains_key", "Get": "get", "Splits": "splits",
+                      "Dividends": "dividends"}  # fmt: skip
         collections = {"Keys": "keys", "Values": "values", "Count": "__len__"}  # LEAN properties
         if name in attributes:
             return getattr(self, attributes[name])

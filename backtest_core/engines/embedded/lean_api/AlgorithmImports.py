@@ -35,6 +35,7 @@ from backtest_core.engines.embedded.consolidators import (  # noqa: F401
     VolumeRenkoConsolidator,
     WickedRenkoConsolidator,
 )
+from backtest_core.engines.embedded.corporate_events import Dividend, Split, SplitType  # noqa: F401
 from backtest_core.engines.embedded.indicators import *  # noqa: F403
 from backtest_core.engines.embedded.indicators.fields import Field  # noqa: F401
 
