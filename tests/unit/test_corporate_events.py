@@ -33,11 +33,13 @@ def test_on_data_runs_at_midnight_of_each_split_and_dividend(lean_data: Path, tm
     # (2014-06-05: 6473500 ten-thousandths) and the split on Monday the 9th at the row's reference 645.57.
     assert midnight == [
         "on_dividends 2014-05-08 00:00:00 3.29 592.33",
-        "on_data 2014-05-08 00:00:00 bars=0 has_data=True Dividend: AAPL: 3.29 | 592.33",
+        "on_data 2014-05-08 00:00:00 bars=0 keys=1 no_bar=True has_data=True Dividend: AAPL: 3.29 | 592.33",
         "on_splits 2014-06-06 00:00:00 warning=True 0.1428572 647.35",
-        "on_data 2014-06-06 00:00:00 bars=0 has_data=True Split Warning: AAPL: 0.1428572 | 647.3500",
+        "on_data 2014-06-06 00:00:00 bars=0 keys=1 no_bar=True has_data=True Split Warning: AAPL: 0.1428572 | 647.3500",
         "on_splits 2014-06-09 00:00:00 warning=False 0.1428572 645.57",
-        "on_data 2014-06-09 00:00:00 bars=0 has_data=True Split: AAPL: 0.1428572 | 645.57",
+        "on_data 2014-06-09 00:00:00 bars=0 keys=1 no_bar=True has_data=True Split: AAPL: 0.1428572 | 645.57",
     ]
     daily = [line for line in debug_lines(tmp_path) if " 16:00:00 on_data" in line]
-    assert len(daily) == 25 and all("bars=1" in line for line in daily)  # the trading days of the period
+    assert len(daily) == 25 and all(
+        "bars=1 keys=1 no_bar=False" in line for line in daily
+    )  # the trading days of the period

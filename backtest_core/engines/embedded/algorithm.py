@@ -25,6 +25,7 @@ from backtest_core.engines.embedded.model import (
     _snake,
 )
 from backtest_core.engines.embedded.statistics_api import Insight, StatisticsResults, summary_statistic_text
+from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.errors import UnsupportedApi
 
 if TYPE_CHECKING:
@@ -261,21 +262,26 @@ class QCAlgorithm(IndicatorApi):
 
     # LEAN's signatures: ``asynchronous`` comes before ``tag`` (both may be given by position)
 
-    def market_order(self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any) -> Any:
-        return self._backtest.order(symbol, quantity, OrderType.MARKET, tag, asynchronous)
+    def market_order(
+        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", order_properties: Any = None,
+        **_: Any,
+    ) -> Any:  # fmt: skip
+        return self._backtest.order(symbol, quantity, OrderType.MARKET, tag, asynchronous, order_properties)
 
     def limit_order(
-        self, symbol: Any, quantity: float, limit_price: float, asynchronous: bool = False, tag: str = "", **_: Any
-    ) -> Any:
+        self, symbol: Any, quantity: float, limit_price: float, asynchronous: bool = False, tag: str = "",
+        order_properties: Any = None, **_: Any,
+    ) -> Any:  # fmt: skip
         return self._backtest.order(
-            symbol, quantity, OrderType.LIMIT, tag, asynchronous, limit_price=float(limit_price)
+            symbol, quantity, OrderType.LIMIT, tag, asynchronous, order_properties, limit_price=float(limit_price)
         )
 
     def stop_market_order(
-        self, symbol: Any, quantity: float, stop_price: float, asynchronous: bool = False, tag: str = "", **_: Any
-    ) -> Any:
+        self, symbol: Any, quantity: float, stop_price: float, asynchronous: bool = False, tag: str = "",
+        order_properties: Any = None, **_: Any,
+    ) -> Any:  # fmt: skip
         return self._backtest.order(
-            symbol, quantity, OrderType.STOP_MARKET, tag, asynchronous, stop_price=float(stop_price)
+            symbol, quantity, OrderType.STOP_MARKET, tag, asynchronous, order_properties, stop_price=float(stop_price)
         )
 
     def stop_limit_order(
@@ -286,31 +292,48 @@ class QCAlgorithm(IndicatorApi):
         limit_price: float,
         asynchronous: bool = False,
         tag: str = "",
+        order_properties: Any = None,
         **_: Any,
     ) -> Any:
         return self._backtest.order(
-            symbol, quantity, OrderType.STOP_LIMIT, tag, asynchronous,
+            symbol, quantity, OrderType.STOP_LIMIT, tag, asynchronous, order_properties,
             limit_price=float(limit_price), stop_price=float(stop_price),
         )  # fmt: skip
 
     def market_on_open_order(
-        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any
-    ) -> Any:
-        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_OPEN, tag, asynchronous)
+        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", order_properties: Any = None,
+        **_: Any,
+    ) -> Any:  # fmt: skip
+        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_OPEN, tag, asynchronous, order_properties)
 
     def market_on_close_order(
-        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any
-    ) -> Any:
-        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_CLOSE, tag, asynchronous)
+        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", order_properties: Any = None,
+        **_: Any,
+    ) -> Any:  # fmt: skip
+        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_CLOSE, tag, asynchronous, order_properties)
 
-    def order(self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any) -> Any:
-        return self.market_order(symbol, quantity, asynchronous, tag)
+    def order(
+        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", order_properties: Any = None,
+        **_: Any,
+    ) -> Any:  # fmt: skip
+        return self.market_order(symbol, quantity, asynchronous, tag, order_properties)
 
     def buy(self, symbol: Any, quantity: float) -> Any:
         return self.market_order(symbol, abs(quantity))
 
     def sell(self, symbol: Any, quantity: float) -> Any:
         return self.market_order(symbol, -abs(quantity))
+
+    @property
+    def default_order_properties(self) -> OrderProperties:
+        """The properties (time in force) of orders placed without their own; each order takes a copy."""
+        return self._backtest.default_order_properties
+
+    @default_order_properties.setter
+    def default_order_properties(self, properties: Any) -> None:
+        if not isinstance(properties, OrderProperties):
+            raise UnsupportedApi(f"default_order_properties = {properties!r}: only LEAN's OrderProperties")
+        self._backtest.default_order_properties = properties
 
     def set_holdings(
         self,
@@ -319,6 +342,7 @@ class QCAlgorithm(IndicatorApi):
         liquidate_existing_holdings: bool = False,
         asynchronous: bool = False,
         tag: str = "",
+        order_properties: Any = None,
         **_: Any,
     ) -> list[Any]:
         """One symbol and a fraction, or a list of PortfolioTarget; reductions are ordered before increases."""
@@ -328,7 +352,7 @@ class QCAlgorithm(IndicatorApi):
             wanted = {self._backtest.security(t.symbol).symbol for t in targets}
             for held in list(self.portfolio.keys()):
                 if held not in wanted and self.portfolio[held].invested:
-                    tickets += self.liquidate(held, asynchronous, tag=tag)
+                    tickets += self.liquidate(held, asynchronous, tag, order_properties)
         orders = []
         for target in targets:
             security = self._backtest.security(target.symbol)
@@ -343,11 +367,16 @@ class QCAlgorithm(IndicatorApi):
         orders.sort(key=lambda pair: pair[1] * pair[0].holdings.quantity >= 0)  # reductions first free margin
         for security, quantity in orders:
             tickets.append(
-                self._backtest.order(security, quantity, OrderType.MARKET, tag or target_tag(targets), asynchronous)
+                self._backtest.order(
+                    security, quantity, OrderType.MARKET, tag or target_tag(targets), asynchronous, order_properties
+                )
             )
         return tickets
 
-    def liquidate(self, symbol: Any = None, asynchronous: bool = False, tag: str = "Liquidated", **_: Any) -> list[Any]:
+    def liquidate(
+        self, symbol: Any = None, asynchronous: bool = False, tag: str = "Liquidated", order_properties: Any = None,
+        **_: Any,
+    ) -> list[Any]:  # fmt: skip
         tickets = []
         symbols = [self._backtest.security(symbol).symbol] if symbol is not None else list(self.portfolio.keys())
         for each in symbols:
@@ -355,7 +384,9 @@ class QCAlgorithm(IndicatorApi):
                 self._backtest.transactions.cancel_order(order.id)
             quantity = self.portfolio[each].quantity
             if quantity:
-                tickets.append(self._backtest.order(each, -quantity, OrderType.MARKET, tag, asynchronous))
+                tickets.append(
+                    self._backtest.order(each, -quantity, OrderType.MARKET, tag, asynchronous, order_properties)
+                )
         return tickets
 
     def calculate_order_quantity(self, symbol: Any, target: float) -> float:

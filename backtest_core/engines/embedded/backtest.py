@@ -61,6 +61,7 @@ from backtest_core.engines.embedded.model import (
 )
 from backtest_core.engines.embedded.recorder import Recorder
 from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, TimeRules
+from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.engines.embedded.timezones import local_naive_ns
 from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
 from backtest_core.models import Resolution as ResolutionName
@@ -175,6 +176,7 @@ class Backtest:
         self.benchmark_function: Callable[[datetime], float] | None = None  # the algorithm's, via set_benchmark
         self._benchmark_failed = False
         self.brokerage = 0
+        self.default_order_properties = OrderProperties()
         self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
         self.warming_up = False
         self.runtime_extra: dict[str, str] = {}
@@ -328,8 +330,11 @@ class Backtest:
 
     def order(
         self, key: Any, quantity: float, order_type: OrderType, tag: str = "", asynchronous: bool = False,
-        **prices: float,
+        properties: Any = None, **prices: float,
     ) -> Any:  # fmt: skip
+        """LEAN's order request: its own ``OrderProperties`` or a copy of the default ones."""
+        if properties is not None and not isinstance(properties, OrderProperties):
+            raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
         security = self.security(key)
         if self.warming_up or not self.initialized:
             self.recorder.engine_log(
@@ -355,8 +360,9 @@ class Backtest:
                 once=True,
             )
         ticket = self.transactions.submit(
-            security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price"), asynchronous
-        )
+            security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price"), asynchronous,
+            properties if properties is not None else self.default_order_properties.clone(),
+        )  # fmt: skip
         if order_type == OrderType.MARKET:
             self.transactions.scan(set())
         return ticket

@@ -4,6 +4,7 @@
   the exchange is closed become MarketOnOpen; MOO at the open of the first regular-session bar after the
   order, MOC at the session's last close; limit and stop orders from bar highs and lows.
 - Fees: Interactive Brokers for equities (0.005/share, min $1, max 0.5% of value); none for crypto/forex.
+- Time in force: see :mod:`.time_in_force` (an expired order is canceled at the scan, before its fill).
 - Buying power: margin account, leverage 2 for equities (50 forex, 1 crypto); orders without it are Invalid.
 - ``set_holdings``: LEAN's 0.25% free-portfolio buffer, target margin over unit margin, rounded toward zero
   to the lot size, then reduced until the target plus the order's fee fits.
@@ -37,6 +38,7 @@ from backtest_core.engines.embedded.model import (
     TradeBar,
     UpdateOrderFields,
 )
+from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.stats.decimals import ONE, ZERO, from_float
 
 if TYPE_CHECKING:
@@ -409,10 +411,13 @@ class Transactions:
         limit_price: float | None = None,
         stop_price: float | None = None,
         asynchronous: bool = False,
+        properties: OrderProperties | None = None,
     ) -> OrderTicket:
         order_id = len(self.orders) + 1
         limit_price, stop_price = self._on_tick(security, limit_price), self._on_tick(security, stop_price)
         order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag, limit_price, stop_price)
+        order.properties = properties if properties is not None else OrderProperties()
+        order.expires_ns = order.properties.time_in_force.expires_ns(security, order.time)
         order.submission = (security.bid_price, security.ask_price, security.price)
         order.submission_days = security.data_days_ns()
         order.asynchronous = asynchronous
@@ -477,13 +482,18 @@ class Transactions:
             return OrderResponse.unable_to_find(order_id)
         if order.status.is_closed:
             return OrderResponse.invalid_status(order)
-        order.status = OrderStatus.CANCELED
-        self.working.pop(order_id, None)
-        order.canceled_time = self.clock.utc
         if tag:
             order.tag = tag
-        self._emit(order, OrderStatus.CANCELED, 0.0, 0.0, 0.0, "")
+        self._close(order, OrderStatus.CANCELED, "")
         return OrderResponse(order_id)
+
+    def _close(self, order: Order, status: OrderStatus, message: str) -> None:
+        """An open order canceled (by request or expiry) or made invalid, with its event."""
+        order.status = status
+        self.working.pop(order.id, None)
+        if status == OrderStatus.CANCELED:
+            order.canceled_time = self.clock.utc
+        self._emit(order, status, 0.0, 0.0, 0.0, message)
 
     def update_order(self, order_id: int, fields: UpdateOrderFields) -> OrderResponse:
         """LEAN's update request: a closed order takes a new tag only (and no event); prices go to the tick."""
@@ -522,6 +532,13 @@ class Transactions:
             placed_now = order.time == self.clock.utc
             if placed_now and order.type != OrderType.MARKET:
                 continue  # LEAN looks at other orders from the next bar on
+            if (
+                order.expires_ns is not None
+                and self.clock.ns >= order.expires_ns
+                and not _stale_on_open(security, order)
+            ):
+                self._close(order, OrderStatus.CANCELED, "The order has expired.")
+                continue
             # LEAN checks buying power before every fill attempt: prices and the portfolio move while an order
             # waits (an order placed this moment was checked against this very state when it was submitted)
             problem = "" if placed_now else self._buying_power_problem(security, order)
@@ -570,9 +587,7 @@ class Transactions:
 
     def _invalidate(self, order: Order, problem: str) -> None:
         """LEAN's invalid order: its event with the reason, and the reason as an algorithm error."""
-        order.status = OrderStatus.INVALID
-        self.working.pop(order.id, None)
-        self._emit(order, OrderStatus.INVALID, 0.0, 0.0, 0.0, problem)
+        self._close(order, OrderStatus.INVALID, problem)
         self.on_message("ERROR", f"Order Error: ids: [{order.id}], {problem}")
 
     def _fill(self, security: Security, order: Order, price: float) -> None:
@@ -608,6 +623,14 @@ class Transactions:
         )
         self.tickets[order.id].order_events.append(event)
         self.on_event(event, order)
+
+
+def _stale_on_open(security: Security, order: Order) -> bool:
+    """LEAN's pre-check before expiry: a market-on-open order waits, unexamined, until data newer than it."""
+    if order.type != OrderType.MARKET_ON_OPEN:
+        return False
+    bar = security.last_trade
+    return bar is None or _local(order.time, security.hours) >= bar.end_time
 
 
 def round_to_tick(security: Security, price: float) -> float:

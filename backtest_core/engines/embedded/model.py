@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from enum import EnumType, IntEnum
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -400,6 +401,8 @@ class Slice:
                 bars.setdefault(symbol, bar)
             self._bars, self._quote_bars = _SymbolDict(bars), _SymbolDict(quotes)
             self._all = _SymbolDict({**quotes, **bars})
+            for symbol in chain(self._splits or (), self._dividends or ()):
+                self._all.setdefault(symbol, None)  # LEAN keys an equity's auxiliary data too, with no bar: None
         return self._all
 
     @property
@@ -520,6 +523,10 @@ class Order(LeanObject):
         self.submission: tuple[float, float, float] = (0.0, 0.0, 0.0)  # bid, ask, last at submission
         self.submission_days: tuple[int, int] = (-1, -1)  # start times of the quote and trade bars behind them
         self.asynchronous = False  # as requested; fills are the same in a backtest
+        self.properties: Any = None  # its OrderProperties (given when it is submitted)
+        self.expires_ns: int | None = None  # when its time in force expires it (UTC ns); None: never
+
+    time_in_force = property(lambda self: self.properties.time_in_force)
 
     @property
     def direction(self) -> OrderDirection:

@@ -25,7 +25,7 @@ from backtest_core.engines.base import EngineProgress
 from backtest_core.engines.embedded.charting import Chart, SeriesType
 from backtest_core.engines.embedded.clock import utc_text
 from backtest_core.engines.embedded.model import Order, OrderEvent, OrderStatus, OrderType, SecurityType, Symbol
-from backtest_core.engines.embedded.order_hash import order_list_hash
+from backtest_core.engines.embedded.order_hash import order_list_hash, properties_json
 from backtest_core.engines.embedded.trades import TradeBuilder, trade_statistics
 from backtest_core.stats import StatisticsInputs, compute_statistics, runtime_statistics
 from backtest_core.stats.decimals import ZERO
@@ -548,7 +548,7 @@ def _order_json(order: Order) -> dict[str, Any]:
         "quantity": order.quantity,
         "status": int(order.status),
         "tag": order.tag,
-        "properties": {"timeInForce": {}},
+        "properties": properties_json(order),
         "securityType": int(symbol.security_type),
         "direction": int(order.direction),
         "value": order.quantity * order.price,

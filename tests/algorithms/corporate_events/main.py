@@ -3,7 +3,7 @@ from AlgorithmImports import *
 
 class CorporateEvents(QCAlgorithm):
     """AAPL daily over its dividend of 2014-05-08 and its 7:1 split of 2014-06-09: logs every on_data call
-    (time, bars, splits, dividends) and the on_splits/on_dividends calls."""
+    (time, bars, symbols, splits, dividends) and the on_splits/on_dividends calls."""
 
     def initialize(self):
         self.set_start_date(2014, 5, 6)
@@ -14,7 +14,11 @@ class CorporateEvents(QCAlgorithm):
 
     def on_data(self, data):
         events = [str(split) for split in data.splits.values()] + [str(d) for d in data.dividends.values()]
-        self.debug(f"on_data {self.time} bars={len(data.bars)} has_data={data.has_data} {' '.join(events)}")
+        no_bar = data[self.aapl] is None  # LEAN keys an equity's dividend or split with no bar
+        self.debug(
+            f"on_data {self.time} bars={len(data.bars)} keys={len(data)} no_bar={no_bar} "
+            f"has_data={data.has_data} {' '.join(events)}"
+        )
 
     def on_splits(self, splits):
         split = splits[self.aapl]

@@ -74,6 +74,13 @@ from backtest_core.engines.embedded.statistics_api import (  # noqa: F401
     PerformanceMetrics,
     StatisticsResults,
 )
+from backtest_core.engines.embedded.time_in_force import (  # noqa: F401
+    DayTimeInForce,
+    GoodTilCanceledTimeInForce,
+    GoodTilDateTimeInForce,
+    OrderProperties,
+    TimeInForce,
+)
 from backtest_core.engines.embedded.timezones import TimeZones  # noqa: F401
 
 globals().update(star_names(globals()))
