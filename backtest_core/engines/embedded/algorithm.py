@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from backtest_core.engines.embedded import indicators as ind
-from backtest_core.engines.embedded.broker import Security, holdings_quantity
+from backtest_core.engines.embedded.broker import Security, holdings_quantity, trailing_stop_price
 from backtest_core.engines.embedded.consolidation import consolidate
 from backtest_core.engines.embedded.data import SecurityKind
 from backtest_core.engines.embedded.indicator_api import IndicatorApi
@@ -298,6 +298,33 @@ class QCAlgorithm(IndicatorApi):
         return self._backtest.order(
             symbol, quantity, OrderType.STOP_LIMIT, tag, asynchronous, order_properties,
             limit_price=float(limit_price), stop_price=float(stop_price),
+        )  # fmt: skip
+
+    def trailing_stop_order(self, symbol: Any, quantity: float, *args: Any, **named: Any) -> Any:
+        """LEAN's two overloads: ``(symbol, quantity, trailing_amount, trailing_as_percentage, ...)`` with the stop
+        worked out from the security's price, or ``(symbol, quantity, stop_price, trailing_amount,
+        trailing_as_percentage, ...)``; then ``asynchronous``, ``tag``, ``order_properties``."""
+        names = ["trailing_amount", "trailing_as_percentage", "asynchronous", "tag", "order_properties"]
+        given_stop = "stop_price" in named or (len(args) > 1 and not isinstance(args[1], bool))
+        if given_stop:
+            names.insert(0, "stop_price")
+        if len(args) > len(names):
+            raise UnsupportedApi(f"trailing_stop_order with {len(args) + 2} arguments")
+        values = dict(zip(names, args, strict=False))
+        wrong = (set(named) - set(names)) | (set(named) & set(values))  # unknown, or given twice
+        if wrong:
+            raise UnsupportedApi(f"trailing_stop_order({', '.join(sorted(wrong))}=...)")
+        values |= named
+        if "trailing_amount" not in values or "trailing_as_percentage" not in values:
+            raise UnsupportedApi("trailing_stop_order without trailing_amount and trailing_as_percentage")
+        amount, fraction = float(values["trailing_amount"]), bool(values["trailing_as_percentage"])
+        security = self._backtest.security(symbol)
+        stop = values.get("stop_price")
+        if stop is None:
+            stop = trailing_stop_price(security.price, amount, fraction, float(quantity) > 0)
+        return self._backtest.order(
+            security, quantity, OrderType.TRAILING_STOP, values.get("tag", ""), values.get("asynchronous", False),
+            values.get("order_properties"), (amount, fraction), stop_price=float(stop),
         )  # fmt: skip
 
     def market_on_open_order(

@@ -40,7 +40,7 @@ from backtest_core.engines.embedded.consolidation import Consolidation, Subscrip
 from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator, resolution_span
 from backtest_core.engines.embedded.corporate_events import CorporateSteps, corporate_events
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind
-from backtest_core.engines.embedded.data_points import bars_up_to, equity_configs, universe_points
+from backtest_core.engines.embedded.data_points import bars_up_to, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.fill_forward import fill_forward_times
 from backtest_core.engines.embedded.history import History, bars_start_ns
@@ -330,7 +330,7 @@ class Backtest:
 
     def order(
         self, key: Any, quantity: float, order_type: OrderType, tag: str = "", asynchronous: bool = False,
-        properties: Any = None, **prices: float,
+        properties: Any = None, trailing: tuple[float, bool] | None = None, **prices: float,
     ) -> Any:  # fmt: skip
         """LEAN's order request: its own ``OrderProperties`` or a copy of the default ones."""
         if properties is not None and not isinstance(properties, OrderProperties):
@@ -361,7 +361,7 @@ class Backtest:
             )
         ticket = self.transactions.submit(
             security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price"), asynchronous,
-            properties if properties is not None else self.default_order_properties.clone(),
+            properties if properties is not None else self.default_order_properties.clone(), trailing,
         )  # fmt: skip
         if order_type == OrderType.MARKET:
             self.transactions.scan(set())
@@ -772,7 +772,7 @@ class Backtest:
         total += universe_points(self.securities.values())
         for security in self.securities.values():
             events = corporate_events(security.factor_file, security.hours, self.warm_start_day, last_day)
-            total += equity_configs(security) * len(events)
+            total += len(events)  # equities only: others have no factor file
         benchmark = self.recorder.benchmark
         if benchmark is not None:
             # LEAN's loop runs the internal feed to the end date unless the algorithm stopped it

@@ -39,7 +39,7 @@ from backtest_core.engines.embedded.model import (
     UpdateOrderFields,
 )
 from backtest_core.engines.embedded.time_in_force import OrderProperties
-from backtest_core.stats.decimals import ONE, ZERO, from_float
+from backtest_core.stats.decimals import ONE, ZERO, from_float, normalize
 
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.feed import BarFeed
@@ -412,10 +412,16 @@ class Transactions:
         stop_price: float | None = None,
         asynchronous: bool = False,
         properties: OrderProperties | None = None,
+        trailing: tuple[float, bool] | None = None,
     ) -> OrderTicket:
+        """``trailing``: a trailing stop order's amount and whether it is a fraction of the price."""
         order_id = len(self.orders) + 1
         limit_price, stop_price = self._on_tick(security, limit_price), self._on_tick(security, stop_price)
         order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag, limit_price, stop_price)
+        if trailing is not None:
+            amount, order.trailing_as_percentage = trailing
+            order.trailing_amount = amount if order.trailing_as_percentage else self._on_tick(security, amount)
+            order.tag = tag or f"Trailing Amount: {trailing_amount_text(order)}"  # LEAN's default tag
         order.properties = properties if properties is not None else OrderProperties()
         order.expires_ns = order.properties.time_in_force.expires_ns(security, order.time)
         order.submission = (security.bid_price, security.ask_price, security.price)
@@ -513,6 +519,9 @@ class Transactions:
             order.limit_price = self._on_tick(security, float(fields.limit_price))
         if fields.stop_price is not None:
             order.stop_price = self._on_tick(security, float(fields.stop_price))
+        if fields.trailing_amount is not None and order.type == OrderType.TRAILING_STOP:  # others ignore it (LEAN)
+            amount = float(fields.trailing_amount)
+            order.trailing_amount = amount if order.trailing_as_percentage else self._on_tick(security, amount)
         if fields.tag is not None:
             order.tag = fields.tag
         order.last_update_time = self.clock.utc
@@ -556,6 +565,8 @@ class Transactions:
             if not hours.is_open(local, security.extended_market_hours) and security.kind == SecurityKind.EQUITY:
                 return None
             return _market_price(security, order.direction)
+        if order.type == OrderType.TRAILING_STOP:
+            return _trailing_stop_fill(security, order, forward, local)
         if order.type in (OrderType.LIMIT, OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
             # LEAN's fill models read the security's cache: the trade bar (this step's, its fill-forward copy
             # ending now, or an older one) for limit and stop market orders; for stop limits the ask (buying) or
@@ -673,6 +684,45 @@ def _bar_fill_price(order: Order, bar: TradeBar) -> float | None:
         if not buy and bar.close > limit:
             return max(bar.low, limit)
     return None
+
+
+def _trailing_stop_fill(security: Security, order: Order, forward: TradeBar | None, local: datetime) -> float | None:
+    """LEAN's ``FillModel.TrailingStopFill`` (equities do not override it): in regular hours, on the ask (buying)
+    or bid (selling) side of the latest quote bar when quotes are subscribed, else the trade bar, newer than the
+    order: filled when the bar trades through the stop, at the worse of the stop and the close; otherwise the
+    stop follows the bar's high (selling) or low (buying) when it has moved more than the trailing amount away
+    (``TrailingStopOrder.TryUpdateStopPrice``), after the fill attempt."""
+    hours = security.hours
+    quote_side = _quote_side(security, order.direction) if security.quote_feed is not None else None
+    bar = quote_side or forward or security.last_trade
+    if bar is None or not _open_for_fill(hours, bar, local, False) or bar.end_time <= _local(order.time, hours):
+        return None
+    stop, amount, fraction = order.stop_price, order.trailing_amount, order.trailing_as_percentage
+    if order.quantity < 0:
+        if bar.low <= stop:
+            return min(stop, bar.close)
+        if bar.high - stop > (bar.high * amount if fraction else amount):
+            order.stop_price = bar.high * (1 - amount) if fraction else bar.high - amount
+        return None
+    if bar.high >= stop:
+        return max(stop, bar.close)
+    if stop - bar.low > (bar.low * amount if fraction else amount):
+        order.stop_price = bar.low * (1 + amount) if fraction else bar.low + amount
+    return None
+
+
+def trailing_amount_text(order: Order) -> str:
+    """LEAN's ``Messages.TrailingStopOrder.TrailingAmount``: ``$2`` or ``1.00%`` (the decimal times 100)."""
+    amount = normalize(from_float(order.trailing_amount))
+    return f"{amount * 100}%" if order.trailing_as_percentage else f"${amount}"
+
+
+def trailing_stop_price(price: float, amount: float, fraction: bool, buying: bool) -> float:
+    """LEAN's ``TrailingStopOrder.CalculateStopPrice``: ``amount`` (or the fraction ``amount`` of the price)
+    above the price for a buy, below it for a sell."""
+    if fraction:
+        return price * (1 + amount) if buying else price * (1 - amount)
+    return price + amount if buying else price - amount
 
 
 def _open_for_fill(hours: MarketHours, bar: TradeBar, local: datetime, extended: bool) -> bool:

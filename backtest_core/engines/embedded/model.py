@@ -103,12 +103,14 @@ class OrderType(_Enum):
     STOP_LIMIT = 3
     MARKET_ON_OPEN = 4
     MARKET_ON_CLOSE = 5
+    TRAILING_STOP = 11
     Market = 0
     Limit = 1
     StopMarket = 2
     StopLimit = 3
     MarketOnOpen = 4
     MarketOnClose = 5
+    TrailingStop = 11
 
 
 class OrderStatus(_Enum):
@@ -519,6 +521,8 @@ class Order(LeanObject):
         self.canceled_time: datetime | None = None
         self.last_update_time: datetime | None = None
         self.stop_triggered = False
+        self.trailing_amount: float | None = None  # trailing stop orders': the distance kept to the market
+        self.trailing_as_percentage = False
         self.quantity_filled = 0.0
         self.submission: tuple[float, float, float] = (0.0, 0.0, 0.0)  # bid, ask, last at submission
         self.submission_days: tuple[int, int] = (-1, -1)  # start times of the quote and trade bars behind them
@@ -584,6 +588,9 @@ class OrderTicket(LeanObject):
     def update_stop_price(self, stop_price: float, tag: str | None = None) -> Any:
         return self.update(UpdateOrderFields(stop_price=stop_price, tag=tag))
 
+    def update_trailing_amount(self, trailing_amount: float, tag: str | None = None) -> Any:
+        return self.update(UpdateOrderFields(trailing_amount=trailing_amount, tag=tag))
+
     @property
     def submit_request(self) -> SubmitOrderRequest:
         return SubmitOrderRequest(self._order)
@@ -594,6 +601,10 @@ class OrderTicket(LeanObject):
             return self._order.limit_price
         if field == OrderField.STOP_PRICE:
             return self._order.stop_price
+        if field == OrderField.TRAILING_AMOUNT and self._order.type == OrderType.TRAILING_STOP:
+            return self._order.trailing_amount
+        if field == OrderField.TRAILING_AS_PERCENTAGE and self._order.type == OrderType.TRAILING_STOP:
+            return self._order.trailing_as_percentage
         raise UnsupportedApi(f"OrderTicket.get({OrderField(int(field)).name})")
 
     OrderId = order_id
@@ -605,6 +616,7 @@ class OrderTicket(LeanObject):
     UpdateQuantity = update_quantity
     UpdateLimitPrice = update_limit_price
     UpdateStopPrice = update_stop_price
+    UpdateTrailingAmount = update_trailing_amount
 
 
 class OrderField(_Enum):
@@ -627,6 +639,7 @@ class SubmitOrderRequest(LeanObject):
         self.order_id, self.order_type, self.symbol, self.quantity = order.id, order.type, order.symbol, order.quantity
         self.limit_price, self.stop_price, self.tag = order.limit_price, order.stop_price, order.tag
         self.time, self.asynchronous = order.created_time, order.asynchronous
+        self.order_properties = order.properties
 
 
 class OrderResponseErrorCode(_Enum):
@@ -661,11 +674,16 @@ class OrderResponse(LeanObject):
 
 class UpdateOrderFields(LeanObject):
     def __init__(self, quantity: float | None = None, limit_price: float | None = None,
-                 stop_price: float | None = None, tag: str | None = None, **pascal: Any) -> None:  # fmt: skip
+                 stop_price: float | None = None, tag: str | None = None, trailing_amount: float | None = None,
+                 **pascal: Any) -> None:  # fmt: skip
+        unknown = set(pascal) - {"Quantity", "LimitPrice", "StopPrice", "Tag", "TrailingAmount"}
+        if unknown:
+            raise UnsupportedApi(f"UpdateOrderFields({', '.join(sorted(unknown))}=...)")
         self.quantity = pascal.get("Quantity", quantity)
         self.limit_price = pascal.get("LimitPrice", limit_price)
         self.stop_price = pascal.get("StopPrice", stop_price)
         self.tag = pascal.get("Tag", tag)
+        self.trailing_amount = pascal.get("TrailingAmount", trailing_amount)
 
 
 class PortfolioTarget(LeanObject):

@@ -556,8 +556,11 @@ def _order_json(order: Order) -> dict[str, Any]:
         "isMarketable": order.type == OrderType.MARKET,
         "priceAdjustmentMode": 1 if symbol.security_type == SecurityType.EQUITY else 0,
     }
-    if order.type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
+    if order.type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP):
         body["stopPrice"] = order.stop_price
+    if order.type == OrderType.TRAILING_STOP:
+        body["trailingAmount"] = order.trailing_amount
+        body["trailingAsPercentage"] = order.trailing_as_percentage
     if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT):
         body["limitPrice"] = order.limit_price
     if order.type == OrderType.STOP_LIMIT:
