@@ -8,7 +8,7 @@ goes out as JSON. Pure: the calendar and the risk-free rate are passed in.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -62,7 +62,11 @@ class ComparedRun:
     curve: RunCurve
     lean_statistics: dict[str, str]
     inputs: RunInputs
-    trades: pd.DataFrame
+    trade_source: Callable[[], pd.DataFrame]  # closed trades, read when a trade diff needs them (two runs)
+
+    @property
+    def trades(self) -> pd.DataFrame:
+        return self.trade_source()
 
 
 class VsBaseline(BaseModel):

@@ -23,6 +23,7 @@ Mean daily return difference: the percentile interval of the mean of ra − rb u
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -77,11 +78,16 @@ def block_size(series: np.ndarray, method: Method = "circular") -> int:
     return int(min(max(1, math.ceil(length)), limit)) if math.isfinite(length) else 1
 
 
+@lru_cache(maxsize=32)
 def bootstrap_indices(size: int, block: int, reps: int, method: Method, seed: int) -> np.ndarray:
-    """``reps`` resampled index rows of length ``size`` from arch's circular block or stationary bootstrap."""
+    """``reps`` resampled index rows of length ``size`` from arch's circular block or stationary bootstrap
+    (read-only). Kept: the runs of one comparison share the window, so their tests mostly draw the same rows,
+    and arch draws them one Python call at a time (most of a test's time)."""
     sampler = CircularBlockBootstrap if method == "circular" else StationaryBootstrap
     bootstrap = sampler(block, np.zeros(size), seed=seed)
-    return np.stack([bootstrap.update_indices() for _ in range(reps)])
+    indices = np.stack([bootstrap.update_indices() for _ in range(reps)])
+    indices.flags.writeable = False
+    return indices
 
 
 def _moments(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -39,7 +39,8 @@ from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
 from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator, resolution_span
 from backtest_core.engines.embedded.corporate_events import CorporateSteps, corporate_events
-from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind
+from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind, joined
+from backtest_core.engines.embedded.data.map_files import BEGINNING_OF_TIME, MapFile
 from backtest_core.engines.embedded.data_points import bars_up_to, universe_points
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.fill_forward import fill_forward_times
@@ -58,6 +59,7 @@ from backtest_core.engines.embedded.model import (
     TradeBar,
     _pascal,
     _SymbolDict,
+    security_identifier,
 )
 from backtest_core.engines.embedded.recorder import Recorder
 from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, TimeRules
@@ -96,6 +98,7 @@ class Subscription:
     security: Security
     trades: Bars | None
     quotes: Bars | None
+    map_file: MapFile | None = None  # an equity's: the files to read for each date, and its delisting date
     indicators: list[tuple[ind.Indicator, Callable[[Any], float] | None]] = field(default_factory=list)
     per_bar: list[tuple[ind.Indicator, Callable[[Any], float] | None]] = field(default_factory=list)
     """The automatic indicators updated bar by bar, in registration order; the others are precomputed."""
@@ -260,17 +263,25 @@ class Backtest:
             raise UnsupportedApi(f"add_crypto({ticker}): only USD-quoted pairs (no currency conversion)")
         if kind == SecurityKind.FOREX and not ticker.upper().endswith("USD"):
             raise UnsupportedApi(f"add_forex({ticker}): only pairs quoted in USD (no currency conversion)")
-        symbol = Symbol.create(ticker, KIND_TYPES[kind], market, self._listing_date(kind, ticker))
+        map_file = None
+        if kind == SecurityKind.EQUITY:  # LEAN's identifier: the first ticker and date of today's map file
+            named = self.data.map_file_of_ticker(market, ticker, date.today())
+            first_ticker, listed = (named.first_ticker, named.first_date) if named.dates else (ticker, None)
+            identifier = security_identifier(first_ticker.upper(), SecurityType.EQUITY, market, listed)
+            symbol = Symbol(ticker.upper(), SecurityType.EQUITY, market, identifier)
+            map_file = self.data.map_file_of_identifier(market, first_ticker, listed or BEGINNING_OF_TIME)
+        else:
+            symbol = Symbol.create(ticker, KIND_TYPES[kind], market)
         security = Security(
             symbol, kind, resolution, hours, properties, leverage or DEFAULT_LEVERAGE[kind], fill_forward, extended
         )
         security.clock = self.clock
-        if kind == SecurityKind.EQUITY:
-            security.factor_file = self.data.factor_file(ticker)
+        if map_file is not None:
+            security.factor_file = self.data.factor_file(map_file.permtick)
         self.securities[symbol] = security
         self.securities_view[symbol] = security
         self.portfolio[symbol] = security.holdings
-        self.subscriptions[symbol] = Subscription(security, None, None)
+        self.subscriptions[symbol] = Subscription(security, None, None, map_file)
         return security
 
     def security(self, key: Any) -> Security:
@@ -459,15 +470,6 @@ class Backtest:
             ) from error
         return algorithm
 
-    def _listing_date(self, kind: SecurityKind, ticker: str) -> date | None:
-        if kind != SecurityKind.EQUITY:
-            return None
-        path = self.data.root / "equity" / "usa" / "map_files" / f"{ticker.lower()}.csv"
-        if not path.exists():
-            return None
-        first = path.read_text().split(",", 1)[0].strip()
-        return date(int(first[:4]), int(first[4:6]), int(first[6:8])) if len(first) == 8 else None
-
     def _minimum_price_variation(self, key: Any) -> float:
         return self.security(key).symbol_properties.minimum_price_variation
 
@@ -526,16 +528,24 @@ class Backtest:
         return self._load(security, resolution, tick_type, first, last)
 
     def _load(self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date) -> Bars | None:
+        """An equity's bars are read from the files its map file names for each date (a renamed ticker's
+        older files under the old name), none after its delisting date."""
         symbol = security.symbol
-        bars = self.data.read_bars(
-            security.kind, symbol.market, symbol.value, RESOLUTION_NAMES[resolution], tick_type, first, last
-        )
-        if bars is None or len(bars) == 0:
+        map_file = self.subscriptions[symbol].map_file
+        ranges = map_file.ticker_ranges(first, last, symbol.value) if map_file else [(symbol.value, first, last)]
+        level = RESOLUTION_NAMES[resolution]
+        parts = []
+        for ticker, since, until in ranges:
+            part = self.data.read_bars(security.kind, symbol.market, ticker, level, tick_type, since, until)
+            if part is not None and len(part):
+                parts.append(part)
+        if not parts:
             return None
-        if security.kind == SecurityKind.EQUITY:
+        bars = joined(parts)
+        if map_file is not None:
             if resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR):
                 bars = bars.select(_in_session(bars, security.hours, security.extended_market_hours))
-            bars = self.data.adjusted(bars, symbol.value, security.hours.exchange_tz)
+            bars = self.data.adjusted(bars, map_file.permtick, security.hours.exchange_tz)
         return bars
 
     def _load_all(self, first: date) -> None:
