@@ -238,8 +238,8 @@ class Relay:
     def _started(self, followed: Followed, attempt: int, worker: str, host: str) -> None:
         if attempt > 1 and attempt > followed.attempt:
             note = (
-                f"The Dask worker {followed.worker or 'running it'} was lost mid-run (killed, out of memory or "
-                f"disconnected). Dask started the backtest again on {worker}, from the start (attempt {attempt} "
+                f"The Dask worker {followed.worker or 'running it'} was lost mid-run (stopped, killed, out of memory "
+                f"or disconnected). Dask started the backtest again on {worker}, from the start (attempt {attempt} "
                 f"of {TASK_ATTEMPTS}); nothing of the lost attempt is kept."
             )
             followed.notes.append(note)

@@ -13,6 +13,7 @@ from backtest_core.sweeps.launch import cancel_sweep
 from backtest_core.sweeps.summary import KEY_COLUMNS, SKIPPED, estimate_eta, sweep_report, sweep_status
 
 st.title("Sweep")
+ui.cluster_panel()
 store = ui.store()
 sweeps = SweepStore(store)
 stored = ui.guarded(sweeps.list) or []

@@ -60,6 +60,9 @@ class QCAlgorithm(IndicatorApi):
     def on_end_of_algorithm(self) -> None:
         pass
 
+    def on_delistings(self, delistings: Any) -> None:
+        pass
+
     def on_warmup_finished(self) -> None:
         pass
 

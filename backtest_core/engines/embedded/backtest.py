@@ -42,6 +42,14 @@ from backtest_core.engines.embedded.corporate_events import CorporateSteps, corp
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind, joined
 from backtest_core.engines.embedded.data.map_files import BEGINNING_OF_TIME, MapFile
 from backtest_core.engines.embedded.data_points import bars_up_to, universe_points
+from backtest_core.engines.embedded.delistings import (
+    LIQUIDATE_FROM_DELISTING_TAG,
+    NO_DELISTINGS,
+    Delisting,
+    Delistings,
+    DelistingType,
+    delisting_events,
+)
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.fill_forward import fill_forward_times
 from backtest_core.engines.embedded.history import History, bars_start_ns
@@ -197,6 +205,7 @@ class Backtest:
         self.warm_start_day = self.start
         self.fill_forward_points = 0  # fill-forward bars made (trade and quote): LEAN counts them as data points
         self.history_data_points = 0  # bars handed out by history requests (LEAN's AlgorithmHistoryDataPoints)
+        self.delisting_points = 0  # data points of delistings: the events, and a universe selection per delisting
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -353,6 +362,9 @@ class Backtest:
                 "This operation is not allowed in Initialize or during warm up: "
                 "OrderRequest. Please move this code to the OnWarmupFinished() method.",
             )
+            return None
+        if not security.is_tradable:  # delisted: LEAN's pre-order check refuses it without making an order
+            self.algorithm_message("Error", f"The security with symbol '{security.symbol}' is marked as non-tradable.")
             return None
         lot = security.symbol_properties.lot_size or 1.0
         quantity = math.trunc(float(quantity) / lot) * lot if security.kind == SecurityKind.EQUITY else float(quantity)
@@ -558,9 +570,14 @@ class Backtest:
                 quotes = self._load(security, security.resolution, "quote", first, self.end)
             if trades is None and quotes is None:
                 folder = self.data.folder(security.kind, security.symbol.market, RESOLUTION_NAMES[security.resolution])
+                listed = subscription.map_file
+                span = "" if listed is None or not listed.dates else (
+                    f" (its map file {listed.permtick.lower()}.csv lists it from {listed.first_date} to "
+                    f"{listed.delisting_date})"
+                )  # fmt: skip
                 raise DataMissing(
                     f"No {security.resolution.name.lower()} data for {security.symbol.value} between {first} and "
-                    f"{self.end}: searched {folder}",
+                    f"{self.end}{span}: searched {folder}",
                     "Download the data into the data folder (BACKTEST_DATA), choose dates the data covers, or "
                     "run `python -m backtest_core data sample` for a synthetic set.",
                 )
@@ -576,9 +593,14 @@ class Backtest:
         feeds = self.feeds = self._feeds(warm_ns, end_ns)
         self.warm_start_day = warm_start.date()
         corporate = CorporateSteps(self.securities.values(), warm_start.date(), self.end)
+        due_delistings = self._delisting_events(warm_start.date())
+        delisting_ns = [np.array(sorted(due_delistings), dtype=np.int64)] if due_delistings else []
         steps = _as_python_ints(
-            union_of_sorted([feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns) + corporate.grid)
+            union_of_sorted(
+                [feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns) + delisting_ns + corporate.grid
+            )
         )
+        next_delisting_ns = min(due_delistings, default=END_OF_TIME)
         on_splits = _hook(algorithm, "on_splits") if _overrides_hook(algorithm, "on_splits") else None
         on_dividends = _hook(algorithm, "on_dividends") if _overrides_hook(algorithm, "on_dividends") else None
         self._precompute_indicators()
@@ -610,7 +632,7 @@ class Backtest:
             security.resolution == Resolution.DAILY for security in self.securities.values()
         )
         filled = NO_BARS
-        should_stop, consolidation = self.should_stop, self.consolidation
+        should_stop, consolidation, corporate_ns = self.should_stop, self.consolidation, corporate.next_ns
         recorder.begin(start_ns, end_ns)
         check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
         for step_ns in steps:
@@ -640,6 +662,10 @@ class Backtest:
             for feed in feeds:
                 if feed.next_ns == step_ns:
                     fresh.append((feed, feed.advance()))
+            delistings = NO_DELISTINGS
+            if step_ns == next_delisting_ns:  # a slice of its own, before the algorithm sees anything
+                delistings = self._delist(due_delistings.pop(step_ns), filling_forward)
+                next_delisting_ns = min(due_delistings, default=END_OF_TIME)
             filled = filled_quotes = NO_BARS
             for ff_feed in filling_forward:
                 if ff_feed.current_ns != step_ns:
@@ -669,15 +695,18 @@ class Backtest:
                     raise
                 except Exception as error:
                     self._runtime_error("Consolidators update", error)
-            if step_ns == corporate.next_ns:  # LEAN's slice of splits and dividends, before the day's bars
+            if delistings and _overrides_hook(algorithm, "on_delistings"):
+                self._guard("OnDelistings", partial(_hook(algorithm, "on_delistings"), delistings))
+            if step_ns == corporate_ns:  # LEAN's slice of splits and dividends, before the day's bars
                 splits, dividends = corporate.take(step_ns)
+                corporate_ns = corporate.next_ns
                 if splits and on_splits is not None:
                     self._guard("OnSplits", partial(on_splits, splits))
                 if dividends and on_dividends is not None:
                     self._guard("OnDividends", partial(on_dividends, dividends))
-                data = Slice(step_ns, zone, fresh, filled, splits, dividends)
+                data = Slice(step_ns, zone, fresh, filled, delistings, splits, dividends)
             else:
-                data = Slice(step_ns, zone, fresh, filled)
+                data = Slice(step_ns, zone, fresh, filled, delistings)
             try:
                 on_data(data)
             except UnsupportedApi as error:
@@ -726,6 +755,37 @@ class Backtest:
                     else:
                         security.trade_feed = feed
         return feeds
+
+    def _delisting_events(self, first: date) -> dict[int, list[Delisting]]:
+        """The delisting events of the equities over the run, by moment (see :mod:`.delistings`)."""
+        due: dict[int, list[Delisting]] = {}
+        for subscription in self.subscriptions.values():
+            if subscription.map_file is not None:
+                for utc_ns, event in delisting_events(subscription.security, subscription.map_file, first, self.end):
+                    due.setdefault(utc_ns, []).append(event)
+        return due
+
+    def _delist(self, events: list[Delisting], filling_forward: list[BarFeed]) -> Delistings:
+        """This moment's delisting events as ``slice.delistings``. A delisted security is no longer tradable
+        nor filled forward; a position left in it is closed at its last price, then its open orders are
+        cancelled (LEAN's HandleDelisting, HandleDelistingNotification, ProcessDelistings)."""
+        delistings = Delistings()
+        for event in events:
+            delistings[event.symbol] = event
+            self.delisting_points += 1
+            if event.type != DelistingType.DELISTED:
+                continue
+            security = self.securities[event.symbol]
+            security.is_delisted, security.is_tradable = True, False
+            # it leaves its user-defined universe, whose replaced subscription selects once more: a data point
+            self.delisting_points += 1
+            filling_forward[:] = [feed for feed in filling_forward if feed.security is not security]
+            if security.holdings.quantity:
+                self.transactions.close_delisted(security, LIQUIDATE_FROM_DELISTING_TAG)
+            if not self.warming_up:
+                for order in self.transactions.open_orders(security.symbol):
+                    self.transactions.cancel_order(order.id)
+        return delistings
 
     def _fill_forward_grids(self, end_ns: int) -> list[np.ndarray]:
         """The moments LEAN's fill-forward may emit bars for each security filling forward (after its first bar):
@@ -778,7 +838,7 @@ class Backtest:
         if self.last_step_ns is None:
             return 0
         last_day = local_datetime(self.last_step_ns, self.time_zone).date()
-        total = sum(feed.current + 1 for feed in self.feeds) + self.fill_forward_points
+        total = sum(feed.current + 1 for feed in self.feeds) + self.fill_forward_points + self.delisting_points
         total += universe_points(self.securities.values())
         for security in self.securities.values():
             events = corporate_events(security.factor_file, security.hours, self.warm_start_day, last_day)

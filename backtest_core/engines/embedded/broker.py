@@ -142,6 +142,8 @@ class Security(LeanObject):
         self.clock: Clock | None = None  # the backtest's, for what depends on the current time
         self.fee_model_constant: float | None = 0.0 if kind != SecurityKind.EQUITY else None
         self.factor_file: FactorFile | None = None  # an equity's, for the decimals LEAN holds (lean_price)
+        self.is_delisted = False  # set by its delisting (see delistings.py), which also ends its trading
+        self.is_tradable = True
         self._factor_by_quarter: dict[int, Decimal] = {}
 
     def data_days_ns(self) -> tuple[int, int]:
@@ -228,10 +230,6 @@ class Security(LeanObject):
     @property
     def has_data(self) -> bool:
         return self.price > 0
-
-    @property
-    def is_tradable(self) -> bool:
-        return True
 
     @property
     def invested(self) -> bool:
@@ -438,6 +436,26 @@ class Transactions:
         self.working[order_id] = order
         self._emit(order, OrderStatus.SUBMITTED, 0.0, 0.0, 0.0)
         return ticket
+
+    def close_delisted(self, security: Security, tag: str) -> None:
+        """LEAN's ``HandleDelistingNotification``: a market order closing the position, added as an open order
+        (never through the brokerage: no submission event, broker id or submission prices) and filled at once
+        at the security's price without fee."""
+        order_id = len(self.orders) + 1
+        order = Order(order_id, security.symbol, -security.holdings.quantity, OrderType.MARKET, self.clock.utc, tag)
+        order.submission = None
+        order.price_currency = ""
+        self.orders[order_id] = order
+        self.tickets[order_id] = OrderTicket(order, self)
+        order.status = OrderStatus.SUBMITTED
+        self.working[order_id] = order
+        quantity, price = order.quantity, security.price
+        _apply_fill(self.portfolio, security, quantity, price, 0.0, self.clock.utc)
+        self.portfolio.refresh_held()
+        order.quantity_filled, order.price, order.status = quantity, price, OrderStatus.FILLED
+        order.last_fill_time = self.clock.utc
+        del self.working[order_id]
+        self._emit(order, OrderStatus.FILLED, price, quantity, 0.0, tag)
 
     def _validate(self, security: Security, order: Order) -> str:
         if order.quantity == 0:

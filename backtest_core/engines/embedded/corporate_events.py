@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from backtest_core.engines.embedded.data import FactorFile, MarketHours, SecurityKind
-from backtest_core.engines.embedded.model import BaseData, Symbol, _Enum, _SymbolDict
+from backtest_core.engines.embedded.model import BaseData, Symbol, _DataDictionary, _Enum
 from backtest_core.errors import UnsupportedApi
 
 if TYPE_CHECKING:
@@ -135,9 +135,9 @@ class CorporateSteps:
         self._index = 0
         self.next_ns = self._moments[0] if due else NEVER
 
-    def take(self, step_ns: int) -> tuple[_SymbolDict, _SymbolDict]:
+    def take(self, step_ns: int) -> tuple[_DataDictionary, _DataDictionary]:
         """The splits and dividends due at ``step_ns`` (the loop's next corporate moment)."""
-        splits, dividends = _SymbolDict(), _SymbolDict()
+        splits, dividends = _DataDictionary(), _DataDictionary()
         for security, event in self._due.pop(step_ns):
             symbol = security.symbol
             time = datetime(event.day.year, event.day.month, event.day.day)

@@ -13,7 +13,9 @@ subscription packet, internal ones included). For the subscriptions the embedded
   trades and quotes, EquitySplitHoldingsMinuteRegressionAlgorithm's 3945 one warning and one split). LEAN's
   own regression figures show none from the internal benchmark feed (SPY's 16
   dividends of 2013-2016 count once in StopLimitOrderRegressionAlgorithm's 8061 points);
-- one selection point per user-defined universe (one per security type and market), at the start.
+- one selection point per user-defined universe (one per security type and market), at the start;
+- the delisting events (``delistings.py``), and for each ``Delisted`` one more selection point: the delisted
+  security leaves its user-defined universe, whose replaced subscription selects again.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from backtest_core.engines.embedded.clock import local_datetime
+from backtest_core.engines.embedded.clr_types import KeyValuePair
 from backtest_core.errors import UnsupportedApi
 
 
@@ -370,6 +371,14 @@ class _SymbolDict(dict):
     count = Count = property(len)
 
 
+class _DataDictionary(_SymbolDict):
+    """A Slice's collection (``bars``, ``quote_bars``, ``delistings``): iterated from Python, as LEAN's
+    dictionaries are through pythonnet, as key/value pairs (``for kvp in data.bars: kvp.key, kvp.value``)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return (KeyValuePair(key, value) for key, value in self.items())
+
+
 class Slice:
     """One time step's data: ``data[symbol]`` is the trade bar (or quote bar when only quotes exist).
 
@@ -377,7 +386,8 @@ class Slice:
     little or nothing of it, and bar objects with their times are the costly part of a step.
     """
 
-    __slots__ = ("_all", "_bars", "_dividends", "_filled", "_fresh", "_quote_bars", "_splits", "_utc_ns", "_zone")
+    __slots__ = ("_all", "_bars", "_delistings", "_dividends", "_filled", "_fresh", "_quote_bars", "_splits", "_utc_ns",
+                 "_zone")  # fmt: skip
 
     def __init__(
         self,
@@ -385,12 +395,14 @@ class Slice:
         zone: ZoneInfo,
         fresh: list[tuple[Any, int]],
         filled: Mapping[Symbol, TradeBar],
-        splits: _SymbolDict | None = None,
-        dividends: _SymbolDict | None = None,
+        delistings: Mapping[Symbol, Any],
+        splits: _DataDictionary | None = None,
+        dividends: _DataDictionary | None = None,
     ) -> None:
         self._utc_ns, self._zone = utc_ns, zone
         self._fresh = fresh  # (feed, bar index): a feed has .bar(index), .is_quote and .symbol
         self._filled = filled  # fill-forward trade bars of subscriptions without a bar at this step
+        self._delistings = delistings  # this moment's delisting events (see delistings.py), usually none
         self._all: _SymbolDict | None = None  # with _bars and _quote_bars, made by _built()
         self._splits, self._dividends = splits, dividends  # a corporate step's (auxiliary data, not in _all)
 
@@ -401,7 +413,7 @@ class Slice:
                 (quotes if feed.is_quote else bars)[feed.symbol] = feed.bar(index)
             for symbol, bar in self._filled.items():  # a trade subscription fills forward beside fresh quotes
                 bars.setdefault(symbol, bar)
-            self._bars, self._quote_bars = _SymbolDict(bars), _SymbolDict(quotes)
+            self._bars, self._quote_bars = _DataDictionary(bars), _DataDictionary(quotes)
             self._all = _SymbolDict({**quotes, **bars})
             for symbol in chain(self._splits or (), self._dividends or ()):
                 self._all.setdefault(symbol, None)  # LEAN keys an equity's auxiliary data too, with no bar: None
@@ -420,6 +432,10 @@ class Slice:
     def quote_bars(self) -> _SymbolDict:
         self._built()
         return self._quote_bars
+
+    @property
+    def delistings(self) -> Mapping[Symbol, Any]:
+        return self._delistings
 
     def __getitem__(self, key: Any) -> Any:
         return self._built()[key]
@@ -452,23 +468,23 @@ class Slice:
         return key in self._built()
 
     @property
-    def splits(self) -> _SymbolDict:
-        return self._splits if self._splits is not None else _SymbolDict()
+    def splits(self) -> _DataDictionary:
+        return self._splits if self._splits is not None else _DataDictionary()
 
     @property
-    def dividends(self) -> _SymbolDict:
-        return self._dividends if self._dividends is not None else _SymbolDict()
+    def dividends(self) -> _DataDictionary:
+        return self._dividends if self._dividends is not None else _DataDictionary()
 
     @property
     def has_data(self) -> bool:
         """LEAN's ``HasData``: any data for the algorithm, auxiliary data included."""
-        return bool(self._fresh or self._filled or self._splits or self._dividends)
+        return bool(self._fresh or self._filled or self._delistings or self._splits or self._dividends)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         attributes = {"Bars": "bars", "QuoteBars": "quote_bars", "Time": "time", "HasData": "has_data",
-                      "ContainsKey": "contains_key", "Get": "get", "Splits": "splits",
+                      "ContainsKey": "contains_key", "Get": "get", "Delistings": "delistings", "Splits": "splits",
                       "Dividends": "dividends"}  # fmt: skip
         collections = {"Keys": "keys", "Values": "values", "Count": "__len__"}  # LEAN properties
         if name in attributes:
@@ -524,7 +540,7 @@ class Order(LeanObject):
         self.trailing_amount: float | None = None  # trailing stop orders': the distance kept to the market
         self.trailing_as_percentage = False
         self.quantity_filled = 0.0
-        self.submission: tuple[float, float, float] = (0.0, 0.0, 0.0)  # bid, ask, last at submission
+        self.submission: tuple[float, float, float] | None = (0.0, 0.0, 0.0)  # bid, ask, last (None: not submitted)
         self.submission_days: tuple[int, int] = (-1, -1)  # start times of the quote and trade bars behind them
         self.asynchronous = False  # as requested; fills are the same in a backtest
         self.properties: Any = None  # its OrderProperties (given when it is submitted)

@@ -25,7 +25,7 @@ from backtest_core.engines.base import EngineProgress
 from backtest_core.engines.embedded.charting import Chart, SeriesType
 from backtest_core.engines.embedded.clock import utc_text
 from backtest_core.engines.embedded.model import Order, OrderEvent, OrderStatus, OrderType, SecurityType, Symbol
-from backtest_core.engines.embedded.order_hash import order_list_hash, properties_json
+from backtest_core.engines.embedded.order_hash import order_broker_ids, order_currency, order_list_hash, properties_json
 from backtest_core.engines.embedded.trades import TradeBuilder, trade_statistics
 from backtest_core.stats import StatisticsInputs, compute_statistics, runtime_statistics
 from backtest_core.stats.decimals import ZERO
@@ -497,8 +497,10 @@ class Recorder:
         }
 
 
-def _submitted(backtest: Backtest, order: Order) -> tuple[Decimal, Decimal, Decimal]:
-    """An order's bid, ask and last price at submission as the decimals LEAN held."""
+def _submitted(backtest: Backtest, order: Order) -> tuple[Decimal, Decimal, Decimal] | None:
+    """An order's bid, ask and last price at submission as the decimals LEAN held (None: never submitted)."""
+    if order.submission is None:
+        return None
     security = backtest.securities[order.symbol]
     bid, ask, last = order.submission
     quote_ns, trade_ns = order.submission_days
@@ -524,16 +526,15 @@ def smart_round(value: float) -> float:
 
 def _order_json(order: Order) -> dict[str, Any]:
     symbol: Symbol = order.symbol
-    bid, ask, last = order.submission
     placed = utc_text(order.time)
     body: dict[str, Any] = {
         "type": int(order.type),
         "id": order.id,
         "contingentId": 0,
-        "brokerId": [str(order.id)] if order.status not in (OrderStatus.INVALID, OrderStatus.NEW) else [],
+        "brokerId": order_broker_ids(order),
         "symbol": symbol.to_json(),
         "price": order.price,
-        "priceCurrency": "USD",
+        "priceCurrency": order_currency(order),
         "time": placed,
         "createdTime": placed if order.created_time == order.time else utc_text(order.created_time),
     }
@@ -552,7 +553,9 @@ def _order_json(order: Order) -> dict[str, Any]:
         "securityType": int(symbol.security_type),
         "direction": int(order.direction),
         "value": order.quantity * order.price,
-        "orderSubmissionData": {"bidPrice": bid, "askPrice": ask, "lastPrice": last},
+        "orderSubmissionData": None
+        if order.submission is None
+        else dict(zip(("bidPrice", "askPrice", "lastPrice"), order.submission, strict=True)),
         "isMarketable": order.type == OrderType.MARKET,
         "priceAdjustmentMode": 1 if symbol.security_type == SecurityType.EQUITY else 0,
     }

@@ -36,6 +36,7 @@ from backtest_core.engines.embedded.consolidators import (  # noqa: F401
     WickedRenkoConsolidator,
 )
 from backtest_core.engines.embedded.corporate_events import Dividend, Split, SplitType  # noqa: F401
+from backtest_core.engines.embedded.delistings import Delisting, Delistings, DelistingType  # noqa: F401
 from backtest_core.engines.embedded.indicators import *  # noqa: F403
 from backtest_core.engines.embedded.indicators.fields import Field  # noqa: F401
 
