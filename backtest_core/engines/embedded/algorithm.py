@@ -303,6 +303,15 @@ class QCAlgorithm(IndicatorApi):
             limit_price=float(limit_price), stop_price=float(stop_price),
         )  # fmt: skip
 
+    def limit_if_touched_order(
+        self, symbol: Any, quantity: float, trigger_price: float, limit_price: float, asynchronous: bool = False,
+        tag: str = "", order_properties: Any = None,
+    ) -> Any:  # fmt: skip
+        return self._backtest.order(
+            symbol, quantity, OrderType.LIMIT_IF_TOUCHED, tag, asynchronous, order_properties,
+            limit_price=float(limit_price), trigger_price=float(trigger_price),
+        )  # fmt: skip
+
     def trailing_stop_order(self, symbol: Any, quantity: float, *args: Any, **named: Any) -> Any:
         """LEAN's two overloads: ``(symbol, quantity, trailing_amount, trailing_as_percentage, ...)`` with the stop
         worked out from the security's price, or ``(symbol, quantity, stop_price, trailing_amount,

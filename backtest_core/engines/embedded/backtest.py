@@ -385,6 +385,7 @@ class Backtest:
         ticket = self.transactions.submit(
             security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price"), asynchronous,
             properties if properties is not None else self.default_order_properties.clone(), trailing,
+            prices.get("trigger_price"),
         )  # fmt: skip
         if order_type == OrderType.MARKET:
             self.transactions.scan(set())

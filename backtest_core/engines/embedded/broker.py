@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 QUARTER_HOUR_NS = 900_000_000_000  # a time zone's offset is a multiple: the local day is one within it
 FREE_PORTFOLIO_VALUE_PERCENTAGE = 0.0025
+STALE_PRICE_SPAN = timedelta(hours=1)  # LEAN's default Settings.StalePriceTimeSpan (the setting is refused)
 MINIMUM_ORDER_MARGIN_PERCENTAGE = 0.001
 DEFAULT_LEVERAGE = {SecurityKind.EQUITY: 2.0, SecurityKind.FOREX: 50.0, SecurityKind.CRYPTO: 1.0}
 
@@ -411,11 +412,14 @@ class Transactions:
         asynchronous: bool = False,
         properties: OrderProperties | None = None,
         trailing: tuple[float, bool] | None = None,
+        trigger_price: float | None = None,
     ) -> OrderTicket:
-        """``trailing``: a trailing stop order's amount and whether it is a fraction of the price."""
+        """``trailing``: a trailing stop order's amount and whether it is a fraction of the price;
+        ``trigger_price``: a limit-if-touched order's."""
         order_id = len(self.orders) + 1
         limit_price, stop_price = self._on_tick(security, limit_price), self._on_tick(security, stop_price)
         order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag, limit_price, stop_price)
+        order.trigger_price = self._on_tick(security, trigger_price)
         if trailing is not None:
             amount, order.trailing_as_percentage = trailing
             order.trailing_amount = amount if order.trailing_as_percentage else self._on_tick(security, amount)
@@ -537,6 +541,8 @@ class Transactions:
             order.limit_price = self._on_tick(security, float(fields.limit_price))
         if fields.stop_price is not None:
             order.stop_price = self._on_tick(security, float(fields.stop_price))
+        if fields.trigger_price is not None and order.type == OrderType.LIMIT_IF_TOUCHED:  # others ignore it (LEAN)
+            order.trigger_price = self._on_tick(security, float(fields.trigger_price))
         if fields.trailing_amount is not None and order.type == OrderType.TRAILING_STOP:  # others ignore it (LEAN)
             amount = float(fields.trailing_amount)
             order.trailing_amount = amount if order.trailing_as_percentage else self._on_tick(security, amount)
@@ -585,6 +591,13 @@ class Transactions:
             return _market_price(security, order.direction)
         if order.type == OrderType.TRAILING_STOP:
             return _trailing_stop_fill(security, order, forward, local)
+        if order.type == OrderType.LIMIT_IF_TOUCHED:
+            bar = forward or security.last_trade
+            if bar is None or bar.end_time <= _local(order.time, hours):
+                return None
+            if not _open_for_fill(hours, bar, local, security.extended_market_hours):
+                return None
+            return _limit_if_touched_fill(security, order, bar)
         if order.type in (OrderType.LIMIT, OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
             # LEAN's fill models read the security's cache: the trade bar (this step's, its fill-forward copy
             # ending now, or an older one) for limit and stop market orders; for stop limits the ask (buying) or
@@ -729,6 +742,38 @@ def _trailing_stop_fill(security: Security, order: Order, forward: TradeBar | No
     return None
 
 
+def _limit_if_touched_fill(security: Security, order: Order, bar: TradeBar) -> float | None:
+    """LEAN's ``EquityFillModel.LimitIfTouchedFill`` on the trade bar newer than the order: once a bar trades at
+    or through the trigger (low for a buy, high for a sell) the order stays touched, and it fills when the best
+    effort ask (buying) or bid (selling) is at or better than the limit, at that price capped by the limit."""
+    buying, limit = order.quantity > 0, order.limit_price
+    if order.trigger_touched or (bar.low <= order.trigger_price if buying else bar.high >= order.trigger_price):
+        order.trigger_touched = True
+        price = _best_effort_quote(security, order, buying, bar)
+        if buying and price <= limit:
+            return min(price, limit)
+        if not buying and price >= limit:
+            return max(price, limit)
+    return None
+
+
+def _best_effort_quote(security: Security, order: Order, buying: bool, trade: TradeBar) -> float:
+    """LEAN's ``GetBestEffortAskPrice``/``GetBestEffortBidPrice`` without ticks: the latest quote bar's ask (bid)
+    close if it ended within ``StalePriceTimeSpan`` (an hour) before the order, else the latest trade bar's
+    close if newer and within it, else the newer of the two stale prices."""
+    cut_off = _local(order.time, security.hours) - STALE_PRICE_SPAN
+    feed, quote_end, price = security.quote_feed, None, 0.0
+    if feed is not None and feed.current >= 0:
+        quote = feed.bar()
+        side = quote.ask if buying else quote.bid
+        price, quote_end = (side.close if side is not None else quote.close), quote.end_time
+        if quote_end >= cut_off:
+            return price
+    if quote_end is None or trade.end_time > quote_end:
+        price = trade.close
+    return price
+
+
 def trailing_amount_text(order: Order) -> str:
     """LEAN's ``Messages.TrailingStopOrder.TrailingAmount``: ``$2`` or ``1.00%`` (the decimal times 100)."""
     amount = normalize(from_float(order.trailing_amount))
@@ -784,7 +829,7 @@ def _market_price(security: Security, direction: OrderDirection) -> float:
 
 
 def _estimate_price(security: Security, order: Order) -> float:
-    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT) and order.limit_price:
+    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED) and order.limit_price:
         return order.limit_price
     return _market_price(security, order.direction)
 

@@ -104,6 +104,7 @@ class OrderType(_Enum):
     STOP_LIMIT = 3
     MARKET_ON_OPEN = 4
     MARKET_ON_CLOSE = 5
+    LIMIT_IF_TOUCHED = 7
     TRAILING_STOP = 11
     Market = 0
     Limit = 1
@@ -111,6 +112,7 @@ class OrderType(_Enum):
     StopLimit = 3
     MarketOnOpen = 4
     MarketOnClose = 5
+    LimitIfTouched = 7
     TrailingStop = 11
 
 
@@ -539,6 +541,8 @@ class Order(LeanObject):
         self.stop_triggered = False
         self.trailing_amount: float | None = None  # trailing stop orders': the distance kept to the market
         self.trailing_as_percentage = False
+        self.trigger_price: float | None = None  # limit-if-touched orders': the price that arms the limit
+        self.trigger_touched = False
         self.quantity_filled = 0.0
         self.submission: tuple[float, float, float] | None = (0.0, 0.0, 0.0)  # bid, ask, last (None: not submitted)
         self.submission_days: tuple[int, int] = (-1, -1)  # start times of the quote and trade bars behind them
@@ -607,6 +611,9 @@ class OrderTicket(LeanObject):
     def update_trailing_amount(self, trailing_amount: float, tag: str | None = None) -> Any:
         return self.update(UpdateOrderFields(trailing_amount=trailing_amount, tag=tag))
 
+    def update_trigger_price(self, trigger_price: float, tag: str | None = None) -> Any:
+        return self.update(UpdateOrderFields(trigger_price=trigger_price, tag=tag))
+
     @property
     def submit_request(self) -> SubmitOrderRequest:
         return SubmitOrderRequest(self._order)
@@ -617,6 +624,8 @@ class OrderTicket(LeanObject):
             return self._order.limit_price
         if field == OrderField.STOP_PRICE:
             return self._order.stop_price
+        if field == OrderField.TRIGGER_PRICE and self._order.type == OrderType.LIMIT_IF_TOUCHED:
+            return self._order.trigger_price
         if field == OrderField.TRAILING_AMOUNT and self._order.type == OrderType.TRAILING_STOP:
             return self._order.trailing_amount
         if field == OrderField.TRAILING_AS_PERCENTAGE and self._order.type == OrderType.TRAILING_STOP:
@@ -633,6 +642,7 @@ class OrderTicket(LeanObject):
     UpdateLimitPrice = update_limit_price
     UpdateStopPrice = update_stop_price
     UpdateTrailingAmount = update_trailing_amount
+    UpdateTriggerPrice = update_trigger_price
 
 
 class OrderField(_Enum):
@@ -651,7 +661,9 @@ class OrderField(_Enum):
 class SubmitOrderRequest(LeanObject):
     """``ticket.submit_request``: what the order was submitted with."""
 
-    def __init__(self, order: Order) -> None:
+    def __init__(self, order: Order, *_: Any, **__: Any) -> None:
+        if not isinstance(order, Order):  # LEAN's constructor, for transactions.add_order
+            raise UnsupportedApi("SubmitOrderRequest built by the algorithm (transactions.add_order)")
         self.order_id, self.order_type, self.symbol, self.quantity = order.id, order.type, order.symbol, order.quantity
         self.limit_price, self.stop_price, self.tag = order.limit_price, order.stop_price, order.tag
         self.time, self.asynchronous = order.created_time, order.asynchronous
@@ -691,8 +703,8 @@ class OrderResponse(LeanObject):
 class UpdateOrderFields(LeanObject):
     def __init__(self, quantity: float | None = None, limit_price: float | None = None,
                  stop_price: float | None = None, tag: str | None = None, trailing_amount: float | None = None,
-                 **pascal: Any) -> None:  # fmt: skip
-        unknown = set(pascal) - {"Quantity", "LimitPrice", "StopPrice", "Tag", "TrailingAmount"}
+                 trigger_price: float | None = None, **pascal: Any) -> None:  # fmt: skip
+        unknown = set(pascal) - {"Quantity", "LimitPrice", "StopPrice", "Tag", "TrailingAmount", "TriggerPrice"}
         if unknown:
             raise UnsupportedApi(f"UpdateOrderFields({', '.join(sorted(unknown))}=...)")
         self.quantity = pascal.get("Quantity", quantity)
@@ -700,6 +712,7 @@ class UpdateOrderFields(LeanObject):
         self.stop_price = pascal.get("StopPrice", stop_price)
         self.tag = pascal.get("Tag", tag)
         self.trailing_amount = pascal.get("TrailingAmount", trailing_amount)
+        self.trigger_price = pascal.get("TriggerPrice", trigger_price)
 
 
 class PortfolioTarget(LeanObject):

@@ -564,8 +564,11 @@ def _order_json(order: Order) -> dict[str, Any]:
     if order.type == OrderType.TRAILING_STOP:
         body["trailingAmount"] = order.trailing_amount
         body["trailingAsPercentage"] = order.trailing_as_percentage
-    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT):
+    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED):
         body["limitPrice"] = order.limit_price
+    if order.type == OrderType.LIMIT_IF_TOUCHED:
+        body["triggerPrice"] = order.trigger_price
+        body["triggerTouched"] = order.trigger_touched
     if order.type == OrderType.STOP_LIMIT:
         body["stopTriggered"] = order.stop_triggered
     return body
