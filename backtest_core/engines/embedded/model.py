@@ -417,7 +417,7 @@ class Slice:
                 bars.setdefault(symbol, bar)
             self._bars, self._quote_bars = _DataDictionary(bars), _DataDictionary(quotes)
             self._all = _SymbolDict({**quotes, **bars})
-            for symbol in chain(self._splits or (), self._dividends or ()):
+            for symbol in chain(*(events.keys() for events in (self._splits, self._dividends) if events)):
                 self._all.setdefault(symbol, None)  # LEAN keys an equity's auxiliary data too, with no bar: None
         return self._all
 
