@@ -63,6 +63,9 @@ class QCAlgorithm(IndicatorApi):
     def on_delistings(self, delistings: Any) -> None:
         pass
 
+    def on_symbol_changed_events(self, symbols_changed: Any) -> None:
+        pass
+
     def on_warmup_finished(self) -> None:
         pass
 

@@ -71,6 +71,13 @@ from backtest_core.engines.embedded.model import (
 )
 from backtest_core.engines.embedded.recorder import Recorder
 from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, TimeRules
+from backtest_core.engines.embedded.symbol_changes import (
+    CANCELLED_ON_SYMBOL_CHANGE,
+    NO_SYMBOL_CHANGES,
+    SymbolChangedEvent,
+    SymbolChangedEvents,
+    symbol_changed_events,
+)
 from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.engines.embedded.timezones import local_naive_ns
 from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
@@ -205,7 +212,7 @@ class Backtest:
         self.warm_start_day = self.start
         self.fill_forward_points = 0  # fill-forward bars made (trade and quote): LEAN counts them as data points
         self.history_data_points = 0  # bars handed out by history requests (LEAN's AlgorithmHistoryDataPoints)
-        self.delisting_points = 0  # data points of delistings: the events, and a universe selection per delisting
+        self.map_file_points = 0  # data points of renames and delistings, and a universe selection per delisting
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -594,14 +601,14 @@ class Backtest:
         feeds = self.feeds = self._feeds(warm_ns, end_ns)
         self.warm_start_day = warm_start.date()
         corporate = CorporateSteps(self.securities.values(), warm_start.date(), self.end)
-        due_delistings = self._delisting_events(warm_start.date())
-        delisting_ns = [np.array(sorted(due_delistings), dtype=np.int64)] if due_delistings else []
+        due_events = self._map_file_events(warm_start.date())
+        event_ns = [np.array(sorted(due_events), dtype=np.int64)] if due_events else []
         steps = _as_python_ints(
             union_of_sorted(
-                [feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns) + delisting_ns + corporate.grid
+                [feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns) + event_ns + corporate.grid
             )
         )
-        next_delisting_ns = min(due_delistings, default=END_OF_TIME)
+        next_event_ns = min(due_events, default=END_OF_TIME)
         on_splits = _hook(algorithm, "on_splits") if _overrides_hook(algorithm, "on_splits") else None
         on_dividends = _hook(algorithm, "on_dividends") if _overrides_hook(algorithm, "on_dividends") else None
         self._precompute_indicators()
@@ -663,10 +670,10 @@ class Backtest:
             for feed in feeds:
                 if feed.next_ns == step_ns:
                     fresh.append((feed, feed.advance()))
-            delistings = NO_DELISTINGS
-            if step_ns == next_delisting_ns:  # a slice of its own, before the algorithm sees anything
-                delistings = self._delist(due_delistings.pop(step_ns), filling_forward)
-                next_delisting_ns = min(due_delistings, default=END_OF_TIME)
+            delistings, changes = NO_DELISTINGS, NO_SYMBOL_CHANGES
+            if step_ns == next_event_ns:  # renames and delistings: slices of their own, at midnight
+                changes, delistings = self._map_file_slice(due_events.pop(step_ns), filling_forward)
+                next_event_ns = min(due_events, default=END_OF_TIME)
             filled = filled_quotes = NO_BARS
             for ff_feed in filling_forward:
                 if ff_feed.current_ns != step_ns:
@@ -705,9 +712,9 @@ class Backtest:
                     self._guard("OnSplits", partial(on_splits, splits))
                 if dividends and on_dividends is not None:
                     self._guard("OnDividends", partial(on_dividends, dividends))
-                data = Slice(step_ns, zone, fresh, filled, delistings, splits, dividends)
+                data = Slice(step_ns, zone, fresh, filled, delistings, changes, splits, dividends)
             else:
-                data = Slice(step_ns, zone, fresh, filled, delistings)
+                data = Slice(step_ns, zone, fresh, filled, delistings, changes)
             try:
                 on_data(data)
             except UnsupportedApi as error:
@@ -757,36 +764,51 @@ class Backtest:
                         security.trade_feed = feed
         return feeds
 
-    def _delisting_events(self, first: date) -> dict[int, list[Delisting]]:
-        """The delisting events of the equities over the run, by moment (see :mod:`.delistings`)."""
-        due: dict[int, list[Delisting]] = {}
+    def _map_file_events(self, first: date) -> dict[int, list[SymbolChangedEvent | Delisting]]:
+        """The renames and delistings of the equities over the run, by moment (see :mod:`.symbol_changes`,
+        :mod:`.delistings`)."""
+        due: dict[int, list[SymbolChangedEvent | Delisting]] = {}
         for subscription in self.subscriptions.values():
-            if subscription.map_file is not None:
-                for utc_ns, event in delisting_events(subscription.security, subscription.map_file, first, self.end):
+            security, map_file = subscription.security, subscription.map_file
+            if map_file is not None:
+                found = symbol_changed_events(security, map_file, first, self.end)
+                for utc_ns, event in found + delisting_events(security, map_file, first, self.end):
                     due.setdefault(utc_ns, []).append(event)
         return due
 
-    def _delist(self, events: list[Delisting], filling_forward: list[BarFeed]) -> Delistings:
-        """This moment's delisting events as ``slice.delistings``. A delisted security is no longer tradable
-        nor filled forward; a position left in it is closed at its last price, then its open orders are
-        cancelled (LEAN's HandleDelisting, HandleDelistingNotification, ProcessDelistings)."""
-        delistings = Delistings()
+    def _map_file_slice(
+        self, events: list[SymbolChangedEvent | Delisting], filling_forward: list[BarFeed]
+    ) -> tuple[SymbolChangedEvents, Delistings]:
+        """This moment's renames and delistings as the slice's collections, each a data point, in LEAN's order:
+        ``on_symbol_changed_events``, then the renamed symbol's open orders cancelled; then the delistings (a
+        delisted security is no longer tradable nor filled forward; a position left in it is closed at its last
+        price, then its open orders are cancelled: LEAN's HandleDelisting, HandleDelistingNotification,
+        ProcessDelistings)."""
+        changes, delistings = SymbolChangedEvents(), Delistings()
         for event in events:
-            delistings[event.symbol] = event
-            self.delisting_points += 1
+            (changes if isinstance(event, SymbolChangedEvent) else delistings)[event.symbol] = event
+            self.map_file_points += 1
+        if changes:
+            if _overrides_hook(self.algorithm, "on_symbol_changed_events"):
+                hook = _hook(self.algorithm, "on_symbol_changed_events")
+                self._guard("OnSymbolChangedEvents", partial(hook, changes))
+            for symbol, _ in changes.items():  # (iterating the collection gives key/value pairs)
+                for order in self.transactions.open_orders(symbol):
+                    self.transactions.cancel_order(order.id, CANCELLED_ON_SYMBOL_CHANGE)
+        for event in delistings.values():
             if event.type != DelistingType.DELISTED:
                 continue
             security = self.securities[event.symbol]
             security.is_delisted, security.is_tradable = True, False
             # it leaves its user-defined universe, whose replaced subscription selects once more: a data point
-            self.delisting_points += 1
+            self.map_file_points += 1
             filling_forward[:] = [feed for feed in filling_forward if feed.security is not security]
             if security.holdings.quantity:
                 self.transactions.close_delisted(security, LIQUIDATE_FROM_DELISTING_TAG)
             if not self.warming_up:
                 for order in self.transactions.open_orders(security.symbol):
                     self.transactions.cancel_order(order.id)
-        return delistings
+        return changes, delistings
 
     def _fill_forward_grids(self, end_ns: int) -> list[np.ndarray]:
         """The moments LEAN's fill-forward may emit bars for each security filling forward (after its first bar):
@@ -839,7 +861,7 @@ class Backtest:
         if self.last_step_ns is None:
             return 0
         last_day = local_datetime(self.last_step_ns, self.time_zone).date()
-        total = sum(feed.current + 1 for feed in self.feeds) + self.fill_forward_points + self.delisting_points
+        total = sum(feed.current + 1 for feed in self.feeds) + self.fill_forward_points + self.map_file_points
         total += universe_points(self.securities.values())
         for security in self.securities.values():
             events = corporate_events(security.factor_file, security.hours, self.warm_start_day, last_day)

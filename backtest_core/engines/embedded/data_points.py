@@ -14,8 +14,9 @@ subscription packet, internal ones included). For the subscriptions the embedded
   own regression figures show none from the internal benchmark feed (SPY's 16
   dividends of 2013-2016 count once in StopLimitOrderRegressionAlgorithm's 8061 points);
 - one selection point per user-defined universe (one per security type and market), at the start;
-- the delisting events (``delistings.py``), and for each ``Delisted`` one more selection point: the delisted
-  security leaves its user-defined universe, whose replaced subscription selects again.
+- the renames (``symbol_changes.py``) and delisting events (``delistings.py``), and for each ``Delisted`` one
+  more selection point: the delisted security leaves its user-defined universe, whose replaced subscription
+  selects again.
 """
 
 from __future__ import annotations

@@ -374,7 +374,7 @@ class _SymbolDict(dict):
 
 
 class _DataDictionary(_SymbolDict):
-    """A Slice's collection (``bars``, ``quote_bars``, ``delistings``): iterated from Python, as LEAN's
+    """A Slice's collection (``bars``, ``quote_bars``, ``delistings``, ...): iterated from Python, as LEAN's
     dictionaries are through pythonnet, as key/value pairs (``for kvp in data.bars: kvp.key, kvp.value``)."""
 
     def __iter__(self) -> Iterator[Any]:
@@ -388,8 +388,8 @@ class Slice:
     little or nothing of it, and bar objects with their times are the costly part of a step.
     """
 
-    __slots__ = ("_all", "_bars", "_delistings", "_dividends", "_filled", "_fresh", "_quote_bars", "_splits", "_utc_ns",
-                 "_zone")  # fmt: skip
+    __slots__ = ("_all", "_bars", "_changes", "_delistings", "_dividends", "_filled", "_fresh", "_quote_bars",
+                 "_splits", "_utc_ns", "_zone")  # fmt: skip
 
     def __init__(
         self,
@@ -398,6 +398,7 @@ class Slice:
         fresh: list[tuple[Any, int]],
         filled: Mapping[Symbol, TradeBar],
         delistings: Mapping[Symbol, Any],
+        symbol_changed_events: Mapping[Symbol, Any],
         splits: _DataDictionary | None = None,
         dividends: _DataDictionary | None = None,
     ) -> None:
@@ -405,6 +406,7 @@ class Slice:
         self._fresh = fresh  # (feed, bar index): a feed has .bar(index), .is_quote and .symbol
         self._filled = filled  # fill-forward trade bars of subscriptions without a bar at this step
         self._delistings = delistings  # this moment's delisting events (see delistings.py), usually none
+        self._changes = symbol_changed_events  # and renames (symbol_changes.py)
         self._all: _SymbolDict | None = None  # with _bars and _quote_bars, made by _built()
         self._splits, self._dividends = splits, dividends  # a corporate step's (auxiliary data, not in _all)
 
@@ -438,6 +440,10 @@ class Slice:
     @property
     def delistings(self) -> Mapping[Symbol, Any]:
         return self._delistings
+
+    @property
+    def symbol_changed_events(self) -> Mapping[Symbol, Any]:
+        return self._changes
 
     def __getitem__(self, key: Any) -> Any:
         return self._built()[key]
@@ -480,13 +486,14 @@ class Slice:
     @property
     def has_data(self) -> bool:
         """LEAN's ``HasData``: any data for the algorithm, auxiliary data included."""
-        return bool(self._fresh or self._filled or self._delistings or self._splits or self._dividends)
+        return bool(self._fresh or self._filled or self._delistings or self._changes or self._splits or self._dividends)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         attributes = {"Bars": "bars", "QuoteBars": "quote_bars", "Time": "time", "HasData": "has_data",
-                      "ContainsKey": "contains_key", "Get": "get", "Delistings": "delistings", "Splits": "splits",
+                      "ContainsKey": "contains_key", "Get": "get", "Delistings": "delistings",
+                      "SymbolChangedEvents": "symbol_changed_events", "Splits": "splits",
                       "Dividends": "dividends"}  # fmt: skip
         collections = {"Keys": "keys", "Values": "values", "Count": "__len__"}  # LEAN properties
         if name in attributes:
