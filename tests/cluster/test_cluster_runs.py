@@ -50,9 +50,9 @@ def cli(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
-def paced_run_under_way(settings: Settings) -> tuple[str, psutil.Process]:
+def paced_run_under_way(settings: Settings, pause: float = 0.04) -> tuple[str, psutil.Process]:
     """A ``paced_daily`` run a tenth done on the cluster, and its engine process on the worker."""
-    run_id = runs.submit(paced(), settings)
+    run_id = runs.submit(paced(pause), settings)
     until(lambda: runs.progress(run_id, settings).percent > 10, RUN_TIMEOUT_S, "the run under way")
     [engine] = engine_children(run_id)
     return run_id, engine
@@ -186,7 +186,7 @@ def test_a_worker_killed_mid_run_is_retried_once_and_the_result_is_the_same(
 ) -> None:  # fmt: skip
     settings = use_cluster(monkeypatch, loopback_cluster)
     store = RunStore(settings)
-    run_id, engine = paced_run_under_way(settings)
+    run_id, engine = paced_run_under_way(settings, pause=0.02)  # both attempts in ~10 s
     worker = worker_of(engine, loopback_cluster)
     os.kill(worker.pid, signal.SIGKILL)
     psutil.wait_procs([engine], timeout=30)
