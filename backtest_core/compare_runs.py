@@ -93,7 +93,7 @@ def load_run(store: RunStore, run_id: str) -> tuple[BacktestRunInfo, LeanResult]
     if run.status.is_active:
         return Excluded(id=run_id, reason=f"it is still {run.status.value}")
     try:
-        result = store.result(run_id)
+        result = store.result(run_id, deferred_tables=True)  # of ten results, two trade tables are read
     except ResultFormatError as error:
         return Excluded(id=run_id, reason=f"its result cannot be read ({error.problem})")
     if run.status == BacktestStatus.FAILED:
@@ -108,7 +108,11 @@ def compared_run(store: RunStore, run: BacktestRunInfo, result: LeanResult, cale
     curve = RunCurve(id=run.id, label=facts.name, equity=result.equity, closes=daily_closes(result.equity, calendar))
     inputs = RunInputs(id=run.id, fields=input_fields(run, result, facts), code=code_snapshot(store.run_dir(run.id)))
     return ComparedRun(
-        facts=facts, curve=curve, lean_statistics=result.statistics.raw, inputs=inputs, trades=result.closed_trades
+        facts=facts,
+        curve=curve,
+        lean_statistics=result.statistics.raw,
+        inputs=inputs,
+        trade_source=result.closed_trade_table.frame,
     )
 
 
@@ -207,8 +211,7 @@ def load_runs(
 
 
 def _crypto_only(result: LeanResult) -> bool:
-    orders = result.orders
-    return not orders.empty and bool((orders["security_type"] == "Crypto").all())
+    return result.order_security_types == {"Crypto"}
 
 
 def compare(

@@ -1,4 +1,5 @@
-"""A 16-run sweep on the local queue (limit 2) against the same sweep on a loopback Dask cluster, same run.
+"""A 16-run sweep (over ``fast``, launched as the Run page launches one) on the local queue (limit 2) against
+the same sweep on a loopback Dask cluster, in the same run.
 
 Configurations, interleaved over ``--rounds`` (this shared machine's speed drifts from minute to minute):
 ``local`` (two supervisors at a time), ``cluster-2`` (two ``dask worker`` processes, one thread each) and
@@ -16,6 +17,7 @@ Goal: cluster-2 wall time within 1.2x of local.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -28,8 +30,12 @@ import psutil
 from backtest_core import runs
 from backtest_core.cluster.control import read_state
 from backtest_core.models import BacktestRequest, BacktestStatus
+from backtest_core.models.sweep import Objective
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
+from backtest_core.store.sweep_store import SweepStore
+from backtest_core.sweeps.grid import SweepGrid, build_grid
+from backtest_core.sweeps.launch import plan_sweep, submit_sweep
 from tests.cluster.loopback import LoopbackCluster, stop_relay
 
 ALGORITHMS = PROJECT_ROOT / "tests" / "algorithms"
@@ -47,6 +53,7 @@ class Sweep:
     relay_cpu_s: float | None = None  # after it connected
     scheduler_cpu_s: float | None = None  # above its idle rate
     relay_start_cpu_s: float | None = None
+    load: float = 0.0  # the machine's 1-minute load average as the sweep ended (2 cores, shared)
 
 
 def log_time(line: str) -> float:
@@ -61,7 +68,9 @@ def engine_span(folder: Path) -> tuple[float, float]:
     return log_time(first), log_time(last)
 
 
-def run_sweep(name: str, requests: list[BacktestRequest], data: Path, cluster: LoopbackCluster | None) -> Sweep:
+def run_sweep(
+    name: str, request: BacktestRequest, grid: SweepGrid, data: Path, cluster: LoopbackCluster | None
+) -> Sweep:
     with tempfile.TemporaryDirectory(prefix="bench-cluster-") as home:
         settings = Settings(home=Path(home), data=data, strategies=ALGORITHMS, max_concurrent=2,
                             cluster=cluster.address if cluster else None)  # fmt: skip
@@ -69,7 +78,8 @@ def run_sweep(name: str, requests: list[BacktestRequest], data: Path, cluster: L
         idle_rate = cpu_rate(scheduler) if scheduler else 0.0  # its heartbeats with the workers, run or not
         scheduler_before = cpu_seconds(scheduler) if scheduler else 0.0
         began = time.time()
-        ids = [runs.submit(request, settings) for request in requests]
+        sweep = submit_sweep(plan_sweep(request, grid, Objective(), settings), settings)  # as the Run page does
+        ids = [run.id for run in SweepStore(RunStore(settings)).run_infos(sweep.id)]
         relay_started = None
         if cluster:  # the relay's start (imports, connection) is paid once per sweep, not per run
             while (state := read_state(settings)) is None or not state.connected:
@@ -91,7 +101,8 @@ def run_sweep(name: str, requests: list[BacktestRequest], data: Path, cluster: L
             engine.append(last - first)
         wall = max(run.finished_at.timestamp() for run in finished) - began
         scheduler_cpu = cpu_seconds(scheduler) - scheduler_before - idle_rate * wall if scheduler else None
-        return Sweep(name, wall, to_engine, to_stored, engine, relay_cpu, scheduler_cpu, relay_started)
+        load = os.getloadavg()[0]
+        return Sweep(name, wall, to_engine, to_stored, engine, relay_cpu, scheduler_cpu, relay_started, load)
 
 
 def cpu_seconds(process: psutil.Process) -> float:
@@ -117,7 +128,7 @@ def describe(sweep: Sweep, runs_count: int, local_wall: float) -> str:
         f"{runs_count / sweep.wall_s * 60:.1f} | {statistics.median(sweep.engine_s):.1f} s | "
         f"{statistics.median(sweep.slot_to_engine_s) * 1000:.0f} ms | "
         f"{statistics.median(sweep.engine_to_stored_s) * 1000:.0f} ms | {start} | {per_run} ms | {per_second} ms | "
-        f"{scheduler} ms |"
+        f"{scheduler} ms | {sweep.load:.1f} |"
     )
 
 
@@ -128,25 +139,23 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=0.01, help="seconds paced_daily sleeps per bar")
     arguments = parser.parse_args()
     data = Settings().shared / "lean-data"
-    requests = [
-        BacktestRequest(strategy="paced_daily", parameters={"pause": str(arguments.pause), "fast": str(2 + i % 12)})
-        for i in range(arguments.runs)
-    ]
+    request = BacktestRequest(strategy="paced_daily", parameters={"pause": str(arguments.pause)})
+    grid = build_grid([f"fast=2:{arguments.runs + 1}:1"])
     columns = ["configuration", "wall", "vs local", "runs/min", "engine (median)", "slot -> engine (median)",
                "engine end -> stored (median)", "relay start CPU", "relay CPU/run", "relay CPU per run-second",
-               "scheduler CPU/run"]  # fmt: skip
+               "scheduler CPU/run", "load"]  # fmt: skip
     print(f"| {' | '.join(columns)} |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|" + "---:|" * (len(columns) - 1))
     with tempfile.TemporaryDirectory(prefix="bench-dask-") as folder:
         for round_number in range(arguments.rounds):
-            local = run_sweep(f"local (limit 2), round {round_number + 1}", requests, data, None)
+            local = run_sweep(f"local (limit 2), round {round_number + 1}", request, grid, data, None)
             print(describe(local, arguments.runs, local.wall_s), flush=True)
             for workers in (2, 1):
                 cluster = LoopbackCluster(Path(folder) / f"r{round_number}-w{workers}", data)
                 cluster.folder.mkdir()
                 try:
                     cluster.start(workers=workers)
-                    sweep = run_sweep(f"cluster-{workers}, round {round_number + 1}", requests, data, cluster)
+                    sweep = run_sweep(f"cluster-{workers}, round {round_number + 1}", request, grid, data, cluster)
                 finally:
                     cluster.stop()
                 print(describe(sweep, arguments.runs, local.wall_s), flush=True)

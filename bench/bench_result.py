@@ -156,8 +156,9 @@ def main() -> None:
         reruns = Reruns(page)
         loads = {}
         for label in ("daily", "minute", "daily again"):
-            loads[label] = measure(page, home, data, "result", f"id={ids[label.split()[0]]}", args.repeat, "results")
-            print(f"{label:>12}: cold {loads[label][0]:7.0f} ms   warm {loads[label][1]:7.0f} ms", flush=True)
+            cold, cpu, warm = measure(page, home, data, "result", f"id={ids[label.split()[0]]}", args.repeat, "results")
+            loads[label] = cold, warm
+            print(f"{label:>12}: cold {cold:7.0f} ms (server CPU {cpu:.2f} s)   warm {warm:7.0f} ms", flush=True)
         daily_cold = min(loads["daily"][0], loads["daily again"][0])
         daily_warm = min(loads["daily"][1], loads["daily again"][1])
         print(f"ratio one-year minute / one-month daily: cold {loads['minute'][0] / daily_cold:.2f}, "

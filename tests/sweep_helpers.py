@@ -9,6 +9,8 @@ import shutil
 import uuid
 from pathlib import Path
 
+import psutil
+
 from backtest_core.settings import PROJECT_ROOT
 from backtest_core.store import RunStore
 
@@ -30,6 +32,20 @@ def write_strategies(folder: Path) -> Path:
     source = source.replace("self.set_end_date(2020, 12, 31)", "self.set_end_date(2017, 12, 31)")
     main.write_text(source.replace(marker, marker + check, 1))
     return folder
+
+
+def supervisors(home: Path) -> list[psutil.Process]:
+    """Live run supervisors of the store at ``home`` (found in the process table by their module and
+    BACKTEST_HOME, not by what the store recorded)."""
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            supervisor = "backtest_core.runs.supervisor" in (process.info["cmdline"] or [])
+            if supervisor and process.environ().get("BACKTEST_HOME") == str(home):
+                found.append(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return found
 
 
 def build_optimize_folder(store: RunStore, run_ids: list[str], target: Path, *, failed: int = 1) -> Path:

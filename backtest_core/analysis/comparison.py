@@ -8,7 +8,7 @@ goes out as JSON. Pure: the calendar and the risk-free rate are passed in.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -62,7 +62,11 @@ class ComparedRun:
     curve: RunCurve
     lean_statistics: dict[str, str]
     inputs: RunInputs
-    trades: pd.DataFrame
+    trade_source: Callable[[], pd.DataFrame]  # closed trades, read when a trade diff needs them (two runs)
+
+    @property
+    def trades(self) -> pd.DataFrame:
+        return self.trade_source()
 
 
 class VsBaseline(BaseModel):
@@ -151,6 +155,7 @@ class Workbench:
             "start_capital": facts.start_capital,
             "data_source": facts.data_source,
             "warnings": facts.warnings,
+            "data": {"start": run.curve.first_day, "end": run.curve.last_day},
             "window": self.windows[facts.id].model_dump(),
         }
         vs = None
@@ -236,7 +241,7 @@ def build_workbench(
         rebased={run.facts.id: rebased_equity(run.curve, windows[run.facts.id], calendar) for run in kept},
         closes=closes,
         inputs=diff_inputs([run.inputs for run in kept]),
-        notes=list(notes),
+        notes=[*notes, *stopped_early(kept, calendar)],
     )
     if workbench.comparable:
         workbench.window = windows[base]
@@ -249,6 +254,21 @@ def build_workbench(
         )
     _test_against_baseline(workbench, rate)
     return workbench
+
+
+def stopped_early(runs: Sequence[ComparedRun], calendar: TradingCalendar) -> list[str]:
+    """A note for each run whose equity ends before the last trading day of its period (it quit or stopped):
+    its figures, and a common window, end where its data does, not at the period end the header shows."""
+    notes = []
+    for run in runs:
+        end, last = run.facts.period_end, run.curve.last_day
+        if end is None or last is None or last >= calendar.last_on_or_before(end):
+            continue
+        notes.append(
+            f"{run.facts.name} ({run.facts.id}): its equity ends {last}, before its period's end {end}; "
+            f"its data, and every figure of it, stop on {last}."
+        )
+    return notes
 
 
 class NotComparable(StudioError):

@@ -74,10 +74,19 @@ def neighbourhood(frame: pd.DataFrame, parameters: list[str], objective: str, ma
 
 
 def robust_choice(scored: pd.DataFrame, objective: str, maximize: bool) -> RobustChoice:
-    """The raw best and the plateau's best of a frame scored by ``neighbourhood``."""
+    """The raw best and the plateau's best of a frame scored by ``neighbourhood``.
+
+    Cells whose smoothed values tie (a spike's neighbours share its neighbourhood) are told apart by their
+    own objective, so a poor cell beside the spike never stands for the plateau."""
     values = pd.to_numeric(scored[objective], errors="coerce").dropna()
-    smooth = scored["smoothed"].dropna()
     if values.empty:
         return RobustChoice(raw_best=None, plateau_best=None)
     pick = pd.Series.idxmax if maximize else pd.Series.idxmin
-    return RobustChoice(raw_best=str(pick(values)), plateau_best=str(pick(smooth)) if not smooth.empty else None)
+    smoothed = scored["smoothed"].dropna()
+    if smoothed.empty:
+        return RobustChoice(raw_best=str(pick(values)), plateau_best=None)
+    # the same cells summed in another order differ in the last bits: ties are equal to 10 significant digits
+    level = smoothed.map(lambda value: float(f"{value:.10g}"))
+    ranked = pd.DataFrame({"level": level, "own": values}).dropna()
+    ranked = ranked.sort_values(["level", "own"], ascending=not maximize, kind="stable")
+    return RobustChoice(raw_best=str(pick(values)), plateau_best=str(ranked.index[0]))

@@ -17,7 +17,7 @@ from backtest_core.store import RunStore
 from backtest_core.store.sweep_store import SweepStore
 from backtest_core.sweeps.grid import build_grid
 from backtest_core.sweeps.launch import cancel_sweep, plan_sweep, submit_sweep
-from backtest_core.sweeps.summary import SweepReport, report_json, sweep_report, sweep_status
+from backtest_core.sweeps.summary import SweepReport, finite_number, report_json, sweep_report, sweep_status
 
 ACTIONS = ("list", "show", "cancel")
 WAIT_POLL_S = 1.0
@@ -127,7 +127,9 @@ def _print_summary(report: SweepReport) -> None:
         row = report.table.loc[report.best]
         parameters = ", ".join(f"{name}={row[name]}" for name in report.sweep.grid.names)
         print(f"best {report.sweep.objective.text}: {row['objective']} at {parameters} ({report.best})")
-    if report.plateau_best is not None and report.plateau_best != report.best:
+    if report.plateau_best is not None and report.plateau_best == report.best:
+        print("plateau's best: the same run (its neighbourhood is the best too)")
+    elif report.plateau_best is not None:
         row = report.table.loc[report.plateau_best]
         print(f"plateau's best: {', '.join(f'{n}={row[n]}' for n in report.sweep.grid.names)} ({report.plateau_best})")
     if report.deflated:
@@ -183,8 +185,9 @@ def _show(args: argparse.Namespace) -> int:
     table = report.table
     print_table(
         ["id", *names, "status", report.sweep.objective.statistic],
-        [[row["id"], *(row[n] for n in names), row["status"], row["objective"]] for _, row in table.iterrows()],
-    )
+        [[row["id"], *(row[n] for n in names), row["status"], finite_number(row["objective"])]
+         for _, row in table.iterrows()],
+    )  # fmt: skip
     return 0
 
 

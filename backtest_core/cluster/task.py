@@ -17,8 +17,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from distributed import Event, Variable, get_client, get_worker
-from distributed.worker import Worker
+from distributed import Event, Reschedule, Variable, get_client, get_worker
+from distributed.worker import WORKER_ANY_RUNNING, Worker
 
 from backtest_core.cluster.archive import pack, unpack
 from backtest_core.cluster.protocol import TASK_ATTEMPTS, TaskBundle, TaskResult, code_fingerprint
@@ -65,8 +65,9 @@ def run_backtest_task(bundle: TaskBundle) -> TaskResult:
             storage_dir=settings.storage_dir if bundle.engine == EngineName.LEAN_DOCKER else None,
         )  # fmt: skip
         sink = EventSink(worker, names.topic, bundle.run_id, attempt)
-        cancel, done = threading.Event(), threading.Event()
-        threading.Thread(target=_follow_cancel, args=(cancel_event, cancel, done), daemon=True).start()
+        cancel, closing, done = threading.Event(), threading.Event(), threading.Event()
+        follow = (worker, cancel_event, cancel, closing, done)
+        threading.Thread(target=_follow_cancel, args=follow, daemon=True).start()
         engine_started = time.time()
         try:
             outcome = engine_for(bundle.engine, settings).run(job, sink, cancel)
@@ -74,6 +75,8 @@ def run_backtest_task(bundle: TaskBundle) -> TaskResult:
             done.set()
             sink.close()
         engine_ended = time.time()
+        if closing.is_set():  # not the analyst's cancel: the run goes elsewhere, as for a worker lost mid-run
+            raise Reschedule()
         archive = pack(folder, skip=frozenset({"code"}))  # the store has the code already
     return result.model_copy(update={
         "outcome": outcome, "archive": archive, "engine_started": engine_started, "engine_ended": engine_ended,
@@ -94,9 +97,14 @@ def _worker_problem(bundle: TaskBundle, settings: Settings, host: str, address: 
     """Why this worker cannot run the backtest as the submitting machine would, or None."""
     here = f"The Dask worker {address} on {host}"
     data = settings.data_dir
+    fix = (
+        "Start the worker with BACKTEST_DATA set to a LEAN data folder (the same data as the submitting "
+        "machine's, so results match)."
+    )
+    if settings.data is None:  # <home>/data may hold the synthetic sample a dashboard on that host wrote
+        return f"{here} has no BACKTEST_DATA set, so it has no LEAN data folder to run on. {fix}"
     if not data.is_dir() or not any(data.iterdir()):
-        return (f"{here} has no LEAN data folder at {data}. Start the worker with BACKTEST_DATA set to a LEAN "
-                "data folder (the same data as the submitting machine's, so results match).")  # fmt: skip
+        return f"{here} has no LEAN data folder at {data}. {fix}"
     fingerprint = code_fingerprint()
     if fingerprint != bundle.fingerprint:
         return (f"{here} runs other Backtest Studio code (fingerprint {fingerprint}) than the submitting machine "
@@ -109,14 +117,24 @@ def _worker_problem(bundle: TaskBundle, settings: Settings, host: str, address: 
     return None
 
 
-def _follow_cancel(cancel_event: Event, cancel: threading.Event, done: threading.Event) -> None:
-    """Turn the cluster's cancel event (set by the relay) into the engine's cancel; one long poll at a time."""
+def _follow_cancel(
+    worker: Worker, cancel_event: Event, cancel: threading.Event, closing: threading.Event, done: threading.Event
+) -> None:
+    """Turn the cluster's cancel event (set by the relay) into the engine's cancel; one long poll at a time.
+
+    A worker that is closing (stopped, or its scheduler gone) ends the engine too, marking ``closing``: it
+    would otherwise wait 30 s for the task before its nanny kills it, and the run then starts elsewhere anyway.
+    """
     while not done.is_set():
+        if worker.status not in WORKER_ANY_RUNNING:
+            closing.set()
+            cancel.set()
+            return
         try:
             if cancel_event.wait(timeout=CANCEL_WAIT_S):
                 cancel.set()
                 return
-        except Exception:  # the scheduler connection is gone: the worker is closing, and the engine with it
+        except Exception:  # the scheduler connection is gone: the worker is closing (seen on the next turn)
             done.wait(CANCEL_WAIT_S)
 
 

@@ -13,10 +13,17 @@ from backtest_core.errors import ResultFormatError
 from backtest_core.models.statistics import BacktestStatistics
 from backtest_core.results.charts import OHLC, Chart, ChartSeries, empty_points, empty_series, parse_charts, utc_times
 from backtest_core.results.files import ResultFiles, locate
-from backtest_core.results.jsonfile import camel, read_json
+from backtest_core.results.jsonfile import camel, collector_paused, read_json
 from backtest_core.results.logs import find_dates, find_runtime_error, parse_log, parse_statistics, read_log, select_run
 from backtest_core.results.model import LeanResult, Snapshot, Verdict
-from backtest_core.results.tables import parse_closed_trades, parse_order_events, parse_orders
+from backtest_core.results.tables import (
+    CONTENT_ERRORS,
+    DeferredTable,
+    parse_closed_trades,
+    parse_order_events,
+    parse_orders,
+    security_types,
+)
 
 _RESULT_KEYS = ("charts", "statistics", "runtimeStatistics", "orders", "totalPerformance", "state")
 # sections with a field of their own in LeanResult; anything else LEAN adds lands in ``extra``
@@ -34,18 +41,31 @@ _KNOWN_KEYS = {
 }
 
 
-def load_result(path: Path) -> LeanResult:
+def load_result(path: Path, *, deferred_tables: bool = False) -> LeanResult:
     """The LEAN result at ``path``: a results folder (its main file is chosen by ``config``, else the
     newest) or a main ``<id>.json``. Raises ResultFormatError naming the file for a corrupt, truncated or
     foreign file; missing optional parts (order events, summary, logs) just stay empty.
+
+    Every file is decoded (so a truncated one is refused here). ``deferred_tables`` leaves orders, order
+    events and closed trades as JSON until first read, for readers of many results that need few tables
+    (Compare); a section not shaped like LEAN's then raises its ResultFormatError at that read.
     """
     files = locate(Path(path))
+    with collector_paused():
+        result = _decode_and_build(files)
+    if not deferred_tables:
+        for table in (result.order_table, result.order_event_table, result.closed_trade_table):
+            table.frame()
+    return result
+
+
+def _decode_and_build(files: ResultFiles) -> LeanResult:
     top = _result_object(files.main, read_json(files.main))
     events = read_json(files.order_events) if files.order_events else []
     summary = camel(read_json(files.summary)) if files.summary else None
     try:
         return _build(files, top, events, summary)
-    except (TypeError, ValueError, AttributeError, IndexError, KeyError) as error:
+    except CONTENT_ERRORS as error:
         # valid JSON whose content is not shaped like LEAN's (hand-edited, another tool's file)
         raise ResultFormatError(files.main, f"unexpected content: {error}") from error
 
@@ -80,9 +100,10 @@ def _build(files: ResultFiles, top: dict[str, Any], events: object, summary: dic
         benchmark=_values(_series(charts, "Benchmark", "Benchmark"), "Benchmark"),
         returns=_values(_series(charts, "Strategy Equity", "Return", "Daily Performance"), "Return"),
         charts=charts,
-        orders=parse_orders(top.get("orders")),
-        order_events=_order_events(files, events),
-        closed_trades=parse_closed_trades(performance.get("closedTrades")),
+        order_table=DeferredTable(parse_orders, top.get("orders"), files.main),
+        order_event_table=DeferredTable(parse_order_events, _order_events(files, events), files.main),
+        closed_trade_table=DeferredTable(parse_closed_trades, performance.get("closedTrades"), files.main),
+        order_security_types=security_types(top.get("orders")),
         profit_loss=_profit_loss(top.get("profitLoss")),
         algorithm_configuration=configuration,
         state=state,
@@ -192,10 +213,10 @@ def _ohlc(series: ChartSeries | None) -> pd.DataFrame:
     return series.points[list(OHLC)]
 
 
-def _order_events(files: ResultFiles, events: object) -> pd.DataFrame:
+def _order_events(files: ResultFiles, events: object) -> list[Any]:
     if not isinstance(events, list):
         raise ResultFormatError(files.order_events or files.main, "order events are not a JSON array")
-    return parse_order_events(events)
+    return events
 
 
 def _profit_loss(raw: object) -> pd.Series:

@@ -13,6 +13,7 @@ import pandas as pd
 from backtest_core.models.statistics import BacktestStatistics
 from backtest_core.results.charts import Chart
 from backtest_core.results.logs import LogRecord, parse_log
+from backtest_core.results.tables import DeferredTable
 
 FAILED_STATUSES = frozenset({"RuntimeError", "DeployError", "Invalid"})
 
@@ -25,6 +26,8 @@ class LeanResult:
     Object sections (``algorithm_configuration``, ``trade_statistics``, ``portfolio_statistics`` keys,
     ``summary``) use LEAN's camelCase names whatever the file's vintage; ``state`` keeps LEAN's PascalCase
     keys (``Status``, ``RuntimeError``), and chart, series, statistic and parameter names are as written.
+    ``orders``, ``order_events`` and ``closed_trades`` come from their ``DeferredTable`` (built at load
+    unless ``load_result`` was asked to defer them).
     """
 
     algorithm_id: str
@@ -46,9 +49,10 @@ class LeanResult:
     benchmark: pd.Series
     returns: pd.Series
     charts: dict[str, Chart]
-    orders: pd.DataFrame
-    order_events: pd.DataFrame
-    closed_trades: pd.DataFrame
+    order_table: DeferredTable = field(repr=False)
+    order_event_table: DeferredTable = field(repr=False)
+    closed_trade_table: DeferredTable = field(repr=False)
+    order_security_types: frozenset[str | None]  # of every order, known without tabulating them
     profit_loss: pd.Series
     algorithm_configuration: dict[str, Any]
     state: dict[str, Any]
@@ -60,6 +64,18 @@ class LeanResult:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def orders(self) -> pd.DataFrame:
+        return self.order_table.frame()
+
+    @property
+    def order_events(self) -> pd.DataFrame:
+        return self.order_event_table.frame()
+
+    @property
+    def closed_trades(self) -> pd.DataFrame:
+        return self.closed_trade_table.frame()
 
     @cached_property
     def logs(self) -> list[LogRecord]:

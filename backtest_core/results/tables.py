@@ -3,18 +3,21 @@
 LEAN writes enums as integers (orders, trades) or camelCase strings (order events); the frames carry the
 enum *names* (``Market``, ``Filled``, ``Buy``, ``Equity``) so pages and exports need no lookup tables.
 Columns are snake_case. Frames are built column-wise from Python lists (one pass per column), never row by
-row through pandas.
+row through pandas. ``DeferredTable`` holds a section as decoded JSON until a reader asks for its frame.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from backtest_core.errors import ResultFormatError
 from backtest_core.results.charts import utc_index, utc_times
 from backtest_core.results.jsonfile import camel
 
@@ -211,6 +214,47 @@ def _times(values: list[Any]) -> pd.DatetimeIndex:
     if values and all(isinstance(v, int | float) for v in values):
         return utc_index(np.array(values, dtype=float), name=None)
     return utc_times(values)
+
+
+# what tabulating a section raises when its JSON is valid but not shaped like LEAN's
+CONTENT_ERRORS = (TypeError, ValueError, AttributeError, IndexError, KeyError)
+
+
+class DeferredTable:
+    """One table of a result (orders, order events, closed trades), tabulated on first ``frame()``: a
+    comparison of ten minute results reads the closed trades of two and the orders of none. Thread-safe (one
+    cached result serves every Streamlit session); the JSON is dropped once the frame is built.
+    """
+
+    def __init__(self, parse: Callable[[object], pd.DataFrame], raw: object, path: Path) -> None:
+        self._parse, self._raw, self._path = parse, raw, path
+        self._frame: pd.DataFrame | None = None
+        self._lock = threading.Lock()
+
+    def frame(self) -> pd.DataFrame:
+        """The table; ResultFormatError naming the file when the section is not shaped like LEAN's."""
+        with self._lock:
+            if self._frame is None:
+                try:
+                    self._frame = self._parse(self._raw)
+                except CONTENT_ERRORS as error:
+                    raise ResultFormatError(self._path, f"unexpected content: {error}") from error
+                self._raw = None
+            return self._frame
+
+    def __getstate__(self) -> dict[str, Any]:  # st.cache_data pickles results; a lock does not pickle
+        with self._lock:
+            return {key: value for key, value in vars(self).items() if key != "_lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+        self._lock = threading.Lock()
+
+
+def security_types(raw: object) -> frozenset[str | None]:
+    """The ``security_type`` names of ``orders`` (as ``parse_orders`` gives them), without tabulating them."""
+    orders = raw.values() if isinstance(raw, dict) else ()
+    return frozenset(_enum_names((camel(o).get("securityType") for o in orders), SECURITY_TYPES))
 
 
 def parse_orders(raw: object) -> pd.DataFrame:

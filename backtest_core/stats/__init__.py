@@ -20,7 +20,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from backtest_core.stats.decimals import round_significant
+from backtest_core.stats.decimals import from_float, round_places, round_significant, smart_rounding
 
 Point = tuple[float, float]  # (UTC unix seconds, value)
 
@@ -63,8 +63,7 @@ def compute_statistics(inputs: StatisticsInputs) -> StatisticsReport:
         "Drawdown": _drawdown_text(v["drawdown"], inputs),
         "Expectancy": _decimal_text(v["expectancy"], 3),
         "Start Equity": _decimal_text(v["startEquity"], 2),
-        # after trading, LEAN's portfolio value carries the prices' decimals, so Math.Round keeps two places
-        "End Equity": _decimal_text(v["endEquity"], 2, pad=inputs.total_orders > 0),
+        "End Equity": _equity_text(v["endEquity"]),
         "Net Profit": _pct(v["totalNetProfit"], 3),
         "Sharpe Ratio": _double_text(v["sharpeRatio"], 3),
         "Sortino Ratio": _double_text(v["sortinoRatio"], 3),
@@ -262,11 +261,17 @@ def _plain(value: Decimal) -> str:
     return "0" if text in ("-0", "0", "") else text
 
 
-def _decimal_text(value: float, digits: int, keep_zeros: bool = True, pad: bool = False) -> str:
+def _decimal_text(value: float, digits: int, keep_zeros: bool = True) -> str:
     rounded = _round_decimal(as_decimal(value), digits)
-    if pad:
-        rounded = rounded.quantize(Decimal(1).scaleb(-digits))
     return _plain(rounded if keep_zeros else rounded.normalize())
+
+
+def _equity_text(value: float) -> str:
+    """LEAN's End Equity: the last equity sample, which is the portfolio value to 4 places
+    (``UpdateAlgorithmEquity``) smart-rounded by the candle (``Candlestick.Close``: its trailing zeros go),
+    then ``Math.Round(x, 2)``: 94421.60 prints 94421.6, 100070.8996 prints 100070.90."""
+    sampled = smart_rounding(round_places(from_float(value), 4))
+    return _plain(round_places(sampled, 2))
 
 
 def _pct(value: float, digits: int) -> str:

@@ -167,9 +167,11 @@ class RunStore:
     def algorithm_id(self, run_id: str) -> str:
         return str(self._field(run_id, "algorithm_id"))
 
-    def result(self, run_id: str) -> LeanResult:
-        """The run's parsed LEAN result (raises ResultFormatError when it has none or it is corrupt)."""
-        return load_result(self.run_dir(run_id) / f"{self.algorithm_id(run_id)}.json")
+    def result(self, run_id: str, *, deferred_tables: bool = False) -> LeanResult:
+        """The run's parsed LEAN result (raises ResultFormatError when it has none or it is corrupt); see
+        ``load_result`` for ``deferred_tables``."""
+        path = self.run_dir(run_id) / f"{self.algorithm_id(run_id)}.json"
+        return load_result(path, deferred_tables=deferred_tables)
 
     # -- lifecycle -------------------------------------------------------------------------------------
 

@@ -176,8 +176,8 @@ def report_json(report: SweepReport) -> dict[str, object]:
     sweep, table = report.sweep, report.table
     runs = []
     for _, row in table[table["status"] != SKIPPED].iterrows():
-        statistics = {label: _number(row[label]) for label in KEY_COLUMNS.values()}
-        statistics[sweep.objective.statistic] = _number(row["objective"])
+        statistics = {label: finite_number(row[label]) for label in KEY_COLUMNS.values()}
+        statistics[sweep.objective.statistic] = finite_number(row["objective"])
         runs.append(
             {
                 "id": row["id"],
@@ -193,8 +193,8 @@ def report_json(report: SweepReport) -> dict[str, object]:
         best = {
             "id": report.best,
             "parameters": {name: best_row[name] for name in sweep.grid.names},
-            "objective": _number(best_row["objective"]),
-            "stability": _number(best_row.get("stability")),
+            "objective": finite_number(best_row["objective"]),
+            "stability": finite_number(best_row.get("stability")),
         }
     return {
         "id": sweep.id,
@@ -215,14 +215,15 @@ def report_json(report: SweepReport) -> dict[str, object]:
         "runs": runs,
         "best": best,
         "plateau_best": report.plateau_best,
-        "deflated_sharpe": _number(report.deflated.dsr) if report.deflated else None,
+        "deflated_sharpe": finite_number(report.deflated.dsr) if report.deflated else None,
         "deflated_sharpe_inputs": report.deflated.model_dump() if report.deflated else report.deflated_note,
         "pbo": report.overfit.pbo if report.overfit else None,
         "pbo_inputs": report.overfit.model_dump(exclude={"logits"}) if report.overfit else report.overfit_note,
     }
 
 
-def _number(value: object) -> float | None:
+def finite_number(value: object) -> float | None:
+    """A float, or None for what is no finite number (a failed run's objective is absent, not NaN)."""
     if value is None:
         return None
     try:

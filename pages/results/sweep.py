@@ -13,6 +13,7 @@ from backtest_core.sweeps.launch import cancel_sweep
 from backtest_core.sweeps.summary import KEY_COLUMNS, SKIPPED, estimate_eta, sweep_report, sweep_status
 
 st.title("Sweep")
+ui.cluster_panel()
 store = ui.store()
 sweeps = SweepStore(store)
 stored = ui.guarded(sweeps.list) or []
@@ -42,10 +43,16 @@ def live(drawn_ended: int) -> None:
     c[3].metric("Queued", counts.queued)
     c[4].metric("Cancelled", counts.cancelled)
     eta = estimate_eta(sweeps.run_infos(sweep_id), counts, datetime.now(UTC)) if counts.active else None
-    c[5].metric("Time left", views.format_duration(eta) if counts.active else "done")
+    c[5].metric(
+        "Time left",
+        views.format_duration(eta) if counts.active else "done",
+        help="Estimated once a run has ended: runs not yet ended × mean time of the ended runs ÷ runs at once.",
+    )
     skipped = len(sweep.constraints_skipped)
     status = sweep_status(sweep, counts)
-    text = f"{status}: {counts.ended} of {counts.total} runs ended, {skipped} combinations skipped by a constraint"
+    text = f"{status}: {counts.ended} of {counts.total} runs ended"
+    if sweep.grid.constraints:
+        text += f", {'1 combination' if skipped == 1 else f'{skipped} combinations'} skipped by a constraint"
     st.progress(counts.ended / max(1, counts.total), text=text)
     if counts.ended != drawn_ended:
         if not counts.active:
@@ -112,10 +119,12 @@ event = st.dataframe(
     width="stretch",
     on_select="rerun",
     selection_mode="multi-row",
+    placeholder="",  # a failed or skipped run has no statistics: a blank, not "None"
     key=f"sweep_table_{sweep_id}",
     column_config={
         "open": st.column_config.LinkColumn("run", display_text="open"),
         objective.statistic: st.column_config.NumberColumn(format="%.3f"),
+        **{label: st.column_config.NumberColumn(format="%.2f") for label in key_labels if label != "Total Orders"},
         "smoothed": st.column_config.NumberColumn("neighbourhood mean", format="%.3f"),
         "stability": st.column_config.ProgressColumn("stability", min_value=0.0, max_value=1.0, format="%.2f"),
     },
@@ -151,10 +160,11 @@ else:
     y = h2.selectbox("y axis", [n for n in names if n != x], index=0, key="heat_y")
     others = [n for n in names if n not in (x, y)]
     held: dict[str, str] = {}
-    how = "max"
+    how, mode = "max", ""
     if others:
-        mode = h3.selectbox("Other parameters", ["best (max)", "mean", "median", "held at a value"], key="heat_mode")
-        how = {"best (max)": "max", "mean": "mean", "median": "median"}.get(mode, "max")
+        best_word = f"best ({'max' if objective.maximize else 'min'})"
+        mode = h3.selectbox("Other parameters", [best_word, "mean", "median", "held at a value"], key="heat_mode")
+        how = {"mean": "mean", "median": "median"}.get(mode, "max")  # "max": the best, whichever the direction
         if mode == "held at a value":
             hold_columns = st.columns(len(others))
             for column, name in zip(hold_columns, others, strict=True):
@@ -162,9 +172,25 @@ else:
                     f"{name} held at", sweep_views.axis_values(table, name), key=f"hold-{name}"
                 )
     values, cell_labels = sweep_views.heatmap_grid(table, x, y, how, held, objective.maximize)  # type: ignore[arg-type]
-    best_cell = (str(best_row[x]), str(best_row[y])) if best_row is not None else None
-    st.plotly_chart(sweep_charts.heatmap_figure(values, cell_labels, x, y, objective.statistic, best_cell))
-    st.caption("Grey cells have no value; their word says why (failed, skipped by a constraint, zero trades, no run).")
+    on_view = best_row is not None and all(str(best_row[name]) == value for name, value in held.items())
+    best_cell = (str(best_row[x]), str(best_row[y])) if on_view else None
+    others_text = ", ".join(f"{name}={value}" for name, value in held.items()) or (
+        f"{', '.join(others)}: {mode}" if others else ""
+    )
+    heatmap = sweep_charts.heatmap_figure(
+        values, cell_labels, x, y, objective.statistic, best=best_cell, others=others_text, maximize=objective.maximize
+    )
+    st.plotly_chart(heatmap)
+    st.caption(
+        "Cells without a value say why: red failed, grey skipped by a constraint, dark cancelled, queued or no run "
+        "(the word is on the cell, or in its hover on a wide grid). '(0 trades)': the run traded nothing. "
+        + (
+            "Brighter is better."
+            if objective.maximize
+            else "Brighter is better (lower, as the objective is minimised)."
+        )
+        + ("" if on_view or best_row is None else " The best run is not on this view (other held values).")
+    )
     if len(names) > 2:
         st.plotly_chart(sweep_charts.parallel_figure(table, names, objective.statistic))
 
@@ -235,9 +261,17 @@ if holdout > 0 and len(report.returns) >= 2:
     split = ui.guarded(lambda: holdout_table(report.returns, holdout))
     if split is not None:
         ranked, cut = split
-        ranked = ranked.join(table[names])
+        ranked = table[names].join(ranked, how="inner").loc[ranked.index]  # parameters first, best in-sample first
+        ranked.insert(0, "open", [f"/result?id={run_id}" for run_id in ranked.index])
         st.caption(f"In sample: {cut.in_sample_days} trading days before {cut.cut:%Y-%m-%d}; out of sample: "
-                   f"{cut.out_of_sample_days} from then on. Best in-sample first.")  # fmt: skip
-        st.dataframe(ranked.head(10).round(3), width="stretch")
+                   f"{cut.out_of_sample_days} from then on. All {len(ranked)} completed runs, best in-sample first; "
+                   "Sharpe ratios annualised (√252), ranks 1 = best.")  # fmt: skip
+        st.dataframe(
+            ranked.round(3),
+            hide_index=True,
+            width="stretch",
+            placeholder="",
+            column_config={"open": st.column_config.LinkColumn("run", display_text="open")},
+        )
 elif holdout > 0:
     st.caption("Needs at least two completed runs.")

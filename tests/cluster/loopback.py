@@ -75,7 +75,8 @@ class LoopbackCluster:
             ],
         )
 
-    def add_worker(self, *extra: str, **env: str) -> subprocess.Popen[bytes]:
+    def add_worker(self, *extra: str, unset: tuple[str, ...] = (), **env: str) -> subprocess.Popen[bytes]:
+        """A worker with one thread; ``env`` added to its environment, the variables in ``unset`` removed."""
         name = f"worker-{len(self.workers) + 1}"
         local = self.folder / name
         local.mkdir(exist_ok=True)
@@ -97,6 +98,7 @@ class LoopbackCluster:
                 *extra,
             ],
             {"BACKTEST_DATA": str(self.data), "BACKTEST_HOME": str(local / "home")} | env,
+            unset,
         )
         self.workers.append(worker)
         return worker
@@ -124,17 +126,26 @@ class LoopbackCluster:
 
     def stop(self) -> None:
         for process in [*self.workers, self.scheduler]:
-            if process is not None and process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)  # its own session: nanny, worker, engine children
-                process.wait(timeout=30)
+            if process is not None:
+                kill(process)
 
-    def _spawn(self, name: str, arguments: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    def _spawn(
+        self, name: str, arguments: list[str], env: dict[str, str] | None = None, unset: tuple[str, ...] = ()
+    ) -> subprocess.Popen[bytes]:
         environment = os.environ | {"PYTHONPATH": str(PROJECT_ROOT)} | (env or {})
-        environment.pop("BACKTEST_CLUSTER", None)
+        for variable in ("BACKTEST_CLUSTER", *unset):
+            environment.pop(variable, None)
         log = (self.folder / f"{name}.log").open("ab")
         return subprocess.Popen(arguments, cwd=self.folder, env=environment, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+
+
+def kill(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL a process started here and everything in its session (nanny, worker, engine children)."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
 
 
 def engine_children(run_id: str) -> list[psutil.Process]:

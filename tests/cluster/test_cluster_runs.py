@@ -9,21 +9,25 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import psutil
 import pytest
 
 from backtest_core import runs
+from backtest_core.cli import main
 from backtest_core.cluster.control import read_state
 from backtest_core.errors import EngineUnavailable
 from backtest_core.models import BacktestRequest, BacktestStatus, EngineName
-from backtest_core.settings import PROJECT_ROOT, Settings
+from backtest_core.models.sweep import Objective
+from backtest_core.settings import Settings
 from backtest_core.store import RunStore
+from backtest_core.store.sweep_store import SweepStore
+from backtest_core.sweeps.grid import build_grid
+from backtest_core.sweeps.launch import plan_sweep, submit_sweep
+from tests.apptest_pages import page
 from tests.cluster.conftest import ALGORITHMS, use_cluster
-from tests.cluster.loopback import LoopbackCluster, engine_children, free_port, stop_relay, until
+from tests.cluster.loopback import LoopbackCluster, engine_children, free_port, kill, stop_relay, until
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow, pytest.mark.timeout(900)]
 RUN_TIMEOUT_S = 300
@@ -39,9 +43,16 @@ def outcome(store: RunStore, run_id: str) -> tuple[dict[str, str], list[dict]]:
     return result.statistics.raw, result.orders.astype(str).to_dict("records")
 
 
-def paced_run_under_way(settings: Settings) -> tuple[str, psutil.Process]:
+def cli(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str, str]:
+    """``python -m backtest_core ARGUMENTS`` as typed, run in this process: exit code, stdout, stderr."""
+    code = main(list(arguments))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def paced_run_under_way(settings: Settings, pause: float = 0.04) -> tuple[str, psutil.Process]:
     """A ``paced_daily`` run a tenth done on the cluster, and its engine process on the worker."""
-    run_id = runs.submit(paced(), settings)
+    run_id = runs.submit(paced(pause), settings)
     until(lambda: runs.progress(run_id, settings).percent > 10, RUN_TIMEOUT_S, "the run under way")
     [engine] = engine_children(run_id)
     return run_id, engine
@@ -54,42 +65,47 @@ def worker_of(process: psutil.Process, cluster: LoopbackCluster) -> psutil.Proce
     return parent
 
 
-def run_here(requests: list[BacktestRequest], home: Path, data: Path) -> list[tuple[dict[str, str], list]]:
-    """The requests made by the local queue (limit 2) in a store of their own: what the cluster must reproduce."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("BACKTEST_HOME", str(home))
-        patch.setenv("BACKTEST_DATA", str(data))
-        patch.setenv("BACKTEST_STRATEGIES", str(PROJECT_ROOT / "tests" / "algorithms"))
-        patch.setenv("BACKTEST_MAX_CONCURRENT", "2")
-        patch.delenv("BACKTEST_CLUSTER", raising=False)
-        settings = Settings()
-        ids = [runs.submit(request, settings) for request in requests]
-        for run_id in ids:
-            run = runs.wait(run_id, settings, timeout=RUN_TIMEOUT_S)
-            assert run.status == BacktestStatus.COMPLETED, run.error
-            assert RunStore(settings).runtime(run_id)["executor"] == "local"
-        return [outcome(RunStore(settings), run_id) for run_id in ids]
+def local_settings(home: Path, data: Path) -> Settings:
+    """A store of its own on the local queue (limit 2): where the runs the cluster must reproduce are made."""
+    return Settings(home=home, data=data, strategies=ALGORITHMS, max_concurrent=2, cluster=None)
+
+
+def run_sweep(settings: Settings) -> list[str]:
+    """An eight-run sweep of ``paced_daily`` over ``fast`` launched as the Run page launches one; its runs
+    (in grid order), each waited for and completed."""
+    plan = plan_sweep(paced(0), build_grid(["fast=2:9:1"]), Objective(), settings)
+    sweep = submit_sweep(plan, settings)
+    ids = [run.id for run in SweepStore(RunStore(settings)).run_infos(sweep.id)]
+    assert len(ids) == 8
+    for run_id in ids:
+        run = runs.wait(run_id, settings, timeout=RUN_TIMEOUT_S)
+        assert run.status == BacktestStatus.COMPLETED, run.error
+    return ids
 
 
 @pytest.fixture(scope="module")
-def paced_reference(tmp_path_factory: pytest.TempPathFactory, lean_data: Path) -> tuple[dict[str, str], list]:
-    """``paced_daily`` made here by the local queue: what every cluster run of it must reproduce."""
-    [reference] = run_here([paced(0)], tmp_path_factory.mktemp("reference"), lean_data)
-    return reference
+def made_here(tmp_path_factory: pytest.TempPathFactory, lean_data: Path) -> list[tuple[dict[str, str], list]]:
+    """The eight-run sweep made here by the local queue: what the cluster must reproduce."""
+    settings = local_settings(tmp_path_factory.mktemp("local-store"), lean_data)
+    ids = run_sweep(settings)
+    store = RunStore(settings)
+    assert {store.runtime(run_id)["executor"] for run_id in ids} == {"local"}
+    return [outcome(store, run_id) for run_id in ids]
+
+
+@pytest.fixture(scope="module")
+def paced_reference(made_here: list[tuple[dict[str, str], list]]) -> tuple[dict[str, str], list]:
+    """``paced_daily`` at its default ``fast`` (5) made here: what every cluster run of it must reproduce."""
+    return made_here[5 - 2]
 
 
 def test_a_sweep_of_eight_runs_on_the_cluster_equals_the_same_runs_made_here(
     loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path, lean_data: Path,
+    made_here: list[tuple[dict[str, str], list]],
 ) -> None:  # fmt: skip
-    sweep = [paced(0, fast=str(fast)) for fast in range(2, 10)]
-    made_here = run_here(sweep, tmp_path / "local-store", lean_data)
     settings = use_cluster(monkeypatch, loopback_cluster)
-    cluster_ids = [runs.submit(request, settings) for request in sweep]
+    cluster_ids = run_sweep(settings)
     store = RunStore(settings)
-    for run_id in cluster_ids:
-        run = runs.wait(run_id, settings, timeout=RUN_TIMEOUT_S)
-        assert run.status == BacktestStatus.COMPLETED, run.error
     workers = set(loopback_cluster.identity()["workers"])
     places = [store.runtime(run_id) for run_id in cluster_ids]
     assert {place["executor"] for place in places} == {"dask"}
@@ -106,7 +122,7 @@ def test_progress_rows_appear_while_a_cluster_run_executes(
     loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = use_cluster(monkeypatch, loopback_cluster)
-    run_id = runs.submit(paced(), settings)
+    run_id = runs.submit(paced(0.02), settings)
     seen = []
 
     def moving() -> bool:
@@ -126,24 +142,33 @@ def test_progress_rows_appear_while_a_cluster_run_executes(
 
 
 def test_cluster_status_shows_the_run_then_cancel_reaches_the_worker_and_ends_its_engine(
-    loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
     settings = use_cluster(monkeypatch, loopback_cluster)
     run_id = runs.submit(BacktestRequest(strategy="loops_forever"), settings)
     [engine] = until(lambda: engine_children(run_id), RUN_TIMEOUT_S, "the engine process on a worker")
     worker_of(engine, loopback_cluster)
+    store = RunStore(settings)
+    until(lambda: any("endless loop" in line for line in runs.progress(run_id, settings).log_tail), RUN_TIMEOUT_S,
+          "the loop to begin, as the run's log says")  # fmt: skip
 
-    shown = subprocess.run([sys.executable, "-m", "backtest_core", "cluster", "status", "--json"], cwd=PROJECT_ROOT,
-                           capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert shown.returncode == 0, shown.stderr
-    status = json.loads(shown.stdout)
+    code, shown, problem = cli(capsys, "cluster", "status", "--json")
+    assert code == 0, problem
+    status = json.loads(shown)
     assert status["reachable"] and status["threads"] == 2 and len(status["workers"]) == 2
     assert status["running"] == 1 and status["relay_running"]
     [busy] = [worker for worker in status["workers"] if worker["runs"]]
     assert busy["runs"] == [run_id] and busy["executing"] == 1 and busy["threads"] == 1
-    text = subprocess.run([sys.executable, "-m", "backtest_core", "cluster", "status"], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=120).stdout  # fmt: skip
+    _, text, _ = cli(capsys, "cluster", "status")
     assert busy["address"] in text and run_id in text and "2 thread(s)" in text
+    for name in ("run", "sweep"):  # the pages that start runs show the same cluster
+        shown_page = page(name)
+        [panel] = [box.value for box in shown_page.info if "Dask cluster" in box.value]
+        assert loopback_cluster.address in panel and "2 worker(s), 2 thread(s)" in panel and "1 running" in panel
+        [table] = [frame.value for frame in shown_page.dataframe if "worker" in frame.value.columns]
+        assert sorted(table["worker"]) == sorted(worker["address"] for worker in status["workers"])
+        assert table.set_index("worker").loc[busy["address"], "this store's runs"] == run_id
 
     answer = runs.cancel(run_id, settings)
     assert "being stopped" in answer.message
@@ -151,7 +176,7 @@ def test_cluster_status_shows_the_run_then_cancel_reaches_the_worker_and_ends_it
     assert run.status == BacktestStatus.CANCELLED
     psutil.wait_procs([engine], timeout=30)
     assert not engine.is_running()
-    log = (RunStore(settings).run_dir(run_id) / "log.txt").read_text()
+    log = (store.run_dir(run_id) / "log.txt").read_text()
     assert "entering an endless loop" in log  # the partial result folder came home
 
 
@@ -161,7 +186,7 @@ def test_a_worker_killed_mid_run_is_retried_once_and_the_result_is_the_same(
 ) -> None:  # fmt: skip
     settings = use_cluster(monkeypatch, loopback_cluster)
     store = RunStore(settings)
-    run_id, engine = paced_run_under_way(settings)
+    run_id, engine = paced_run_under_way(settings, pause=0.02)  # both attempts in ~10 s
     worker = worker_of(engine, loopback_cluster)
     os.kill(worker.pid, signal.SIGKILL)
     psutil.wait_procs([engine], timeout=30)
@@ -247,25 +272,25 @@ def test_a_scheduler_stopped_between_submit_and_start_keeps_the_run_queued(
 
 
 def test_an_unreachable_scheduler_at_submit_is_said_and_the_run_stays_queued(
-    cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     address = f"tcp://127.0.0.1:{free_port()}"
     monkeypatch.setenv("BACKTEST_CLUSTER", address)
-    submitted = subprocess.run([sys.executable, "-m", "backtest_core", "run", "hold_spy_daily"], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, timeout=120)  # fmt: skip
-    run_id = submitted.stdout.strip()
-    assert submitted.returncode == 2 and run_id
-    assert f"The Dask scheduler at {address} does not answer" in submitted.stderr
-    assert f"run {run_id} stays queued" in submitted.stderr
+    code, submitted, problem = cli(capsys, "run", "hold_spy_daily")
+    run_id = submitted.strip()
+    assert code == 2 and run_id
+    assert f"The Dask scheduler at {address} does not answer" in problem
+    assert f"run {run_id} stays queued" in problem
     store = RunStore(Settings())
     assert store.get(run_id).status == BacktestStatus.QUEUED
-    shown = subprocess.run([sys.executable, "-m", "backtest_core", "cluster", "status", "--json"], cwd=PROJECT_ROOT,
-                           capture_output=True, text=True, timeout=120)  # fmt: skip
-    status = json.loads(shown.stdout)
-    assert shown.returncode == 1 and not status["reachable"] and "does not answer" in status["problem"]
+    code, shown, _ = cli(capsys, "cluster", "status", "--json")
+    status = json.loads(shown)
+    assert code == 1 and not status["reachable"] and "does not answer" in status["problem"]
     assert status["queued"] == 1
     until(lambda: (s := read_state(Settings())) and not s.connected, 60, "the relay's state")
     assert store.get(run_id).status == BacktestStatus.QUEUED
+    [warning] = [box.value for box in page("run").warning if "Dask cluster" in box.value]
+    assert "cannot be reached" in warning and f"The Dask scheduler at {address} does not answer" in warning
 
 
 def test_lean_docker_on_a_cluster_without_a_docker_worker_is_refused_with_the_reason(
@@ -288,6 +313,15 @@ def test_a_worker_without_the_data_folder_says_so(
     assert run.status == BacktestStatus.FAILED
     assert f"has no LEAN data folder at {missing}" in run.error and "BACKTEST_DATA" in run.error
     assert f"has no LEAN data folder at {missing}" in (RunStore(settings).run_dir(run.id) / "log.txt").read_text()
+
+    kill(own_cluster.workers[0])  # the next worker has no BACKTEST_DATA at all: it does not guess <home>/data
+    own_cluster.add_worker(unset=("BACKTEST_DATA",))
+    until(lambda: [w["name"] for w in own_cluster.identity().get("workers", {}).values()] == ["worker-2"], 120,
+          "only the worker without BACKTEST_DATA")  # fmt: skip
+    run = runs.wait(runs.submit(BacktestRequest(strategy="hold_spy_daily"), settings), settings, timeout=RUN_TIMEOUT_S)
+    assert run.status == BacktestStatus.FAILED
+    assert "has no BACKTEST_DATA set" in run.error and "Start the worker with BACKTEST_DATA" in run.error
+    assert RunStore(settings).runtime(run.id)["engine_ref"] in own_cluster.identity()["workers"]  # worker-2 said it
 
 
 def test_a_worker_running_other_code_refuses_the_run_and_the_same_code_runs_it(

@@ -29,7 +29,7 @@ def _runs(count: int, calendar: TradingCalendar) -> list[ComparedRun]:
         curve = RunCurve(id=f"r{i}", label=f"r{i}", equity=equity, closes=daily_closes(equity, calendar))
         facts = RunFacts(id=f"r{i}", name=f"run {i}", start_capital=1000.0)
         runs.append(ComparedRun(facts=facts, curve=curve, lean_statistics={},
-                                inputs=RunInputs(id=f"r{i}", fields={}), trades=pd.DataFrame()))  # fmt: skip
+                                inputs=RunInputs(id=f"r{i}", fields={}), trade_source=pd.DataFrame))  # fmt: skip
     return runs
 
 

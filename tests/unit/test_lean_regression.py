@@ -26,7 +26,38 @@ def _names() -> list[str]:
 
 NAMES = _names()
 # Algorithms that match LEAN in every statistic and both data-point counts: a refusal of one is a regression.
-MUST_MATCH: set[str] = set()
+MUST_MATCH: set[str] = {
+    "BasicTemplateAlgorithm",
+    "BasicTemplateDailyAlgorithm",
+    "CanLiquidateWithOrderPropertiesRegressionAlgorithm",
+    "ClassicRangeConsolidatorAlgorithm",
+    "ClassicRenkoConsolidatorAlgorithm",
+    "CompleteOrderTagUpdateAlgorithm",
+    "CompositeIndicatorWorksAsExpectedRegressionAlgorithm",
+    "ConsolidateHourBarsIntoDailyBarsRegressionAlgorithm",
+    "ConsolidateWithSizeAttributeRegressionAlgorithm",
+    "ConsolidatorStartTimeRegressionAlgorithm",
+    "ConvertToFrameworkAlgorithm",
+    "DelistingEventsAlgorithm",
+    "DisplacedMovingAverageRibbon",
+    "ExtendedMarketTradingRegressionAlgorithm",
+    "GetParameterRegressionAlgorithm",
+    "HourReverseSplitRegressionAlgorithm",
+    "HourSplitRegressionAlgorithm",
+    "LimitFillRegressionAlgorithm",
+    "MACDTrendAlgorithm",
+    "OnWarmupFinishedNoWarmup",
+    "OnWarmupFinishedRegressionAlgorithm",
+    "SetHoldingsAsyncRegressionAlgorithm",
+    "SetHoldingsLiquidateExistingHoldingsMultipleTargetsRegressionAlgorithm",
+    "SetHoldingsMultipleTargetsRegressionAlgorithm",
+    "SetHoldingsRegressionAlgorithm",
+    "StatisticsResultsAlgorithm",
+    "StochasticIndicatorWarmsUpProperlyRegressionAlgorithm",
+    "StopLimitOrderRegressionAlgorithm",
+    "TimeInForceAlgorithm",
+    "UnregisterIndicatorRegressionAlgorithm",
+}
 
 
 @pytest.fixture(scope="session")

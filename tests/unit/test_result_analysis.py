@@ -15,6 +15,7 @@ from backtest_core.analysis.benchmark import rebased_benchmark
 from backtest_core.analysis.drawdowns import drawdown_periods, worst_drawdowns
 from backtest_core.analysis.sessions import TimeAxis, closed_spans, has_intraday_samples, open_spans, time_axis
 from backtest_core.engines.embedded.data import LeanDataFolder, MarketHours, SecurityKind
+from backtest_core.result_views import drawdowns_table
 from backtest_core.results import load_result
 from backtest_core.results.symbols import listing
 
@@ -103,16 +104,14 @@ def test_drawdown_periods_on_a_hand_made_curve() -> None:
     assert drawdown_periods(pd.Series([1.0, 2, 3], index=index[:3])).empty
 
 
-def test_a_curve_never_back_at_its_peak_has_typed_empty_recoveries_and_a_drawdowns_table() -> None:
-    from backtest_core import result_views as rv
-
-    index = pd.date_range("2023-01-02 14:31", periods=4, freq="min", tz="UTC")
-    periods = drawdown_periods(pd.Series([100, 90, 95, 80.0], index=index))
-    assert len(periods) == 1 and pd.isna(periods["recovery"].iloc[0]) and pd.isna(periods["to_recover"].iloc[0])
-    assert periods["recovery"].dtype == index.dtype and periods["to_recover"].dtype.kind == "m"
-    table = rv.drawdowns_table(periods, TimeAxis(zone="America/New_York", intraday=True))
-    assert table["length"].tolist() == [pytest.approx(3 / 1440)] and pd.isna(table["to_recover"].iloc[0])
-    assert str(table["recovery"].dtype) == "datetime64[us, America/New_York]"
+def test_a_curve_that_never_recovers_keeps_its_time_types_and_draws_its_table() -> None:
+    index = pd.date_range("2023-01-02 21:00", periods=4, freq="D", tz="UTC")
+    equity = pd.Series([100, 90, 80, 85.0], index=index)
+    periods = drawdown_periods(equity)
+    assert periods["recovery"].dtype == index.dtype and pd.isna(periods["recovery"].iloc[0])
+    assert periods["to_recover"].dtype == periods["length"].dtype
+    table = drawdowns_table(periods, time_axis(equity, [], "daily"))
+    assert table["length"].tolist() == [3.0] and pd.isna(table["to_recover"].iloc[0])
 
 
 def test_worst_drawdown_of_lean_results_is_lean_s_printed_drawdown(lean_fixtures: Path) -> None:

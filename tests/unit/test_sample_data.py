@@ -79,6 +79,16 @@ def test_refuses_to_write_over_real_data(tmp_path: Path) -> None:
     assert not (tmp_path / MARKER).exists()
 
 
+def test_no_minute_days_means_daily_bars_only(tmp_path: Path) -> None:
+    report = write_sample_data(tmp_path, start=date(2020, 1, 1), end=date(2020, 3, 31), minute_days=0, tickers=("SPY",))
+    assert report.minute is None and not (tmp_path / "equity" / "usa" / "minute").exists()
+    assert (tmp_path / "equity" / "usa" / "daily" / "spy.zip").exists()
+    readme = (tmp_path / "SYNTHETIC_DATA_README.md").read_text()
+    assert "minute trade and quote bars: none" in readme and "tickers: SPY (" in readme
+    with pytest.raises(StudioError, match="minute_days is -1"):
+        write_sample_data(tmp_path / "other", minute_days=-1)
+
+
 def test_cli_writes_and_lists(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     command = [sys.executable, "-m", "backtest_core", "data"]

@@ -54,9 +54,27 @@ def test_too_few_returns_reports_zeros_like_lean():
     )  # fmt: skip
     statistics = compute_statistics(inputs).statistics
     assert statistics["Net Profit"] == "0%" and statistics["Sharpe Ratio"] == "0"
-    # 0.5m * 100 is 50.0m in C# (scales add), printed "50.0"; after trades the portfolio value keeps two
-    # places ("103600.00" in the cloud2025 options fixture)
-    assert statistics["End Equity"] == "101000.00" and statistics["Portfolio Turnover"] == "50.0%"
+    # 0.5m * 100 is 50.0m in C# (scales add), printed "50.0"
+    assert statistics["Portfolio Turnover"] == "50.0%"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (101000.0, "101000"),
+        (94421.59999999999, "94421.6"),  # DelistingEventsAlgorithm: 94421.60m, smart-rounded by the candle
+        (103600.0001, "103600.00"),  # the last equity candle of the cli2025 BTCUSD fixture
+        (100070.8996, "100070.90"),
+        (101691.92, "101691.92"),
+    ],
+)
+def test_end_equity_is_the_smart_rounded_last_candle_to_two_places(value: float, text: str) -> None:
+    inputs = StatisticsInputs(
+        equity=[(0, 100000.0), (86400, value)], daily_returns=[(0, 0.0), (86400, 1.0)], benchmark=[],
+        portfolio_turnover=[], profit_loss=[], starting_capital=100000, total_fees=1, total_orders=1,
+        risk_free_rate=lambda day: 0.01,
+    )  # fmt: skip
+    assert compute_statistics(inputs).statistics["End Equity"] == text
 
 
 @pytest.mark.parametrize(

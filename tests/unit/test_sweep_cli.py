@@ -16,7 +16,7 @@ from backtest_core.sample_data import write_sample_data
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
 from backtest_core.store.sweep_store import SweepStore
-from tests.sweep_helpers import UNLUCKY, build_optimize_folder, write_strategies
+from tests.sweep_helpers import UNLUCKY, build_optimize_folder, supervisors, write_strategies
 
 PERIOD = ["--start", "2017-01-01", "--end", "2017-08-31"]
 
@@ -70,6 +70,8 @@ def test_a_two_parameter_sweep_end_to_end_and_imported_back_as_lean_optimize(swe
 
     listed = json.loads(cli("sweep", "list", "--json").stdout)
     assert [item["id"] for item in listed["items"]] == [shown["id"]]
+    assert "nothing to cancel" in cli("sweep", "cancel", shown["id"]).stdout
+    assert json.loads(cli("sweep", "show", shown["id"], "--json").stdout)["status"] == "completed"  # not cancelled
     assert "deflated Sharpe ratio of the best" in cli("sweep", "show", shown["id"]).stdout
 
     # the same runs laid out as `lean optimize` output, imported into another store (in this one they are
@@ -105,6 +107,7 @@ def test_a_submitted_sweep_waits_as_rows_and_cancel_stops_the_rest(sweep_home, m
     store = RunStore(Settings())
     counts = SweepStore(store).counts(sweep_id)  # the command returned with the runs still queued: rows
     assert counts.total == 29 and counts.running <= 1 and counts.queued >= 28
+    assert len(supervisors(store.settings.home)) <= 1  # one process for the one slot; none for a queued run
     assert "queued or running runs; finished runs are kept" in cli("sweep", "cancel", sweep_id).stdout
     deadline = time.monotonic() + 60
     while SweepStore(store).counts(sweep_id).active and time.monotonic() < deadline:

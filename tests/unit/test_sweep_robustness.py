@@ -74,3 +74,15 @@ def test_holdout_ranks_in_sample_and_reports_out_of_sample():
     assert table.loc["fader", "OOS return %"] == pytest.approx(expected)
     with pytest.raises(ValueError, match="between 0 and 1"):
         split_date({"x": steady}, 1.5)
+
+
+def test_a_tie_of_neighbourhoods_goes_to_the_better_cell():
+    # a 2x3 grid from a real sweep: (5,20) and (9,20) share their neighbourhood {(5,20) (5,30) (9,20) (9,30)},
+    # summed in another order (their means differ in the last bits); the plateau's best is the better of them
+    values = {(5, 20): -0.222, (5, 30): 0.05, (9, 20): 0.572, (9, 30): 0.018, (5, 40): -0.5, (9, 40): -0.6}
+    scored = neighbourhood(_grid(values), ["a", "b"], "objective", maximize=True)
+    assert scored.loc["5-20", "smoothed"] == pytest.approx(scored.loc["9-20", "smoothed"])
+    assert robust_choice(scored, "objective", maximize=True).plateau_best == "9-20"
+    lowest = robust_choice(scored.assign(smoothed=-scored["smoothed"], objective=-scored["objective"]), "objective",
+                           maximize=False)  # fmt: skip
+    assert lowest.plateau_best == "9-20"

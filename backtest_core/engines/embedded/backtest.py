@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from types import ModuleType
@@ -37,8 +38,18 @@ from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
 from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator, resolution_span
-from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind
-from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
+from backtest_core.engines.embedded.corporate_events import CorporateSteps, corporate_events
+from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind, joined
+from backtest_core.engines.embedded.data.map_files import BEGINNING_OF_TIME, MapFile
+from backtest_core.engines.embedded.data_points import bars_up_to, universe_points
+from backtest_core.engines.embedded.delistings import (
+    LIQUIDATE_FROM_DELISTING_TAG,
+    NO_DELISTINGS,
+    Delisting,
+    Delistings,
+    DelistingType,
+    delisting_events,
+)
 from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.fill_forward import fill_forward_times
 from backtest_core.engines.embedded.history import History, bars_start_ns
@@ -56,9 +67,18 @@ from backtest_core.engines.embedded.model import (
     TradeBar,
     _pascal,
     _SymbolDict,
+    security_identifier,
 )
 from backtest_core.engines.embedded.recorder import Recorder
 from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, TimeRules
+from backtest_core.engines.embedded.symbol_changes import (
+    CANCELLED_ON_SYMBOL_CHANGE,
+    NO_SYMBOL_CHANGES,
+    SymbolChangedEvent,
+    SymbolChangedEvents,
+    symbol_changed_events,
+)
+from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.engines.embedded.timezones import local_naive_ns
 from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
 from backtest_core.models import Resolution as ResolutionName
@@ -93,6 +113,7 @@ class Subscription:
     security: Security
     trades: Bars | None
     quotes: Bars | None
+    map_file: MapFile | None = None  # an equity's: the files to read for each date, and its delisting date
     indicators: list[tuple[ind.Indicator, Callable[[Any], float] | None]] = field(default_factory=list)
     per_bar: list[tuple[ind.Indicator, Callable[[Any], float] | None]] = field(default_factory=list)
     """The automatic indicators updated bar by bar, in registration order; the others are precomputed."""
@@ -173,6 +194,7 @@ class Backtest:
         self.benchmark_function: Callable[[datetime], float] | None = None  # the algorithm's, via set_benchmark
         self._benchmark_failed = False
         self.brokerage = 0
+        self.default_order_properties = OrderProperties()
         self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
         self.warming_up = False
         self.runtime_extra: dict[str, str] = {}
@@ -190,6 +212,7 @@ class Backtest:
         self.warm_start_day = self.start
         self.fill_forward_points = 0  # fill-forward bars made (trade and quote): LEAN counts them as data points
         self.history_data_points = 0  # bars handed out by history requests (LEAN's AlgorithmHistoryDataPoints)
+        self.map_file_points = 0  # data points of renames and delistings, and a universe selection per delisting
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -256,17 +279,25 @@ class Backtest:
             raise UnsupportedApi(f"add_crypto({ticker}): only USD-quoted pairs (no currency conversion)")
         if kind == SecurityKind.FOREX and not ticker.upper().endswith("USD"):
             raise UnsupportedApi(f"add_forex({ticker}): only pairs quoted in USD (no currency conversion)")
-        symbol = Symbol.create(ticker, KIND_TYPES[kind], market, self._listing_date(kind, ticker))
+        map_file = None
+        if kind == SecurityKind.EQUITY:  # LEAN's identifier: the first ticker and date of today's map file
+            named = self.data.map_file_of_ticker(market, ticker, date.today())
+            first_ticker, listed = (named.first_ticker, named.first_date) if named.dates else (ticker, None)
+            identifier = security_identifier(first_ticker.upper(), SecurityType.EQUITY, market, listed)
+            symbol = Symbol(ticker.upper(), SecurityType.EQUITY, market, identifier)
+            map_file = self.data.map_file_of_identifier(market, first_ticker, listed or BEGINNING_OF_TIME)
+        else:
+            symbol = Symbol.create(ticker, KIND_TYPES[kind], market)
         security = Security(
             symbol, kind, resolution, hours, properties, leverage or DEFAULT_LEVERAGE[kind], fill_forward, extended
         )
         security.clock = self.clock
-        if kind == SecurityKind.EQUITY:
-            security.factor_file = self.data.factor_file(ticker)
+        if map_file is not None:
+            security.factor_file = self.data.factor_file(map_file.permtick)
         self.securities[symbol] = security
         self.securities_view[symbol] = security
         self.portfolio[symbol] = security.holdings
-        self.subscriptions[symbol] = Subscription(security, None, None)
+        self.subscriptions[symbol] = Subscription(security, None, None, map_file)
         return security
 
     def security(self, key: Any) -> Security:
@@ -326,8 +357,11 @@ class Backtest:
 
     def order(
         self, key: Any, quantity: float, order_type: OrderType, tag: str = "", asynchronous: bool = False,
-        **prices: float,
+        properties: Any = None, trailing: tuple[float, bool] | None = None, **prices: float,
     ) -> Any:  # fmt: skip
+        """LEAN's order request: its own ``OrderProperties`` or a copy of the default ones."""
+        if properties is not None and not isinstance(properties, OrderProperties):
+            raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
         security = self.security(key)
         if self.warming_up or not self.initialized:
             self.recorder.engine_log(
@@ -335,6 +369,9 @@ class Backtest:
                 "This operation is not allowed in Initialize or during warm up: "
                 "OrderRequest. Please move this code to the OnWarmupFinished() method.",
             )
+            return None
+        if not security.is_tradable:  # delisted: LEAN's pre-order check refuses it without making an order
+            self.algorithm_message("Error", f"The security with symbol '{security.symbol}' is marked as non-tradable.")
             return None
         lot = security.symbol_properties.lot_size or 1.0
         quantity = math.trunc(float(quantity) / lot) * lot if security.kind == SecurityKind.EQUITY else float(quantity)
@@ -353,8 +390,10 @@ class Backtest:
                 once=True,
             )
         ticket = self.transactions.submit(
-            security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price"), asynchronous
-        )
+            security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price"), asynchronous,
+            properties if properties is not None else self.default_order_properties.clone(), trailing,
+            prices.get("trigger_price"),
+        )  # fmt: skip
         if order_type == OrderType.MARKET:
             self.transactions.scan(set())
         return ticket
@@ -451,15 +490,6 @@ class Backtest:
             ) from error
         return algorithm
 
-    def _listing_date(self, kind: SecurityKind, ticker: str) -> date | None:
-        if kind != SecurityKind.EQUITY:
-            return None
-        path = self.data.root / "equity" / "usa" / "map_files" / f"{ticker.lower()}.csv"
-        if not path.exists():
-            return None
-        first = path.read_text().split(",", 1)[0].strip()
-        return date(int(first[:4]), int(first[4:6]), int(first[6:8])) if len(first) == 8 else None
-
     def _minimum_price_variation(self, key: Any) -> float:
         return self.security(key).symbol_properties.minimum_price_variation
 
@@ -518,16 +548,24 @@ class Backtest:
         return self._load(security, resolution, tick_type, first, last)
 
     def _load(self, security: Security, resolution: Resolution, tick_type: str, first: date, last: date) -> Bars | None:
+        """An equity's bars are read from the files its map file names for each date (a renamed ticker's
+        older files under the old name), none after its delisting date."""
         symbol = security.symbol
-        bars = self.data.read_bars(
-            security.kind, symbol.market, symbol.value, RESOLUTION_NAMES[resolution], tick_type, first, last
-        )
-        if bars is None or len(bars) == 0:
+        map_file = self.subscriptions[symbol].map_file
+        ranges = map_file.ticker_ranges(first, last, symbol.value) if map_file else [(symbol.value, first, last)]
+        level = RESOLUTION_NAMES[resolution]
+        parts = []
+        for ticker, since, until in ranges:
+            part = self.data.read_bars(security.kind, symbol.market, ticker, level, tick_type, since, until)
+            if part is not None and len(part):
+                parts.append(part)
+        if not parts:
             return None
-        if security.kind == SecurityKind.EQUITY:
+        bars = joined(parts)
+        if map_file is not None:
             if resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR):
                 bars = bars.select(_in_session(bars, security.hours, security.extended_market_hours))
-            bars = self.data.adjusted(bars, symbol.value, security.hours.exchange_tz)
+            bars = self.data.adjusted(bars, map_file.permtick, security.hours.exchange_tz)
         return bars
 
     def _load_all(self, first: date) -> None:
@@ -540,9 +578,14 @@ class Backtest:
                 quotes = self._load(security, security.resolution, "quote", first, self.end)
             if trades is None and quotes is None:
                 folder = self.data.folder(security.kind, security.symbol.market, RESOLUTION_NAMES[security.resolution])
+                listed = subscription.map_file
+                span = "" if listed is None or not listed.dates else (
+                    f" (its map file {listed.permtick.lower()}.csv lists it from {listed.first_date} to "
+                    f"{listed.delisting_date})"
+                )  # fmt: skip
                 raise DataMissing(
                     f"No {security.resolution.name.lower()} data for {security.symbol.value} between {first} and "
-                    f"{self.end}: searched {folder}",
+                    f"{self.end}{span}: searched {folder}",
                     "Download the data into the data folder (BACKTEST_DATA), choose dates the data covers, or "
                     "run `python -m backtest_core data sample` for a synthetic set.",
                 )
@@ -557,9 +600,17 @@ class Backtest:
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
         feeds = self.feeds = self._feeds(warm_ns, end_ns)
         self.warm_start_day = warm_start.date()
+        corporate = CorporateSteps(self.securities.values(), warm_start.date(), self.end)
+        due_events = self._map_file_events(warm_start.date())
+        event_ns = [np.array(sorted(due_events), dtype=np.int64)] if due_events else []
         steps = _as_python_ints(
-            union_of_sorted([feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns))
+            union_of_sorted(
+                [feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns) + event_ns + corporate.grid
+            )
         )
+        next_event_ns = min(due_events, default=END_OF_TIME)
+        on_splits = _hook(algorithm, "on_splits") if _overrides_hook(algorithm, "on_splits") else None
+        on_dividends = _hook(algorithm, "on_dividends") if _overrides_hook(algorithm, "on_dividends") else None
         self._precompute_indicators()
         indicator_feeds = [
             (feed, subscription)
@@ -589,7 +640,7 @@ class Backtest:
             security.resolution == Resolution.DAILY for security in self.securities.values()
         )
         filled = NO_BARS
-        should_stop, consolidation = self.should_stop, self.consolidation
+        should_stop, consolidation, corporate_ns = self.should_stop, self.consolidation, corporate.next_ns
         recorder.begin(start_ns, end_ns)
         check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
         for step_ns in steps:
@@ -619,6 +670,10 @@ class Backtest:
             for feed in feeds:
                 if feed.next_ns == step_ns:
                     fresh.append((feed, feed.advance()))
+            delistings, changes = NO_DELISTINGS, NO_SYMBOL_CHANGES
+            if step_ns == next_event_ns:  # renames and delistings: slices of their own, at midnight
+                changes, delistings = self._map_file_slice(due_events.pop(step_ns), filling_forward)
+                next_event_ns = min(due_events, default=END_OF_TIME)
             filled = filled_quotes = NO_BARS
             for ff_feed in filling_forward:
                 if ff_feed.current_ns != step_ns:
@@ -648,7 +703,18 @@ class Backtest:
                     raise
                 except Exception as error:
                     self._runtime_error("Consolidators update", error)
-            data = Slice(step_ns, zone, fresh, filled)
+            if delistings and _overrides_hook(algorithm, "on_delistings"):
+                self._guard("OnDelistings", partial(_hook(algorithm, "on_delistings"), delistings))
+            if step_ns == corporate_ns:  # LEAN's slice of splits and dividends, before the day's bars
+                splits, dividends = corporate.take(step_ns)
+                corporate_ns = corporate.next_ns
+                if splits and on_splits is not None:
+                    self._guard("OnSplits", partial(on_splits, splits))
+                if dividends and on_dividends is not None:
+                    self._guard("OnDividends", partial(on_dividends, dividends))
+                data = Slice(step_ns, zone, fresh, filled, delistings, changes, splits, dividends)
+            else:
+                data = Slice(step_ns, zone, fresh, filled, delistings, changes)
             try:
                 on_data(data)
             except UnsupportedApi as error:
@@ -697,6 +763,52 @@ class Backtest:
                     else:
                         security.trade_feed = feed
         return feeds
+
+    def _map_file_events(self, first: date) -> dict[int, list[SymbolChangedEvent | Delisting]]:
+        """The renames and delistings of the equities over the run, by moment (see :mod:`.symbol_changes`,
+        :mod:`.delistings`)."""
+        due: dict[int, list[SymbolChangedEvent | Delisting]] = {}
+        for subscription in self.subscriptions.values():
+            security, map_file = subscription.security, subscription.map_file
+            if map_file is not None:
+                found = symbol_changed_events(security, map_file, first, self.end)
+                for utc_ns, event in found + delisting_events(security, map_file, first, self.end):
+                    due.setdefault(utc_ns, []).append(event)
+        return due
+
+    def _map_file_slice(
+        self, events: list[SymbolChangedEvent | Delisting], filling_forward: list[BarFeed]
+    ) -> tuple[SymbolChangedEvents, Delistings]:
+        """This moment's renames and delistings as the slice's collections, each a data point, in LEAN's order:
+        ``on_symbol_changed_events``, then the renamed symbol's open orders cancelled; then the delistings (a
+        delisted security is no longer tradable nor filled forward; a position left in it is closed at its last
+        price, then its open orders are cancelled: LEAN's HandleDelisting, HandleDelistingNotification,
+        ProcessDelistings)."""
+        changes, delistings = SymbolChangedEvents(), Delistings()
+        for event in events:
+            (changes if isinstance(event, SymbolChangedEvent) else delistings)[event.symbol] = event
+            self.map_file_points += 1
+        if changes:
+            if _overrides_hook(self.algorithm, "on_symbol_changed_events"):
+                hook = _hook(self.algorithm, "on_symbol_changed_events")
+                self._guard("OnSymbolChangedEvents", partial(hook, changes))
+            for symbol, _ in changes.items():  # (iterating the collection gives key/value pairs)
+                for order in self.transactions.open_orders(symbol):
+                    self.transactions.cancel_order(order.id, CANCELLED_ON_SYMBOL_CHANGE)
+        for event in delistings.values():
+            if event.type != DelistingType.DELISTED:
+                continue
+            security = self.securities[event.symbol]
+            security.is_delisted, security.is_tradable = True, False
+            # it leaves its user-defined universe, whose replaced subscription selects once more: a data point
+            self.map_file_points += 1
+            filling_forward[:] = [feed for feed in filling_forward if feed.security is not security]
+            if security.holdings.quantity:
+                self.transactions.close_delisted(security, LIQUIDATE_FROM_DELISTING_TAG)
+            if not self.warming_up:
+                for order in self.transactions.open_orders(security.symbol):
+                    self.transactions.cancel_order(order.id)
+        return changes, delistings
 
     def _fill_forward_grids(self, end_ns: int) -> list[np.ndarray]:
         """The moments LEAN's fill-forward may emit bars for each security filling forward (after its first bar):
@@ -749,11 +861,11 @@ class Backtest:
         if self.last_step_ns is None:
             return 0
         last_day = local_datetime(self.last_step_ns, self.time_zone).date()
-        total = sum(feed.current + 1 for feed in self.feeds) + self.fill_forward_points
+        total = sum(feed.current + 1 for feed in self.feeds) + self.fill_forward_points + self.map_file_points
         total += universe_points(self.securities.values())
         for security in self.securities.values():
             events = corporate_events(security.factor_file, security.hours, self.warm_start_day, last_day)
-            total += equity_configs(security) * events
+            total += len(events)  # equities only: others have no factor file
         benchmark = self.recorder.benchmark
         if benchmark is not None:
             # LEAN's loop runs the internal feed to the end date unless the algorithm stopped it

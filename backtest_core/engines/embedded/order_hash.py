@@ -20,11 +20,11 @@ from decimal import Decimal
 from typing import Any
 
 from backtest_core.engines.embedded.model import Order, OrderDirection, OrderStatus, OrderType
-from backtest_core.stats.decimals import from_float, json_text, normalize, smart_rounding
+from backtest_core.stats.decimals import ZERO, from_float, json_text, normalize, smart_rounding
 
 EMPTY_HASH = hashlib.md5(b"").hexdigest()
 
-SubmissionPrices = Callable[[Order], tuple[Decimal, Decimal, Decimal]]
+SubmissionPrices = Callable[[Order], tuple[Decimal, Decimal, Decimal] | None]
 
 # Each order class's own JSON properties in LEAN's declaration order, "type" where the class overrides it.
 _OWN_FIELDS: dict[int, tuple[str, ...]] = {
@@ -55,8 +55,9 @@ def order_list_hash(orders: Mapping[int, Order], submission_prices: SubmissionPr
     return hashlib.md5(",".join(texts).encode()).hexdigest()
 
 
-def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal]) -> str:
-    """One order as LEAN's GetHash serialises it (after smart-rounding its prices)."""
+def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal] | None) -> str:
+    """One order as LEAN's GetHash serialises it (after smart-rounding its prices); ``submission`` is None for
+    an order that never went through the brokerage (the engine's closing of a delisted position)."""
     price = smart_rounding(from_float(order.price))
     quantity = normalize(from_float(order.quantity))
     own = _OWN_FIELDS.get(int(order.type))
@@ -73,7 +74,7 @@ def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal]) -> st
             parts.append(f'"{name}":{_bool(_field(order, _FLAGS[name]) or False)}')
         else:
             parts.append(f'"{name}":{json_text(rounded[name])}')
-    bid, ask, last = submission
+    bid, ask, last = submission or (ZERO, ZERO, ZERO)
     placed = _time(order.time)
     parts += [
         f'"id":{order.id}',
@@ -81,7 +82,7 @@ def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal]) -> st
         f'"brokerId":{_broker_ids(order)}',
         f'"symbol":{_symbol(order.symbol)}',
         f'"price":{json_text(price)}',
-        f'"priceCurrency":{_string(_field(order, "price_currency") or "USD")}',
+        f'"priceCurrency":{_string(order_currency(order))}',
         f'"time":"{placed}"',
         f'"createdTime":"{placed}"',
     ]
@@ -97,7 +98,9 @@ def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal]) -> st
         f'"securityType":{int(order.symbol.security_type)}',
         f'"direction":{int(_direction(quantity))}',
         f'"value":{json_text(quantity * price)}',
-        f'"orderSubmissionData":{{"bidPrice":{json_text(bid)},"askPrice":{json_text(ask)},'
+        '"orderSubmissionData":null'
+        if submission is None
+        else f'"orderSubmissionData":{{"bidPrice":{json_text(bid)},"askPrice":{json_text(ask)},'
         f'"lastPrice":{json_text(last)}}}',
         f'"isMarketable":{_bool(_is_marketable(order, quantity, rounded.get("limitPrice"), bid, ask))}',
         f'"priceAdjustmentMode":{int(_field(order, "price_adjustment_mode") or 1)}',  # the subscription's: Adjusted
@@ -131,8 +134,16 @@ def _broker_ids(order: Order) -> str:
 
 
 def order_broker_ids(order: Order) -> list[str]:
-    """The backtesting brokerage gives every order it accepted its id as broker id."""
-    return [str(order.id)] if order.status not in (OrderStatus.INVALID, OrderStatus.NEW) else []
+    """The backtesting brokerage gives every order it accepted its id as broker id (none to an order that
+    never reached it)."""
+    accepted = order.status not in (OrderStatus.INVALID, OrderStatus.NEW) and order.submission is not None
+    return [str(order.id)] if accepted else []
+
+
+def order_currency(order: Order) -> str:
+    """The quote currency the transaction handler tags an order with (empty if it never tagged it)."""
+    currency = _field(order, "price_currency")
+    return "USD" if currency is None else currency
 
 
 def _symbol(symbol: Any) -> str:
@@ -140,18 +151,24 @@ def _symbol(symbol: Any) -> str:
 
 
 def _properties(order: Order) -> str:
-    """``OrderProperties`` as Newtonsoft writes it; the time in force by LEAN's TimeInForceJsonConverter (the
+    """``OrderProperties`` as Newtonsoft writes it (see :func:`properties_json`)."""
+    fields = properties_json(order)["timeInForce"].items()
+    return '{"timeInForce":{' + ",".join(f"{_string(key)}:{_string(value)}" for key, value in fields) + "}}"
+
+
+def properties_json(order: Order) -> dict[str, dict[str, str]]:
+    """An order's ``properties`` as LEAN writes them: the time in force by LEAN's TimeInForceJsonConverter (the
     default GoodTilCanceled as ``{}``, others with their ``$type`` and properties)."""
     properties = _field(order, "properties")
     time_in_force = _field(properties, "time_in_force") if properties is not None else None
     kind = type(time_in_force).__name__ if time_in_force is not None else "GoodTilCanceledTimeInForce"
     if kind not in _TIME_IN_FORCE_TYPES:
-        return '{"timeInForce":{}}'
-    body = f'"$type":{_string(_TIME_IN_FORCE_TYPES[kind])}'
+        return {"timeInForce": {}}
+    body = {"$type": _TIME_IN_FORCE_TYPES[kind]}
     expiry = _field(time_in_force, "expiry")
     if expiry is not None:
-        body += f',"Expiry":"{expiry:%Y-%m-%dT%H:%M:%S}"'
-    return f'{{"timeInForce":{{{body}}}}}'
+        body["Expiry"] = f"{expiry:%Y-%m-%dT%H:%M:%S}"
+    return {"timeInForce": body}
 
 
 def _time(moment: datetime) -> str:

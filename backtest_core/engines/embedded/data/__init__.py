@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from isal import isal_zlib
 
+from backtest_core.engines.embedded.data.map_files import MapFile, resolver_for
 from backtest_core.engines.embedded.timezones import local_days
 from backtest_core.errors import DataMissing
 from backtest_core.models import Resolution
@@ -204,6 +205,7 @@ class FactorFile:
     price_factor: np.ndarray
     split_factor: np.ndarray
     texts: tuple[tuple[str, str], ...] = ()  # each row's price and split factor as written (LEAN's decimals)
+    references: tuple[str, ...] = ()  # each row's reference price as written ("0" where the row has none)
 
     def scale(self, days: np.ndarray) -> np.ndarray:
         """Price scale for each ``datetime64[D]`` in ``days``."""
@@ -285,15 +287,27 @@ class LeanDataFolder:
         found = table.get((market, ticker.upper(), kind.value)) or table.get((market, "[*]", kind.value))
         return found or SymbolProperties(lot_size=1.0 if kind == SecurityKind.EQUITY else 0.00000001)
 
-    def adjusted(self, bars: Bars, ticker: str, exchange_tz: ZoneInfo) -> Bars:
-        """Equity bars scaled by the ticker's factor file (LEAN's default Adjusted normalisation)."""
-        factors = self.factor_file(ticker)
+    # -- map files (equities) ----------------------------------------------------------------------------
+
+    def map_file_of_ticker(self, market: str, ticker: str, today: date) -> MapFile:
+        """The map file of a ticker as an algorithm names it, resolved at ``today`` (LEAN's
+        ``SecurityIdentifier.GenerateEquity``): its first ticker and date make the security identifier."""
+        return resolver_for(self.root / "equity" / market / "map_files").resolve(ticker, today)
+
+    def map_file_of_identifier(self, market: str, first_ticker: str, first_date: date) -> MapFile:
+        """The map file the data feed reads by (LEAN's ``ResolveMapFile(config)``: the identifier's ticker at
+        its date); its permtick names the factor file."""
+        return resolver_for(self.root / "equity" / market / "map_files").resolve(first_ticker, first_date)
+
+    def adjusted(self, bars: Bars, permtick: str, exchange_tz: ZoneInfo) -> Bars:
+        """Equity bars scaled by the permtick's factor file (LEAN's default Adjusted normalisation)."""
+        factors = self.factor_file(permtick)
         if factors is None:
             return bars
         return bars.scaled(factors.scale(local_days(bars.start_ns, exchange_tz)))
 
-    def factor_file(self, ticker: str) -> FactorFile | None:
-        path = self.root / "equity" / "usa" / "factor_files" / f"{ticker.lower()}.csv"
+    def factor_file(self, permtick: str) -> FactorFile | None:
+        path = self.root / "equity" / "usa" / "factor_files" / f"{permtick.lower()}.csv"
         if not path.exists():
             return None
         rows = []
@@ -305,7 +319,8 @@ class LeanDataFolder:
             if price == 0 or split == 0:
                 continue
             day = np.datetime64(f"{parts[0][:4]}-{parts[0][4:6]}-{parts[0][6:8]}")
-            rows.append((day, price, split, parts[1].strip(), parts[2].strip()))
+            reference = parts[3].strip() if len(parts) > 3 else "0"
+            rows.append((day, price, split, parts[1].strip(), parts[2].strip(), reference))
         if not rows:
             return None
         return FactorFile(
@@ -313,6 +328,7 @@ class LeanDataFolder:
             np.array([r[1] for r in rows]),
             np.array([r[2] for r in rows]),
             tuple((r[3], r[4]) for r in rows),
+            tuple(r[5] for r in rows),
         )
 
     @cached_property
@@ -390,6 +406,19 @@ class LeanDataFolder:
             self._zips[path] = _zip_csv(path)
         content = self._zips[path]
         return None if content is None else content.decode()
+
+
+def joined(parts: list[Bars]) -> Bars:
+    """Bars of consecutive periods (a renamed ticker's files, one after the other) as one series."""
+    if len(parts) == 1:
+        return parts[0]
+
+    def column(name: str) -> np.ndarray | None:
+        values = [getattr(part, name) for part in parts]
+        return None if values[0] is None else np.concatenate(values)
+
+    names = ("end_ns", "start_ns", "open", "high", "low", "close", "volume", "bid", "ask", "bid_size", "ask_size")
+    return Bars(*(column(name) for name in names))
 
 
 def _zip_csv(path: Path) -> bytes | None:
