@@ -29,6 +29,7 @@ NAMES = _names()
 MUST_MATCH: set[str] = {
     "BasicTemplateAlgorithm",
     "BasicTemplateDailyAlgorithm",
+    "CanLiquidateWithOrderPropertiesRegressionAlgorithm",
     "ClassicRangeConsolidatorAlgorithm",
     "ClassicRenkoConsolidatorAlgorithm",
     "CompleteOrderTagUpdateAlgorithm",
@@ -44,6 +45,7 @@ MUST_MATCH: set[str] = {
     "HourReverseSplitRegressionAlgorithm",
     "HourSplitRegressionAlgorithm",
     "LimitFillRegressionAlgorithm",
+    "MACDTrendAlgorithm",
     "OnWarmupFinishedNoWarmup",
     "OnWarmupFinishedRegressionAlgorithm",
     "SetHoldingsAsyncRegressionAlgorithm",
@@ -53,6 +55,7 @@ MUST_MATCH: set[str] = {
     "StatisticsResultsAlgorithm",
     "StochasticIndicatorWarmsUpProperlyRegressionAlgorithm",
     "StopLimitOrderRegressionAlgorithm",
+    "TimeInForceAlgorithm",
     "UnregisterIndicatorRegressionAlgorithm",
 }
 

@@ -38,9 +38,10 @@ from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
 from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator, resolution_span
+from backtest_core.engines.embedded.corporate_events import CorporateSteps, corporate_events
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind, joined
 from backtest_core.engines.embedded.data.map_files import BEGINNING_OF_TIME, MapFile
-from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
+from backtest_core.engines.embedded.data_points import bars_up_to, universe_points
 from backtest_core.engines.embedded.delistings import (
     LIQUIDATE_FROM_DELISTING_TAG,
     NO_DELISTINGS,
@@ -77,6 +78,7 @@ from backtest_core.engines.embedded.symbol_changes import (
     SymbolChangedEvents,
     symbol_changed_events,
 )
+from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.engines.embedded.timezones import local_naive_ns
 from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
 from backtest_core.models import Resolution as ResolutionName
@@ -192,6 +194,7 @@ class Backtest:
         self.benchmark_function: Callable[[datetime], float] | None = None  # the algorithm's, via set_benchmark
         self._benchmark_failed = False
         self.brokerage = 0
+        self.default_order_properties = OrderProperties()
         self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
         self.warming_up = False
         self.runtime_extra: dict[str, str] = {}
@@ -354,8 +357,11 @@ class Backtest:
 
     def order(
         self, key: Any, quantity: float, order_type: OrderType, tag: str = "", asynchronous: bool = False,
-        **prices: float,
+        properties: Any = None, trailing: tuple[float, bool] | None = None, **prices: float,
     ) -> Any:  # fmt: skip
+        """LEAN's order request: its own ``OrderProperties`` or a copy of the default ones."""
+        if properties is not None and not isinstance(properties, OrderProperties):
+            raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
         security = self.security(key)
         if self.warming_up or not self.initialized:
             self.recorder.engine_log(
@@ -384,8 +390,10 @@ class Backtest:
                 once=True,
             )
         ticket = self.transactions.submit(
-            security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price"), asynchronous
-        )
+            security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price"), asynchronous,
+            properties if properties is not None else self.default_order_properties.clone(), trailing,
+            prices.get("trigger_price"),
+        )  # fmt: skip
         if order_type == OrderType.MARKET:
             self.transactions.scan(set())
         return ticket
@@ -592,12 +600,17 @@ class Backtest:
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
         feeds = self.feeds = self._feeds(warm_ns, end_ns)
         self.warm_start_day = warm_start.date()
+        corporate = CorporateSteps(self.securities.values(), warm_start.date(), self.end)
         due_events = self._map_file_events(warm_start.date())
         event_ns = [np.array(sorted(due_events), dtype=np.int64)] if due_events else []
         steps = _as_python_ints(
-            union_of_sorted([feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns) + event_ns)
+            union_of_sorted(
+                [feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns) + event_ns + corporate.grid
+            )
         )
         next_event_ns = min(due_events, default=END_OF_TIME)
+        on_splits = _hook(algorithm, "on_splits") if _overrides_hook(algorithm, "on_splits") else None
+        on_dividends = _hook(algorithm, "on_dividends") if _overrides_hook(algorithm, "on_dividends") else None
         self._precompute_indicators()
         indicator_feeds = [
             (feed, subscription)
@@ -627,7 +640,7 @@ class Backtest:
             security.resolution == Resolution.DAILY for security in self.securities.values()
         )
         filled = NO_BARS
-        should_stop, consolidation = self.should_stop, self.consolidation
+        should_stop, consolidation, corporate_ns = self.should_stop, self.consolidation, corporate.next_ns
         recorder.begin(start_ns, end_ns)
         check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
         for step_ns in steps:
@@ -692,7 +705,16 @@ class Backtest:
                     self._runtime_error("Consolidators update", error)
             if delistings and _overrides_hook(algorithm, "on_delistings"):
                 self._guard("OnDelistings", partial(_hook(algorithm, "on_delistings"), delistings))
-            data = Slice(step_ns, zone, fresh, filled, delistings, changes)
+            if step_ns == corporate_ns:  # LEAN's slice of splits and dividends, before the day's bars
+                splits, dividends = corporate.take(step_ns)
+                corporate_ns = corporate.next_ns
+                if splits and on_splits is not None:
+                    self._guard("OnSplits", partial(on_splits, splits))
+                if dividends and on_dividends is not None:
+                    self._guard("OnDividends", partial(on_dividends, dividends))
+                data = Slice(step_ns, zone, fresh, filled, delistings, changes, splits, dividends)
+            else:
+                data = Slice(step_ns, zone, fresh, filled, delistings, changes)
             try:
                 on_data(data)
             except UnsupportedApi as error:
@@ -843,7 +865,7 @@ class Backtest:
         total += universe_points(self.securities.values())
         for security in self.securities.values():
             events = corporate_events(security.factor_file, security.hours, self.warm_start_day, last_day)
-            total += equity_configs(security) * events
+            total += len(events)  # equities only: others have no factor file
         benchmark = self.recorder.benchmark
         if benchmark is not None:
             # LEAN's loop runs the internal feed to the end date unless the algorithm stopped it

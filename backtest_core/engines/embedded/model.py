@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from enum import EnumType, IntEnum
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -103,12 +104,16 @@ class OrderType(_Enum):
     STOP_LIMIT = 3
     MARKET_ON_OPEN = 4
     MARKET_ON_CLOSE = 5
+    LIMIT_IF_TOUCHED = 7
+    TRAILING_STOP = 11
     Market = 0
     Limit = 1
     StopMarket = 2
     StopLimit = 3
     MarketOnOpen = 4
     MarketOnClose = 5
+    LimitIfTouched = 7
+    TrailingStop = 11
 
 
 class OrderStatus(_Enum):
@@ -383,7 +388,8 @@ class Slice:
     little or nothing of it, and bar objects with their times are the costly part of a step.
     """
 
-    __slots__ = ("_all", "_bars", "_changes", "_delistings", "_filled", "_fresh", "_quote_bars", "_utc_ns", "_zone")
+    __slots__ = ("_all", "_bars", "_changes", "_delistings", "_dividends", "_filled", "_fresh", "_quote_bars",
+                 "_splits", "_utc_ns", "_zone")  # fmt: skip
 
     def __init__(
         self,
@@ -393,6 +399,8 @@ class Slice:
         filled: Mapping[Symbol, TradeBar],
         delistings: Mapping[Symbol, Any],
         symbol_changed_events: Mapping[Symbol, Any],
+        splits: _DataDictionary | None = None,
+        dividends: _DataDictionary | None = None,
     ) -> None:
         self._utc_ns, self._zone = utc_ns, zone
         self._fresh = fresh  # (feed, bar index): a feed has .bar(index), .is_quote and .symbol
@@ -400,6 +408,7 @@ class Slice:
         self._delistings = delistings  # this moment's delisting events (see delistings.py), usually none
         self._changes = symbol_changed_events  # and renames (symbol_changes.py)
         self._all: _SymbolDict | None = None  # with _bars and _quote_bars, made by _built()
+        self._splits, self._dividends = splits, dividends  # a corporate step's (auxiliary data, not in _all)
 
     def _built(self) -> _SymbolDict:
         if self._all is None:
@@ -410,6 +419,8 @@ class Slice:
                 bars.setdefault(symbol, bar)
             self._bars, self._quote_bars = _DataDictionary(bars), _DataDictionary(quotes)
             self._all = _SymbolDict({**quotes, **bars})
+            for symbol in chain(*(events.keys() for events in (self._splits, self._dividends) if events)):
+                self._all.setdefault(symbol, None)  # LEAN keys an equity's auxiliary data too, with no bar: None
         return self._all
 
     @property
@@ -465,15 +476,25 @@ class Slice:
         return key in self._built()
 
     @property
+    def splits(self) -> _DataDictionary:
+        return self._splits if self._splits is not None else _DataDictionary()
+
+    @property
+    def dividends(self) -> _DataDictionary:
+        return self._dividends if self._dividends is not None else _DataDictionary()
+
+    @property
     def has_data(self) -> bool:
-        return bool(self._fresh or self._filled or self._delistings or self._changes)
+        """LEAN's ``HasData``: any data for the algorithm, auxiliary data included."""
+        return bool(self._fresh or self._filled or self._delistings or self._changes or self._splits or self._dividends)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         attributes = {"Bars": "bars", "QuoteBars": "quote_bars", "Time": "time", "HasData": "has_data",
                       "ContainsKey": "contains_key", "Get": "get", "Delistings": "delistings",
-                      "SymbolChangedEvents": "symbol_changed_events"}  # fmt: skip
+                      "SymbolChangedEvents": "symbol_changed_events", "Splits": "splits",
+                      "Dividends": "dividends"}  # fmt: skip
         collections = {"Keys": "keys", "Values": "values", "Count": "__len__"}  # LEAN properties
         if name in attributes:
             return getattr(self, attributes[name])
@@ -525,10 +546,18 @@ class Order(LeanObject):
         self.canceled_time: datetime | None = None
         self.last_update_time: datetime | None = None
         self.stop_triggered = False
+        self.trailing_amount: float | None = None  # trailing stop orders': the distance kept to the market
+        self.trailing_as_percentage = False
+        self.trigger_price: float | None = None  # limit-if-touched orders': the price that arms the limit
+        self.trigger_touched = False
         self.quantity_filled = 0.0
         self.submission: tuple[float, float, float] | None = (0.0, 0.0, 0.0)  # bid, ask, last (None: not submitted)
         self.submission_days: tuple[int, int] = (-1, -1)  # start times of the quote and trade bars behind them
         self.asynchronous = False  # as requested; fills are the same in a backtest
+        self.properties: Any = None  # its OrderProperties (given when it is submitted)
+        self.expires_ns: int | None = None  # when its time in force expires it (UTC ns); None: never
+
+    time_in_force = property(lambda self: self.properties.time_in_force)
 
     @property
     def direction(self) -> OrderDirection:
@@ -586,6 +615,12 @@ class OrderTicket(LeanObject):
     def update_stop_price(self, stop_price: float, tag: str | None = None) -> Any:
         return self.update(UpdateOrderFields(stop_price=stop_price, tag=tag))
 
+    def update_trailing_amount(self, trailing_amount: float, tag: str | None = None) -> Any:
+        return self.update(UpdateOrderFields(trailing_amount=trailing_amount, tag=tag))
+
+    def update_trigger_price(self, trigger_price: float, tag: str | None = None) -> Any:
+        return self.update(UpdateOrderFields(trigger_price=trigger_price, tag=tag))
+
     @property
     def submit_request(self) -> SubmitOrderRequest:
         return SubmitOrderRequest(self._order)
@@ -596,6 +631,12 @@ class OrderTicket(LeanObject):
             return self._order.limit_price
         if field == OrderField.STOP_PRICE:
             return self._order.stop_price
+        if field == OrderField.TRIGGER_PRICE and self._order.type == OrderType.LIMIT_IF_TOUCHED:
+            return self._order.trigger_price
+        if field == OrderField.TRAILING_AMOUNT and self._order.type == OrderType.TRAILING_STOP:
+            return self._order.trailing_amount
+        if field == OrderField.TRAILING_AS_PERCENTAGE and self._order.type == OrderType.TRAILING_STOP:
+            return self._order.trailing_as_percentage
         raise UnsupportedApi(f"OrderTicket.get({OrderField(int(field)).name})")
 
     OrderId = order_id
@@ -607,6 +648,8 @@ class OrderTicket(LeanObject):
     UpdateQuantity = update_quantity
     UpdateLimitPrice = update_limit_price
     UpdateStopPrice = update_stop_price
+    UpdateTrailingAmount = update_trailing_amount
+    UpdateTriggerPrice = update_trigger_price
 
 
 class OrderField(_Enum):
@@ -625,10 +668,13 @@ class OrderField(_Enum):
 class SubmitOrderRequest(LeanObject):
     """``ticket.submit_request``: what the order was submitted with."""
 
-    def __init__(self, order: Order) -> None:
+    def __init__(self, order: Order, *_: Any, **__: Any) -> None:
+        if not isinstance(order, Order):  # LEAN's constructor, for transactions.add_order
+            raise UnsupportedApi("SubmitOrderRequest built by the algorithm (transactions.add_order)")
         self.order_id, self.order_type, self.symbol, self.quantity = order.id, order.type, order.symbol, order.quantity
         self.limit_price, self.stop_price, self.tag = order.limit_price, order.stop_price, order.tag
         self.time, self.asynchronous = order.created_time, order.asynchronous
+        self.order_properties = order.properties
 
 
 class OrderResponseErrorCode(_Enum):
@@ -663,11 +709,17 @@ class OrderResponse(LeanObject):
 
 class UpdateOrderFields(LeanObject):
     def __init__(self, quantity: float | None = None, limit_price: float | None = None,
-                 stop_price: float | None = None, tag: str | None = None, **pascal: Any) -> None:  # fmt: skip
+                 stop_price: float | None = None, tag: str | None = None, trailing_amount: float | None = None,
+                 trigger_price: float | None = None, **pascal: Any) -> None:  # fmt: skip
+        unknown = set(pascal) - {"Quantity", "LimitPrice", "StopPrice", "Tag", "TrailingAmount", "TriggerPrice"}
+        if unknown:
+            raise UnsupportedApi(f"UpdateOrderFields({', '.join(sorted(unknown))}=...)")
         self.quantity = pascal.get("Quantity", quantity)
         self.limit_price = pascal.get("LimitPrice", limit_price)
         self.stop_price = pascal.get("StopPrice", stop_price)
         self.tag = pascal.get("Tag", tag)
+        self.trailing_amount = pascal.get("TrailingAmount", trailing_amount)
+        self.trigger_price = pascal.get("TriggerPrice", trigger_price)
 
 
 class PortfolioTarget(LeanObject):
