@@ -47,7 +47,7 @@ class _Corporate:
         return np.array([np.prod([p * s for when, p, s in self.events if day < when] or [1.0]) for day in days])
 
 
-def write_sample_data(data_dir: Path, *, start: date = date(2015, 1, 2), end: date = date(2020, 12, 31),
+def write_sample_data(data_dir: Path, *, start: date = date(2015, 1, 1), end: date = date(2020, 12, 31),
                       minute_days: int = 10, seed: int = 7, force: bool = False,
                       tickers: tuple[str, ...] = tuple(TICKERS)) -> SampleReport:  # fmt: skip
     """Write the synthetic set into ``data_dir``; refuse to touch a folder holding other (real) data."""

@@ -77,11 +77,15 @@ def server_cpu_seconds(url: str) -> float:
     return times.user + times.system
 
 
-def measure(page: Page, home: Path, data: Path, ids: list[str], repeat: int) -> tuple[float, float, float]:
-    """(cold ms on a fresh server, the server's CPU seconds for that visit, median warm ms)."""
+def measure(
+    page: Page, home: Path, data: Path, path: str, query: str, repeat: int, first: str | None = None
+) -> tuple[float, float, float]:
+    """(cold ms on a fresh server, the server's CPU seconds for that visit, median warm ms) of ``/path?query``;
+    the server's first session opens ``/first`` (``/path`` bare by default), a page that parses or caches
+    nothing the measured one uses."""
     with streamlit_server(home, data) as url:
-        link = f"{url}/compare?ids={','.join(ids)}"
-        interactive_ms(page, f"{url}/compare", (SCRIPT_DONE,))  # the server's first session, no comparison yet
+        link = f"{url}/{path}?{query}"
+        interactive_ms(page, f"{url}/{first or path}", (SCRIPT_DONE,))
         before = server_cpu_seconds(url)
         cold = interactive_ms(page, link)
         cpu = server_cpu_seconds(url) - before
@@ -111,7 +115,7 @@ def main() -> None:
         loads = [os.getloadavg()[0]]
         for _ in range(args.rounds):
             for label, ids in (("2 daily", daily), ("10 minute", minute)):
-                cases[label].append(measure(page, home, data, ids, args.repeat))
+                cases[label].append(measure(page, home, data, "compare", f"ids={','.join(ids)}", args.repeat))
             loads.append(os.getloadavg()[0])
         browser.close()
     print(f"Compare page interactive, Chromium headless; {args.rounds} rounds, warm = median of {args.repeat} reloads")

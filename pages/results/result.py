@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from backtest_core import charts, report, runs, ui, views
@@ -139,7 +140,58 @@ def rate_of(data_dir: str) -> RiskFree:
 
 
 stamp = ui.result_stamp(run_dir)
-axis = time_axis_of(str(run_dir), stamp, run.description.resolution, str(settings.data_dir))
+SOURCE = (str(run_dir), stamp, run.description.resolution, str(settings.data_dir))  # what the figures come from
+axis = time_axis_of(*SOURCE)
+
+
+# figures are cached per result and window, so a tab opened again or a range chosen again is not redrawn
+Source = tuple[str, float, str | None, str]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def equity_chart(source: Source, window: rv.Window, log_scale: bool) -> go.Figure:
+    loaded = ui.cached_result(Path(source[0]))
+    worst = worst_of(source[0], source[1])
+    return charts.equity_figure(loaded.equity, time_axis_of(*source), window, loaded.benchmark, worst, log_scale)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def trade_charts(
+    source: Source, window: rv.Window, symbols: tuple[str, ...], directions: tuple[str, ...]
+) -> tuple[trade_analytics.TradeSummary, tuple[go.Figure, ...]]:
+    """The analytics of the closed trades in ``window`` with these filters: their figures and four charts."""
+    trades = trade_analytics.closed_between(ui.cached_result(Path(source[0])).closed_trades, *window)
+    picked = trade_analytics.filtered(trades, symbol=list(symbols), direction=list(directions))
+    figures = (
+        charts.pnl_distribution_figure(picked),
+        charts.mae_mfe_figure(picked),
+        charts.holding_time_figure(picked),
+        charts.streaks_figure(trade_analytics.streaks(picked), time_axis_of(*source)),
+    )
+    return trade_analytics.summary(picked), figures
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def fills_chart(source: Source, symbol: str, window: rv.Window) -> tuple[str, go.Figure]:
+    """The fills of ``symbol`` on its price from the data folder, or on the equity curve when it has none."""
+    loaded, axis = ui.cached_result(Path(source[0])), time_axis_of(*source)
+    fills = views.fills_frame(loaded)
+    marked = fills[fills["symbol"] == symbol]
+    price = views.symbol_price(Path(source[3]), loaded, symbol, marked)
+    if price is None:
+        at = loaded.equity.reindex(pd.DatetimeIndex(marked["time"]), method="nearest").to_numpy()
+        figure = charts.trades_figure(loaded.equity, marked.assign(price=at), "Equity", axis, window)
+        return f"No {symbol} prices in `{source[3]}`: its fills are drawn on the equity curve.", figure
+    title = f"{symbol} price ({price.normalisation})"
+    return price.note, charts.trades_figure(price.prices, marked, title, axis, window)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def lean_chart(source: Source, name: str, window: rv.Window) -> go.Figure:
+    chart = ui.cached_result(Path(source[0])).charts[name]
+    return charts.lean_chart_figure(chart, time_axis_of(*source), window)
+
+
 equity = result.equity
 has_curve = len(equity) > 1
 
@@ -261,10 +313,7 @@ with tabs["Equity"]:
         if not has_curve:
             st.info("This result has no equity curve to draw (the algorithm never ran long enough to sample one).")
         else:
-            time_chart(
-                charts.equity_figure(equity, axis, view, result.benchmark, worst_of(str(run_dir), stamp), log_scale),
-                "equity",
-            )
+            time_chart(equity_chart(SOURCE, view, log_scale), "equity")
             st.caption("Drag a box over any chart to zoom every chart of the page into it, at full detail.")
             if rv.benchmark_note(result):
                 st.caption(rv.benchmark_note(result))
@@ -317,7 +366,7 @@ def trades_view() -> None:
         if picked.empty:
             st.caption("No closed trade in the window with these filters.")
         else:
-            figures = trade_analytics.summary(picked)
+            figures, drawn = trade_charts(SOURCE, shown, tuple(chosen_symbols), tuple(chosen_directions))
             with st.container(horizontal=True, gap="medium"):
                 st.metric("Win rate", ui.percent(figures.win_rate), width="content")
                 st.metric("Net P&L", f"{figures.net_profit:,.2f}", width="content")
@@ -332,24 +381,15 @@ def trades_view() -> None:
                     width="content",
                 )
                 st.metric("Median holding", str(figures.median_holding).replace("0 days ", ""), width="content")
-            left, right = st.columns(2)
-            left.plotly_chart(charts.pnl_distribution_figure(picked), config=CHART_CONFIG)
-            right.plotly_chart(charts.mae_mfe_figure(picked), config=CHART_CONFIG)
-            left, right = st.columns(2)
-            left.plotly_chart(charts.holding_time_figure(picked), config=CHART_CONFIG)
-            right.plotly_chart(charts.streaks_figure(trade_analytics.streaks(picked), axis), config=CHART_CONFIG)
+            for position, figure in enumerate(drawn):
+                if position % 2 == 0:
+                    left, right = st.columns(2)
+                (left if position % 2 == 0 else right).plotly_chart(figure, config=CHART_CONFIG)
         symbol = st.selectbox("Fills on the price of", chosen_symbols or symbols)
-        fills = views.fills_frame(result)
-        marked = fills[fills["symbol"] == symbol]
-        price = views.symbol_price(settings.data_dir, result, symbol, marked) if has_curve else None
-        if has_curve and price is None:
-            st.caption(f"No {symbol} prices in `{settings.data_dir}`: its fills are drawn on the equity curve.")
-            at = equity.reindex(pd.DatetimeIndex(marked["time"]), method="nearest").to_numpy()
-            time_chart(charts.trades_figure(equity, marked.assign(price=at), "Equity", axis, view), "fills")
-        elif has_curve:
-            st.caption(price.note)
-            title = f"{symbol} price ({price.normalisation})"
-            time_chart(charts.trades_figure(price.prices, marked, title, axis, view), "fills")
+        if has_curve:
+            note, figure = fills_chart(SOURCE, symbol, view)
+            st.caption(note)
+            time_chart(figure, "fills")
         picked_orders = trade_analytics.filtered(
             orders, symbol=chosen_symbols, direction=chosen_directions, tag=chosen_tags
         )
@@ -419,7 +459,7 @@ def standard_section(names: tuple[str, ...], title: str) -> None:
         return
     st.subheader(title)
     for chart in present:
-        time_chart(charts.lean_chart_figure(chart, axis, view), chart.name.replace(" ", "-").lower())
+        time_chart(lean_chart(SOURCE, chart.name, view), chart.name.replace(" ", "-").lower())
 
 
 with tabs["Trades"]:
