@@ -57,7 +57,7 @@ if len(chosen) < 2:
     st.info("Pick at least two runs (or select several rows on the History page and press Compare).")
     st.stop()
 
-c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
+c1, c2, c3, c4 = st.columns([5, 5, 2, 2])  # the window control needs room for "Each run's full period"
 baseline = c1.selectbox(
     "Baseline", chosen, index=chosen.index(params["baseline"]) if params.get("baseline") in chosen else 0,
     format_func=lambda run_id: f"{names[run_id]} · {run_id}",
