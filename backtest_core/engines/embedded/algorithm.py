@@ -320,7 +320,11 @@ class QCAlgorithm(IndicatorApi):
         worked out from the security's price, or ``(symbol, quantity, stop_price, trailing_amount,
         trailing_as_percentage, ...)``; then ``asynchronous``, ``tag``, ``order_properties``."""
         names = ["trailing_amount", "trailing_as_percentage", "asynchronous", "tag", "order_properties"]
-        given_stop = "stop_price" in named or (len(args) > 1 and not isinstance(args[1], bool))
+        given_stop = (
+            "stop_price" in named
+            or (len(args) > 1 and not isinstance(args[1], bool))
+            or (len(args) > 0 and "trailing_amount" in named)  # the one positional price is then the stop
+        )
         if given_stop:
             names.insert(0, "stop_price")
         if len(args) > len(names):

@@ -97,6 +97,7 @@ KIND_TYPES = {
     SecurityKind.FOREX: SecurityType.FOREX,
 }
 NS = 1_000_000_000
+MARKET_ON_CLOSE_BUFFER = timedelta(minutes=15.5)  # LEAN's MarketOnCloseOrder.DefaultSubmissionTimeBuffer
 END_OF_TIME = 2**63 - 1
 
 
@@ -372,6 +373,13 @@ class Backtest:
             return None
         if not security.is_tradable:  # delisted: LEAN's pre-order check refuses it without making an order
             self.algorithm_message("Error", f"The security with symbol '{security.symbol}' is marked as non-tradable.")
+            return None
+        if order_type == OrderType.MARKET_ON_CLOSE and _past_market_on_close_buffer(security, self.clock.local_in):
+            self.algorithm_message(  # LEAN's PreOrderChecks: no order is made
+                "Error",
+                "MarketOnClose orders must be placed within 00:15:30 before market close. Override this TimeSpan "
+                "buffer by setting Orders.MarketOnCloseOrder.SubmissionTimeBuffer in QCAlgorithm.Initialize().",
+            )
             return None
         lot = security.symbol_properties.lot_size or 1.0
         quantity = math.trunc(float(quantity) / lot) * lot if security.kind == SecurityKind.EQUITY else float(quantity)
@@ -1026,8 +1034,8 @@ class _TransactionsView:
     def __init__(self, transactions: Transactions) -> None:
         self._t = transactions
 
-    def get_open_orders(self, symbol: Any = None) -> list[Any]:
-        return [o for o in self._t.open_orders() if symbol is None or o.symbol == symbol]
+    def get_open_orders(self, filter: Any = None) -> list[Any]:
+        return [o for o in self._t.open_orders() if _accepts(filter, o)]
 
     def cancel_open_orders(self, symbol: Any = None, tag: str | None = None) -> list[Any]:
         return [self.cancel_order(o.id, tag) for o in self.get_open_orders(symbol)]
@@ -1043,15 +1051,19 @@ class _TransactionsView:
     def get_order_ticket(self, order_id: int) -> Any:
         return self._t.tickets.get(order_id)
 
-    def get_order_tickets(self, predicate: Any = None) -> list[Any]:
-        return [t for t in self._t.tickets.values() if predicate is None or predicate(t)]
+    def get_order_tickets(self, filter: Any = None) -> list[Any]:
+        return [t for t in self._t.tickets.values() if _accepts(filter, t)]
 
-    def get_open_order_tickets(self, predicate: Any = None) -> list[Any]:
+    def get_open_order_tickets(self, filter: Any = None) -> list[Any]:
         working = self._t.working
-        return [t for i, t in self._t.tickets.items() if i in working and (predicate is None or predicate(t))]
+        return [t for i, t in self._t.tickets.items() if i in working and _accepts(filter, t)]
 
-    def get_orders(self, predicate: Any = None) -> list[Any]:
-        return [o for o in self._t.orders.values() if predicate is None or predicate(o)]
+    def get_open_orders_remaining_quantity(self, filter: Any = None) -> float:
+        """LEAN's sum of ``quantity - quantity_filled`` over the open tickets the filter (or symbol) takes."""
+        return sum(t.quantity - t.quantity_filled for t in self.get_open_order_tickets(filter))
+
+    def get_orders(self, filter: Any = None) -> list[Any]:
+        return [o for o in self._t.orders.values() if _accepts(filter, o)]
 
     @property
     def orders_count(self) -> int:
@@ -1064,6 +1076,13 @@ class _TransactionsView:
         if snake != name and hasattr(self, snake):
             return getattr(self, snake)
         raise UnsupportedApi(f"Transactions.{name}")
+
+
+def _accepts(filter: Any, item: Any) -> bool:
+    """LEAN's transaction-manager filters: none takes all, a callable is a predicate, anything else a symbol."""
+    if filter is None:
+        return True
+    return bool(filter(item)) if callable(filter) else item.symbol == filter
 
 
 def _update_indicators(
@@ -1179,6 +1198,20 @@ def _distinct_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         new_day = np.concatenate(([True], days[1:] != days[:-1]))
         return days[new_day], np.cumsum(new_day) - 1
     return np.unique(days, return_inverse=True)
+
+
+def _past_market_on_close_buffer(security: Security, local_in: Callable[[ZoneInfo], datetime]) -> bool:
+    """LEAN's ``IsWithinMarketOnCloseSubmissionBuffer``: later than 15.5 minutes (``MarketOnCloseOrder``'s
+    default ``SubmissionTimeBuffer``) before the next regular close; never for a market always open."""
+    hours = security.hours
+    if _always_open(hours):
+        return False
+    local = local_in(hours.exchange_tz)
+    for offset in range(8):  # LEAN looks a week ahead
+        session = hours.regular_session(local.date() + timedelta(days=offset))
+        if session is not None and session[1] > local:
+            return local > session[1] - MARKET_ON_CLOSE_BUFFER
+    return False
 
 
 def _always_open(hours: Any) -> bool:
