@@ -106,6 +106,12 @@ def coverage_warnings(ranges: list[DataRange], start: date, end: date, data_dir:
         trading = _trading_days(folder.market_hours(found.kind, found.market, found.symbol), start, end)
         if not trading:
             continue  # no trading day in the period at all: nothing is missing
+        if found.first > trading[-1] or found.last < trading[0]:
+            warnings.append(RunWarning(code="no-data-in-period", message=(
+                f"data for {found.label()} covers {found.first} to {found.last}, none of the period {start} to "
+                f"{end}: {found.symbol} had no prices in the run at all"
+            )))  # fmt: skip
+            continue
         if found.last < trading[-1]:
             after = sum(day > found.last for day in trading)
             warnings.append(RunWarning(code="data-ends-early", message=(

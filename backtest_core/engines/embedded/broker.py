@@ -419,13 +419,14 @@ class Transactions:
         order_id = len(self.orders) + 1
         limit_price, stop_price = self._on_tick(security, limit_price), self._on_tick(security, stop_price)
         order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag, limit_price, stop_price)
-        order.trigger_price = self._on_tick(security, trigger_price)
+        if trigger_price is not None:
+            order.trigger_price = self._on_tick(security, trigger_price)
         if trailing is not None:
             amount, order.trailing_as_percentage = trailing
             order.trailing_amount = amount if order.trailing_as_percentage else self._on_tick(security, amount)
             order.tag = tag or f"Trailing Amount: {trailing_amount_text(order)}"  # LEAN's default tag
         order.properties = properties if properties is not None else OrderProperties()
-        order.expires_ns = order.properties.time_in_force.expires_ns(security, order.time)
+        order.expires_ns = order.properties.expires_ns(security, order.time)
         order.submission = (security.bid_price, security.ask_price, security.price)
         order.submission_days = security.data_days_ns()
         order.asynchronous = asynchronous

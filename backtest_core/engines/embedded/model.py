@@ -546,17 +546,18 @@ class Order(LeanObject):
         self.canceled_time: datetime | None = None
         self.last_update_time: datetime | None = None
         self.stop_triggered = False
-        self.trailing_amount: float | None = None  # trailing stop orders': the distance kept to the market
-        self.trailing_as_percentage = False
-        self.trigger_price: float | None = None  # limit-if-touched orders': the price that arms the limit
-        self.trigger_touched = False
         self.quantity_filled = 0.0
         self.submission: tuple[float, float, float] | None = (0.0, 0.0, 0.0)  # bid, ask, last (None: not submitted)
         self.submission_days: tuple[int, int] = (-1, -1)  # start times of the quote and trade bars behind them
         self.asynchronous = False  # as requested; fills are the same in a backtest
-        self.properties: Any = None  # its OrderProperties (given when it is submitted)
-        self.expires_ns: int | None = None  # when its time in force expires it (UTC ns); None: never
 
+    # set on the orders that have them (class defaults keep the common order's construction short)
+    trailing_amount: float | None = None  # trailing stop orders': the distance kept to the market
+    trailing_as_percentage = False
+    trigger_price: float | None = None  # limit-if-touched orders': the price that arms the limit
+    trigger_touched = False
+    properties: Any = None  # its OrderProperties (given when it is submitted)
+    expires_ns: int | None = None  # when its time in force expires it (UTC ns); None: never
     time_in_force = property(lambda self: self.properties.time_in_force)
 
     @property

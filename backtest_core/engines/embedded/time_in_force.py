@@ -105,7 +105,15 @@ class OrderProperties(LeanObject):
         raise UnsupportedApi(f"OrderProperties.{name}")
 
     def clone(self) -> OrderProperties:
-        return OrderProperties(self.time_in_force)
+        """A copy for one order (every order takes one: made without the checks, its value is already one)."""
+        copy = object.__new__(OrderProperties)
+        object.__setattr__(copy, "time_in_force", self.time_in_force)
+        return copy
+
+    def expires_ns(self, security: Security, placed: datetime) -> int | None:
+        """When an order with these properties placed at ``placed`` expires (see the time in force)."""
+        time_in_force = self.time_in_force
+        return None if time_in_force is _GOOD_TIL_CANCELED else time_in_force.expires_ns(security, placed)
 
 
 def _next_regular_close(security: Security, local: datetime) -> datetime:
