@@ -48,6 +48,7 @@ MUST_MATCH: set[str] = {
     "MACDTrendAlgorithm",
     "OnWarmupFinishedNoWarmup",
     "OnWarmupFinishedRegressionAlgorithm",
+    "OrderTicketDemoAlgorithm",
     "SetHoldingsAsyncRegressionAlgorithm",
     "SetHoldingsLiquidateExistingHoldingsMultipleTargetsRegressionAlgorithm",
     "SetHoldingsMultipleTargetsRegressionAlgorithm",
