@@ -423,6 +423,39 @@ def test_ticket_requests_events_and_market_on_close_buffer(lean_data: Path, tmp_
     assert any(event.startswith("2:FILLED:2:None:3.0") for event in events)
 
 
+def test_universe_changes_while_running(lean_data: Path, tmp_path: Path) -> None:
+    """LEAN's AddSecurity/RemoveSecurity after initialize, derived from QCAlgorithm.RemoveSecurity,
+    OnEndOfTimeStep, DataManager and AlgorithmManager: the initial universe's change at the start (00:00), an
+    addition at 9:31 heard at the end of that step (tickers in order) with AIG's first bar the one ending 9:32,
+    and its price unseeded (SeedInitialPrices is off); a removal cancels the open order and liquidates with the
+    tag "Removed" at once, leaves the security untradable, and no AIG bar arrives after it."""
+    outcome = run(ALGORITHMS / "universe_changes", lean_data, tmp_path)
+    assert outcome.status == "completed", outcome.error
+    lines = [line.split(" ", 2)[2] for line in debug_lines(tmp_path) if line.startswith("2013-")][1:]
+    assert lines[:4] == [
+        "changed 07 00:00 added=SPY removed= count=1",
+        "added 09:31 in_data=False price=0.0",
+        "changed 07 09:31 added=AIG,BAC removed= count=2",
+        "first AIG bar 09:32 09:32",
+    ]
+    assert lines[4:9] == [
+        "order 07 10:00 AIG FILLED 100.0 tag=",
+        "order 08 10:00 AIG CANCELED 100.0 tag=Removed",
+        "order 08 10:00 AIG FILLED -100.0 tag=Removed",
+        "removed True unknown=False holding=0.0 tradable=False open=0",
+        "changed 08 10:00 added= removed=AIG count=1",
+    ]
+    assert "after removal AIG bars=0" in lines[-1]
+
+
+def test_universe_change_with_events_ahead_is_refused(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "universe_change_refused", lean_data, tmp_path)
+    assert outcome.status == "failed"
+    assert "add_equity(AAPL) with splits, dividends, renames or a delisting ahead in the run is not supported" in (
+        outcome.error or ""
+    )
+
+
 def test_order_responses_and_positional_arguments(lean_data: Path, tmp_path: Path) -> None:
     outcome = run(ALGORITHMS / "order_responses", lean_data, tmp_path)
     assert outcome.status == "completed", outcome.error

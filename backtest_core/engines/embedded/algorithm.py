@@ -69,6 +69,9 @@ class QCAlgorithm(IndicatorApi):
     def on_warmup_finished(self) -> None:
         pass
 
+    def on_securities_changed(self, changes: Any) -> None:
+        pass
+
     def __getattr__(self, name: str) -> Any:
         snake = _snake(name)
         if snake != name and snake in _PASCAL_OK:
@@ -198,6 +201,9 @@ class QCAlgorithm(IndicatorApi):
         if adder != self.add_equity:
             options.pop("extended_market_hours", None)
         return adder(ticker, **options)
+
+    def remove_security(self, symbol: Any, tag: str | None = None) -> bool:
+        return self._backtest.remove_security(symbol, tag)
 
     def add_forex(
         self,
