@@ -58,6 +58,9 @@ from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, 
 from backtest_core.engines.embedded.model import (
     Bar,
     DataNormalizationMode,
+    Order,
+    OrderStatus,
+    OrderTicket,
     OrderType,
     QuoteBar,
     Resolution,
@@ -411,16 +414,15 @@ class Backtest:
                 "OrderRequest. Please move this code to the OnWarmupFinished() method.",
             )
             return None
-        if not security.is_tradable:  # delisted: LEAN's pre-order check refuses it without making an order
-            self.algorithm_message("Error", f"The security with symbol '{security.symbol}' is marked as non-tradable.")
-            return None
+        if not security.is_tradable:  # delisted or removed
+            message = f"The security with symbol '{security.symbol}' is marked as non-tradable."
+            return self._invalid_ticket(security, quantity, order_type, tag, message)
         if order_type == OrderType.MARKET_ON_CLOSE and _past_market_on_close_buffer(security, self.clock.local_in):
-            self.algorithm_message(  # LEAN's PreOrderChecks: no order is made
-                "Error",
+            message = (
                 "MarketOnClose orders must be placed within 00:15:30 before market close. Override this TimeSpan "
-                "buffer by setting Orders.MarketOnCloseOrder.SubmissionTimeBuffer in QCAlgorithm.Initialize().",
+                "buffer by setting Orders.MarketOnCloseOrder.SubmissionTimeBuffer in QCAlgorithm.Initialize()."
             )
-            return None
+            return self._invalid_ticket(security, quantity, order_type, tag, message)
         lot = security.symbol_properties.lot_size or 1.0
         quantity = math.trunc(float(quantity) / lot) * lot if security.kind == SecurityKind.EQUITY else float(quantity)
         if (
@@ -445,6 +447,16 @@ class Backtest:
         if order_type == OrderType.MARKET:
             self.transactions.scan(set())
         return ticket
+
+    def _invalid_ticket(
+        self, security: Security, quantity: float, order_type: OrderType, tag: str, message: str
+    ) -> OrderTicket:
+        """LEAN's PreOrderChecks refusal (``OrderTicket.InvalidSubmitRequest``): the error logged, no order made,
+        and a ticket of id 0 and status Invalid that the order book never holds."""
+        self.algorithm_message("Error", message)
+        order = Order(0, security.symbol, float(quantity), order_type, self.utc_time, tag)
+        order.status = OrderStatus.INVALID
+        return OrderTicket(order, self.transactions)
 
     def plot(self, chart: str, series: str, value: float) -> None:
         self.recorder.plot(chart, series, self.utc_time, value)

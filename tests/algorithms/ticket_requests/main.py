@@ -40,7 +40,8 @@ class TicketRequests(QCAlgorithm):
                        f"again={again.error_code}:{order.tag}")
         elif self.time.hour == 15 and self.time.minute in (44, 45):
             ticket = self.market_on_close_order(self.spy, 1)
-            self.debug(f"moc {self.time:%H:%M} ticket={ticket is not None} orders={self.transactions.orders_count}")
+            self.debug(f"moc {self.time:%H:%M} ticket={ticket.order_id}:{OrderStatus(ticket.status).name} "
+                       f"orders={self.transactions.orders_count}")
 
     def on_order_event(self, order_event):
         ticket = order_event.ticket

@@ -38,6 +38,8 @@ class UniverseChanges(QCAlgorithm):
             tradable = self.securities["AIG"].is_tradable
             open_orders = len(self.transactions.get_open_orders("AIG"))
             self.debug(f"removed {result} unknown={unknown} holding={holding} tradable={tradable} open={open_orders}")
+            refused = self.market_order("AIG", 10)
+            self.debug(f"order after removal {refused.order_id}:{OrderStatus(refused.status).name}")
             self.removed = True
         elif self.removed and data.contains_key("AIG"):
             self.aig_after_removal += 1
