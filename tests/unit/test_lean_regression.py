@@ -27,6 +27,7 @@ def _names() -> list[str]:
 NAMES = _names()
 # Algorithms that match LEAN in every statistic and both data-point counts: a refusal of one is a regression.
 MUST_MATCH: set[str] = {
+    "AddRemoveSecurityRegressionAlgorithm",
     "BasicTemplateAlgorithm",
     "BasicTemplateDailyAlgorithm",
     "CanLiquidateWithOrderPropertiesRegressionAlgorithm",
@@ -48,6 +49,7 @@ MUST_MATCH: set[str] = {
     "MACDTrendAlgorithm",
     "OnWarmupFinishedNoWarmup",
     "OnWarmupFinishedRegressionAlgorithm",
+    "OrderTicketDemoAlgorithm",
     "SetHoldingsAsyncRegressionAlgorithm",
     "SetHoldingsLiquidateExistingHoldingsMultipleTargetsRegressionAlgorithm",
     "SetHoldingsMultipleTargetsRegressionAlgorithm",

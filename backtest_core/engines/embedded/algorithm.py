@@ -69,6 +69,9 @@ class QCAlgorithm(IndicatorApi):
     def on_warmup_finished(self) -> None:
         pass
 
+    def on_securities_changed(self, changes: Any) -> None:
+        pass
+
     def __getattr__(self, name: str) -> Any:
         snake = _snake(name)
         if snake != name and snake in _PASCAL_OK:
@@ -199,6 +202,9 @@ class QCAlgorithm(IndicatorApi):
             options.pop("extended_market_hours", None)
         return adder(ticker, **options)
 
+    def remove_security(self, symbol: Any, tag: str | None = None) -> bool:
+        return self._backtest.remove_security(symbol, tag)
+
     def add_forex(
         self,
         ticker: str,
@@ -320,7 +326,11 @@ class QCAlgorithm(IndicatorApi):
         worked out from the security's price, or ``(symbol, quantity, stop_price, trailing_amount,
         trailing_as_percentage, ...)``; then ``asynchronous``, ``tag``, ``order_properties``."""
         names = ["trailing_amount", "trailing_as_percentage", "asynchronous", "tag", "order_properties"]
-        given_stop = "stop_price" in named or (len(args) > 1 and not isinstance(args[1], bool))
+        given_stop = (
+            "stop_price" in named
+            or (len(args) > 1 and not isinstance(args[1], bool))
+            or (len(args) > 0 and "trailing_amount" in named)  # the one positional price is then the stop
+        )
         if given_stop:
             names.insert(0, "stop_price")
         if len(args) > len(names):

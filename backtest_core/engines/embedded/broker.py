@@ -25,11 +25,13 @@ import numpy as np
 from backtest_core.engines.embedded.clock import Clock
 from backtest_core.engines.embedded.data import FactorFile, MarketHours, SecurityKind, SymbolProperties
 from backtest_core.engines.embedded.model import (
+    CancelOrderRequest,
     LeanObject,
     Order,
     OrderDirection,
     OrderEvent,
     OrderResponse,
+    OrderResponseErrorCode,
     OrderStatus,
     OrderTicket,
     OrderType,
@@ -37,6 +39,7 @@ from backtest_core.engines.embedded.model import (
     Symbol,
     TradeBar,
     UpdateOrderFields,
+    UpdateOrderRequest,
 )
 from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.stats.decimals import ONE, ZERO, from_float, normalize
@@ -509,12 +512,18 @@ class Transactions:
         order = self.orders.get(order_id)
         if order is None:
             return OrderResponse.unable_to_find(order_id)
-        if order.status.is_closed:
-            return OrderResponse.invalid_status(order)
-        if tag:
+        ticket = self.tickets[order_id]
+        if ticket.cancel_request is not None and ticket.cancel_request.response.is_success:
+            in_progress = "Cancellation is already in progress."
+            return OrderResponse(order_id, OrderResponseErrorCode.INVALID_REQUEST, in_progress)
+        request = ticket.cancel_request = CancelOrderRequest(order_id, self.clock.utc, tag)
+        if tag is not None:  # LEAN sets the tag before it looks at the status: a filled order takes it too
             order.tag = tag
+        if order.status.is_closed:
+            request.response = OrderResponse.invalid_status(order)
+            return request.response
         self._close(order, OrderStatus.CANCELED, "")
-        return OrderResponse(order_id)
+        return request.response
 
     def _close(self, order: Order, status: OrderStatus, message: str) -> None:
         """An open order canceled (by request or expiry) or made invalid, with its event."""
@@ -529,6 +538,7 @@ class Transactions:
         order = self.orders.get(order_id)
         if order is None:
             return OrderResponse.unable_to_find(order_id)
+        self.tickets[order_id].update_requests.append(UpdateOrderRequest(order_id, self.clock.utc, fields))
         if order.status.is_closed:
             if fields.quantity is not None or fields.limit_price is not None or fields.stop_price is not None:
                 return OrderResponse.invalid_status(order)
@@ -664,7 +674,9 @@ class Transactions:
             fee,
             message,
         )
-        self.tickets[order.id].order_events.append(event)
+        ticket = self.tickets[order.id]
+        event.describe_order(order, ticket)
+        ticket.order_events.append(event)
         self.on_event(event, order)
 
 

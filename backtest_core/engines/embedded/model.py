@@ -514,6 +514,26 @@ class OrderEvent(LeanObject):
         self.status, self.direction, self.fill_price, self.fill_quantity = status, direction, fill_price, fill_quantity
         self.quantity, self.order_fee, self.message = quantity, fee, message
 
+    # LEAN's HandleOrderEvents sets the order's ticket and current prices on each event (those of its type)
+    ticket: OrderTicket | None = None
+    limit_price: float | None = None
+    stop_price: float | None = None
+    trigger_price: float | None = None
+    trailing_amount: float | None = None
+
+    def describe_order(self, order: Order, ticket: OrderTicket) -> None:
+        """The ticket and the current prices of the order, as LEAN's ``HandleOrderEvents`` sets them by type."""
+        self.ticket = ticket
+        kind = order.type
+        if kind in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED):
+            self.limit_price = order.limit_price
+        if kind in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP):
+            self.stop_price = order.stop_price
+        if kind == OrderType.TRAILING_STOP:
+            self.trailing_amount = order.trailing_amount
+        if kind == OrderType.LIMIT_IF_TOUCHED:
+            self.trigger_price = order.trigger_price
+
     @property
     def absolute_fill_quantity(self) -> float:
         return abs(self.fill_quantity)
@@ -583,6 +603,17 @@ class OrderTicket(LeanObject):
         self._order = order
         self._transactions = transactions
         self.order_events: list[OrderEvent] = []
+        self.update_requests: list[UpdateOrderRequest] = []  # every update asked of a known order (LEAN's)
+        self.cancel_request: CancelOrderRequest | None = None
+
+    @property
+    def time(self) -> datetime:
+        """LEAN's ``GetMostRecentOrderRequest().Time``: the cancel's, else the last update's, else the submission's."""
+        if self.cancel_request is not None:
+            return self.cancel_request.time
+        if self.update_requests:
+            return self.update_requests[-1].time
+        return self._order.created_time
 
     order_id = property(lambda self: self._order.id)
     symbol = property(lambda self: self._order.symbol)
@@ -602,6 +633,11 @@ class OrderTicket(LeanObject):
         return sum(e.fill_price * abs(e.fill_quantity) for e in fills) / total if total else 0.0
 
     def cancel(self, tag: str | None = None) -> Any:
+        """LEAN's ``OrderTicket.Cancel``: a second cancel after one that did not fail is refused here, before
+        it reaches the transaction handler."""
+        if self.cancel_request is not None and self.cancel_request.response.is_success:
+            return OrderResponse(self._order.id, OrderResponseErrorCode.REQUEST_CANCELED,
+                                 f"Order {self._order.id} has already received a cancellation request.")  # fmt: skip
         return self._transactions.cancel_order(self._order.id, tag)
 
     def update(self, fields: Any) -> Any:
@@ -682,8 +718,12 @@ class OrderResponseErrorCode(_Enum):
     NONE = 0
     INVALID_ORDER_STATUS = -9
     UNABLE_TO_FIND_ORDER = -10
+    INVALID_REQUEST = -22
+    REQUEST_CANCELED = -23
     InvalidOrderStatus = -9
     UnableToFindOrder = -10
+    InvalidRequest = -22
+    RequestCanceled = -23
 
 
 class OrderResponse(LeanObject):
@@ -706,6 +746,23 @@ class OrderResponse(LeanObject):
 
     is_success = property(lambda self: self.error_code == OrderResponseErrorCode.NONE)
     is_error = property(lambda self: self.error_code != OrderResponseErrorCode.NONE)
+
+
+class CancelOrderRequest(LeanObject):
+    """``ticket.cancel_request``: the cancel asked of an order, and LEAN's response to it."""
+
+    def __init__(self, order_id: int, utc_time: datetime, tag: str | None) -> None:
+        self.order_id, self.time, self.tag = order_id, utc_time, tag
+        self.response = OrderResponse(order_id)
+
+
+class UpdateOrderRequest(LeanObject):
+    """``ticket.update_requests``: an update asked of an order, with the fields it asked to change."""
+
+    def __init__(self, order_id: int, utc_time: datetime, fields: UpdateOrderFields) -> None:
+        self.order_id, self.time = order_id, utc_time
+        self.quantity, self.limit_price, self.stop_price = fields.quantity, fields.limit_price, fields.stop_price
+        self.trigger_price, self.trailing_amount, self.tag = fields.trigger_price, fields.trailing_amount, fields.tag
 
 
 class UpdateOrderFields(LeanObject):

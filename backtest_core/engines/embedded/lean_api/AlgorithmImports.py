@@ -84,6 +84,7 @@ from backtest_core.engines.embedded.time_in_force import (  # noqa: F401
     TimeInForce,
 )
 from backtest_core.engines.embedded.timezones import TimeZones  # noqa: F401
+from backtest_core.engines.embedded.universe import SecurityChanges  # noqa: F401
 
 globals().update(star_names(globals()))
 
