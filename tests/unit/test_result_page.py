@@ -57,14 +57,16 @@ def test_log_scale_toggle_and_the_worst_drawdowns_table_and_shading(run_id: str,
 
 def test_trade_filters_narrow_the_closed_trades_and_orders(run_id: str, lean_fixtures: Path) -> None:
     result = load_result(lean_fixtures / FIXTURE)
-    app = page("result", id=run_id, tab="Trades")
     trades, orders = len(result.closed_trades), len(result.orders)
-    headings = [heading.value for heading in app.subheader]
-    assert f"Closed trades in the window ({trades:,} of {trades:,})" in headings
-    assert f"Orders in the window ({orders:,} of {orders:,})" in headings
+    analytics = page("result", id=run_id, tab="Trades")
+    assert f"Closed trades in the window ({trades:,} of {trades:,})" in [h.value for h in analytics.subheader]
+    assert not analytics.dataframe  # one part at a time: the tables wait for their part
+    app = page("result", id=run_id, tab="Trades", part="Orders")
+    assert f"Orders in the window ({orders:,} of {orders:,})" in [h.value for h in app.subheader]
     app.multiselect[1].set_value(["Buy"]).run()  # Direction
     assert not app.exception
     buys = int((result.orders["direction"] == "Buy").sum())
-    headings = [heading.value for heading in app.subheader]
-    assert f"Orders in the window ({buys:,} of {orders:,})" in headings
+    assert f"Orders in the window ({buys:,} of {orders:,})" in [h.value for h in app.subheader]
     assert 0 < buys < orders
+    listed = page("result", id=run_id, tab="Trades", part="Closed trades")
+    assert len(listed.dataframe[0].value) == trades
