@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.broker import Security, holdings_quantity, trailing_stop_price
+from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, checked_brokerage
 from backtest_core.engines.embedded.consolidation import consolidate
 from backtest_core.engines.embedded.data import SecurityKind
 from backtest_core.engines.embedded.indicator_api import IndicatorApi
@@ -101,8 +102,10 @@ class QCAlgorithm(IndicatorApi):
         """A ticker or Symbol, or a function of the UTC time (LEAN's FuncBenchmark, e.g. ``lambda t: 0``)."""
         if callable(benchmark) and not isinstance(benchmark, Symbol):
             self._backtest.benchmark_function = benchmark
-            return
-        self._backtest.benchmark_ticker = str(benchmark.value if isinstance(benchmark, Symbol) else benchmark).upper()
+        else:
+            ticker = benchmark.value if isinstance(benchmark, Symbol) else benchmark
+            self._backtest.benchmark_ticker = str(ticker).upper()
+        self._backtest.benchmark_set = True
 
     def set_warm_up(self, period: int | timedelta, resolution: Resolution | None = None) -> None:
         """Warm up by a span of time or a number of bars (LEAN's SetWarmUp, also spelt SetWarmup)."""
@@ -111,6 +114,10 @@ class QCAlgorithm(IndicatorApi):
     set_warmup = set_warm_up
 
     def set_brokerage_model(self, brokerage: Any, account_type: Any = AccountType.MARGIN) -> None:
+        if isinstance(brokerage, DefaultBrokerageModel):
+            self._backtest.brokerage_model = checked_brokerage(brokerage)
+            self._backtest.brokerage = int(BrokerageName.DEFAULT)
+            return
         if int(brokerage) not in (BrokerageName.DEFAULT, BrokerageName.INTERACTIVE_BROKERS_BROKERAGE):
             raise UnsupportedApi(f"set_brokerage_model({brokerage!r}): only Default and InteractiveBrokers")
         if int(account_type) != AccountType.MARGIN:

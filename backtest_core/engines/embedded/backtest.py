@@ -33,6 +33,7 @@ from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.algorithm_settings import AlgorithmSettings
 from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
+from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, benchmark_function
 from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
@@ -199,6 +200,8 @@ class Backtest:
         self.benchmark_function: Callable[[datetime], float] | None = None  # the algorithm's, via set_benchmark
         self._benchmark_failed = False
         self.brokerage = 0
+        self.brokerage_model: DefaultBrokerageModel | None = None  # a Python subclass, via set_brokerage_model
+        self.benchmark_set = False
         self.default_order_properties = OrderProperties()
         self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
         self.warming_up = False
@@ -489,6 +492,11 @@ class Backtest:
                 traceback.format_exc(),
             ) from error
         self._apply_overrides()
+        if self.brokerage_model is not None and not self.benchmark_set:  # LEAN's PostInitialize
+            try:
+                self.benchmark_function = benchmark_function(self.brokerage_model, self.securities)
+            except UnsupportedApi as error:
+                raise self._refusal(error) from error
         if self.end < self.start:
             raise StudioError(f"end date {self.end} is before start date {self.start}", "Fix the dates of the run.")
         warm_start = self.warm_start = self._warm_up_start()

@@ -11,6 +11,7 @@ import numpy as np  # noqa: F401
 import pandas as pd  # noqa: F401
 
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
+from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, FuncBenchmark  # noqa: F401
 from backtest_core.engines.embedded.charting import Chart, Color, ScatterMarkerSymbol, Series, SeriesType  # noqa: F401
 from backtest_core.engines.embedded.consolidation import TickType  # noqa: F401
 from backtest_core.engines.embedded.consolidators import (  # noqa: F401
