@@ -59,6 +59,7 @@ MUST_MATCH: set[str] = {
     "StopLimitOrderRegressionAlgorithm",
     "TimeInForceAlgorithm",
     "UnregisterIndicatorRegressionAlgorithm",
+    "ZeroedBenchmarkRegressionAlgorithm",
 }
 
 
