@@ -13,6 +13,7 @@
 
 from AlgorithmImports import *
 
+
 ### <summary>
 ### Basic algorithm demonstrating how to place trailing stop orders.
 ### </summary>
@@ -20,7 +21,7 @@ from AlgorithmImports import *
 ### <meta name="tag" content="placing orders" />
 ### <meta name="tag" content="trailing stop order"/>
 class TrailingStopOrderRegressionAlgorithm(QCAlgorithm):
-    '''Basic algorithm demonstrating how to place trailing stop orders.'''
+    """Basic algorithm demonstrating how to place trailing stop orders."""
 
     buy_trailing_amount = 2
     sell_trailing_amount = 0.5
@@ -28,8 +29,8 @@ class TrailingStopOrderRegressionAlgorithm(QCAlgorithm):
 
     def initialize(self):
 
-        self.set_start_date(2013,10, 7)
-        self.set_end_date(2013,10,11)
+        self.set_start_date(2013, 10, 7)
+        self.set_end_date(2013, 10, 11)
         self.set_cash(100000)
 
         self._symbol = self.add_equity("SPY").symbol
@@ -43,32 +44,54 @@ class TrailingStopOrderRegressionAlgorithm(QCAlgorithm):
             return
 
         if self._buy_order_ticket is None:
-            self._buy_order_ticket = self.trailing_stop_order(self._symbol, 100, trailing_amount=self.buy_trailing_amount, trailing_as_percentage=False, asynchronous=self.asynchronous_orders)
+            self._buy_order_ticket = self.trailing_stop_order(
+                self._symbol,
+                100,
+                trailing_amount=self.buy_trailing_amount,
+                trailing_as_percentage=False,
+                asynchronous=self.asynchronous_orders,
+            )
         elif self._buy_order_ticket.status != OrderStatus.FILLED:
             stop_price = self._buy_order_ticket.get(OrderField.STOP_PRICE)
 
             # Get the previous bar to compare to the stop price,
             # because stop price update attempt with the current slice data happens after OnData.
-            low = self._previous_slice.quote_bars[self._symbol].ask.low if self._previous_slice.quote_bars.contains_key(self._symbol) \
+            low = (
+                self._previous_slice.quote_bars[self._symbol].ask.low
+                if self._previous_slice.quote_bars.contains_key(self._symbol)
                 else self._previous_slice.bars[self._symbol].low
+            )
 
             stop_price_to_market_price_distance = stop_price - low
             if stop_price_to_market_price_distance > self.buy_trailing_amount:
-                raise AssertionError(f"StopPrice {stop_price} should be within {self.buy_trailing_amount} of the previous low price {low} at all times.")
+                raise AssertionError(
+                    f"StopPrice {stop_price} should be within {self.buy_trailing_amount} of the previous low price {low} at all times."
+                )
 
         if self._sell_order_ticket is None:
             if self.portfolio.invested:
-                self._sell_order_ticket = self.trailing_stop_order(self._symbol, -100, trailing_amount=self.sell_trailing_amount, trailing_as_percentage=False, asynchronous=self.asynchronous_orders)
+                self._sell_order_ticket = self.trailing_stop_order(
+                    self._symbol,
+                    -100,
+                    trailing_amount=self.sell_trailing_amount,
+                    trailing_as_percentage=False,
+                    asynchronous=self.asynchronous_orders,
+                )
         elif self._sell_order_ticket.status != OrderStatus.FILLED:
             stop_price = self._sell_order_ticket.get(OrderField.STOP_PRICE)
 
             # Get the previous bar to compare to the stop price,
             # because stop price update attempt with the current slice data happens after OnData.
-            high = self._previous_slice.quote_bars[self._symbol].bid.high if self._previous_slice.quote_bars.contains_key(self._symbol) \
-                    else self._previous_slice.bars[self._symbol].high
+            high = (
+                self._previous_slice.quote_bars[self._symbol].bid.high
+                if self._previous_slice.quote_bars.contains_key(self._symbol)
+                else self._previous_slice.bars[self._symbol].high
+            )
             stop_price_to_market_price_distance = high - stop_price
             if stop_price_to_market_price_distance > self.sell_trailing_amount:
-                raise AssertionError(f"StopPrice {stop_price} should be within {self.sell_trailing_amount} of the previous high price {high} at all times.")
+                raise AssertionError(
+                    f"StopPrice {stop_price} should be within {self.sell_trailing_amount} of the previous high price {high} at all times."
+                )
 
         self._previous_slice = slice
 
@@ -77,13 +100,17 @@ class TrailingStopOrderRegressionAlgorithm(QCAlgorithm):
             if orderEvent.direction == OrderDirection.BUY:
                 stop_price = self._buy_order_ticket.get(OrderField.STOP_PRICE)
                 if orderEvent.fill_price < stop_price:
-                    raise AssertionError(f"Buy trailing stop order should have filled with price greater than or equal to the stop price {stop_price}. "
-                                    f"Fill price: {orderEvent.fill_price}")
+                    raise AssertionError(
+                        f"Buy trailing stop order should have filled with price greater than or equal to the stop price {stop_price}. "
+                        f"Fill price: {orderEvent.fill_price}"
+                    )
             else:
                 stop_price = self._sell_order_ticket.get(OrderField.STOP_PRICE)
                 if orderEvent.fill_price > stop_price:
-                    raise AssertionError(f"Sell trailing stop order should have filled with price less than or equal to the stop price {stop_price}. "
-                                    f"Fill price: {orderEvent.fill_price}")
+                    raise AssertionError(
+                        f"Sell trailing stop order should have filled with price less than or equal to the stop price {stop_price}. "
+                        f"Fill price: {orderEvent.fill_price}"
+                    )
 
     def on_end_of_algorithm(self):
         for ticket in self.transactions.get_order_tickets():

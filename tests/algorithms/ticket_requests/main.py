@@ -26,8 +26,10 @@ class TicketRequests(QCAlgorithm):
             remaining = self.transactions.get_open_orders_remaining_quantity(self.spy)
             by_filter = self.transactions.get_open_orders_remaining_quantity(lambda t: t.quantity > 5)
             none = len(self.transactions.get_open_orders(lambda o: o.quantity > 50))
-            self.debug(f"tickets time={self.resting.time - self.submitted_at} remaining={remaining}/{by_filter} "
-                       f"none={none} requests={len(self.resting.update_requests)}")
+            self.debug(
+                f"tickets time={self.resting.time - self.submitted_at} remaining={remaining}/{by_filter} "
+                f"none={none} requests={len(self.resting.update_requests)}"
+            )
         elif self.step == 5:
             self.resting.cancel("gone")
             cancel_time = self.resting.time - self.submitted_at
@@ -36,17 +38,23 @@ class TicketRequests(QCAlgorithm):
             response = filled.cancel("too late")
             first_tag = order.tag
             again = filled.cancel("retry")
-            self.debug(f"cancels time={cancel_time} filled={response.error_code}:{first_tag} "
-                       f"again={again.error_code}:{order.tag}")
+            self.debug(
+                f"cancels time={cancel_time} filled={response.error_code}:{first_tag} "
+                f"again={again.error_code}:{order.tag}"
+            )
         elif self.time.hour == 15 and self.time.minute in (44, 45):
             ticket = self.market_on_close_order(self.spy, 1)
-            self.debug(f"moc {self.time:%H:%M} ticket={ticket.order_id}:{OrderStatus(ticket.status).name} "
-                       f"orders={self.transactions.orders_count}")
+            self.debug(
+                f"moc {self.time:%H:%M} ticket={ticket.order_id}:{OrderStatus(ticket.status).name} "
+                f"orders={self.transactions.orders_count}"
+            )
 
     def on_order_event(self, order_event):
         ticket = order_event.ticket
-        self.events.append(f"{order_event.order_id}:{OrderStatus(order_event.status).name}:{ticket.order_id}:"
-                           f"{order_event.limit_price}:{order_event.quantity}")
+        self.events.append(
+            f"{order_event.order_id}:{OrderStatus(order_event.status).name}:{ticket.order_id}:"
+            f"{order_event.limit_price}:{order_event.quantity}"
+        )
 
     def on_end_of_algorithm(self):
         self.debug("events " + " ".join(self.events))

@@ -47,8 +47,10 @@ class UniverseChanges(QCAlgorithm):
     def on_order_event(self, order_event):
         order = self.transactions.get_order_by_id(order_event.order_id)
         if order_event.status in (OrderStatus.FILLED, OrderStatus.CANCELED):
-            self.debug(f"order {self.time:%d %H:%M} {order.symbol.value} {OrderStatus(order_event.status).name} "
-                       f"{order.quantity} tag={order.tag}")
+            self.debug(
+                f"order {self.time:%d %H:%M} {order.symbol.value} {OrderStatus(order_event.status).name} "
+                f"{order.quantity} tag={order.tag}"
+            )
 
     def on_end_of_algorithm(self):
         self.debug(f"after removal AIG bars={self.aig_after_removal}")
