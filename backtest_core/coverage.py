@@ -106,17 +106,23 @@ def coverage_warnings(ranges: list[DataRange], start: date, end: date, data_dir:
         trading = _trading_days(folder.market_hours(found.kind, found.market, found.symbol), start, end)
         if not trading:
             continue  # no trading day in the period at all: nothing is missing
+        if found.first > trading[-1] or found.last < trading[0]:
+            warnings.append(RunWarning(code="no-data-in-period", message=(
+                f"data for {found.label()} covers {found.first} to {found.last}, none of the period {start} to "
+                f"{end}: {found.symbol} had no prices in the run at all"
+            )))  # fmt: skip
+            continue
         if found.last < trading[-1]:
             after = sum(day > found.last for day in trading)
             warnings.append(RunWarning(code="data-ends-early", message=(
-                f"data for {found.label()} ends {found.last}, {after:,} trading days before the period's end {end}: "
+                f"data for {found.label()} ends {found.last}, {_days(after)} before the period's end {end}: "
                 f"after it {found.symbol} had no prices (nothing traded, its value frozen), so CAR, Sharpe and "
                 f"drawdown do not describe {start} to {end} traded throughout"
             )))  # fmt: skip
         if found.first > trading[0]:
             before = sum(day < found.first for day in trading)
             warnings.append(RunWarning(code="data-starts-late", message=(
-                f"data for {found.label()} starts {found.first}, {before:,} trading days after the period's start "
+                f"data for {found.label()} starts {found.first}, {_days(before)} after the period's start "
                 f"{start}: before it {found.symbol} could not trade, and those days dilute CAR and Sharpe"
             )))  # fmt: skip
         inside = [day for day in trading if found.first <= day <= found.last]
@@ -184,6 +190,10 @@ def _zip_days(path: Path) -> list[date]:
 
 def _yyyymmdd(text: str) -> date:
     return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+
+
+def _days(count: int) -> str:
+    return f"{count:,} trading day{'' if count == 1 else 's'}"
 
 
 def _trading_days(hours: MarketHours, start: date, end: date) -> list[date]:

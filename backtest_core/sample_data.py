@@ -34,7 +34,7 @@ class SampleReport(BaseModel):
     tickers: list[str]
     files: int
     daily: tuple[date, date]
-    minute: tuple[date, date]
+    minute: tuple[date, date] | None  # None: no minute bars were asked for
 
 
 @dataclass
@@ -47,7 +47,7 @@ class _Corporate:
         return np.array([np.prod([p * s for when, p, s in self.events if day < when] or [1.0]) for day in days])
 
 
-def write_sample_data(data_dir: Path, *, start: date = date(2015, 1, 2), end: date = date(2020, 12, 31),
+def write_sample_data(data_dir: Path, *, start: date = date(2015, 1, 1), end: date = date(2020, 12, 31),
                       minute_days: int = 10, seed: int = 7, force: bool = False,
                       tickers: tuple[str, ...] = tuple(TICKERS)) -> SampleReport:  # fmt: skip
     """Write the synthetic set into ``data_dir``; refuse to touch a folder holding other (real) data."""
@@ -56,9 +56,11 @@ def write_sample_data(data_dir: Path, *, start: date = date(2015, 1, 2), end: da
             f"data folder {data_dir} already holds data that is not Backtest Studio's synthetic set",
             "Point BACKTEST_DATA (or --data-dir) at an empty folder, or pass --force to write beside it.",
         )
+    if minute_days < 0:
+        raise StudioError(f"minute_days is {minute_days}", "Give 0 (daily bars only) or the number of last days.")
     rng = np.random.default_rng(seed)
     days = _weekdays(start, end)
-    minute_span = days[-minute_days:]
+    minute_span = days[len(days) - minute_days :] if minute_days > 0 else []  # days[-0:] would be every day
     files = 0
     for ticker in tickers:
         drift, volatility, first_price = TICKERS[ticker]
@@ -76,9 +78,9 @@ def write_sample_data(data_dir: Path, *, start: date = date(2015, 1, 2), end: da
             files += _write_minute(data_dir, ticker, day, path / np.array([scale] * 4 + [1.0]), rng)
         files += _write_reference(data_dir, ticker, days[0], corporate)
     (data_dir / MARKER).write_text("synthetic\n")
-    (data_dir / "SYNTHETIC_DATA_README.md").write_text(_readme(days, minute_span))
+    (data_dir / "SYNTHETIC_DATA_README.md").write_text(_readme(days, minute_span, tickers))
     return SampleReport(data_dir=data_dir, tickers=list(tickers), files=files, daily=(days[0], days[-1]),
-                        minute=(minute_span[0], minute_span[-1]))  # fmt: skip
+                        minute=(minute_span[0], minute_span[-1]) if minute_span else None)  # fmt: skip
 
 
 def _weekdays(start: date, end: date) -> list[date]:
@@ -181,14 +183,15 @@ def _write_reference(root: Path, ticker: str, first: date, corporate: _Corporate
     return 2
 
 
-def _readme(days: list[date], minute: list[date]) -> str:
+def _readme(days: list[date], minute: list[date], tickers: tuple[str, ...]) -> str:
+    minute_line = f"{minute[0]} to {minute[-1]}" if minute else "none"
     return (
         "# SYNTHETIC data written by Backtest Studio\n\n"
         "These files are random walks in LEAN's on-disk layout, NOT market data. They exist so the example\n"
         "strategies run on a machine without real LEAN data. Replace them with real data (`lean data download`,\n"
         "or LEAN's own `Data/` folder) before drawing any conclusion from a backtest.\n\n"
-        f"- tickers: {', '.join(TICKERS)} (US equities, market `usa`)\n"
+        f"- tickers: {', '.join(tickers)} (US equities, market `usa`)\n"
         f"- daily bars: {days[0]} to {days[-1]} (weekdays; no holidays)\n"
-        f"- minute trade and quote bars: {minute[0]} to {minute[-1]}\n"
+        f"- minute trade and quote bars: {minute_line}\n"
         f"- corporate actions: {SPLIT[0]} {SPLIT[2]:g}:1 split on {SPLIT[1]}, {DIVIDEND[0]} dividend on {DIVIDEND[1]}\n"
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import runpy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -127,7 +127,16 @@ def run_link(run_id: str, label: str | None = None) -> None:
 def run_notices(run: BacktestRunInfo, label: str = "") -> None:
     """What an analyst must know before reading a run's figures, wherever the run is shown: a SYNTHETIC label
     and every warning stored with it. ``label`` names the run on pages that show several."""
-    for kind, text in views.notice_texts(run, label):
+    _draw_notices(views.notice_texts(run, label))
+
+
+def runs_notices(runs: Sequence[tuple[BacktestRunInfo, str]]) -> None:
+    """The notices of several runs, each named by its label: one SYNTHETIC label and one list of warnings."""
+    _draw_notices(views.grouped_notice_texts(runs))
+
+
+def _draw_notices(notices: list[tuple[str, str]]) -> None:
+    for kind, text in notices:
         if kind == "synthetic":
             st.warning(text.replace("SYNTHETIC data.", "**SYNTHETIC data.**", 1), icon=":material/science:")
         else:

@@ -65,6 +65,25 @@ def notice_texts(run: BacktestRunInfo, label: str = "") -> list[tuple[str, str]]
     return notices
 
 
+def grouped_notice_texts(runs: Sequence[tuple[BacktestRunInfo, str]]) -> list[tuple[str, str]]:
+    """The notices of several runs (each with its label) as at most two texts, so a page comparing a sweep's
+    dozen runs shows one SYNTHETIC label naming them all and one list of warnings, not a banner per run."""
+    synthetic = [label for run, label in runs if run.description.data_source == DataSource.SYNTHETIC]
+    notices = []
+    if len(synthetic) == 1:
+        notices.append(("synthetic", SYNTHETIC_TEXT.format(what=f"{synthetic[0]} was")))
+    elif synthetic:
+        every = "All runs" if len(synthetic) == len(runs) else f"{len(synthetic)} of the {len(runs)} runs"
+        notices.append(("synthetic", (
+            f"SYNTHETIC data. {every} ({', '.join(synthetic)}) were computed on Backtest Studio's random-walk "
+            "sample, not on market data: their figures say nothing about any real security."
+        )))  # fmt: skip
+    warnings = [f"- **{label}**: {warning.message}" for run, label in runs for warning in run.description.warnings]
+    if warnings:
+        notices.append(("warning", "\n".join(warnings)))
+    return notices
+
+
 def period_text(description: RunDescription) -> str:
     """``2015-01-01 to 2020-12-31 · daily · starting capital 100,000`` (``unknown`` for what no file states)."""
     start, end = description.period_start, description.period_end

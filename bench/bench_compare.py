@@ -6,7 +6,11 @@ no loading skeleton left. Each case is timed cold (a fresh server: no parsed res
 the analyst's first visit) and warm (the median of ``--repeat`` reloads; Streamlit's caches full). The runs
 are real embedded-engine runs of ``sma_crossover`` on a synthetic one-year SPY minute set in LEAN's layout.
 
-    .venv/bin/python -m bench.bench_compare [--repeat 5]   (from the project root; needs chromium)
+The cases alternate for ``--rounds`` rounds (each cold visit on its own fresh server) and medians are
+compared, so a shared machine's changing load falls on both alike; the server's CPU seconds for the cold
+visit and the load average are printed beside the wall times.
+
+    .venv/bin/python -m bench.bench_compare [--repeat 5] [--rounds 3] [--keep DIR]   (project root; chromium)
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import psutil
 from playwright.sync_api import Page, sync_playwright
 
 from backtest_core.sample_data import write_sample_data
@@ -64,19 +69,34 @@ def interactive_ms(page: Page, url: str, conditions: tuple[str, ...] = INTERACTI
     return (time.perf_counter() - start) * 1000
 
 
-def measure(page: Page, home: Path, data: Path, ids: list[str], repeat: int) -> tuple[float, float]:
-    """(cold ms on a fresh server, median warm ms)."""
+def server_cpu_seconds(url: str) -> float:
+    """User + system CPU time so far of the Streamlit server listening at ``url`` (a child of this process)."""
+    port = url.rsplit(":", 1)[1]
+    server = next(child for child in psutil.Process().children() if port in child.cmdline())
+    times = server.cpu_times()
+    return times.user + times.system
+
+
+def measure(
+    page: Page, home: Path, data: Path, path: str, query: str, repeat: int, first: str | None = None
+) -> tuple[float, float, float]:
+    """(cold ms on a fresh server, the server's CPU seconds for that visit, median warm ms) of ``/path?query``;
+    the server's first session opens ``/first`` (``/path`` bare by default), a page that parses or caches
+    nothing the measured one uses."""
     with streamlit_server(home, data) as url:
-        link = f"{url}/compare?ids={','.join(ids)}"
-        interactive_ms(page, f"{url}/compare", (SCRIPT_DONE,))  # the server's first session, no comparison yet
+        link = f"{url}/{path}?{query}"
+        interactive_ms(page, f"{url}/{first or path}", (SCRIPT_DONE,))
+        before = server_cpu_seconds(url)
         cold = interactive_ms(page, link)
+        cpu = server_cpu_seconds(url) - before
         warm = statistics.median(interactive_ms(page, link) for _ in range(repeat))
-    return cold, warm
+    return cold, cpu, warm
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="folder for the data and runs, reused when it holds them")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
@@ -91,18 +111,25 @@ def main() -> None:
                   for label, ids in (("minute", minute), ("daily", daily))}  # fmt: skip
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        results = {}
-        for label, ids in (("2 daily", daily), ("10 minute", minute), ("2 daily again", daily)):
-            results[label] = measure(page, home, data, ids, args.repeat)
+        cases: dict[str, list[tuple[float, float, float]]] = {"2 daily": [], "10 minute": []}
+        loads = [os.getloadavg()[0]]
+        for _ in range(args.rounds):
+            for label, ids in (("2 daily", daily), ("10 minute", minute)):
+                cases[label].append(measure(page, home, data, "compare", f"ids={','.join(ids)}", args.repeat))
+            loads.append(os.getloadavg()[0])
         browser.close()
-    print(f"Compare page interactive, Chromium headless; warm = median of {args.repeat} reloads")
+    print(f"Compare page interactive, Chromium headless; {args.rounds} rounds, warm = median of {args.repeat} reloads")
     print(f"equity points per result: minute {points['minute']:.0f}, daily {points['daily']:.0f}")
-    for label, (cold, warm) in results.items():
-        print(f"{label:>14} results: cold {cold:7.0f} ms   warm {warm:7.0f} ms")
-    daily_cold = min(results["2 daily"][0], results["2 daily again"][0])
-    daily_warm = min(results["2 daily"][1], results["2 daily again"][1])
-    print(f"ratio 10 minute / 2 daily: cold {results['10 minute'][0] / daily_cold:.2f}, "
-          f"warm {results['10 minute'][1] / daily_warm:.2f} (goal <= 3)")  # fmt: skip
+    print("1-minute load average at the start and after each round: " + ", ".join(f"{x:.1f}" for x in loads))
+    medians = {}
+    for label, samples in cases.items():
+        cold, cpu, warm = ([sample[i] for sample in samples] for i in range(3))
+        medians[label] = statistics.median(cold), statistics.median(cpu), statistics.median(warm)
+        print(f"{label:>10} results: cold {' '.join(f'{c:6.0f}' for c in cold)} ms (median {medians[label][0]:6.0f}),"
+              f" server CPU {medians[label][1]:5.2f} s; warm median {medians[label][2]:6.0f} ms")  # fmt: skip
+    (d_cold, d_cpu, d_warm), (m_cold, m_cpu, m_warm) = medians["2 daily"], medians["10 minute"]
+    print(f"ratio 10 minute / 2 daily (medians): cold {m_cold / d_cold:.2f}, warm {m_warm / d_warm:.2f} "
+          f"(goal <= 3); cold server CPU {m_cpu / d_cpu:.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ process (as when a long backtest is executing), so every sweep run stays queued 
 
 Measured two ways: in process (``plan_sweep`` + ``submit_sweep``, best of ``--repeat``) and as the analyst
 types it (``python -m backtest_core sweep ...`` wall time, best of ``--repeat``, interpreter start included).
-Memory: processes started for the store's runs (supervisors, engines) and their RSS, and this process's own
-growth (USS) from idle to after the 500-run submission.
+Memory: this process's own growth (USS) from idle (warmed up) to just after one 500-run submission, and the
+processes started for the store's runs (supervisors, engines) with their RSS. The data folder holds the
+SYNTHETIC sample for SPY (a sweep is refused without data for its symbols).
 
     .venv/bin/python -m bench.bench_sweep_submit [--repeat 5]   (from the project root)
 """
@@ -26,6 +27,7 @@ import psutil
 from backtest_core.models import BacktestRequest
 from backtest_core.models.sweep import Objective
 from backtest_core.runs.dispatch import settings_environment
+from backtest_core.sample_data import write_sample_data
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
 from backtest_core.store.sweep_store import SweepStore
@@ -79,14 +81,16 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as folder:
         settings = Settings(home=Path(folder), max_concurrent=1, max_sweep_runs=1000)
+        write_sample_data(settings.data_dir, minute_days=0, tickers=("SPY",))
         store = RunStore(settings)
         _hold_the_slot(store)
         _submit(settings, 10)  # warm: imports, first connection, the strategy's parse
         me = psutil.Process()
         idle_uss = me.memory_full_info().uss
-        timings = {runs: best_ms(lambda runs=runs: _submit(settings, runs), args.repeat) for runs in GRIDS}
+        _submit(settings, 500)
         after_uss = me.memory_full_info().uss
         processes = _store_processes(settings.home)
+        timings = {runs: best_ms(lambda runs=runs: _submit(settings, runs), args.repeat) for runs in GRIDS}
         queued = sum(SweepStore(store).counts(s.id).queued for s in SweepStore(store).list())
         cli = {runs: _cli_ms(settings, runs, args.repeat) for runs in GRIDS}
         for sweep in SweepStore(store).list():
@@ -95,9 +99,9 @@ def main() -> None:
     print(f"in process: 10 runs {timings[10]:.1f} ms, 500 runs {timings[500]:.1f} ms, "
           f"ratio {timings[500] / timings[10]:.2f} (target <= 5)")  # fmt: skip
     print(f"command line: 10 runs {cli[10]:.0f} ms, 500 runs {cli[500]:.0f} ms, ratio {cli[500] / cli[10]:.2f}")
-    print(f"queued rows {queued}; processes of the store's runs {len(processes)} ({rss / 2**20:.1f} MB RSS); "
-          f"this process grew {(after_uss - idle_uss) / 2**20:.1f} MB (USS) submitting "
-          f"{args.repeat} x (10 + 500) runs (target: 500 queued <= 50 MB over idle)")  # fmt: skip
+    print(f"after one 500-run submission: processes of the store's runs {len(processes)} ({rss / 2**20:.1f} MB "
+          f"RSS), this process grew {(after_uss - idle_uss) / 2**20:.1f} MB (USS) over idle "
+          f"(target: 500 queued <= 50 MB over idle); {queued} queued rows in all at the end")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -155,6 +155,7 @@ class Workbench:
             "start_capital": facts.start_capital,
             "data_source": facts.data_source,
             "warnings": facts.warnings,
+            "data": {"start": run.curve.first_day, "end": run.curve.last_day},
             "window": self.windows[facts.id].model_dump(),
         }
         vs = None
@@ -240,7 +241,7 @@ def build_workbench(
         rebased={run.facts.id: rebased_equity(run.curve, windows[run.facts.id], calendar) for run in kept},
         closes=closes,
         inputs=diff_inputs([run.inputs for run in kept]),
-        notes=list(notes),
+        notes=[*notes, *stopped_early(kept, calendar)],
     )
     if workbench.comparable:
         workbench.window = windows[base]
@@ -253,6 +254,21 @@ def build_workbench(
         )
     _test_against_baseline(workbench, rate)
     return workbench
+
+
+def stopped_early(runs: Sequence[ComparedRun], calendar: TradingCalendar) -> list[str]:
+    """A note for each run whose equity ends before the last trading day of its period (it quit or stopped):
+    its figures, and a common window, end where its data does, not at the period end the header shows."""
+    notes = []
+    for run in runs:
+        end, last = run.facts.period_end, run.curve.last_day
+        if end is None or last is None or last >= calendar.last_on_or_before(end):
+            continue
+        notes.append(
+            f"{run.facts.name} ({run.facts.id}): its equity ends {last}, before its period's end {end}; "
+            f"its data, and every figure of it, stop on {last}."
+        )
+    return notes
 
 
 class NotComparable(StudioError):

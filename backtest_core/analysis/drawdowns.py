@@ -50,7 +50,11 @@ def drawdown_periods(equity: pd.Series) -> pd.DataFrame:
                 "to_recover": times[stop] - times[lowest] if recovered else pd.NaT,
             }
         )
-    frame = pd.DataFrame(rows, columns=COLUMNS)
+    # typed per column: one whose every value is NaT (no period recovered) would otherwise be naive datetime
+    span = (times[1:2] - times[0:1]).dtype
+    dtypes = {"start": times.dtype, "trough": times.dtype, "recovery": times.dtype, "depth": float,
+              "length": span, "to_trough": span, "to_recover": span}  # fmt: skip
+    frame = pd.DataFrame({name: pd.Series([row[name] for row in rows], dtype=dtypes[name]) for name in COLUMNS})
     return frame.sort_values(["depth", "start"], kind="stable", ignore_index=True)
 
 

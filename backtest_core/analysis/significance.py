@@ -27,8 +27,6 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
-from arch.bootstrap import CircularBlockBootstrap, StationaryBootstrap, optimal_block_length
-from arch.covariance.kernel import QuadraticSpectral
 from pydantic import BaseModel
 
 Method = Literal["circular", "stationary"]
@@ -72,6 +70,8 @@ class PairTest(BaseModel):
 
 def block_size(series: np.ndarray, method: Method = "circular") -> int:
     """Politis & White's optimal block length (the largest over the columns), between 1 and T/4."""
+    from arch.bootstrap import optimal_block_length  # arch (scipy.stats under it) takes ~1.7 s to import: only here
+
     table = optimal_block_length(np.asarray(series, dtype=float))
     length = float(np.nanmax(table[method].to_numpy()))
     limit = max(1, len(series) // 4)
@@ -83,6 +83,8 @@ def bootstrap_indices(size: int, block: int, reps: int, method: Method, seed: in
     """``reps`` resampled index rows of length ``size`` from arch's circular block or stationary bootstrap
     (read-only). Kept: the runs of one comparison share the window, so their tests mostly draw the same rows,
     and arch draws them one Python call at a time (most of a test's time)."""
+    from arch.bootstrap import CircularBlockBootstrap, StationaryBootstrap  # imported on use, as in block_size
+
     sampler = CircularBlockBootstrap if method == "circular" else StationaryBootstrap
     bootstrap = sampler(block, np.zeros(size), seed=seed)
     indices = np.stack([bootstrap.update_indices() for _ in range(reps)])
@@ -119,6 +121,8 @@ def prewhitened_hac(y: np.ndarray) -> np.ndarray:
     previous, current = y[:-1], y[1:]
     coefficients, *_ = np.linalg.lstsq(previous, current, rcond=None)  # current ≈ previous @ coefficients
     residuals = current - previous @ coefficients
+    from arch.covariance.kernel import QuadraticSpectral  # imported on use, as in block_size
+
     psi = np.asarray(QuadraticSpectral(residuals, center=False).cov.long_run)
     recolour = np.linalg.inv(np.eye(y.shape[1]) - coefficients.T)
     return recolour @ psi @ recolour.T

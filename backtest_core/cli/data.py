@@ -33,8 +33,8 @@ def _sample(args: argparse.Namespace) -> int:
         print_json(report)
     else:
         print(f"wrote {report.files} files of SYNTHETIC data into {folder}")
-        print(f"tickers {', '.join(report.tickers)}; daily {report.daily[0]}..{report.daily[1]}; "
-              f"minute {report.minute[0]}..{report.minute[1]}")  # fmt: skip
+        minute = f"{report.minute[0]}..{report.minute[1]}" if report.minute else "none"
+        print(f"tickers {', '.join(report.tickers)}; daily {report.daily[0]}..{report.daily[1]}; minute {minute}")
     return 0
 
 

@@ -210,7 +210,7 @@ class Relay:
             run_id = self.names.run_id(str(name))
             if run_id and run_id not in running:
                 Event(self.names.cancel(run_id), client=client).set()
-                self._forget(client, run_id)
+                self._forget(client, run_id, stop=True)
 
     # -- following runs ----------------------------------------------------------------------------------
 
@@ -288,7 +288,7 @@ class Relay:
         if self.store.get(run_id).status == BacktestStatus.RUNNING:
             record_outcome(self.store, self.settings, run_id, outcome)
         if self.client is not None:
-            self._forget(self.client, run_id)
+            self._forget(self.client, run_id, stop=followed.cancel_sent)
         if followed.future is not None:
             followed.future.release()
 
@@ -298,12 +298,15 @@ class Relay:
         self.store.mark_if(run_id, BacktestStatus.RUNNING, BacktestStatus.QUEUED)
         followed.sink.message("Back in the queue: the cluster connection was lost before it started")
 
-    def _forget(self, client: Client, run_id: str) -> None:
-        """Remove the run's names from the scheduler (its dataset, attempt count and cancel event)."""
+    def _forget(self, client: Client, run_id: str, *, stop: bool = False) -> None:
+        """Remove the run's names from the scheduler: its dataset, attempt count and cancel event, except with
+        ``stop`` (a cancel was sent): that event stays set, a few bytes on the scheduler, so a task that had
+        started unheard (or is left over) still ends its engine; clearing it would delete it unseen."""
         with contextlib.suppress(Exception):  # gone already, or the connection is: a later session cleans up
             client.unpublish_dataset(self.names.key(run_id))
             Variable(self.names.attempts(run_id), client=client).delete()
-            Event(self.names.cancel(run_id), client=client).clear()
+            if not stop:
+                Event(self.names.cancel(run_id), client=client).clear()
 
     def _relay_cancels(self, client: Client) -> None:
         """A cancel request in the store sets the run's cancel event, which its task turns into the engine's."""

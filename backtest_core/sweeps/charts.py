@@ -18,7 +18,7 @@ from backtest_core.downsample import DEFAULT_MAX_POINTS
 from backtest_core.sweeps.summary import SKIPPED, ZERO_TRADES
 from backtest_core.sweeps.views import equity_fan
 
-BEST_COLOR = "#ffd54f"
+BEST_COLOR = "#ff4081"  # outside Viridis, whose top is yellow: the best never looks like one of the values
 FAN_GROUPS = 8  # median lines at most in the fan
 MISSING_COLOR = {"failed": "#b04a48", SKIPPED: "#6b6b6b", ZERO_TRADES: "#a57fe0"}
 NO_VALUE_COLOR = "#3a3a3a"  # cancelled, queued, running, no run
@@ -93,7 +93,7 @@ def heatmap_figure(
     if best is not None:  # an outline around the cell, clear of its text
         column, row = columns.index(best[0]), rows.index(best[1])
         figure.add_shape(type="rect", x0=column - 0.48, x1=column + 0.48, y0=row - 0.48, y1=row + 0.48,
-                         line={"color": "#ff4081", "width": 3})  # fmt: skip
+                         line={"color": BEST_COLOR, "width": 3})  # fmt: skip
     title = f"{objective}: {y} by {x}" + (f" ({others})" if others else "")
     title += " · outlined: the best run" if best else ""
     figure.update_layout(**{**_LAYOUT, "hovermode": "closest"}, height=460, title=title)

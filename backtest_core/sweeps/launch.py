@@ -111,9 +111,9 @@ def cancel_sweep(sweep_id: str, settings: Settings) -> str:
     sweeps = SweepStore(store)
     sweeps.get(sweep_id)
     active = sweeps.active_ids(sweep_id)
+    if not active:  # an ended sweep keeps its state: it completed, it was not cancelled
+        return f"Sweep {sweep_id} has no queued or running runs left; nothing to cancel."
+    sweeps.set_state(sweep_id, SweepState.CANCELLED)
     for run_id in active:
         cancel_run(run_id, settings)
-    sweeps.set_state(sweep_id, SweepState.CANCELLED)
-    if not active:
-        return f"Sweep {sweep_id} has no queued or running runs left; nothing to cancel."
     return f"Sweep {sweep_id}: cancelled {len(active)} queued or running runs; finished runs are kept."

@@ -1,6 +1,9 @@
 """Import the output folder of ``lean optimize`` as a sweep with its runs and parameters.
 
-The layout, as lean-cli's ``lean/commands/optimize.py`` and LEAN's ``Optimizer.Launcher`` write it:
+The layout, as lean-cli's ``lean/commands/optimize.py`` (the config, ``code/``, the output folder; the config's
+fields are its ``lean/models/optimizer.py`` models) and LEAN's ``Optimizer.Launcher/ConsoleLeanOptimizer.cs``
+(one ``--results-destination-folder <root>/<backtestId>`` per backtest) and ``Optimizer/LeanOptimizer.cs`` (the
+optimum's log line) write it:
 
 - ``PROJECT/optimizations/YYYY-MM-DD_HH-MM-SS/`` (or the ``--output`` folder) holds
   ``optimizer-config.json``, the project's ``code/``, and the optimizer's own ``log.txt``;

@@ -57,7 +57,7 @@ if len(chosen) < 2:
     st.info("Pick at least two runs (or select several rows on the History page and press Compare).")
     st.stop()
 
-c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
+c1, c2, c3, c4 = st.columns([5, 5, 2, 2])  # the window control needs room for "Each run's full period"
 baseline = c1.selectbox(
     "Baseline", chosen, index=chosen.index(params["baseline"]) if params.get("baseline") in chosen else 0,
     format_func=lambda run_id: f"{names[run_id]} · {run_id}",
@@ -159,10 +159,8 @@ st.dataframe(
     facts, hide_index=True, width="stretch",
     column_config={"start capital": st.column_config.NumberColumn(format="%.2f")},
 )  # fmt: skip
-for run in bench.runs:
-    info = ui.guarded(lambda run_id=run.facts.id: store.get(run_id))
-    if info is not None:
-        ui.run_notices(info, labels[run.facts.id])  # the SYNTHETIC label and each stored warning
+infos = [(ui.guarded(lambda run_id=run.facts.id: store.get(run_id)), labels[run.facts.id]) for run in bench.runs]
+ui.runs_notices([(info, label) for info, label in infos if info is not None])  # SYNTHETIC label, stored warnings
 if bench.excluded:
     st.warning(
         f"{len(bench.excluded)} run(s) left out of this comparison:\n\n"

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from backtest_core import charts, report, runs, ui, views
@@ -26,6 +27,8 @@ CHART_CONFIG = {
     "modeBarButtonsToRemove": ["zoom2d", "pan2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d", "lasso2d"],
 }
 MONEY = st.column_config.NumberColumn(format="accounting")
+TIME_FORMAT = "YYYY-MM-DD HH:mm:ss"
+TRADE_PARTS = ("Analytics", "Orders", "Closed trades", "Fills", "LEAN's charts")  # the Trades tab, a part at a time
 TABS = ["Equity", "Trades", "Exposure", "Returns", "Custom charts", "Statistics", "Log", "Request & code", "Downloads"]
 
 settings = ui.settings()
@@ -139,7 +142,58 @@ def rate_of(data_dir: str) -> RiskFree:
 
 
 stamp = ui.result_stamp(run_dir)
-axis = time_axis_of(str(run_dir), stamp, run.description.resolution, str(settings.data_dir))
+SOURCE = (str(run_dir), stamp, run.description.resolution, str(settings.data_dir))  # what the figures come from
+axis = time_axis_of(*SOURCE)
+
+
+# figures are cached per result and window, so a tab opened again or a range chosen again is not redrawn
+Source = tuple[str, float, str | None, str]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def equity_chart(source: Source, window: rv.Window, log_scale: bool) -> go.Figure:
+    loaded = ui.cached_result(Path(source[0]))
+    worst = worst_of(source[0], source[1])
+    return charts.equity_figure(loaded.equity, time_axis_of(*source), window, loaded.benchmark, worst, log_scale)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def trade_charts(
+    source: Source, window: rv.Window, symbols: tuple[str, ...], directions: tuple[str, ...]
+) -> tuple[trade_analytics.TradeSummary, tuple[go.Figure, ...]]:
+    """The analytics of the closed trades in ``window`` with these filters: their figures and four charts."""
+    trades = trade_analytics.closed_between(ui.cached_result(Path(source[0])).closed_trades, *window)
+    picked = trade_analytics.filtered(trades, symbol=list(symbols), direction=list(directions))
+    figures = (
+        charts.pnl_distribution_figure(picked),
+        charts.mae_mfe_figure(picked),
+        charts.holding_time_figure(picked),
+        charts.streaks_figure(trade_analytics.streaks(picked), time_axis_of(*source)),
+    )
+    return trade_analytics.summary(picked), figures
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def fills_chart(source: Source, symbol: str, window: rv.Window) -> tuple[str, go.Figure]:
+    """The fills of ``symbol`` on its price from the data folder, or on the equity curve when it has none."""
+    loaded, axis = ui.cached_result(Path(source[0])), time_axis_of(*source)
+    fills = views.fills_frame(loaded)
+    marked = fills[fills["symbol"] == symbol]
+    price = views.symbol_price(Path(source[3]), loaded, symbol, marked)
+    if price is None:
+        at = loaded.equity.reindex(pd.DatetimeIndex(marked["time"]), method="nearest").to_numpy()
+        figure = charts.trades_figure(loaded.equity, marked.assign(price=at), "Equity", axis, window)
+        return f"No {symbol} prices in `{source[3]}`: its fills are drawn on the equity curve.", figure
+    title = f"{symbol} price ({price.normalisation})"
+    return price.note, charts.trades_figure(price.prices, marked, title, axis, window)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def lean_chart(source: Source, name: str, window: rv.Window) -> go.Figure:
+    chart = ui.cached_result(Path(source[0])).charts[name]
+    return charts.lean_chart_figure(chart, time_axis_of(*source), window)
+
+
 equity = result.equity
 has_curve = len(equity) > 1
 
@@ -261,10 +315,7 @@ with tabs["Equity"]:
         if not has_curve:
             st.info("This result has no equity curve to draw (the algorithm never ran long enough to sample one).")
         else:
-            time_chart(
-                charts.equity_figure(equity, axis, view, result.benchmark, worst_of(str(run_dir), stamp), log_scale),
-                "equity",
-            )
+            time_chart(equity_chart(SOURCE, view, log_scale), "equity")
             st.caption("Drag a box over any chart to zoom every chart of the page into it, at full detail.")
             if rv.benchmark_note(result):
                 st.caption(rv.benchmark_note(result))
@@ -301,6 +352,7 @@ def trades_view() -> None:
     symbols = sorted(set(trades["symbol"].dropna()) | set(orders["symbol"].dropna())) if len(orders) else []
     if not symbols:
         st.info("The algorithm placed no orders.")
+        standard_section(charts.TRADING_CHARTS, "Trading activity (LEAN's charts)")  # LEAN draws them regardless
     else:
         left, middle, right = st.columns(3)
         chosen_symbols = left.multiselect("Symbols", symbols, placeholder="every symbol")
@@ -311,104 +363,124 @@ def trades_view() -> None:
         shown = view if has_curve else (None, None)
         in_window = trade_analytics.closed_between(trades, *shown) if has_curve else trades
         picked = trade_analytics.filtered(in_window, symbol=chosen_symbols, direction=chosen_directions)
-        st.subheader(f"Closed trades in the window ({len(picked):,} of {len(trades):,})")
-        if chosen_tags:
-            st.caption("Order tags filter the orders below; closed trades carry no tag.")
-        if picked.empty:
-            st.caption("No closed trade in the window with these filters.")
+        part = st.segmented_control(
+            "Show", TRADE_PARTS, default="Analytics", required=True, key="part", bind="query-params",
+        )  # fmt: skip
+        st.caption(
+            f"{len(picked):,} of {len(trades):,} closed trades and the orders of the chosen symbols, directions "
+            "and tags in the window; one part drawn at a time, so the page answers fast on a large result."
+        )
+        if part == "Analytics":
+            trade_analytics_part(trades, picked, shown, chosen_symbols, chosen_directions, chosen_tags)
+        elif part == "Orders":
+            orders_part(orders, shown, chosen_symbols, chosen_directions, chosen_tags)
+        elif part == "Closed trades":
+            trades_part(picked, len(trades))
+        elif part == "Fills":
+            fills_part(symbols, chosen_symbols)
         else:
-            figures = trade_analytics.summary(picked)
-            with st.container(horizontal=True, gap="medium"):
-                st.metric("Win rate", ui.percent(figures.win_rate), width="content")
-                st.metric("Net P&L", f"{figures.net_profit:,.2f}", width="content")
-                st.metric(
-                    "Profit factor",
-                    "–" if figures.profit_factor is None else f"{figures.profit_factor:.2f}",
-                    width="content",
-                )
-                st.metric(
-                    "Longest streaks",
-                    f"{figures.longest_winning_streak} won / {figures.longest_losing_streak} lost",
-                    width="content",
-                )
-                st.metric("Median holding", str(figures.median_holding).replace("0 days ", ""), width="content")
-            left, right = st.columns(2)
-            left.plotly_chart(charts.pnl_distribution_figure(picked), config=CHART_CONFIG)
-            right.plotly_chart(charts.mae_mfe_figure(picked), config=CHART_CONFIG)
-            left, right = st.columns(2)
-            left.plotly_chart(charts.holding_time_figure(picked), config=CHART_CONFIG)
-            right.plotly_chart(charts.streaks_figure(trade_analytics.streaks(picked), axis), config=CHART_CONFIG)
-        symbol = st.selectbox("Fills on the price of", chosen_symbols or symbols)
-        fills = views.fills_frame(result)
-        marked = fills[fills["symbol"] == symbol]
-        price = views.symbol_price(settings.data_dir, result, symbol, marked) if has_curve else None
-        if has_curve and price is None:
-            st.caption(f"No {symbol} prices in `{settings.data_dir}`: its fills are drawn on the equity curve.")
-            at = equity.reindex(pd.DatetimeIndex(marked["time"]), method="nearest").to_numpy()
-            time_chart(charts.trades_figure(equity, marked.assign(price=at), "Equity", axis, view), "fills")
-        elif has_curve:
-            st.caption(price.note)
-            title = f"{symbol} price ({price.normalisation})"
-            time_chart(charts.trades_figure(price.prices, marked, title, axis, view), "fills")
-        picked_orders = trade_analytics.filtered(
-            orders, symbol=chosen_symbols, direction=chosen_directions, tag=chosen_tags
-        )
-        if has_curve:
-            picked_orders = picked_orders[(picked_orders["time"] >= shown[0]) & (picked_orders["time"] <= shown[1])]
-        st.subheader(f"Orders in the window ({len(picked_orders):,} of {len(orders):,})")
-        table = rv.orders_table(result, axis)
-        table = table[table["id"].isin(picked_orders["id"])]
-        time_format = "YYYY-MM-DD HH:mm:ss"
-        event = st.dataframe(
-            table,
-            hide_index=True,
-            on_select="rerun",
-            selection_mode="single-row",
-            key=f"orders-{run.id}",
-            column_config={
-                "time": st.column_config.DatetimeColumn(f"time ({axis.zone})", format=time_format),
-                "last_fill_time": st.column_config.DatetimeColumn(f"filled ({axis.zone})", format=time_format),
-                "price": MONEY,
-                "value": MONEY,
-                "fees": MONEY,
-                "quantity": st.column_config.NumberColumn(format="%g"),
-            },
-        )
-        rows = event.selection.rows if event and event.selection else []
-        if rows and not result.order_events.empty:
-            order_id = int(table.iloc[rows[0]]["id"])
-            st.markdown(f"**Events of order {order_id}**")
-            st.dataframe(
-                rv.events_table(trade_analytics.order_events(result.order_events, order_id), axis),
-                hide_index=True,
-                column_config={
-                    "time": st.column_config.DatetimeColumn(f"time ({axis.zone})", format=time_format),
-                    "fill_price": MONEY,
-                    "order_fee_amount": st.column_config.NumberColumn("fee", format="accounting"),
-                },
+            standard_section(charts.TRADING_CHARTS, "Trading activity (LEAN's charts)")
+
+
+def trade_analytics_part(trades: pd.DataFrame, picked: pd.DataFrame, shown: tuple, chosen_symbols: list[str],
+                         chosen_directions: list[str], chosen_tags: list[str]) -> None:  # fmt: skip
+    st.subheader(f"Closed trades in the window ({len(picked):,} of {len(trades):,})")
+    if chosen_tags:
+        st.caption("Order tags filter the Orders part; closed trades carry no tag.")
+    if picked.empty:
+        st.caption("No closed trade in the window with these filters.")
+    else:
+        figures, drawn = trade_charts(SOURCE, shown, tuple(chosen_symbols), tuple(chosen_directions))
+        with st.container(horizontal=True, gap="medium"):
+            st.metric("Win rate", ui.percent(figures.win_rate), width="content")
+            st.metric("Net P&L", f"{figures.net_profit:,.2f}", width="content")
+            st.metric(
+                "Profit factor",
+                "–" if figures.profit_factor is None else f"{figures.profit_factor:.2f}",
+                width="content",
             )
-        elif rows:
-            st.caption("This result has no order-events file (a cloud download has none): no events to show.")
-        else:
-            st.caption("Select an order to see its events (submitted, fills, cancellation).")
-        st.subheader("Closed trades")
+            st.metric(
+                "Longest streaks",
+                f"{figures.longest_winning_streak} won / {figures.longest_losing_streak} lost",
+                width="content",
+            )
+            st.metric("Median holding", str(figures.median_holding).replace("0 days ", ""), width="content")
+        for position, figure in enumerate(drawn):
+            if position % 2 == 0:
+                left, right = st.columns(2)
+            (left if position % 2 == 0 else right).plotly_chart(figure, config=CHART_CONFIG)
+
+
+def fills_part(symbols: list[str], chosen_symbols: list[str]) -> None:
+    symbol = st.selectbox("Fills on the price of", chosen_symbols or symbols)
+    if has_curve:
+        note, figure = fills_chart(SOURCE, symbol, view)
+        st.caption(note)
+        time_chart(figure, "fills")
+
+
+def orders_part(orders: pd.DataFrame, shown: tuple, chosen_symbols: list[str], chosen_directions: list[str],
+                chosen_tags: list[str]) -> None:  # fmt: skip
+    picked_orders = trade_analytics.filtered(
+        orders, symbol=chosen_symbols, direction=chosen_directions, tag=chosen_tags
+    )
+    if has_curve:
+        picked_orders = picked_orders[(picked_orders["time"] >= shown[0]) & (picked_orders["time"] <= shown[1])]
+    st.subheader(f"Orders in the window ({len(picked_orders):,} of {len(orders):,})")
+    table = rv.orders_table(result, axis)
+    table = table[table["id"].isin(picked_orders["id"])]
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"orders-{run.id}",
+        column_config={
+            "time": st.column_config.DatetimeColumn(f"time ({axis.zone})", format=TIME_FORMAT),
+            "last_fill_time": st.column_config.DatetimeColumn(f"filled ({axis.zone})", format=TIME_FORMAT),
+            "price": MONEY,
+            "value": MONEY,
+            "fees": MONEY,
+            "quantity": st.column_config.NumberColumn(format="%g"),
+        },
+    )
+    rows = event.selection.rows if event and event.selection else []
+    if rows and not result.order_events.empty:
+        order_id = int(table.iloc[rows[0]]["id"])
+        st.markdown(f"**Events of order {order_id}**")
         st.dataframe(
-            rv.trades_table(picked, axis),
+            rv.events_table(trade_analytics.order_events(result.order_events, order_id), axis),
             hide_index=True,
             column_config={
-                "entry_time": st.column_config.DatetimeColumn(f"entry ({axis.zone})", format=time_format),
-                "exit_time": st.column_config.DatetimeColumn(f"exit ({axis.zone})", format=time_format),
-                "entry_price": MONEY,
-                "exit_price": MONEY,
-                "profit_loss": st.column_config.NumberColumn("P&L", format="accounting"),
-                "total_fees": MONEY,
-                "mae": MONEY,
-                "mfe": MONEY,
-                "held_hours": st.column_config.NumberColumn("held (hours)", format="%.2f"),
-                "is_win": st.column_config.CheckboxColumn("win"),
+                "time": st.column_config.DatetimeColumn(f"time ({axis.zone})", format=TIME_FORMAT),
+                "fill_price": MONEY,
+                "order_fee_amount": st.column_config.NumberColumn("fee", format="accounting"),
             },
         )
-    standard_section(charts.TRADING_CHARTS, "Trading activity (LEAN's charts)")
+    elif rows:
+        st.caption("This result has no order-events file (a cloud download has none): no events to show.")
+    else:
+        st.caption("Select an order to see its events (submitted, fills, cancellation).")
+
+
+def trades_part(picked: pd.DataFrame, total: int) -> None:
+    st.subheader(f"Closed trades in the window ({len(picked):,} of {total:,})")
+    st.dataframe(
+        rv.trades_table(picked, axis),
+        hide_index=True,
+        column_config={
+            "entry_time": st.column_config.DatetimeColumn(f"entry ({axis.zone})", format=TIME_FORMAT),
+            "exit_time": st.column_config.DatetimeColumn(f"exit ({axis.zone})", format=TIME_FORMAT),
+            "entry_price": MONEY,
+            "exit_price": MONEY,
+            "profit_loss": st.column_config.NumberColumn("P&L", format="accounting"),
+            "total_fees": MONEY,
+            "mae": MONEY,
+            "mfe": MONEY,
+            "held_hours": st.column_config.NumberColumn("held (hours)", format="%.2f"),
+            "is_win": st.column_config.CheckboxColumn("win"),
+        },
+    )
 
 
 def standard_section(names: tuple[str, ...], title: str) -> None:
@@ -419,7 +491,7 @@ def standard_section(names: tuple[str, ...], title: str) -> None:
         return
     st.subheader(title)
     for chart in present:
-        time_chart(charts.lean_chart_figure(chart, axis, view), chart.name.replace(" ", "-").lower())
+        time_chart(lean_chart(SOURCE, chart.name, view), chart.name.replace(" ", "-").lower())
 
 
 with tabs["Trades"]:

@@ -43,7 +43,11 @@ def live(drawn_ended: int) -> None:
     c[3].metric("Queued", counts.queued)
     c[4].metric("Cancelled", counts.cancelled)
     eta = estimate_eta(sweeps.run_infos(sweep_id), counts, datetime.now(UTC)) if counts.active else None
-    c[5].metric("Time left", views.format_duration(eta) if counts.active else "done")
+    c[5].metric(
+        "Time left",
+        views.format_duration(eta) if counts.active else "done",
+        help="Estimated once a run has ended: runs not yet ended × mean time of the ended runs ÷ runs at once.",
+    )
     skipped = len(sweep.constraints_skipped)
     status = sweep_status(sweep, counts)
     text = f"{status}: {counts.ended} of {counts.total} runs ended"

@@ -62,9 +62,12 @@ def require_chromium() -> None:
 
 
 @contextlib.contextmanager
-def streamlit_server(home: Path, data: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def streamlit_server(
+    home: Path, data: Path, extra_env: dict[str, str] | None = None, script: str = "dashboard.py"
+) -> Iterator[str]:
     """A new `streamlit run dashboard.py` process over the store ``home`` and the data folder ``data``
-    (``extra_env``: further settings, e.g. BACKTEST_STRATEGIES)."""
+    (``extra_env``: further settings, e.g. BACKTEST_STRATEGIES; ``script``: another app, relative to the
+    project root)."""
     port = _free_port()
     env = {**os.environ, "BACKTEST_HOME": str(home), "BACKTEST_DATA": str(data), "BACKTEST_MAX_CONCURRENT": "2"}
     env.update(extra_env or {})
@@ -76,7 +79,7 @@ def streamlit_server(home: Path, data: Path, extra_env: dict[str, str] | None = 
                 "-m",
                 "streamlit",
                 "run",
-                "dashboard.py",
+                script,
                 "--server.headless",
                 "true",
                 "--server.address",

@@ -50,9 +50,9 @@ def cli(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
-def paced_run_under_way(settings: Settings) -> tuple[str, psutil.Process]:
+def paced_run_under_way(settings: Settings, pause: float = 0.04) -> tuple[str, psutil.Process]:
     """A ``paced_daily`` run a tenth done on the cluster, and its engine process on the worker."""
-    run_id = runs.submit(paced(), settings)
+    run_id = runs.submit(paced(pause), settings)
     until(lambda: runs.progress(run_id, settings).percent > 10, RUN_TIMEOUT_S, "the run under way")
     [engine] = engine_children(run_id)
     return run_id, engine
@@ -149,6 +149,10 @@ def test_cluster_status_shows_the_run_then_cancel_reaches_the_worker_and_ends_it
     run_id = runs.submit(BacktestRequest(strategy="loops_forever"), settings)
     [engine] = until(lambda: engine_children(run_id), RUN_TIMEOUT_S, "the engine process on a worker")
     worker_of(engine, loopback_cluster)
+    job = json.loads(engine.cmdline()[-1])  # the child's job: the strategy code it runs came in the task
+    code = Path(job["project_dir"])
+    assert code.parent.parent.name.startswith(f"backtest-{run_id}-") and (code / "main.py").is_file()
+    assert not code.is_relative_to(settings.home) and not code.is_relative_to(ALGORITHMS)
     store = RunStore(settings)
     until(lambda: any("endless loop" in line for line in runs.progress(run_id, settings).log_tail), RUN_TIMEOUT_S,
           "the loop to begin, as the run's log says")  # fmt: skip
@@ -180,15 +184,20 @@ def test_cluster_status_shows_the_run_then_cancel_reaches_the_worker_and_ends_it
     assert "entering an endless loop" in log  # the partial result folder came home
 
 
-def test_a_worker_killed_mid_run_is_retried_once_and_the_result_is_the_same(
+@pytest.mark.parametrize("stop", ["kill-9", "sigterm"])  # a worker process killed (its nanny restarts it), or
+def test_a_worker_lost_mid_run_is_retried_once_and_the_result_is_the_same(  # `dask worker` stopped by its operator
     loopback_cluster: LoopbackCluster, cluster_settings: Settings, monkeypatch: pytest.MonkeyPatch,
-    paced_reference: tuple[dict[str, str], list],
+    paced_reference: tuple[dict[str, str], list], stop: str,
 ) -> None:  # fmt: skip
     settings = use_cluster(monkeypatch, loopback_cluster)
     store = RunStore(settings)
-    run_id, engine = paced_run_under_way(settings)
+    run_id, engine = paced_run_under_way(settings, pause=0.02)  # both attempts in ~10 s
     worker = worker_of(engine, loopback_cluster)
-    os.kill(worker.pid, signal.SIGKILL)
+    if stop == "kill-9":
+        os.kill(worker.pid, signal.SIGKILL)
+    else:  # a closing worker ends its engine and hands the task back rather than storing a cancelled run
+        [command] = [process for process in loopback_cluster.workers if process.pid == os.getpgid(worker.pid)]
+        command.send_signal(signal.SIGTERM)
     psutil.wait_procs([engine], timeout=30)
     assert not engine.is_running()  # the lost attempt's engine went with its worker
 
@@ -198,7 +207,9 @@ def test_a_worker_killed_mid_run_is_retried_once_and_the_result_is_the_same(
     log = (store.run_dir(run_id) / "log.txt").read_text()
     assert "was lost mid-run" in log and "attempt 2 of 2" in log
     assert log.count("Engine.Main(): LEAN ALGORITHMIC TRADING ENGINE") == 1  # only the second attempt's log
-    loopback_cluster.wait_for_workers(2)  # the nanny brought the worker back
+    if stop == "sigterm":
+        loopback_cluster.add_worker()  # an operator's stop is for good
+    loopback_cluster.wait_for_workers(2)  # the nanny brought the killed worker back
 
 
 def test_a_run_whose_worker_is_lost_twice_fails_with_the_reason_and_nothing_stored(

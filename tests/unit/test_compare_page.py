@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from backtest_core import runs
+from backtest_core.compare_runs import compare
+from backtest_core.models import BacktestRequest, BacktestStatus
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore, import_path
 from tests.unit.test_pages import page
+
+ALGORITHMS = Path(__file__).parent.parent / "algorithms"
 
 
 @pytest.fixture
@@ -57,3 +63,30 @@ def test_duplicates_are_merged_and_more_than_fifty_ids_are_refused(fixture_ids):
 def test_one_run_and_an_empty_store_ask_for_more(studio_home, fixture_ids):
     app = page("compare", ids=fixture_ids["cli2025-spy-daily-13y"])
     assert any("Pick at least two runs" in text for text in _texts(app.info))
+
+
+def test_a_run_whose_equity_stops_early_shows_its_real_data_end(studio_home, lean_data, monkeypatch):
+    """A run that quits on 2020-09-30 of a period to 2020-12-31, beside one that runs it all: the header shows
+    both the period and where the data really ends, a note says so, and the common window stops there."""
+    monkeypatch.setenv("BACKTEST_DATA", str(lean_data))
+    settings = Settings()
+    period = {"start_date": date(2020, 1, 2), "end_date": date(2020, 12, 31)}
+    requests = [BacktestRequest(strategy=str(ALGORITHMS / "quits_early"), **period),
+                BacktestRequest(strategy="buy_and_hold", **period)]  # fmt: skip
+    done = [runs.wait(runs.submit(request, settings), settings, timeout=180) for request in requests]
+    assert all(run.status == BacktestStatus.COMPLETED for run in done), [run.error for run in done]
+    quits, full = (run.id for run in done)
+    app = page("compare", ids=f"{quits},{full}")
+    assert "Window 2020-01-02 – 2020-09-30" in " ".join(_texts(app.subheader))
+    facts = app.dataframe[0].value.set_index("role")
+    assert facts.loc["baseline", "period"] == "2020-01-02 – 2020-12-31"
+    assert facts.loc["baseline", "data"] == "2020-01-02 – 2020-09-30"
+    assert facts.loc["", "data"] == "2020-01-02 – 2020-12-31"
+    notes = " ".join(_texts(app.info))
+    assert f"({quits}): its equity ends 2020-09-30, before its period's end 2020-12-31" in notes
+    assert f"({full})" not in notes
+    out = compare([quits, full], settings).comparison()
+    assert [run.period["data"] for run in out.runs] == [
+        {"start": date(2020, 1, 2), "end": date(2020, 9, 30)},
+        {"start": date(2020, 1, 2), "end": date(2020, 12, 31)},
+    ]

@@ -45,6 +45,15 @@ def test_a_period_past_the_data_says_where_it_ends_and_what_the_statistics_cover
     assert "trading days after the period's start 1995-01-01: before it SPY could not trade" in early.message
 
 
+def test_data_entirely_outside_the_period_says_so_rather_than_counting_days_inside_it(lean_data: Path) -> None:
+    spy = data_coverage(lean_data, "SPY", Resolution.DAILY)
+    (before,) = coverage_warnings([spy], date(1990, 1, 1), date(1990, 12, 31), lean_data)
+    assert before.code == "no-data-in-period"
+    assert before.message.startswith("data for SPY (daily) covers 1998-01-02 to 2021-03-31, none of the period 1990")
+    (after,) = coverage_warnings([spy], date(2022, 1, 3), date(2022, 2, 28), lean_data)
+    assert after.code == "no-data-in-period" and "trading days" not in after.message
+
+
 def test_holidays_at_the_edges_are_not_missing_data(lean_data: Path) -> None:
     spy = data_coverage(lean_data, "SPY", Resolution.DAILY)
     # 1998-01-01 is New Year's Day (LEAN's market hours): the first trading day is the data's first day

@@ -32,10 +32,11 @@ def test_a_position_held_through_its_delisting_is_closed_at_the_last_price(lean_
         "hook 2007-05-19 00:00:00 AAA.1 DELISTED",
         "slice 2007-05-19 00:00:00 AAA.1 DELISTED 2007-05-19 00:00:00 26.0",
     ]
-    # delisted, not tradable, flat before on_data; an order for it is refused without making one
+    # delisted, not tradable, flat before on_data; an order for it is refused without making one (LEAN's
+    # OrderTicket.InvalidSubmitRequest: a ticket of id 0, status Invalid)
     assert "after True False 0.0" in lines
     assert lines.index("The security with symbol 'AAA.1' is marked as non-tradable.") + 1 == lines.index(
-        "ticket None orders 3"
+        "ticket 0:INVALID orders 3"
     )
     result = json.loads((tmp_path / "4242.json").read_text())
     orders = result["orders"]

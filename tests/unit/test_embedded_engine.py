@@ -402,10 +402,68 @@ def test_small_lean_api_details(lean_data: Path, tmp_path: Path) -> None:
     assert f"limits={sum(1 for order in orders.values() if order['type'] == 1)} " in line
 
 
+def test_ticket_requests_events_and_market_on_close_buffer(lean_data: Path, tmp_path: Path) -> None:
+    """LEAN's OrderTicket/BrokerageTransactionHandler/PreOrderChecks, derived from its sources: the ticket's time
+    is its latest request's (submit 9:31, update 9:33, cancel 9:35); cancelling a filled order is an
+    InvalidOrderStatus (-9) yet takes the tag, and a cancel after a failed one is processed again; every event
+    holds its ticket, the order's quantity and (for a limit) its limit; at 15:44 a market-on-close order is
+    made (16:00 - 15.5 min = 15:44:30), at 15:45 it is refused without an order (an invalid ticket)."""
+    outcome = run(ALGORITHMS / "ticket_requests", lean_data, tmp_path)
+    assert outcome.status == "completed", outcome.error
+    log = "\n".join(debug_lines(tmp_path))
+    assert "tickets time=0:02:00 remaining=10.0/10.0 none=0 requests=1" in log
+    assert "cancels time=0:04:00 filled=-9:too late again=-9:retry" in log
+    assert "moc 15:44 ticket=3:SUBMITTED orders=3" in log
+    assert "moc 15:45 ticket=0:INVALID orders=3" in log  # OrderTicket.InvalidSubmitRequest: id 0, no order
+    assert "MarketOnClose orders must be placed within 00:15:30 before market close." in log
+    events = next(line for line in log.splitlines() if " events " in line).split(" events ")[1].split()
+    limit = events[0].split(":")
+    assert limit[:3] == ["1", "SUBMITTED", "1"] and float(limit[3]) > 0 and limit[4] == "10.0"
+    assert all(event.split(":")[0] == event.split(":")[2] for event in events)
+    assert any(event.startswith("2:FILLED:2:None:3.0") for event in events)
+
+
+def test_universe_changes_while_running(lean_data: Path, tmp_path: Path) -> None:
+    """LEAN's AddSecurity/RemoveSecurity after initialize, derived from QCAlgorithm.RemoveSecurity,
+    OnEndOfTimeStep, DataManager and AlgorithmManager: the initial universe's change at the start (00:00), an
+    addition at 9:31 heard at the end of that step (tickers in order) with AIG's first bar the one ending 9:32,
+    and its price unseeded (SeedInitialPrices is off); a removal cancels the open order and liquidates with the
+    tag "Removed" at once, leaves the security untradable (an order for it gets an invalid ticket), and no AIG
+    bar arrives after it."""
+    outcome = run(ALGORITHMS / "universe_changes", lean_data, tmp_path)
+    assert outcome.status == "completed", outcome.error
+    lines = [line.split(" ", 2)[2] for line in debug_lines(tmp_path) if line.startswith("2013-")][1:]
+    assert lines[:4] == [
+        "changed 07 00:00 added=SPY removed= count=1",
+        "added 09:31 in_data=False price=0.0",
+        "changed 07 09:31 added=AIG,BAC removed= count=2",
+        "first AIG bar 09:32 09:32",
+    ]
+    assert lines[4:11] == [
+        "order 07 10:00 AIG FILLED 100.0 tag=",
+        "order 08 10:00 AIG CANCELED 100.0 tag=Removed",
+        "order 08 10:00 AIG FILLED -100.0 tag=Removed",
+        "removed True unknown=False holding=0.0 tradable=False open=0",
+        "The security with symbol 'AIG' is marked as non-tradable.",  # PreOrderChecks: an invalid ticket, id 0
+        "order after removal 0:INVALID",
+        "changed 08 10:00 added= removed=AIG count=1",
+    ]
+    assert "after removal AIG bars=0" in lines[-1]
+
+
+def test_universe_change_with_events_ahead_is_refused(lean_data: Path, tmp_path: Path) -> None:
+    outcome = run(ALGORITHMS / "universe_change_refused", lean_data, tmp_path)
+    assert outcome.status == "failed"
+    assert "add_equity(AAPL) with splits, dividends, renames or a delisting ahead in the run is not supported" in (
+        outcome.error or ""
+    )
+
+
 def test_order_responses_and_positional_arguments(lean_data: Path, tmp_path: Path) -> None:
     outcome = run(ALGORITHMS / "order_responses", lean_data, tmp_path)
     assert outcome.status == "completed", outcome.error
     log = (tmp_path / "4242-log.txt").read_text()
     line = next(line for line in log.splitlines() if " responses " in line)
-    assert "cancel=True again=True:-9:Unable to update order with id 1 because it already has Canceled status." in line
+    # LEAN's OrderTicket.Cancel refuses a second cancel itself, before the transaction handler sees it
+    assert "cancel=True again=True:-23:Order 1 has already received a cancellation request." in line
     assert "tag=True:tag after cancel quantity=True fill_tag=True:tag after fill async=True/False" in line

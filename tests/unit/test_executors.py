@@ -1,4 +1,5 @@
-"""Where runs execute: without BACKTEST_CLUSTER everything stays local and Dask is never imported."""
+"""Where runs execute: without BACKTEST_CLUSTER everything stays local and Dask is never imported (runs, CLI,
+pages)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ from backtest_core.models import BacktestRequest
 run = runs.wait(runs.submit(BacktestRequest(strategy="hold_spy_daily")), timeout=120)
 assert run.status == "completed", run.error
 assert main(["list", "--json"]) == 0 and main(["status", run.id]) == 0
+from tests.apptest_pages import page
+for name in ("run", "sweep", "monitor"):  # the pages that show a cluster when one is set
+    page(name)
 loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("dask", "distributed"))
 assert not loaded, loaded
 """

@@ -27,8 +27,10 @@ def _names() -> list[str]:
 NAMES = _names()
 # Algorithms that match LEAN in every statistic and both data-point counts: a refusal of one is a regression.
 MUST_MATCH: set[str] = {
+    "AddRemoveSecurityRegressionAlgorithm",
     "BasicTemplateAlgorithm",
     "BasicTemplateDailyAlgorithm",
+    "CanLiquidateWithOrderPropertiesRegressionAlgorithm",
     "ClassicRangeConsolidatorAlgorithm",
     "ClassicRenkoConsolidatorAlgorithm",
     "CompleteOrderTagUpdateAlgorithm",
@@ -44,8 +46,10 @@ MUST_MATCH: set[str] = {
     "HourReverseSplitRegressionAlgorithm",
     "HourSplitRegressionAlgorithm",
     "LimitFillRegressionAlgorithm",
+    "MACDTrendAlgorithm",
     "OnWarmupFinishedNoWarmup",
     "OnWarmupFinishedRegressionAlgorithm",
+    "OrderTicketDemoAlgorithm",
     "SetHoldingsAsyncRegressionAlgorithm",
     "SetHoldingsLiquidateExistingHoldingsMultipleTargetsRegressionAlgorithm",
     "SetHoldingsMultipleTargetsRegressionAlgorithm",
@@ -53,7 +57,9 @@ MUST_MATCH: set[str] = {
     "StatisticsResultsAlgorithm",
     "StochasticIndicatorWarmsUpProperlyRegressionAlgorithm",
     "StopLimitOrderRegressionAlgorithm",
+    "TimeInForceAlgorithm",
     "UnregisterIndicatorRegressionAlgorithm",
+    "ZeroedBenchmarkRegressionAlgorithm",
 }
 
 

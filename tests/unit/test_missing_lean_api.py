@@ -36,7 +36,7 @@ def failure(lean_data: Path, tmp_path: Path, body: str, prelude: str = "") -> st
     ("member", "expected"),
     [
         ("BrokerageName.AXOS", "BrokerageName.AXOS"),
-        ("OrderType.TRAILING_STOP", "OrderType.TRAILING_STOP"),
+        ("OrderType.COMBO_MARKET", "OrderType.COMBO_MARKET"),
         ('Symbol.create_future("ES", Market.CME, datetime(2020, 3, 20))', "Symbol.create_future"),
     ],
 )
@@ -59,7 +59,8 @@ def test_an_unknown_name_gets_a_hint(lean_data: Path, tmp_path: Path) -> None:
         ("self.model = ImmediateFillModel()", "", "ImmediateFillModel"),  # a LEAN class made
         ("pass", "from AlgorithmImports import *\nclass Fills(FillModel):\n    pass\n", "FillModel"),  # derived from
         ("self.contract = Futures.Indices.SP_500_E_MINI", "", "Futures.Indices"),  # a member asked for
-        ("self.properties = OrderProperties()", "from QuantConnect.Orders import OrderProperties\n", "OrderProperties"),
+        ("self.properties = InteractiveBrokersOrderProperties()",
+         "from QuantConnect.Orders import InteractiveBrokersOrderProperties\n", "InteractiveBrokersOrderProperties"),
         ("pass", "from Alphas.ConstantAlphaModel import ConstantAlphaModel\n",
          "LEAN's Python framework module Alphas"),
         ("pass", "from Newtonsoft.Json import JsonConvert\n", ".NET namespace Newtonsoft"),

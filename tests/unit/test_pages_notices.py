@@ -14,6 +14,7 @@ from backtest_core.models import BacktestRequest, BacktestStatus
 from backtest_core.sample_data import write_sample_data
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore, import_path
+from backtest_core.views import grouped_notice_texts
 from tests.apptest_pages import page
 
 pytestmark = pytest.mark.slow
@@ -61,6 +62,18 @@ def test_compare_names_each_run_with_its_notices(synthetic_run: str, lean_fixtur
     covered = next(frame.value for frame in app.dataframe if "data source" in frame.value.columns)
     assert set(covered["data source"]) == {"SYNTHETIC", "unknown"}
     assert "2020-01-02 – 2021-03-31" in set(covered["period"])
+
+
+def test_many_runs_share_one_synthetic_label_and_one_list_of_warnings(synthetic_run: str) -> None:
+    store = RunStore(Settings())
+    run = store.get(synthetic_run)
+    assert run.description.warnings  # the fixture's run goes past its data
+    notices = grouped_notice_texts([(run, "first"), (run, "second"), (run, "third")])
+    assert [kind for kind, _ in notices] == ["synthetic", "warning"]
+    assert notices[0][1].startswith("SYNTHETIC data. All runs (first, second, third) were computed")
+    lines = notices[1][1].splitlines()
+    assert len(lines) == 3 * len(run.description.warnings) and lines[0].startswith("- **first**: ")
+    assert grouped_notice_texts([(run, "only")])[0][1].startswith("SYNTHETIC data. only was computed")
 
 
 def test_run_and_monitor_pages_say_the_data_folder_is_synthetic(synthetic_run: str) -> None:

@@ -15,6 +15,7 @@ from backtest_core.analysis.benchmark import rebased_benchmark
 from backtest_core.analysis.drawdowns import drawdown_periods, worst_drawdowns
 from backtest_core.analysis.sessions import TimeAxis, closed_spans, has_intraday_samples, open_spans, time_axis
 from backtest_core.engines.embedded.data import LeanDataFolder, MarketHours, SecurityKind
+from backtest_core.result_views import drawdowns_table
 from backtest_core.results import load_result
 from backtest_core.results.symbols import listing
 
@@ -101,6 +102,16 @@ def test_drawdown_periods_on_a_hand_made_curve() -> None:
     assert second["depth"] == pytest.approx(115 / 121 - 1) and second["length"] == timedelta(days=3)
     assert worst_drawdowns(equity, 1)["depth"].tolist() == [pytest.approx(-0.2)]
     assert drawdown_periods(pd.Series([1.0, 2, 3], index=index[:3])).empty
+
+
+def test_a_curve_that_never_recovers_keeps_its_time_types_and_draws_its_table() -> None:
+    index = pd.date_range("2023-01-02 21:00", periods=4, freq="D", tz="UTC")
+    equity = pd.Series([100, 90, 80, 85.0], index=index)
+    periods = drawdown_periods(equity)
+    assert periods["recovery"].dtype == index.dtype and pd.isna(periods["recovery"].iloc[0])
+    assert periods["to_recover"].dtype == periods["length"].dtype
+    table = drawdowns_table(periods, time_axis(equity, [], "daily"))
+    assert table["length"].tolist() == [3.0] and pd.isna(table["to_recover"].iloc[0])
 
 
 def test_worst_drawdown_of_lean_results_is_lean_s_printed_drawdown(lean_fixtures: Path) -> None:

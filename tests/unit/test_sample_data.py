@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from backtest_core.coverage import coverage_warnings, data_coverage
 from backtest_core.engines.base import EngineJob, RunOverrides
 from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
 from backtest_core.engines.embedded.engine import run_backtest
@@ -77,6 +78,28 @@ def test_refuses_to_write_over_real_data(tmp_path: Path) -> None:
     with pytest.raises(StudioError, match="not Backtest Studio's synthetic"):
         write_sample_data(tmp_path)
     assert not (tmp_path / MARKER).exists()
+
+
+def test_the_examples_period_is_covered_by_the_default_sample(tmp_path: Path) -> None:
+    """The examples start 2015-01-01, a weekday in the sample's calendar (default US hours, no holidays), so
+    the default set starts that day: a fresh machine's first run carries no "data starts late" warning."""
+    write_sample_data(tmp_path, minute_days=0, tickers=("SPY",))
+    found = data_coverage(tmp_path, "SPY", Resolution.DAILY)
+    assert coverage_warnings([found], date(2015, 1, 1), date(2020, 12, 31), tmp_path) == []
+    late = coverage_warnings([found], date(2014, 12, 31), date(2020, 12, 31), tmp_path)
+    assert [w.message.split(":")[0] for w in late] == [
+        "data for SPY (daily) starts 2015-01-01, 1 trading day after the period's start 2014-12-31"
+    ]
+
+
+def test_no_minute_days_means_daily_bars_only(tmp_path: Path) -> None:
+    report = write_sample_data(tmp_path, start=date(2020, 1, 1), end=date(2020, 3, 31), minute_days=0, tickers=("SPY",))
+    assert report.minute is None and not (tmp_path / "equity" / "usa" / "minute").exists()
+    assert (tmp_path / "equity" / "usa" / "daily" / "spy.zip").exists()
+    readme = (tmp_path / "SYNTHETIC_DATA_README.md").read_text()
+    assert "minute trade and quote bars: none" in readme and "tickers: SPY (" in readme
+    with pytest.raises(StudioError, match="minute_days is -1"):
+        write_sample_data(tmp_path / "other", minute_days=-1)
 
 
 def test_cli_writes_and_lists(tmp_path: Path) -> None:

@@ -164,9 +164,17 @@ def test_two_processes_writing_at_once_lose_nothing(studio_home):
     root = Path(__file__).resolve().parents[2]
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", "import sys; from tests.unit.test_store import _create_many; "
-             "_create_many(sys.argv[1], 40, sys.argv[2])", str(studio_home.home), f"p{i}"],
-            cwd=root, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-c",
+                "import sys; from tests.unit.test_store import _create_many; "
+                "_create_many(sys.argv[1], 40, sys.argv[2])",
+                str(studio_home.home),
+                f"p{i}",
+            ],
+            cwd=root,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for i in range(2)
     ]

@@ -70,6 +70,8 @@ def test_a_two_parameter_sweep_end_to_end_and_imported_back_as_lean_optimize(swe
 
     listed = json.loads(cli("sweep", "list", "--json").stdout)
     assert [item["id"] for item in listed["items"]] == [shown["id"]]
+    assert "nothing to cancel" in cli("sweep", "cancel", shown["id"]).stdout
+    assert json.loads(cli("sweep", "show", shown["id"], "--json").stdout)["status"] == "completed"  # not cancelled
     assert "deflated Sharpe ratio of the best" in cli("sweep", "show", shown["id"]).stdout
 
     # the same runs laid out as `lean optimize` output, imported into another store (in this one they are

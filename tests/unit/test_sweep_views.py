@@ -107,7 +107,7 @@ def test_every_run_drawn_in_its_values_colour_below_the_fan_threshold():
     assert len(lines) == 6
     by_value = {trace.name: trace.line.color for trace in lines}
     assert sorted(by_value) == ["fast=10", "fast=15", "fast=5"] and len(set(by_value.values())) == 3
-    assert figure.data[-1].name == "best (fast=5)"
+    assert figure.data[-1].name == "best (fast=5)" and figure.data[-1].line.color not in by_value.values()
 
 
 def test_past_the_threshold_a_band_and_one_median_per_value_in_its_colour():

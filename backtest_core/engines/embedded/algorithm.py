@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from backtest_core.engines.embedded import indicators as ind
-from backtest_core.engines.embedded.broker import Security, holdings_quantity
+from backtest_core.engines.embedded.broker import Security, holdings_quantity, trailing_stop_price
+from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, checked_brokerage
 from backtest_core.engines.embedded.consolidation import consolidate
 from backtest_core.engines.embedded.data import SecurityKind
 from backtest_core.engines.embedded.indicator_api import IndicatorApi
@@ -25,6 +26,7 @@ from backtest_core.engines.embedded.model import (
     _snake,
 )
 from backtest_core.engines.embedded.statistics_api import Insight, StatisticsResults, summary_statistic_text
+from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.errors import UnsupportedApi
 
 if TYPE_CHECKING:
@@ -44,6 +46,12 @@ class QCAlgorithm(IndicatorApi):
     def on_data(self, data: Any) -> None:
         pass
 
+    def on_splits(self, splits: Any) -> None:
+        pass
+
+    def on_dividends(self, dividends: Any) -> None:
+        pass
+
     def on_order_event(self, order_event: Any) -> None:
         pass
 
@@ -60,6 +68,9 @@ class QCAlgorithm(IndicatorApi):
         pass
 
     def on_warmup_finished(self) -> None:
+        pass
+
+    def on_securities_changed(self, changes: Any) -> None:
         pass
 
     def __getattr__(self, name: str) -> Any:
@@ -91,8 +102,10 @@ class QCAlgorithm(IndicatorApi):
         """A ticker or Symbol, or a function of the UTC time (LEAN's FuncBenchmark, e.g. ``lambda t: 0``)."""
         if callable(benchmark) and not isinstance(benchmark, Symbol):
             self._backtest.benchmark_function = benchmark
-            return
-        self._backtest.benchmark_ticker = str(benchmark.value if isinstance(benchmark, Symbol) else benchmark).upper()
+        else:
+            ticker = benchmark.value if isinstance(benchmark, Symbol) else benchmark
+            self._backtest.benchmark_ticker = str(ticker).upper()
+        self._backtest.benchmark_set = True
 
     def set_warm_up(self, period: int | timedelta, resolution: Resolution | None = None) -> None:
         """Warm up by a span of time or a number of bars (LEAN's SetWarmUp, also spelt SetWarmup)."""
@@ -101,6 +114,10 @@ class QCAlgorithm(IndicatorApi):
     set_warmup = set_warm_up
 
     def set_brokerage_model(self, brokerage: Any, account_type: Any = AccountType.MARGIN) -> None:
+        if isinstance(brokerage, DefaultBrokerageModel):
+            self._backtest.brokerage_model = checked_brokerage(brokerage)
+            self._backtest.brokerage = int(BrokerageName.DEFAULT)
+            return
         if int(brokerage) not in (BrokerageName.DEFAULT, BrokerageName.INTERACTIVE_BROKERS_BROKERAGE):
             raise UnsupportedApi(f"set_brokerage_model({brokerage!r}): only Default and InteractiveBrokers")
         if int(account_type) != AccountType.MARGIN:
@@ -192,6 +209,9 @@ class QCAlgorithm(IndicatorApi):
             options.pop("extended_market_hours", None)
         return adder(ticker, **options)
 
+    def remove_security(self, symbol: Any, tag: str | None = None) -> bool:
+        return self._backtest.remove_security(symbol, tag)
+
     def add_forex(
         self,
         ticker: str,
@@ -261,21 +281,26 @@ class QCAlgorithm(IndicatorApi):
 
     # LEAN's signatures: ``asynchronous`` comes before ``tag`` (both may be given by position)
 
-    def market_order(self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any) -> Any:
-        return self._backtest.order(symbol, quantity, OrderType.MARKET, tag, asynchronous)
+    def market_order(
+        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", order_properties: Any = None,
+        **_: Any,
+    ) -> Any:  # fmt: skip
+        return self._backtest.order(symbol, quantity, OrderType.MARKET, tag, asynchronous, order_properties)
 
     def limit_order(
-        self, symbol: Any, quantity: float, limit_price: float, asynchronous: bool = False, tag: str = "", **_: Any
-    ) -> Any:
+        self, symbol: Any, quantity: float, limit_price: float, asynchronous: bool = False, tag: str = "",
+        order_properties: Any = None, **_: Any,
+    ) -> Any:  # fmt: skip
         return self._backtest.order(
-            symbol, quantity, OrderType.LIMIT, tag, asynchronous, limit_price=float(limit_price)
+            symbol, quantity, OrderType.LIMIT, tag, asynchronous, order_properties, limit_price=float(limit_price)
         )
 
     def stop_market_order(
-        self, symbol: Any, quantity: float, stop_price: float, asynchronous: bool = False, tag: str = "", **_: Any
-    ) -> Any:
+        self, symbol: Any, quantity: float, stop_price: float, asynchronous: bool = False, tag: str = "",
+        order_properties: Any = None, **_: Any,
+    ) -> Any:  # fmt: skip
         return self._backtest.order(
-            symbol, quantity, OrderType.STOP_MARKET, tag, asynchronous, stop_price=float(stop_price)
+            symbol, quantity, OrderType.STOP_MARKET, tag, asynchronous, order_properties, stop_price=float(stop_price)
         )
 
     def stop_limit_order(
@@ -286,31 +311,88 @@ class QCAlgorithm(IndicatorApi):
         limit_price: float,
         asynchronous: bool = False,
         tag: str = "",
+        order_properties: Any = None,
         **_: Any,
     ) -> Any:
         return self._backtest.order(
-            symbol, quantity, OrderType.STOP_LIMIT, tag, asynchronous,
+            symbol, quantity, OrderType.STOP_LIMIT, tag, asynchronous, order_properties,
             limit_price=float(limit_price), stop_price=float(stop_price),
         )  # fmt: skip
 
+    def limit_if_touched_order(
+        self, symbol: Any, quantity: float, trigger_price: float, limit_price: float, asynchronous: bool = False,
+        tag: str = "", order_properties: Any = None,
+    ) -> Any:  # fmt: skip
+        return self._backtest.order(
+            symbol, quantity, OrderType.LIMIT_IF_TOUCHED, tag, asynchronous, order_properties,
+            limit_price=float(limit_price), trigger_price=float(trigger_price),
+        )  # fmt: skip
+
+    def trailing_stop_order(self, symbol: Any, quantity: float, *args: Any, **named: Any) -> Any:
+        """LEAN's two overloads: ``(symbol, quantity, trailing_amount, trailing_as_percentage, ...)`` with the stop
+        worked out from the security's price, or ``(symbol, quantity, stop_price, trailing_amount,
+        trailing_as_percentage, ...)``; then ``asynchronous``, ``tag``, ``order_properties``."""
+        names = ["trailing_amount", "trailing_as_percentage", "asynchronous", "tag", "order_properties"]
+        given_stop = (
+            "stop_price" in named
+            or (len(args) > 1 and not isinstance(args[1], bool))
+            or (len(args) > 0 and "trailing_amount" in named)  # the one positional price is then the stop
+        )
+        if given_stop:
+            names.insert(0, "stop_price")
+        if len(args) > len(names):
+            raise UnsupportedApi(f"trailing_stop_order with {len(args) + 2} arguments")
+        values = dict(zip(names, args, strict=False))
+        wrong = (set(named) - set(names)) | (set(named) & set(values))  # unknown, or given twice
+        if wrong:
+            raise UnsupportedApi(f"trailing_stop_order({', '.join(sorted(wrong))}=...)")
+        values |= named
+        if "trailing_amount" not in values or "trailing_as_percentage" not in values:
+            raise UnsupportedApi("trailing_stop_order without trailing_amount and trailing_as_percentage")
+        amount, fraction = float(values["trailing_amount"]), bool(values["trailing_as_percentage"])
+        security = self._backtest.security(symbol)
+        stop = values.get("stop_price")
+        if stop is None:
+            stop = trailing_stop_price(security.price, amount, fraction, float(quantity) > 0)
+        return self._backtest.order(
+            security, quantity, OrderType.TRAILING_STOP, values.get("tag", ""), values.get("asynchronous", False),
+            values.get("order_properties"), (amount, fraction), stop_price=float(stop),
+        )  # fmt: skip
+
     def market_on_open_order(
-        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any
-    ) -> Any:
-        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_OPEN, tag, asynchronous)
+        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", order_properties: Any = None,
+        **_: Any,
+    ) -> Any:  # fmt: skip
+        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_OPEN, tag, asynchronous, order_properties)
 
     def market_on_close_order(
-        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any
-    ) -> Any:
-        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_CLOSE, tag, asynchronous)
+        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", order_properties: Any = None,
+        **_: Any,
+    ) -> Any:  # fmt: skip
+        return self._backtest.order(symbol, quantity, OrderType.MARKET_ON_CLOSE, tag, asynchronous, order_properties)
 
-    def order(self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", **_: Any) -> Any:
-        return self.market_order(symbol, quantity, asynchronous, tag)
+    def order(
+        self, symbol: Any, quantity: float, asynchronous: bool = False, tag: str = "", order_properties: Any = None,
+        **_: Any,
+    ) -> Any:  # fmt: skip
+        return self.market_order(symbol, quantity, asynchronous, tag, order_properties)
 
     def buy(self, symbol: Any, quantity: float) -> Any:
         return self.market_order(symbol, abs(quantity))
 
     def sell(self, symbol: Any, quantity: float) -> Any:
         return self.market_order(symbol, -abs(quantity))
+
+    @property
+    def default_order_properties(self) -> OrderProperties:
+        """The properties (time in force) of orders placed without their own; each order takes a copy."""
+        return self._backtest.default_order_properties
+
+    @default_order_properties.setter
+    def default_order_properties(self, properties: Any) -> None:
+        if not isinstance(properties, OrderProperties):
+            raise UnsupportedApi(f"default_order_properties = {properties!r}: only LEAN's OrderProperties")
+        self._backtest.default_order_properties = properties
 
     def set_holdings(
         self,
@@ -319,6 +401,7 @@ class QCAlgorithm(IndicatorApi):
         liquidate_existing_holdings: bool = False,
         asynchronous: bool = False,
         tag: str = "",
+        order_properties: Any = None,
         **_: Any,
     ) -> list[Any]:
         """One symbol and a fraction, or a list of PortfolioTarget; reductions are ordered before increases."""
@@ -328,7 +411,7 @@ class QCAlgorithm(IndicatorApi):
             wanted = {self._backtest.security(t.symbol).symbol for t in targets}
             for held in list(self.portfolio.keys()):
                 if held not in wanted and self.portfolio[held].invested:
-                    tickets += self.liquidate(held, asynchronous, tag=tag)
+                    tickets += self.liquidate(held, asynchronous, tag, order_properties)
         orders = []
         for target in targets:
             security = self._backtest.security(target.symbol)
@@ -343,11 +426,16 @@ class QCAlgorithm(IndicatorApi):
         orders.sort(key=lambda pair: pair[1] * pair[0].holdings.quantity >= 0)  # reductions first free margin
         for security, quantity in orders:
             tickets.append(
-                self._backtest.order(security, quantity, OrderType.MARKET, tag or target_tag(targets), asynchronous)
+                self._backtest.order(
+                    security, quantity, OrderType.MARKET, tag or target_tag(targets), asynchronous, order_properties
+                )
             )
         return tickets
 
-    def liquidate(self, symbol: Any = None, asynchronous: bool = False, tag: str = "Liquidated", **_: Any) -> list[Any]:
+    def liquidate(
+        self, symbol: Any = None, asynchronous: bool = False, tag: str = "Liquidated", order_properties: Any = None,
+        **_: Any,
+    ) -> list[Any]:  # fmt: skip
         tickets = []
         symbols = [self._backtest.security(symbol).symbol] if symbol is not None else list(self.portfolio.keys())
         for each in symbols:
@@ -355,7 +443,9 @@ class QCAlgorithm(IndicatorApi):
                 self._backtest.transactions.cancel_order(order.id)
             quantity = self.portfolio[each].quantity
             if quantity:
-                tickets.append(self._backtest.order(each, -quantity, OrderType.MARKET, tag, asynchronous))
+                tickets.append(
+                    self._backtest.order(each, -quantity, OrderType.MARKET, tag, asynchronous, order_properties)
+                )
         return tickets
 
     def calculate_order_quantity(self, symbol: Any, target: float) -> float:

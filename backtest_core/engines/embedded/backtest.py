@@ -33,14 +33,16 @@ from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.algorithm_settings import AlgorithmSettings
 from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
+from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, benchmark_function
 from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
 from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator, resolution_span
+from backtest_core.engines.embedded.corporate_events import CorporateSteps, corporate_events
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind, joined
 from backtest_core.engines.embedded.data.map_files import BEGINNING_OF_TIME, MapFile
-from backtest_core.engines.embedded.data_points import bars_up_to, corporate_events, equity_configs, universe_points
+from backtest_core.engines.embedded.data_points import bars_up_to, universe_points
 from backtest_core.engines.embedded.delistings import (
     LIQUIDATE_FROM_DELISTING_TAG,
     NO_DELISTINGS,
@@ -49,7 +51,7 @@ from backtest_core.engines.embedded.delistings import (
     DelistingType,
     delisting_events,
 )
-from backtest_core.engines.embedded.feed import CHUNK, BarFeed, union_of_sorted
+from backtest_core.engines.embedded.feed import CHUNK, NEVER, BarFeed, union_of_sorted
 from backtest_core.engines.embedded.fill_forward import fill_forward_times
 from backtest_core.engines.embedded.history import History, bars_start_ns
 from backtest_core.engines.embedded.indicator_warm_up import warm_up_indicator
@@ -57,6 +59,9 @@ from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, 
 from backtest_core.engines.embedded.model import (
     Bar,
     DataNormalizationMode,
+    Order,
+    OrderStatus,
+    OrderTicket,
     OrderType,
     QuoteBar,
     Resolution,
@@ -77,7 +82,9 @@ from backtest_core.engines.embedded.symbol_changes import (
     SymbolChangedEvents,
     symbol_changed_events,
 )
+from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.engines.embedded.timezones import local_naive_ns
+from backtest_core.engines.embedded.universe import SecurityChanges
 from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
 from backtest_core.models import Resolution as ResolutionName
 from backtest_core.models.request import MAX_CASH
@@ -95,6 +102,7 @@ KIND_TYPES = {
     SecurityKind.FOREX: SecurityType.FOREX,
 }
 NS = 1_000_000_000
+MARKET_ON_CLOSE_BUFFER = timedelta(minutes=15.5)  # LEAN's MarketOnCloseOrder.DefaultSubmissionTimeBuffer
 END_OF_TIME = 2**63 - 1
 
 
@@ -192,6 +200,9 @@ class Backtest:
         self.benchmark_function: Callable[[datetime], float] | None = None  # the algorithm's, via set_benchmark
         self._benchmark_failed = False
         self.brokerage = 0
+        self.brokerage_model: DefaultBrokerageModel | None = None  # a Python subclass, via set_brokerage_model
+        self.benchmark_set = False
+        self.default_order_properties = OrderProperties()
         self.warm_up: tuple[int | timedelta, Resolution | None] | None = None
         self.warming_up = False
         self.runtime_extra: dict[str, str] = {}
@@ -210,6 +221,11 @@ class Backtest:
         self.fill_forward_points = 0  # fill-forward bars made (trade and quote): LEAN counts them as data points
         self.history_data_points = 0  # bars handed out by history requests (LEAN's AlgorithmHistoryDataPoints)
         self.map_file_points = 0  # data points of renames and delistings, and a universe selection per delisting
+        self.selection_points = 0  # LEAN's user-defined universes' selections: at the start, and per change
+        self.universe_changes: list[tuple[Security, bool]] = []  # (security, added) asked during this time step
+        self.unsubscribed: set[Symbol] = set()  # removed from their universe: no more data
+        self.subscribed_from: dict[Symbol, date] = {}  # securities added while running: their first day
+        self.securities_changed_hook: Callable[[Any], Any] | None = None
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -264,8 +280,8 @@ class Backtest:
         mode = options.get("data_normalization_mode", options.get("dataNormalizationMode"))
         if kind == SecurityKind.EQUITY and mode is not None and int(mode) != DataNormalizationMode.ADJUSTED:
             raise UnsupportedApi(f"data_normalization_mode={DataNormalizationMode(int(mode)).name} for equities")
-        if self.initialized:
-            raise UnsupportedApi(f"add_{kind.value} after initialize (universe changes)")
+        if self.initialized and self.warming_up:
+            raise UnsupportedApi(f"add_{kind.value} during warm-up")
         resolution = Resolution(int(resolution)) if resolution is not None else Resolution.MINUTE
         if resolution == Resolution.TICK:
             raise UnsupportedApi("tick resolution")
@@ -285,6 +301,8 @@ class Backtest:
             map_file = self.data.map_file_of_identifier(market, first_ticker, listed or BEGINNING_OF_TIME)
         else:
             symbol = Symbol.create(ticker, KIND_TYPES[kind], market)
+        if self.initialized and symbol in self.securities:
+            raise UnsupportedApi(f"add_{kind.value}({ticker}) of a security already added, after initialize")
         security = Security(
             symbol, kind, resolution, hours, properties, leverage or DEFAULT_LEVERAGE[kind], fill_forward, extended
         )
@@ -295,9 +313,43 @@ class Backtest:
         self.securities_view[symbol] = security
         self.portfolio[symbol] = security.holdings
         self.subscriptions[symbol] = Subscription(security, None, None, map_file)
+        if self.initialized:
+            self._refuse_events_ahead(security, f"add_{kind.value}")
+            self.universe_changes.append((security, True))
         return security
 
+    def remove_security(self, key: Any, tag: str | None = None) -> bool:
+        """LEAN's RemoveSecurity: open orders cancelled and holdings liquidated now (tag "Removed"), the
+        security no longer tradable; it leaves its universe at the end of this time step (see
+        :meth:`_apply_universe_changes`)."""
+        if not self.initialized:
+            raise UnsupportedApi("remove_security in initialize")
+        if self.warming_up:
+            raise UnsupportedApi("remove_security during warm-up")
+        security = self._find_security(key)
+        if security is None:
+            return False
+        self._refuse_events_ahead(security, "remove_security")
+        tag = "Removed" if tag is None else tag
+        for order in self.transactions.open_orders(security.symbol):
+            self.transactions.cancel_order(order.id, tag)
+        if security.holdings.quantity:
+            self.algorithm.liquidate(security.symbol, tag=tag)
+        security.is_tradable = False
+        self.universe_changes = [change for change in self.universe_changes if change[0] is not security]
+        if security.symbol not in self.unsubscribed:
+            self.universe_changes.append((security, False))
+        return True
+
     def security(self, key: Any) -> Security:
+        found = self._find_security(key)
+        if found is not None:
+            return found
+        raise StudioError(
+            f"symbol: {key} is not subscribed", "Add it in initialize with add_equity/add_crypto/add_forex."
+        )
+
+    def _find_security(self, key: Any) -> Security | None:
         if isinstance(key, Security):  # LEAN converts a Security to its Symbol wherever a Symbol is asked for
             key = key.symbol
         if isinstance(key, Symbol):  # at once (every order asks); tickers by the scan, first subscribed first
@@ -307,9 +359,7 @@ class Backtest:
         for symbol, security in self.securities.items():
             if symbol == key:
                 return security
-        raise StudioError(
-            f"symbol: {key} is not subscribed", "Add it in initialize with add_equity/add_crypto/add_forex."
-        )
+        return None
 
     def register(self, key: Any, indicator: ind.Indicator, selector: Any, resolution: Any = None) -> ind.Indicator:
         """LEAN's RegisterIndicator: at the subscription's own resolution the automatic updates of the time loop
@@ -354,8 +404,11 @@ class Backtest:
 
     def order(
         self, key: Any, quantity: float, order_type: OrderType, tag: str = "", asynchronous: bool = False,
-        **prices: float,
+        properties: Any = None, trailing: tuple[float, bool] | None = None, **prices: float,
     ) -> Any:  # fmt: skip
+        """LEAN's order request: its own ``OrderProperties`` or a copy of the default ones."""
+        if properties is not None and not isinstance(properties, OrderProperties):
+            raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
         security = self.security(key)
         if self.warming_up or not self.initialized:
             self.recorder.engine_log(
@@ -364,9 +417,15 @@ class Backtest:
                 "OrderRequest. Please move this code to the OnWarmupFinished() method.",
             )
             return None
-        if not security.is_tradable:  # delisted: LEAN's pre-order check refuses it without making an order
-            self.algorithm_message("Error", f"The security with symbol '{security.symbol}' is marked as non-tradable.")
-            return None
+        if not security.is_tradable:  # delisted or removed
+            message = f"The security with symbol '{security.symbol}' is marked as non-tradable."
+            return self._invalid_ticket(security, quantity, order_type, tag, message)
+        if order_type == OrderType.MARKET_ON_CLOSE and _past_market_on_close_buffer(security, self.clock.local_in):
+            message = (
+                "MarketOnClose orders must be placed within 00:15:30 before market close. Override this TimeSpan "
+                "buffer by setting Orders.MarketOnCloseOrder.SubmissionTimeBuffer in QCAlgorithm.Initialize()."
+            )
+            return self._invalid_ticket(security, quantity, order_type, tag, message)
         lot = security.symbol_properties.lot_size or 1.0
         quantity = math.trunc(float(quantity) / lot) * lot if security.kind == SecurityKind.EQUITY else float(quantity)
         if (
@@ -384,11 +443,23 @@ class Backtest:
                 once=True,
             )
         ticket = self.transactions.submit(
-            security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price"), asynchronous
-        )
+            security, quantity, order_type, tag, prices.get("limit_price"), prices.get("stop_price"), asynchronous,
+            properties if properties is not None else self.default_order_properties.clone(), trailing,
+            prices.get("trigger_price"),
+        )  # fmt: skip
         if order_type == OrderType.MARKET:
             self.transactions.scan(set())
         return ticket
+
+    def _invalid_ticket(
+        self, security: Security, quantity: float, order_type: OrderType, tag: str, message: str
+    ) -> OrderTicket:
+        """LEAN's PreOrderChecks refusal (``OrderTicket.InvalidSubmitRequest``): the error logged, no order made,
+        and a ticket of id 0 and status Invalid that the order book never holds."""
+        self.algorithm_message("Error", message)
+        order = Order(0, security.symbol, float(quantity), order_type, self.utc_time, tag)
+        order.status = OrderStatus.INVALID
+        return OrderTicket(order, self.transactions)
 
     def plot(self, chart: str, series: str, value: float) -> None:
         self.recorder.plot(chart, series, self.utc_time, value)
@@ -421,6 +492,11 @@ class Backtest:
                 traceback.format_exc(),
             ) from error
         self._apply_overrides()
+        if self.brokerage_model is not None and not self.benchmark_set:  # LEAN's PostInitialize
+            try:
+                self.benchmark_function = benchmark_function(self.brokerage_model, self.securities)
+            except UnsupportedApi as error:
+                raise self._refusal(error) from error
         if self.end < self.start:
             raise StudioError(f"end date {self.end} is before start date {self.start}", "Fix the dates of the run.")
         warm_start = self.warm_start = self._warm_up_start()
@@ -562,26 +638,30 @@ class Backtest:
 
     def _load_all(self, first: date) -> None:
         for subscription in self.subscriptions.values():
-            security = subscription.security
-            quotes_only = security.kind == SecurityKind.FOREX
-            trades = None if quotes_only else self._load(security, security.resolution, "trade", first, self.end)
-            quotes = None
-            if security.resolution in (Resolution.MINUTE, Resolution.SECOND) or quotes_only:
-                quotes = self._load(security, security.resolution, "quote", first, self.end)
-            if trades is None and quotes is None:
-                folder = self.data.folder(security.kind, security.symbol.market, RESOLUTION_NAMES[security.resolution])
-                listed = subscription.map_file
-                span = "" if listed is None or not listed.dates else (
-                    f" (its map file {listed.permtick.lower()}.csv lists it from {listed.first_date} to "
-                    f"{listed.delisting_date})"
-                )  # fmt: skip
-                raise DataMissing(
-                    f"No {security.resolution.name.lower()} data for {security.symbol.value} between {first} and "
-                    f"{self.end}{span}: searched {folder}",
-                    "Download the data into the data folder (BACKTEST_DATA), choose dates the data covers, or "
-                    "run `python -m backtest_core data sample` for a synthetic set.",
-                )
-            subscription.trades, subscription.quotes = trades, quotes
+            self._load_subscription(subscription, first)
+
+    def _load_subscription(self, subscription: Subscription, first: date) -> None:
+        """A subscription's trade bars and (minute and second, or forex) quote bars from ``first`` to the end."""
+        security = subscription.security
+        quotes_only = security.kind == SecurityKind.FOREX
+        trades = None if quotes_only else self._load(security, security.resolution, "trade", first, self.end)
+        quotes = None
+        if security.resolution in (Resolution.MINUTE, Resolution.SECOND) or quotes_only:
+            quotes = self._load(security, security.resolution, "quote", first, self.end)
+        if trades is None and quotes is None:
+            folder = self.data.folder(security.kind, security.symbol.market, RESOLUTION_NAMES[security.resolution])
+            listed = subscription.map_file
+            span = "" if listed is None or not listed.dates else (
+                f" (its map file {listed.permtick.lower()}.csv lists it from {listed.first_date} to "
+                f"{listed.delisting_date})"
+            )  # fmt: skip
+            raise DataMissing(
+                f"No {security.resolution.name.lower()} data for {security.symbol.value} between {first} and "
+                f"{self.end}{span}: searched {folder}",
+                "Download the data into the data folder (BACKTEST_DATA), choose dates the data covers, or "
+                "run `python -m backtest_core data sample` for a synthetic set.",
+            )
+        subscription.trades, subscription.quotes = trades, quotes
 
     def _loop(self, warm_start: datetime) -> None:
         """The time loop. Written for speed: one pass per time step, idle parts skipped by cheap checks."""
@@ -592,12 +672,15 @@ class Backtest:
         warm_ns = int(warm_start.replace(tzinfo=self.time_zone).timestamp() * NS)
         feeds = self.feeds = self._feeds(warm_ns, end_ns)
         self.warm_start_day = warm_start.date()
+        corporate = CorporateSteps(self.securities.values(), warm_start.date(), self.end)
         due_events = self._map_file_events(warm_start.date())
         event_ns = [np.array(sorted(due_events), dtype=np.int64)] if due_events else []
-        steps = _as_python_ints(
-            union_of_sorted([feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns) + event_ns)
+        step_times = union_of_sorted(
+            [feed.bars.end_ns for feed in feeds] + self._fill_forward_grids(end_ns) + event_ns + corporate.grid
         )
         next_event_ns = min(due_events, default=END_OF_TIME)
+        on_splits = _hook(algorithm, "on_splits") if _overrides_hook(algorithm, "on_splits") else None
+        on_dividends = _hook(algorithm, "on_dividends") if _overrides_hook(algorithm, "on_dividends") else None
         self._precompute_indicators()
         indicator_feeds = [
             (feed, subscription)
@@ -611,6 +694,7 @@ class Backtest:
             for feed in (security.trade_feed, security.quote_feed)
             if feed is not None
         ]
+        self.selection_points = universe_points(self.securities.values())
         events = _DueEvents(self._scheduled_events(warm_start.date()), start_ns, self._run_event)
         self.due_events = events
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
@@ -621,97 +705,120 @@ class Backtest:
         else:  # LEAN calls it once even without a warm-up period, before the first data
             clock.ns = start_ns
             self._guard("OnWarmupFinished", _hook(algorithm, "on_warmup_finished"))
+        if _overrides_hook(algorithm, "on_securities_changed"):  # the first slice's: the initial universes'
+            self.securities_changed_hook = _hook(algorithm, "on_securities_changed")
+            self._notify_changes(list(self.securities.values()), [])
         portfolio, working, capacity = self.portfolio, self.transactions.working, self.capacity
         # LEAN's internal hourly benchmark steps fall between the steps of a daily subscription only
         between_steps = capacity.has_internal_steps and any(
             security.resolution == Resolution.DAILY for security in self.securities.values()
         )
         filled = NO_BARS
-        should_stop, consolidation = self.should_stop, self.consolidation
+        should_stop, consolidation, corporate_ns = self.should_stop, self.consolidation, corporate.next_ns
         recorder.begin(start_ns, end_ns)
         check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
-        for step_ns in steps:
-            if step_ns >= check_ns:  # cancel check, end of warm-up, daily samples
-                if self.stop_requested or should_stop():
-                    recorder.engine_log(
-                        "TRACE", f"AlgorithmManager.Run(): Algorithm stopped: {self.stop_requested or 'cancelled'}"
-                    )
-                    break
-                if self.warming_up and step_ns > start_ns:
-                    self._finish_warm_up(start_ns)
-                recording = not self.warming_up
-                if recording:
-                    if step_ns >= recorder.next_midnight_ns:
-                        recorder.sample_midnights(self, step_ns)
-                    check_ns = recorder.next_midnight_ns
-                else:  # warming up: again at the start, and each local day for the cancel check
-                    check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
-            if between_steps and step_ns > capacity.snapshot_ns:  # due at a step of LEAN's internal benchmark
-                capacity.before_step(step_ns)
-            if events.next_ns < step_ns:
-                events.fire_before(step_ns)
-            if consolidation.next_scan_ns < step_ns:
-                consolidation.scan_before(step_ns)
-            clock.ns = step_ns
-            fresh: list[tuple[BarFeed, int]] = []
-            for feed in feeds:
-                if feed.next_ns == step_ns:
-                    fresh.append((feed, feed.advance()))
-            delistings, changes = NO_DELISTINGS, NO_SYMBOL_CHANGES
-            if step_ns == next_event_ns:  # renames and delistings: slices of their own, at midnight
-                changes, delistings = self._map_file_slice(due_events.pop(step_ns), filling_forward)
-                next_event_ns = min(due_events, default=END_OF_TIME)
-            filled = filled_quotes = NO_BARS
-            for ff_feed in filling_forward:
-                if ff_feed.current_ns != step_ns:
-                    filled_quotes = {}
-                    filled = self._fill_forward(filling_forward, step_ns, filled_quotes)
-                    break
-            for feed, subscription in indicator_feeds:  # LEAN's identity consolidators: each bar, filled too
-                if subscription.indicators:
-                    if feed.current_ns == step_ns:
-                        if subscription.updates is not None:
-                            subscription.updates.count += 1
-                        if subscription.per_bar:
-                            _update_indicators(subscription.per_bar, feed)
-                    elif filled_quotes is not NO_BARS:
-                        forward = (filled_quotes if feed.is_quote else filled).get(feed.symbol)
-                        if forward is not None:  # a filled-forward bar: precomputed values have none for it
-                            subscription.run_bar_by_bar()
-                            _update_indicators(subscription.per_bar, feed, forward)
-            fresh_symbols = None
-            if working:  # LEAN fills resting orders on the new data before OnData
-                fresh_symbols = {feed.symbol for feed, _ in fresh}
-                transactions.scan(fresh_symbols, filled)
-            if consolidation.feeding:  # then the consolidators get this step's data
+        while True:
+            for step_ns in _as_python_ints(step_times):
+                if step_ns >= check_ns:  # cancel check, end of warm-up, daily samples
+                    if self.stop_requested or should_stop():
+                        recorder.engine_log(
+                            "TRACE", f"AlgorithmManager.Run(): Algorithm stopped: {self.stop_requested or 'cancelled'}"
+                        )
+                        break
+                    if self.warming_up and step_ns > start_ns:
+                        self._finish_warm_up(start_ns)
+                    recording = not self.warming_up
+                    if recording:
+                        if step_ns >= recorder.next_midnight_ns:
+                            recorder.sample_midnights(self, step_ns)
+                        check_ns = recorder.next_midnight_ns
+                    else:  # warming up: again at the start, and each local day for the cancel check
+                        check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
+                if between_steps and step_ns > capacity.snapshot_ns:  # due at a step of LEAN's internal benchmark
+                    capacity.before_step(step_ns)
+                if events.next_ns < step_ns:
+                    events.fire_before(step_ns)
+                if consolidation.next_scan_ns < step_ns:
+                    consolidation.scan_before(step_ns)
+                clock.ns = step_ns
+                fresh: list[tuple[BarFeed, int]] = []
+                for feed in feeds:
+                    if feed.next_ns == step_ns:
+                        fresh.append((feed, feed.advance()))
+                delistings, changes = NO_DELISTINGS, NO_SYMBOL_CHANGES
+                if step_ns == next_event_ns:  # renames and delistings: slices of their own, at midnight
+                    changes, delistings = self._map_file_slice(due_events.pop(step_ns), filling_forward)
+                    next_event_ns = min(due_events, default=END_OF_TIME)
+                filled = filled_quotes = NO_BARS
+                for ff_feed in filling_forward:
+                    if ff_feed.current_ns != step_ns:
+                        filled_quotes = {}
+                        filled = self._fill_forward(filling_forward, step_ns, filled_quotes)
+                        break
+                for feed, subscription in indicator_feeds:  # LEAN's identity consolidators: each bar, filled too
+                    if subscription.indicators:
+                        if feed.current_ns == step_ns:
+                            if subscription.updates is not None:
+                                subscription.updates.count += 1
+                            if subscription.per_bar:
+                                _update_indicators(subscription.per_bar, feed)
+                        elif filled_quotes is not NO_BARS:
+                            forward = (filled_quotes if feed.is_quote else filled).get(feed.symbol)
+                            if forward is not None:  # a filled-forward bar: precomputed values have none for it
+                                subscription.run_bar_by_bar()
+                                _update_indicators(subscription.per_bar, feed, forward)
+                fresh_symbols = None
+                if working:  # LEAN fills resting orders on the new data before OnData
+                    fresh_symbols = {feed.symbol for feed, _ in fresh}
+                    transactions.scan(fresh_symbols, filled)
+                if consolidation.feeding:  # then the consolidators get this step's data
+                    try:
+                        consolidation.update(step_ns, filled, filled_quotes)
+                    except StudioError:
+                        raise
+                    except Exception as error:
+                        self._runtime_error("Consolidators update", error)
+                if delistings and _overrides_hook(algorithm, "on_delistings"):
+                    self._guard("OnDelistings", partial(_hook(algorithm, "on_delistings"), delistings))
+                if step_ns == corporate_ns:  # LEAN's slice of splits and dividends, before the day's bars
+                    splits, dividends = corporate.take(step_ns)
+                    corporate_ns = corporate.next_ns
+                    if splits and on_splits is not None:
+                        self._guard("OnSplits", partial(on_splits, splits))
+                    if dividends and on_dividends is not None:
+                        self._guard("OnDividends", partial(on_dividends, dividends))
+                    data = Slice(step_ns, zone, fresh, filled, delistings, changes, splits, dividends)
+                else:
+                    data = Slice(step_ns, zone, fresh, filled, delistings, changes)
                 try:
-                    consolidation.update(step_ns, filled, filled_quotes)
+                    on_data(data)
+                except UnsupportedApi as error:
+                    raise self._refusal(error) from error
                 except StudioError:
                     raise
                 except Exception as error:
-                    self._runtime_error("Consolidators update", error)
-            if delistings and _overrides_hook(algorithm, "on_delistings"):
-                self._guard("OnDelistings", partial(_hook(algorithm, "on_delistings"), delistings))
-            data = Slice(step_ns, zone, fresh, filled, delistings, changes)
-            try:
-                on_data(data)
-            except UnsupportedApi as error:
-                raise self._refusal(error) from error
-            except StudioError:
-                raise
-            except Exception as error:
-                self._runtime_error("OnData", error)
-            if working:  # orders updated in on_data may fill on this step's data too
-                if fresh_symbols is None:
-                    fresh_symbols = {feed.symbol for feed, _ in fresh}
-                transactions.scan(fresh_symbols)
-            if step_ns >= capacity.wake_ns:  # a traded symbol watched, or a snapshot due
-                capacity.on_step(step_ns, filled)
-            if recording:
-                recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
-            self.last_step_ns = step_ns
-            if self.stop_requested:
+                    self._runtime_error("OnData", error)
+                if working:  # orders updated in on_data may fill on this step's data too
+                    if fresh_symbols is None:
+                        fresh_symbols = {feed.symbol for feed, _ in fresh}
+                    transactions.scan(fresh_symbols)
+                if step_ns >= capacity.wake_ns:  # a traded symbol watched, or a snapshot due
+                    capacity.on_step(step_ns, filled)
+                if recording:
+                    recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
+                self.last_step_ns = step_ns
+                if self.stop_requested or self.universe_changes:
+                    break
+            if self.stop_requested or not self.universe_changes or self.last_step_ns is None or should_stop():
                 break
+            # the end of this time step (LEAN's OnEndOfTimeStep): the universes change, the steps follow
+            self._apply_universe_changes(filling_forward, indicator_feeds, end_ns)
+            active = [feed.bars.end_ns for feed in feeds if feed.symbol not in self.unsubscribed]
+            step_times = union_of_sorted(active + self._fill_forward_grids(end_ns) + event_ns + corporate.grid)
+            step_times = step_times[step_times > self.last_step_ns]
+            between_steps = capacity.has_internal_steps and any(
+                security.resolution == Resolution.DAILY for security in self.securities.values()
+            )
         self.last_filled = filled
         if not self.stop_requested:
             events.fire_before(end_ns)  # the last day's events after its last bar
@@ -728,18 +835,22 @@ class Backtest:
 
     def _feeds(self, warm_ns: int, end_ns: int) -> list[BarFeed]:
         """A feed per loaded bar series, holding the bars that end after warm-up begins and by the end date."""
+        return [feed for subscription in self.subscriptions.values()
+                for feed in self._subscription_feeds(subscription, warm_ns, end_ns)]  # fmt: skip
+
+    def _subscription_feeds(self, subscription: Subscription, after_ns: int, end_ns: int) -> list[BarFeed]:
+        """A subscription's feeds, of the bars ending after ``after_ns`` and by ``end_ns``."""
         feeds = []
-        for subscription in self.subscriptions.values():
-            security = subscription.security
-            for bars, is_quote in ((subscription.trades, False), (subscription.quotes, True)):
-                if bars is not None:
-                    keep = (bars.end_ns > warm_ns) & (bars.end_ns <= end_ns)
-                    feed = BarFeed(security, bars.select(keep), is_quote)
-                    feeds.append(feed)
-                    if is_quote:
-                        security.quote_feed = feed
-                    else:
-                        security.trade_feed = feed
+        security = subscription.security
+        for bars, is_quote in ((subscription.trades, False), (subscription.quotes, True)):
+            if bars is not None:
+                keep = (bars.end_ns > after_ns) & (bars.end_ns <= end_ns)
+                feed = BarFeed(security, bars.select(keep), is_quote)
+                feeds.append(feed)
+                if is_quote:
+                    security.quote_feed = feed
+                else:
+                    security.trade_feed = feed
         return feeds
 
     def _map_file_events(self, first: date) -> dict[int, list[SymbolChangedEvent | Delisting]]:
@@ -788,11 +899,67 @@ class Backtest:
                     self.transactions.cancel_order(order.id)
         return changes, delistings
 
+    def _apply_universe_changes(
+        self, filling_forward: list[BarFeed], indicator_feeds: list[tuple[BarFeed, Subscription]], end_ns: int
+    ) -> None:
+        """The securities added or removed during this time step join or leave their user-defined universe, as
+        at LEAN's end of time step: the universe's subscription is replaced and selects once more (a data point
+        per universe changed), an added security's data starts with the bars ending after now, a removed one's
+        ends now; then ``on_securities_changed``. Added equities with splits, dividends, renames or a delisting
+        ahead, and removed ones with such events still to come, are refused (their events are not replayed
+        from the middle of the run)."""
+        changes, self.universe_changes = self.universe_changes, []
+        now_ns, tomorrow = self.clock.ns, self.local_time.date() + timedelta(days=1)  # today's events are past
+        self.selection_points += len({(security.kind, security.symbol.market) for security, _ in changes})
+        added = [security for security, is_added in changes if is_added]
+        removed = [security for security, is_added in changes if not is_added]
+        for security in removed:
+            self.unsubscribed.add(security.symbol)
+            for feed in (security.trade_feed, security.quote_feed):
+                if feed is not None:
+                    feed.next_ns = NEVER
+            filling_forward[:] = [feed for feed in filling_forward if feed.security is not security]
+            indicator_feeds[:] = [pair for pair in indicator_feeds if pair[0].security is not security]
+        for security in added:
+            subscription = self.subscriptions[security.symbol]
+            self._load_subscription(subscription, tomorrow - timedelta(days=1))
+            self.subscribed_from[security.symbol] = tomorrow
+            new_feeds = self._subscription_feeds(subscription, now_ns, end_ns)
+            self.feeds.extend(new_feeds)
+            if security.fill_forward:
+                filling_forward.extend(new_feeds)
+            feed = subscription.indicator_feed()
+            if feed is not None:
+                indicator_feeds.append((feed, subscription))
+        if self.securities_changed_hook is not None:
+            self._notify_changes(added, removed)
+
+    def _refuse_events_ahead(self, security: Security, api: str) -> None:
+        """A universe change mid-run is refused for an equity with corporate or map-file events after today,
+        and with ``on_end_of_day`` (its events are scheduled for the initial securities only)."""
+        if _overrides_hook(self.algorithm, "on_end_of_day"):
+            raise UnsupportedApi(f"{api} after initialize with on_end_of_day")
+        map_file = self.subscriptions[security.symbol].map_file
+        if map_file is None:
+            return
+        day = self.local_time.date() + timedelta(days=1)  # today's, at midnight, are past
+        ahead = corporate_events(security.factor_file, security.hours, day, self.end)
+        ahead += symbol_changed_events(security, map_file, day, self.end)
+        if ahead or (map_file.dates and day <= map_file.delisting_date <= self.end):
+            raise UnsupportedApi(f"{api}({security.symbol.value}) with splits, dividends, renames or a delisting "
+                                 "ahead in the run")  # fmt: skip
+
+    def _notify_changes(self, added: list[Security], removed: list[Security]) -> None:
+        changes = SecurityChanges(added, removed)
+        self._guard("OnSecuritiesChanged", partial(self.securities_changed_hook, changes))
+
     def _fill_forward_grids(self, end_ns: int) -> list[np.ndarray]:
         """The moments LEAN's fill-forward may emit bars for each security filling forward (after its first bar):
-        time steps of LEAN's loop even without data (see :mod:`.fill_forward`)."""
+        time steps of LEAN's loop even without data (see :mod:`.fill_forward`); none for those removed."""
         grids = []
         for security in self.securities.values():
+            if security.symbol in self.unsubscribed:
+                continue
             feeds = [feed for feed in (security.trade_feed, security.quote_feed) if feed is not None and feed.count]
             if security.fill_forward and feeds:
                 first_ns = min(int(feed.bars.end_ns[0]) for feed in feeds)
@@ -840,10 +1007,11 @@ class Backtest:
             return 0
         last_day = local_datetime(self.last_step_ns, self.time_zone).date()
         total = sum(feed.current + 1 for feed in self.feeds) + self.fill_forward_points + self.map_file_points
-        total += universe_points(self.securities.values())
+        total += self.selection_points
         for security in self.securities.values():
-            events = corporate_events(security.factor_file, security.hours, self.warm_start_day, last_day)
-            total += equity_configs(security) * events
+            first = self.subscribed_from.get(security.symbol, self.warm_start_day)
+            events = corporate_events(security.factor_file, security.hours, first, last_day)
+            total += len(events)  # equities only: others have no factor file
         benchmark = self.recorder.benchmark
         if benchmark is not None:
             # LEAN's loop runs the internal feed to the end date unless the algorithm stopped it
@@ -1004,8 +1172,10 @@ class _TransactionsView:
     def __init__(self, transactions: Transactions) -> None:
         self._t = transactions
 
-    def get_open_orders(self, symbol: Any = None) -> list[Any]:
-        return [o for o in self._t.open_orders() if symbol is None or o.symbol == symbol]
+    def get_open_orders(self, filter: Any = None, symbol: Any = None) -> list[Any]:
+        """LEAN's two overloads: by ``symbol`` or by ``filter`` (a predicate, or a symbol given by position)."""
+        wanted = symbol if symbol is not None else filter
+        return [o for o in self._t.open_orders() if _accepts(wanted, o)]
 
     def cancel_open_orders(self, symbol: Any = None, tag: str | None = None) -> list[Any]:
         return [self.cancel_order(o.id, tag) for o in self.get_open_orders(symbol)]
@@ -1021,15 +1191,19 @@ class _TransactionsView:
     def get_order_ticket(self, order_id: int) -> Any:
         return self._t.tickets.get(order_id)
 
-    def get_order_tickets(self, predicate: Any = None) -> list[Any]:
-        return [t for t in self._t.tickets.values() if predicate is None or predicate(t)]
+    def get_order_tickets(self, filter: Any = None) -> list[Any]:
+        return [t for t in self._t.tickets.values() if _accepts(filter, t)]
 
-    def get_open_order_tickets(self, predicate: Any = None) -> list[Any]:
+    def get_open_order_tickets(self, filter: Any = None) -> list[Any]:
         working = self._t.working
-        return [t for i, t in self._t.tickets.items() if i in working and (predicate is None or predicate(t))]
+        return [t for i, t in self._t.tickets.items() if i in working and _accepts(filter, t)]
 
-    def get_orders(self, predicate: Any = None) -> list[Any]:
-        return [o for o in self._t.orders.values() if predicate is None or predicate(o)]
+    def get_open_orders_remaining_quantity(self, filter: Any = None) -> float:
+        """LEAN's sum of ``quantity - quantity_filled`` over the open tickets the filter (or symbol) takes."""
+        return sum(t.quantity - t.quantity_filled for t in self.get_open_order_tickets(filter))
+
+    def get_orders(self, filter: Any = None) -> list[Any]:
+        return [o for o in self._t.orders.values() if _accepts(filter, o)]
 
     @property
     def orders_count(self) -> int:
@@ -1042,6 +1216,13 @@ class _TransactionsView:
         if snake != name and hasattr(self, snake):
             return getattr(self, snake)
         raise UnsupportedApi(f"Transactions.{name}")
+
+
+def _accepts(filter: Any, item: Any) -> bool:
+    """LEAN's transaction-manager filters: none takes all, a callable is a predicate, anything else a symbol."""
+    if filter is None:
+        return True
+    return bool(filter(item)) if callable(filter) else item.symbol == filter
 
 
 def _update_indicators(
@@ -1157,6 +1338,20 @@ def _distinct_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         new_day = np.concatenate(([True], days[1:] != days[:-1]))
         return days[new_day], np.cumsum(new_day) - 1
     return np.unique(days, return_inverse=True)
+
+
+def _past_market_on_close_buffer(security: Security, local_in: Callable[[ZoneInfo], datetime]) -> bool:
+    """LEAN's ``IsWithinMarketOnCloseSubmissionBuffer``: later than 15.5 minutes (``MarketOnCloseOrder``'s
+    default ``SubmissionTimeBuffer``) before the next regular close; never for a market always open."""
+    hours = security.hours
+    if _always_open(hours):
+        return False
+    local = local_in(hours.exchange_tz)
+    for offset in range(8):  # LEAN looks a week ahead
+        session = hours.regular_session(local.date() + timedelta(days=offset))
+        if session is not None and session[1] > local:
+            return local > session[1] - MARKET_ON_CLOSE_BUFFER
+    return False
 
 
 def _always_open(hours: Any) -> bool:

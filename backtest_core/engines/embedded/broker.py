@@ -4,6 +4,7 @@
   the exchange is closed become MarketOnOpen; MOO at the open of the first regular-session bar after the
   order, MOC at the session's last close; limit and stop orders from bar highs and lows.
 - Fees: Interactive Brokers for equities (0.005/share, min $1, max 0.5% of value); none for crypto/forex.
+- Time in force: see :mod:`.time_in_force` (an expired order is canceled at the scan, before its fill).
 - Buying power: margin account, leverage 2 for equities (50 forex, 1 crypto); orders without it are Invalid.
 - ``set_holdings``: LEAN's 0.25% free-portfolio buffer, target margin over unit margin, rounded toward zero
   to the lot size, then reduced until the target plus the order's fee fits.
@@ -24,11 +25,13 @@ import numpy as np
 from backtest_core.engines.embedded.clock import Clock
 from backtest_core.engines.embedded.data import FactorFile, MarketHours, SecurityKind, SymbolProperties
 from backtest_core.engines.embedded.model import (
+    CancelOrderRequest,
     LeanObject,
     Order,
     OrderDirection,
     OrderEvent,
     OrderResponse,
+    OrderResponseErrorCode,
     OrderStatus,
     OrderTicket,
     OrderType,
@@ -36,14 +39,17 @@ from backtest_core.engines.embedded.model import (
     Symbol,
     TradeBar,
     UpdateOrderFields,
+    UpdateOrderRequest,
 )
-from backtest_core.stats.decimals import ONE, ZERO, from_float
+from backtest_core.engines.embedded.time_in_force import OrderProperties
+from backtest_core.stats.decimals import ONE, ZERO, from_float, normalize
 
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.feed import BarFeed
 
 QUARTER_HOUR_NS = 900_000_000_000  # a time zone's offset is a multiple: the local day is one within it
 FREE_PORTFOLIO_VALUE_PERCENTAGE = 0.0025
+STALE_PRICE_SPAN = timedelta(hours=1)  # LEAN's default Settings.StalePriceTimeSpan (the setting is refused)
 MINIMUM_ORDER_MARGIN_PERCENTAGE = 0.001
 DEFAULT_LEVERAGE = {SecurityKind.EQUITY: 2.0, SecurityKind.FOREX: 50.0, SecurityKind.CRYPTO: 1.0}
 
@@ -407,10 +413,23 @@ class Transactions:
         limit_price: float | None = None,
         stop_price: float | None = None,
         asynchronous: bool = False,
+        properties: OrderProperties | None = None,
+        trailing: tuple[float, bool] | None = None,
+        trigger_price: float | None = None,
     ) -> OrderTicket:
+        """``trailing``: a trailing stop order's amount and whether it is a fraction of the price;
+        ``trigger_price``: a limit-if-touched order's."""
         order_id = len(self.orders) + 1
         limit_price, stop_price = self._on_tick(security, limit_price), self._on_tick(security, stop_price)
         order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag, limit_price, stop_price)
+        if trigger_price is not None:
+            order.trigger_price = self._on_tick(security, trigger_price)
+        if trailing is not None:
+            amount, order.trailing_as_percentage = trailing
+            order.trailing_amount = amount if order.trailing_as_percentage else self._on_tick(security, amount)
+            order.tag = tag or f"Trailing Amount: {trailing_amount_text(order)}"  # LEAN's default tag
+        order.properties = properties if properties is not None else OrderProperties()
+        order.expires_ns = order.properties.expires_ns(security, order.time)
         order.submission = (security.bid_price, security.ask_price, security.price)
         order.submission_days = security.data_days_ns()
         order.asynchronous = asynchronous
@@ -493,21 +512,33 @@ class Transactions:
         order = self.orders.get(order_id)
         if order is None:
             return OrderResponse.unable_to_find(order_id)
-        if order.status.is_closed:
-            return OrderResponse.invalid_status(order)
-        order.status = OrderStatus.CANCELED
-        self.working.pop(order_id, None)
-        order.canceled_time = self.clock.utc
-        if tag:
+        ticket = self.tickets[order_id]
+        if ticket.cancel_request is not None and ticket.cancel_request.response.is_success:
+            in_progress = "Cancellation is already in progress."
+            return OrderResponse(order_id, OrderResponseErrorCode.INVALID_REQUEST, in_progress)
+        request = ticket.cancel_request = CancelOrderRequest(order_id, self.clock.utc, tag)
+        if tag is not None:  # LEAN sets the tag before it looks at the status: a filled order takes it too
             order.tag = tag
-        self._emit(order, OrderStatus.CANCELED, 0.0, 0.0, 0.0, "")
-        return OrderResponse(order_id)
+        if order.status.is_closed:
+            request.response = OrderResponse.invalid_status(order)
+            return request.response
+        self._close(order, OrderStatus.CANCELED, "")
+        return request.response
+
+    def _close(self, order: Order, status: OrderStatus, message: str) -> None:
+        """An open order canceled (by request or expiry) or made invalid, with its event."""
+        order.status = status
+        self.working.pop(order.id, None)
+        if status == OrderStatus.CANCELED:
+            order.canceled_time = self.clock.utc
+        self._emit(order, status, 0.0, 0.0, 0.0, message)
 
     def update_order(self, order_id: int, fields: UpdateOrderFields) -> OrderResponse:
         """LEAN's update request: a closed order takes a new tag only (and no event); prices go to the tick."""
         order = self.orders.get(order_id)
         if order is None:
             return OrderResponse.unable_to_find(order_id)
+        self.tickets[order_id].update_requests.append(UpdateOrderRequest(order_id, self.clock.utc, fields))
         if order.status.is_closed:
             if fields.quantity is not None or fields.limit_price is not None or fields.stop_price is not None:
                 return OrderResponse.invalid_status(order)
@@ -521,6 +552,11 @@ class Transactions:
             order.limit_price = self._on_tick(security, float(fields.limit_price))
         if fields.stop_price is not None:
             order.stop_price = self._on_tick(security, float(fields.stop_price))
+        if fields.trigger_price is not None and order.type == OrderType.LIMIT_IF_TOUCHED:  # others ignore it (LEAN)
+            order.trigger_price = self._on_tick(security, float(fields.trigger_price))
+        if fields.trailing_amount is not None and order.type == OrderType.TRAILING_STOP:  # others ignore it (LEAN)
+            amount = float(fields.trailing_amount)
+            order.trailing_amount = amount if order.trailing_as_percentage else self._on_tick(security, amount)
         if fields.tag is not None:
             order.tag = fields.tag
         order.last_update_time = self.clock.utc
@@ -540,6 +576,13 @@ class Transactions:
             placed_now = order.time == self.clock.utc
             if placed_now and order.type != OrderType.MARKET:
                 continue  # LEAN looks at other orders from the next bar on
+            if (
+                order.expires_ns is not None
+                and self.clock.ns >= order.expires_ns
+                and not _stale_on_open(security, order)
+            ):
+                self._close(order, OrderStatus.CANCELED, "The order has expired.")
+                continue
             # LEAN checks buying power before every fill attempt: prices and the portfolio move while an order
             # waits (an order placed this moment was checked against this very state when it was submitted)
             problem = "" if placed_now else self._buying_power_problem(security, order)
@@ -557,6 +600,15 @@ class Transactions:
             if not hours.is_open(local, security.extended_market_hours) and security.kind == SecurityKind.EQUITY:
                 return None
             return _market_price(security, order.direction)
+        if order.type == OrderType.TRAILING_STOP:
+            return _trailing_stop_fill(security, order, forward, local)
+        if order.type == OrderType.LIMIT_IF_TOUCHED:
+            bar = forward or security.last_trade
+            if bar is None or bar.end_time <= _local(order.time, hours):
+                return None
+            if not _open_for_fill(hours, bar, local, security.extended_market_hours):
+                return None
+            return _limit_if_touched_fill(security, order, bar)
         if order.type in (OrderType.LIMIT, OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
             # LEAN's fill models read the security's cache: the trade bar (this step's, its fill-forward copy
             # ending now, or an older one) for limit and stop market orders; for stop limits the ask (buying) or
@@ -588,9 +640,7 @@ class Transactions:
 
     def _invalidate(self, order: Order, problem: str) -> None:
         """LEAN's invalid order: its event with the reason, and the reason as an algorithm error."""
-        order.status = OrderStatus.INVALID
-        self.working.pop(order.id, None)
-        self._emit(order, OrderStatus.INVALID, 0.0, 0.0, 0.0, problem)
+        self._close(order, OrderStatus.INVALID, problem)
         self.on_message("ERROR", f"Order Error: ids: [{order.id}], {problem}")
 
     def _fill(self, security: Security, order: Order, price: float) -> None:
@@ -624,8 +674,18 @@ class Transactions:
             fee,
             message,
         )
-        self.tickets[order.id].order_events.append(event)
+        ticket = self.tickets[order.id]
+        event.describe_order(order, ticket)
+        ticket.order_events.append(event)
         self.on_event(event, order)
+
+
+def _stale_on_open(security: Security, order: Order) -> bool:
+    """LEAN's pre-check before expiry: a market-on-open order waits, unexamined, until data newer than it."""
+    if order.type != OrderType.MARKET_ON_OPEN:
+        return False
+    bar = security.last_trade
+    return bar is None or _local(order.time, security.hours) >= bar.end_time
 
 
 def round_to_tick(security: Security, price: float) -> float:
@@ -670,6 +730,77 @@ def _bar_fill_price(order: Order, bar: TradeBar) -> float | None:
     return None
 
 
+def _trailing_stop_fill(security: Security, order: Order, forward: TradeBar | None, local: datetime) -> float | None:
+    """LEAN's ``FillModel.TrailingStopFill`` (equities do not override it): in regular hours, on the ask (buying)
+    or bid (selling) side of the latest quote bar when quotes are subscribed, else the trade bar, newer than the
+    order: filled when the bar trades through the stop, at the worse of the stop and the close; otherwise the
+    stop follows the bar's high (selling) or low (buying) when it has moved more than the trailing amount away
+    (``TrailingStopOrder.TryUpdateStopPrice``), after the fill attempt."""
+    hours = security.hours
+    quote_side = _quote_side(security, order.direction) if security.quote_feed is not None else None
+    bar = quote_side or forward or security.last_trade
+    if bar is None or not _open_for_fill(hours, bar, local, False) or bar.end_time <= _local(order.time, hours):
+        return None
+    stop, amount, fraction = order.stop_price, order.trailing_amount, order.trailing_as_percentage
+    if order.quantity < 0:
+        if bar.low <= stop:
+            return min(stop, bar.close)
+        if bar.high - stop > (bar.high * amount if fraction else amount):
+            order.stop_price = bar.high * (1 - amount) if fraction else bar.high - amount
+        return None
+    if bar.high >= stop:
+        return max(stop, bar.close)
+    if stop - bar.low > (bar.low * amount if fraction else amount):
+        order.stop_price = bar.low * (1 + amount) if fraction else bar.low + amount
+    return None
+
+
+def _limit_if_touched_fill(security: Security, order: Order, bar: TradeBar) -> float | None:
+    """LEAN's ``EquityFillModel.LimitIfTouchedFill`` on the trade bar newer than the order: once a bar trades at
+    or through the trigger (low for a buy, high for a sell) the order stays touched, and it fills when the best
+    effort ask (buying) or bid (selling) is at or better than the limit, at that price capped by the limit."""
+    buying, limit = order.quantity > 0, order.limit_price
+    if order.trigger_touched or (bar.low <= order.trigger_price if buying else bar.high >= order.trigger_price):
+        order.trigger_touched = True
+        price = _best_effort_quote(security, order, buying, bar)
+        if buying and price <= limit:
+            return min(price, limit)
+        if not buying and price >= limit:
+            return max(price, limit)
+    return None
+
+
+def _best_effort_quote(security: Security, order: Order, buying: bool, trade: TradeBar) -> float:
+    """LEAN's ``GetBestEffortAskPrice``/``GetBestEffortBidPrice`` without ticks: the latest quote bar's ask (bid)
+    close if it ended within ``StalePriceTimeSpan`` (an hour) before the order, else the latest trade bar's
+    close if newer and within it, else the newer of the two stale prices."""
+    cut_off = _local(order.time, security.hours) - STALE_PRICE_SPAN
+    feed, quote_end, price = security.quote_feed, None, 0.0
+    if feed is not None and feed.current >= 0:
+        quote = feed.bar()
+        side = quote.ask if buying else quote.bid
+        price, quote_end = (side.close if side is not None else quote.close), quote.end_time
+        if quote_end >= cut_off:
+            return price
+    if quote_end is None or trade.end_time > quote_end:
+        price = trade.close
+    return price
+
+
+def trailing_amount_text(order: Order) -> str:
+    """LEAN's ``Messages.TrailingStopOrder.TrailingAmount``: ``$2`` or ``1.00%`` (the decimal times 100)."""
+    amount = normalize(from_float(order.trailing_amount))
+    return f"{amount * 100}%" if order.trailing_as_percentage else f"${amount}"
+
+
+def trailing_stop_price(price: float, amount: float, fraction: bool, buying: bool) -> float:
+    """LEAN's ``TrailingStopOrder.CalculateStopPrice``: ``amount`` (or the fraction ``amount`` of the price)
+    above the price for a buy, below it for a sell."""
+    if fraction:
+        return price * (1 + amount) if buying else price * (1 - amount)
+    return price + amount if buying else price - amount
+
+
 def _open_for_fill(hours: MarketHours, bar: TradeBar, local: datetime, extended: bool) -> bool:
     """LEAN's ``FillModel.IsExchangeOpen``: open now, or the bar in hand spans an open period and is current
     (for bars over an hour: it ends today, so a daily bar ending at the close still fills)."""
@@ -711,7 +842,7 @@ def _market_price(security: Security, direction: OrderDirection) -> float:
 
 
 def _estimate_price(security: Security, order: Order) -> float:
-    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT) and order.limit_price:
+    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED) and order.limit_price:
         return order.limit_price
     return _market_price(security, order.direction)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from enum import EnumType, IntEnum
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -103,12 +104,16 @@ class OrderType(_Enum):
     STOP_LIMIT = 3
     MARKET_ON_OPEN = 4
     MARKET_ON_CLOSE = 5
+    LIMIT_IF_TOUCHED = 7
+    TRAILING_STOP = 11
     Market = 0
     Limit = 1
     StopMarket = 2
     StopLimit = 3
     MarketOnOpen = 4
     MarketOnClose = 5
+    LimitIfTouched = 7
+    TrailingStop = 11
 
 
 class OrderStatus(_Enum):
@@ -383,7 +388,8 @@ class Slice:
     little or nothing of it, and bar objects with their times are the costly part of a step.
     """
 
-    __slots__ = ("_all", "_bars", "_changes", "_delistings", "_filled", "_fresh", "_quote_bars", "_utc_ns", "_zone")
+    __slots__ = ("_all", "_bars", "_changes", "_delistings", "_dividends", "_filled", "_fresh", "_quote_bars",
+                 "_splits", "_utc_ns", "_zone")  # fmt: skip
 
     def __init__(
         self,
@@ -393,6 +399,8 @@ class Slice:
         filled: Mapping[Symbol, TradeBar],
         delistings: Mapping[Symbol, Any],
         symbol_changed_events: Mapping[Symbol, Any],
+        splits: _DataDictionary | None = None,
+        dividends: _DataDictionary | None = None,
     ) -> None:
         self._utc_ns, self._zone = utc_ns, zone
         self._fresh = fresh  # (feed, bar index): a feed has .bar(index), .is_quote and .symbol
@@ -400,6 +408,7 @@ class Slice:
         self._delistings = delistings  # this moment's delisting events (see delistings.py), usually none
         self._changes = symbol_changed_events  # and renames (symbol_changes.py)
         self._all: _SymbolDict | None = None  # with _bars and _quote_bars, made by _built()
+        self._splits, self._dividends = splits, dividends  # a corporate step's (auxiliary data, not in _all)
 
     def _built(self) -> _SymbolDict:
         if self._all is None:
@@ -410,6 +419,8 @@ class Slice:
                 bars.setdefault(symbol, bar)
             self._bars, self._quote_bars = _DataDictionary(bars), _DataDictionary(quotes)
             self._all = _SymbolDict({**quotes, **bars})
+            for symbol in chain(*(events.keys() for events in (self._splits, self._dividends) if events)):
+                self._all.setdefault(symbol, None)  # LEAN keys an equity's auxiliary data too, with no bar: None
         return self._all
 
     @property
@@ -465,15 +476,25 @@ class Slice:
         return key in self._built()
 
     @property
+    def splits(self) -> _DataDictionary:
+        return self._splits if self._splits is not None else _DataDictionary()
+
+    @property
+    def dividends(self) -> _DataDictionary:
+        return self._dividends if self._dividends is not None else _DataDictionary()
+
+    @property
     def has_data(self) -> bool:
-        return bool(self._fresh or self._filled or self._delistings or self._changes)
+        """LEAN's ``HasData``: any data for the algorithm, auxiliary data included."""
+        return bool(self._fresh or self._filled or self._delistings or self._changes or self._splits or self._dividends)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         attributes = {"Bars": "bars", "QuoteBars": "quote_bars", "Time": "time", "HasData": "has_data",
                       "ContainsKey": "contains_key", "Get": "get", "Delistings": "delistings",
-                      "SymbolChangedEvents": "symbol_changed_events"}  # fmt: skip
+                      "SymbolChangedEvents": "symbol_changed_events", "Splits": "splits",
+                      "Dividends": "dividends"}  # fmt: skip
         collections = {"Keys": "keys", "Values": "values", "Count": "__len__"}  # LEAN properties
         if name in attributes:
             return getattr(self, attributes[name])
@@ -492,6 +513,26 @@ class OrderEvent(LeanObject):
         self.order_id, self.id, self.symbol, self.utc_time = order_id, event_id, symbol, utc_time
         self.status, self.direction, self.fill_price, self.fill_quantity = status, direction, fill_price, fill_quantity
         self.quantity, self.order_fee, self.message = quantity, fee, message
+
+    # LEAN's HandleOrderEvents sets the order's ticket and current prices on each event (those of its type)
+    ticket: OrderTicket | None = None
+    limit_price: float | None = None
+    stop_price: float | None = None
+    trigger_price: float | None = None
+    trailing_amount: float | None = None
+
+    def describe_order(self, order: Order, ticket: OrderTicket) -> None:
+        """The ticket and the current prices of the order, as LEAN's ``HandleOrderEvents`` sets them by type."""
+        self.ticket = ticket
+        kind = order.type
+        if kind in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED):
+            self.limit_price = order.limit_price
+        if kind in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP):
+            self.stop_price = order.stop_price
+        if kind == OrderType.TRAILING_STOP:
+            self.trailing_amount = order.trailing_amount
+        if kind == OrderType.LIMIT_IF_TOUCHED:
+            self.trigger_price = order.trigger_price
 
     @property
     def absolute_fill_quantity(self) -> float:
@@ -530,6 +571,15 @@ class Order(LeanObject):
         self.submission_days: tuple[int, int] = (-1, -1)  # start times of the quote and trade bars behind them
         self.asynchronous = False  # as requested; fills are the same in a backtest
 
+    # set on the orders that have them (class defaults keep the common order's construction short)
+    trailing_amount: float | None = None  # trailing stop orders': the distance kept to the market
+    trailing_as_percentage = False
+    trigger_price: float | None = None  # limit-if-touched orders': the price that arms the limit
+    trigger_touched = False
+    properties: Any = None  # its OrderProperties (given when it is submitted)
+    expires_ns: int | None = None  # when its time in force expires it (UTC ns); None: never
+    time_in_force = property(lambda self: self.properties.time_in_force)
+
     @property
     def direction(self) -> OrderDirection:
         return OrderDirection.BUY if self.quantity > 0 else OrderDirection.SELL
@@ -553,6 +603,17 @@ class OrderTicket(LeanObject):
         self._order = order
         self._transactions = transactions
         self.order_events: list[OrderEvent] = []
+        self.update_requests: list[UpdateOrderRequest] = []  # every update asked of a known order (LEAN's)
+        self.cancel_request: CancelOrderRequest | None = None
+
+    @property
+    def time(self) -> datetime:
+        """LEAN's ``GetMostRecentOrderRequest().Time``: the cancel's, else the last update's, else the submission's."""
+        if self.cancel_request is not None:
+            return self.cancel_request.time
+        if self.update_requests:
+            return self.update_requests[-1].time
+        return self._order.created_time
 
     order_id = property(lambda self: self._order.id)
     symbol = property(lambda self: self._order.symbol)
@@ -572,6 +633,11 @@ class OrderTicket(LeanObject):
         return sum(e.fill_price * abs(e.fill_quantity) for e in fills) / total if total else 0.0
 
     def cancel(self, tag: str | None = None) -> Any:
+        """LEAN's ``OrderTicket.Cancel``: a second cancel after one that did not fail is refused here, before
+        it reaches the transaction handler."""
+        if self.cancel_request is not None and self.cancel_request.response.is_success:
+            return OrderResponse(self._order.id, OrderResponseErrorCode.REQUEST_CANCELED,
+                                 f"Order {self._order.id} has already received a cancellation request.")  # fmt: skip
         return self._transactions.cancel_order(self._order.id, tag)
 
     def update(self, fields: Any) -> Any:
@@ -586,6 +652,12 @@ class OrderTicket(LeanObject):
     def update_stop_price(self, stop_price: float, tag: str | None = None) -> Any:
         return self.update(UpdateOrderFields(stop_price=stop_price, tag=tag))
 
+    def update_trailing_amount(self, trailing_amount: float, tag: str | None = None) -> Any:
+        return self.update(UpdateOrderFields(trailing_amount=trailing_amount, tag=tag))
+
+    def update_trigger_price(self, trigger_price: float, tag: str | None = None) -> Any:
+        return self.update(UpdateOrderFields(trigger_price=trigger_price, tag=tag))
+
     @property
     def submit_request(self) -> SubmitOrderRequest:
         return SubmitOrderRequest(self._order)
@@ -596,6 +668,12 @@ class OrderTicket(LeanObject):
             return self._order.limit_price
         if field == OrderField.STOP_PRICE:
             return self._order.stop_price
+        if field == OrderField.TRIGGER_PRICE and self._order.type == OrderType.LIMIT_IF_TOUCHED:
+            return self._order.trigger_price
+        if field == OrderField.TRAILING_AMOUNT and self._order.type == OrderType.TRAILING_STOP:
+            return self._order.trailing_amount
+        if field == OrderField.TRAILING_AS_PERCENTAGE and self._order.type == OrderType.TRAILING_STOP:
+            return self._order.trailing_as_percentage
         raise UnsupportedApi(f"OrderTicket.get({OrderField(int(field)).name})")
 
     OrderId = order_id
@@ -607,6 +685,8 @@ class OrderTicket(LeanObject):
     UpdateQuantity = update_quantity
     UpdateLimitPrice = update_limit_price
     UpdateStopPrice = update_stop_price
+    UpdateTrailingAmount = update_trailing_amount
+    UpdateTriggerPrice = update_trigger_price
 
 
 class OrderField(_Enum):
@@ -625,18 +705,25 @@ class OrderField(_Enum):
 class SubmitOrderRequest(LeanObject):
     """``ticket.submit_request``: what the order was submitted with."""
 
-    def __init__(self, order: Order) -> None:
+    def __init__(self, order: Order, *_: Any, **__: Any) -> None:
+        if not isinstance(order, Order):  # LEAN's constructor, for transactions.add_order
+            raise UnsupportedApi("SubmitOrderRequest built by the algorithm (transactions.add_order)")
         self.order_id, self.order_type, self.symbol, self.quantity = order.id, order.type, order.symbol, order.quantity
         self.limit_price, self.stop_price, self.tag = order.limit_price, order.stop_price, order.tag
         self.time, self.asynchronous = order.created_time, order.asynchronous
+        self.order_properties = order.properties
 
 
 class OrderResponseErrorCode(_Enum):
     NONE = 0
     INVALID_ORDER_STATUS = -9
     UNABLE_TO_FIND_ORDER = -10
+    INVALID_REQUEST = -22
+    REQUEST_CANCELED = -23
     InvalidOrderStatus = -9
     UnableToFindOrder = -10
+    InvalidRequest = -22
+    RequestCanceled = -23
 
 
 class OrderResponse(LeanObject):
@@ -661,13 +748,36 @@ class OrderResponse(LeanObject):
     is_error = property(lambda self: self.error_code != OrderResponseErrorCode.NONE)
 
 
+class CancelOrderRequest(LeanObject):
+    """``ticket.cancel_request``: the cancel asked of an order, and LEAN's response to it."""
+
+    def __init__(self, order_id: int, utc_time: datetime, tag: str | None) -> None:
+        self.order_id, self.time, self.tag = order_id, utc_time, tag
+        self.response = OrderResponse(order_id)
+
+
+class UpdateOrderRequest(LeanObject):
+    """``ticket.update_requests``: an update asked of an order, with the fields it asked to change."""
+
+    def __init__(self, order_id: int, utc_time: datetime, fields: UpdateOrderFields) -> None:
+        self.order_id, self.time = order_id, utc_time
+        self.quantity, self.limit_price, self.stop_price = fields.quantity, fields.limit_price, fields.stop_price
+        self.trigger_price, self.trailing_amount, self.tag = fields.trigger_price, fields.trailing_amount, fields.tag
+
+
 class UpdateOrderFields(LeanObject):
     def __init__(self, quantity: float | None = None, limit_price: float | None = None,
-                 stop_price: float | None = None, tag: str | None = None, **pascal: Any) -> None:  # fmt: skip
+                 stop_price: float | None = None, tag: str | None = None, trailing_amount: float | None = None,
+                 trigger_price: float | None = None, **pascal: Any) -> None:  # fmt: skip
+        unknown = set(pascal) - {"Quantity", "LimitPrice", "StopPrice", "Tag", "TrailingAmount", "TriggerPrice"}
+        if unknown:
+            raise UnsupportedApi(f"UpdateOrderFields({', '.join(sorted(unknown))}=...)")
         self.quantity = pascal.get("Quantity", quantity)
         self.limit_price = pascal.get("LimitPrice", limit_price)
         self.stop_price = pascal.get("StopPrice", stop_price)
         self.tag = pascal.get("Tag", tag)
+        self.trailing_amount = pascal.get("TrailingAmount", trailing_amount)
+        self.trigger_price = pascal.get("TriggerPrice", trigger_price)
 
 
 class PortfolioTarget(LeanObject):

@@ -151,18 +151,24 @@ def _symbol(symbol: Any) -> str:
 
 
 def _properties(order: Order) -> str:
-    """``OrderProperties`` as Newtonsoft writes it; the time in force by LEAN's TimeInForceJsonConverter (the
+    """``OrderProperties`` as Newtonsoft writes it (see :func:`properties_json`)."""
+    fields = properties_json(order)["timeInForce"].items()
+    return '{"timeInForce":{' + ",".join(f"{_string(key)}:{_string(value)}" for key, value in fields) + "}}"
+
+
+def properties_json(order: Order) -> dict[str, dict[str, str]]:
+    """An order's ``properties`` as LEAN writes them: the time in force by LEAN's TimeInForceJsonConverter (the
     default GoodTilCanceled as ``{}``, others with their ``$type`` and properties)."""
     properties = _field(order, "properties")
     time_in_force = _field(properties, "time_in_force") if properties is not None else None
     kind = type(time_in_force).__name__ if time_in_force is not None else "GoodTilCanceledTimeInForce"
     if kind not in _TIME_IN_FORCE_TYPES:
-        return '{"timeInForce":{}}'
-    body = f'"$type":{_string(_TIME_IN_FORCE_TYPES[kind])}'
+        return {"timeInForce": {}}
+    body = {"$type": _TIME_IN_FORCE_TYPES[kind]}
     expiry = _field(time_in_force, "expiry")
     if expiry is not None:
-        body += f',"Expiry":"{expiry:%Y-%m-%dT%H:%M:%S}"'
-    return f'{{"timeInForce":{{{body}}}}}'
+        body["Expiry"] = f"{expiry:%Y-%m-%dT%H:%M:%S}"
+    return {"timeInForce": body}
 
 
 def _time(moment: datetime) -> str:

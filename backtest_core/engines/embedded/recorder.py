@@ -25,7 +25,7 @@ from backtest_core.engines.base import EngineProgress
 from backtest_core.engines.embedded.charting import Chart, SeriesType
 from backtest_core.engines.embedded.clock import utc_text
 from backtest_core.engines.embedded.model import Order, OrderEvent, OrderStatus, OrderType, SecurityType, Symbol
-from backtest_core.engines.embedded.order_hash import order_broker_ids, order_currency, order_list_hash
+from backtest_core.engines.embedded.order_hash import order_broker_ids, order_currency, order_list_hash, properties_json
 from backtest_core.engines.embedded.trades import TradeBuilder, trade_statistics
 from backtest_core.stats import StatisticsInputs, compute_statistics, runtime_statistics
 from backtest_core.stats.decimals import ZERO
@@ -549,7 +549,7 @@ def _order_json(order: Order) -> dict[str, Any]:
         "quantity": order.quantity,
         "status": int(order.status),
         "tag": order.tag,
-        "properties": {"timeInForce": {}},
+        "properties": properties_json(order),
         "securityType": int(symbol.security_type),
         "direction": int(order.direction),
         "value": order.quantity * order.price,
@@ -559,10 +559,16 @@ def _order_json(order: Order) -> dict[str, Any]:
         "isMarketable": order.type == OrderType.MARKET,
         "priceAdjustmentMode": 1 if symbol.security_type == SecurityType.EQUITY else 0,
     }
-    if order.type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
+    if order.type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP):
         body["stopPrice"] = order.stop_price
-    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT):
+    if order.type == OrderType.TRAILING_STOP:
+        body["trailingAmount"] = order.trailing_amount
+        body["trailingAsPercentage"] = order.trailing_as_percentage
+    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED):
         body["limitPrice"] = order.limit_price
+    if order.type == OrderType.LIMIT_IF_TOUCHED:
+        body["triggerPrice"] = order.trigger_price
+        body["triggerTouched"] = order.trigger_touched
     if order.type == OrderType.STOP_LIMIT:
         body["stopTriggered"] = order.stop_triggered
     return body

@@ -21,7 +21,9 @@ class HoldThroughDelisting(QCAlgorithm):
             if event.type == DelistingType.DELISTED:
                 security = self.securities[kvp.key]
                 self.log(f"after {security.is_delisted} {security.is_tradable} {self.portfolio[kvp.key].quantity}")
-                self.log(f"ticket {self.market_order(kvp.key, 10)} orders {self.transactions.orders_count}")
+                ticket = self.market_order(kvp.key, 10)
+                status = OrderStatus(ticket.status).name
+                self.log(f"ticket {ticket.order_id}:{status} orders {self.transactions.orders_count}")
 
     def on_delistings(self, delistings):
         for symbol, event in delistings.items():

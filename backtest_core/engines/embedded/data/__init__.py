@@ -205,6 +205,7 @@ class FactorFile:
     price_factor: np.ndarray
     split_factor: np.ndarray
     texts: tuple[tuple[str, str], ...] = ()  # each row's price and split factor as written (LEAN's decimals)
+    references: tuple[str, ...] = ()  # each row's reference price as written ("0" where the row has none)
 
     def scale(self, days: np.ndarray) -> np.ndarray:
         """Price scale for each ``datetime64[D]`` in ``days``."""
@@ -318,7 +319,8 @@ class LeanDataFolder:
             if price == 0 or split == 0:
                 continue
             day = np.datetime64(f"{parts[0][:4]}-{parts[0][4:6]}-{parts[0][6:8]}")
-            rows.append((day, price, split, parts[1].strip(), parts[2].strip()))
+            reference = parts[3].strip() if len(parts) > 3 else "0"
+            rows.append((day, price, split, parts[1].strip(), parts[2].strip(), reference))
         if not rows:
             return None
         return FactorFile(
@@ -326,6 +328,7 @@ class LeanDataFolder:
             np.array([r[1] for r in rows]),
             np.array([r[2] for r in rows]),
             tuple((r[3], r[4]) for r in rows),
+            tuple(r[5] for r in rows),
         )
 
     @cached_property

@@ -11,6 +11,7 @@ import numpy as np  # noqa: F401
 import pandas as pd  # noqa: F401
 
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
+from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, FuncBenchmark  # noqa: F401
 from backtest_core.engines.embedded.charting import Chart, Color, ScatterMarkerSymbol, Series, SeriesType  # noqa: F401
 from backtest_core.engines.embedded.consolidation import TickType  # noqa: F401
 from backtest_core.engines.embedded.consolidators import (  # noqa: F401
@@ -35,6 +36,7 @@ from backtest_core.engines.embedded.consolidators import (  # noqa: F401
     VolumeRenkoConsolidator,
     WickedRenkoConsolidator,
 )
+from backtest_core.engines.embedded.corporate_events import Dividend, Split, SplitType  # noqa: F401
 from backtest_core.engines.embedded.delistings import Delisting, Delistings, DelistingType  # noqa: F401
 from backtest_core.engines.embedded.indicators import *  # noqa: F403
 from backtest_core.engines.embedded.indicators.fields import Field  # noqa: F401
@@ -75,7 +77,15 @@ from backtest_core.engines.embedded.statistics_api import (  # noqa: F401
     StatisticsResults,
 )
 from backtest_core.engines.embedded.symbol_changes import SymbolChangedEvent, SymbolChangedEvents  # noqa: F401
+from backtest_core.engines.embedded.time_in_force import (  # noqa: F401
+    DayTimeInForce,
+    GoodTilCanceledTimeInForce,
+    GoodTilDateTimeInForce,
+    OrderProperties,
+    TimeInForce,
+)
 from backtest_core.engines.embedded.timezones import TimeZones  # noqa: F401
+from backtest_core.engines.embedded.universe import SecurityChanges  # noqa: F401
 
 globals().update(star_names(globals()))
 

@@ -1,0 +1,269 @@
+"""The Result page as an analyst uses it, in Chromium over a real server: minute results (an embedded-engine
+run and an imported LEAN minute result) and a daily one zoomed by box, range button and slider with the
+window's statistics following; closed time cut out of intraday axes; the headline whole at 1280 px; LEAN's
+standard charts drawn for every shared fixture that holds them; the log tab's files, search and filter."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import TimeoutError
+
+from backtest_core import charts, runs, views
+from backtest_core import result_views as rv
+from backtest_core.models import BacktestRequest, BacktestStatus
+from backtest_core.results import load_result
+from backtest_core.sample_data import write_sample_data
+from backtest_core.settings import Settings
+from backtest_core.store import RunStore, import_path
+from tests.browser.conftest import require_chromium, screenshot, streamlit_server, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
+
+MINUTE_FIXTURE = "cli2025-spy-minute-sma-301orders"
+STANDARD = charts.EXPOSURE_CHARTS + charts.TRADING_CHARTS + charts.INSIGHT_CHARTS
+# where each standard chart is drawn: a tab, and on Trades its "LEAN's charts" part
+TABS_OF_STANDARD = (("Trades&part=LEAN%27s+charts", charts.TRADING_CHARTS),
+                    ("Exposure", charts.EXPOSURE_CHARTS + charts.INSIGHT_CHARTS))  # fmt: skip
+WINDOW = ".st-key-window-statistics"
+# headline values wider than their box (Streamlit cuts those with an ellipsis)
+CUT_OFF = """() => [...document.querySelectorAll("[data-testid='stMetricValue'], [data-testid='stMetricValue'] *")]
+  .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.textContent)"""
+# a chart drawn whose title starts with the argument
+CHART_TITLED = """name => [...document.querySelectorAll('.js-plotly-plot')]
+  .some(p => p._fullLayout && ((p._fullLayout.title || {}).text || '').replace(/<[^>]+>/g, '').startsWith(name))"""
+# the x axes Plotly drew for the equity chart (its panels share one; the lower panel carries the title)
+EQUITY_AXES = """() => { const layout = document.querySelector('.js-plotly-plot')._fullLayout;
+  return Object.keys(layout).filter(k => /^xaxis\\d*$/.test(k)).sort().map(k => layout[k]); }"""
+
+
+@dataclass
+class World:
+    home: Path
+    data: Path
+    ids: dict[str, str]  # run id by case name
+    fixtures: dict[str, str]  # run id by shared fixture name
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, lean_fixtures: Path) -> World:
+    """Synthetic SPY data with minutes from 2019-10-29; an embedded minute and daily run; every fixture imported."""
+    require_chromium()
+    root = tmp_path_factory.mktemp("result-page")
+    home, data = root / "home", root / "data"
+    write_sample_data(data, start=date(2019, 1, 2), end=date(2019, 12, 31), minute_days=45, tickers=("SPY",))
+    settings = Settings(home=home, data=data)
+    requests = {
+        "embedded minute": BacktestRequest(strategy="sma_crossover", start_date=date(2019, 11, 1),
+                                           end_date=date(2019, 12, 31), resolution="minute"),
+        "embedded daily": BacktestRequest(strategy="sma_crossover", start_date=date(2019, 3, 1),
+                                          end_date=date(2019, 12, 31), parameters={"fast": "5", "slow": "20"}),
+    }  # fmt: skip
+    submitted = {name: runs.submit(request, settings) for name, request in requests.items()}
+    ids = {}
+    for name, run in submitted.items():
+        done = runs.wait(run, settings, timeout=600)
+        assert done.status == BacktestStatus.COMPLETED, done.error
+        ids[name] = done.id
+    store = RunStore(settings)
+    fixtures = {}
+    for folder in sorted(p for p in lean_fixtures.iterdir() if p.is_dir()):
+        report = import_path(store, folder)
+        if report.imported:
+            fixtures[folder.name] = report.imported[0]
+    ids["imported minute"] = fixtures[MINUTE_FIXTURE]
+    return World(home, data, ids, fixtures)
+
+
+@pytest.fixture(scope="module")
+def url(world: World) -> Iterator[str]:
+    with streamlit_server(world.home, world.data) as address:
+        yield address
+
+
+def _visit(page, address: str) -> None:
+    page.goto(address)
+    wait_for_app(page, timeout=120_000)
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
+    _no_exception(page)
+
+
+def _titles(page) -> list[str]:
+    """Each chart's title (LEAN chart names, the figure's own title) as text."""
+    titles = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].map(p => (p._fullLayout.title || {}).text || '')"
+    )
+    return [re.sub(r"<[^>]+>", "", title) for title in titles]
+
+
+def _no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, page.inner_text("body")[:3000]
+    assert page.get_by_text("Page not found").count() == 0
+
+
+def _window_text(page) -> str:
+    return page.locator(WINDOW).inner_text()
+
+
+def _changed(page, before: str) -> str:
+    """The window statistics once a rerun has changed them (failing with both texts when none did)."""
+    wait_for_app(page, timeout=120_000)
+    _no_exception(page)
+    after = _window_text(page)
+    assert after != before, f"window statistics did not change:\n{before}"
+    return after
+
+
+def _box_zoom(page) -> None:
+    """Drag a box over the middle third of the equity chart's top panel."""
+    layer = page.locator(".js-plotly-plot").first.locator(".nsewdrag").first
+    layer.scroll_into_view_if_needed()
+    box = layer.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 3, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 2 / 3, y + 20, steps=8)
+    page.mouse.up()
+
+
+def _drag_slider_start(page) -> None:
+    thumb = page.locator("[data-testid='stSlider'] input[aria-label='Window — start']").locator("xpath=../..")
+    thumb.scroll_into_view_if_needed()
+    box = thumb.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 160, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.up()
+
+
+def _range_button(page, name: str):
+    return page.locator("[data-testid='stButtonGroup']").get_by_role("radio", name=name, exact=True)
+
+
+@pytest.mark.parametrize("case", ["embedded minute", "imported minute", "embedded daily"])
+def test_zoom_by_box_range_button_and_slider_updates_the_window_statistics(page, url, world, case) -> None:
+    run_id = world.ids[case]
+    _visit(page, f"{url}/result?id={run_id}")
+    whole = _window_text(page)
+    assert re.search(r"return -?\d", whole) and "trades closed" in whole, whole
+
+    _box_zoom(page)
+    boxed = _changed(page, whole)
+    assert "from=" in page.url and "to=" in page.url, page.url
+    screenshot(page, f"result-zoom-box-{case.replace(' ', '-')}")
+
+    _range_button(page, "All").click()
+    assert _changed(page, boxed) == whole
+    assert "from=" not in page.url
+
+    _drag_slider_start(page)
+    slid = _changed(page, whole)
+    screenshot(page, f"result-zoom-slider-{case.replace(' ', '-')}")
+
+    if case != "imported minute":  # the fixture is one month long: 1M is all of it
+        _range_button(page, "1M").click()
+        month = _changed(page, slid)
+        start, end = re.search(r"Window (\S+)[^→]*→ (\S+)", month).groups()
+        assert (date.fromisoformat(end) - date.fromisoformat(start)).days in range(28, 32), month
+
+    page.reload()  # the window is in the URL: a reload (or a shared link) shows the same one
+    wait_for_app(page, timeout=120_000)
+    assert _window_text(page) == (month if case != "imported minute" else slid)
+
+
+@pytest.mark.parametrize("case", ["embedded minute", "imported minute", "embedded daily"])
+def test_intraday_axes_skip_closed_time_in_the_exchange_zone(page, url, world, case) -> None:
+    _visit(page, f"{url}/result?id={world.ids[case]}")
+    axes = page.evaluate(EQUITY_AXES)
+    [title] = {axis["title"]["text"] for axis in axes if axis["title"]["text"].endswith("(America/New_York)")}
+    breaks = axes[0].get("rangebreaks") or []
+    if case == "embedded daily":
+        assert title.startswith("Date") and not breaks
+    else:
+        assert title.startswith("Time") and len(breaks) > 20  # every night and weekend
+        night = next(b["bounds"] for b in breaks if b["bounds"][0].endswith("16:00:00"))
+        assert night[1].endswith("09:30:00"), night
+
+
+def test_headline_is_whole_at_1280_px_with_period_resolution_and_engine(browser, url, world) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        for case, run_id in world.ids.items():
+            _visit(page, f"{url}/result?id={run_id}")
+            values = page.locator("[data-testid='stMetricValue']")
+            assert values.count() >= 8
+            cut = page.evaluate(CUT_OFF)
+            assert cut == [], f"{case}: cut off {cut}"
+            header = page.locator("[data-testid='stCaptionContainer']").nth(1).inner_text()
+            assert re.search(r"Backtest \d{4}-\d\d-\d\d .* (minute|daily).* engine (embedded|lean)", header), header
+            screenshot(page, f"result-headline-1280-{case.replace(' ', '-')}")
+    finally:
+        context.close()
+
+
+def test_lean_standard_charts_are_drawn_for_every_fixture_that_holds_them(page, url, world, lean_fixtures) -> None:
+    checked = 0
+    for name, run_id in world.fixtures.items():
+        present = charts.standard_charts(load_result(lean_fixtures / name).charts, STANDARD)
+        for tab, where in TABS_OF_STANDARD:
+            expected = [chart.name for chart in present if chart.name in where]
+            if not expected:
+                continue
+            page.goto(f"{url}/result?id={run_id}&tab={tab}")
+            wait_for_app(page, timeout=120_000)
+            _no_exception(page)
+            for chart in expected:
+                try:
+                    page.wait_for_function(CHART_TITLED, arg=chart, timeout=60_000)
+                except TimeoutError as error:
+                    raise AssertionError(f"{name}: {chart} not drawn on {tab}; drawn: {_titles(page)}") from error
+            screenshot(page, f"result-standard-{tab.split('&')[0].lower()}-{name}")
+            checked += 1
+    assert checked >= 19  # the fixtures' (tab, charts) pairs, counted from the files
+
+
+def test_custom_charts_tab_shows_the_algorithm_s_own_charts_only(page, url, world) -> None:
+    _visit(page, f"{url}/result?id={world.ids['embedded daily']}&tab=Custom+charts")
+    assert _titles(page) == ["Moving averages"]
+
+
+def _code_lines(page) -> list[str]:
+    shown = page.locator("[data-testid='stTabs'] [data-testid='stCode']").inner_text()
+    return [line.strip() for line in shown.splitlines() if line.strip()]
+
+
+def test_log_tab_has_every_log_a_level_filter_a_search_and_a_download(page, url, world, lean_fixtures) -> None:
+    name = "cli2024-ondata-runtimeerror"  # an engine log with TRACE and ERROR records, and the algorithm's log
+    folder = lean_fixtures / name
+    engine_log = views.log_sources(load_result(folder), folder)["Engine log (log.txt)"]
+    page.goto(f"{url}/result?id={world.fixtures[name]}&tab=Log")
+    wait_for_app(page, timeout=120_000)
+    files = page.locator("[data-testid='stButtonGroup']").filter(has_text="Log file")
+    files.get_by_role("radio", name="Engine log (log.txt)").wait_for(timeout=60_000)
+    files.get_by_role("radio", name="Algorithm log (1241477031-log.txt)").wait_for()
+
+    page.locator("[data-testid='stMultiSelect']").filter(has_text="Levels").get_by_role("combobox").click()
+    page.keyboard.type("ERR")  # the list opens as one types
+    page.get_by_role("option", name="ERROR", exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    lines, matched = rv.log_lines(engine_log, ("ERROR",))
+    assert matched >= 1
+    page.get_by_text(f"{matched:,} records match").wait_for()
+    assert _code_lines(page) == [line.strip() for line in lines if line.strip()]
+
+    page.get_by_label("Search").fill("Runtime Error:")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    lines, matched = rv.log_lines(engine_log, ("ERROR",), "Runtime Error:")
+    page.get_by_text(f"{matched:,} records match").wait_for()
+    assert _code_lines(page) == [line.strip() for line in lines if line.strip()]
+    page.get_by_role("button", name="Download log.txt").wait_for()
+    _no_exception(page)
+    screenshot(page, "result-log-filtered")

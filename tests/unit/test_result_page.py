@@ -1,0 +1,72 @@
+"""The Result page's tabs through AppTest on a real imported LEAN minute result: the statistics as whole
+tables, the log-scale toggle and the worst drawdowns (table and shading), and the trade filters."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from backtest_core.analysis.drawdowns import worst_drawdowns
+from backtest_core.results import load_result
+from backtest_core.settings import Settings
+from backtest_core.store import RunStore, import_path
+from tests.apptest_pages import page
+
+FIXTURE = "cli2025-spy-minute-sma-301orders"
+
+
+@pytest.fixture
+def run_id(studio_home: Settings, lean_fixtures: Path, lean_data: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("BACKTEST_DATA", str(lean_data))
+    [imported] = import_path(RunStore(Settings()), lean_fixtures / FIXTURE).imported
+    return imported
+
+
+def _spec(app, position: int = 0) -> dict:
+    return json.loads(app.get("plotly_chart")[position].proto.spec)
+
+
+def test_statistics_tab_shows_every_statistic_as_a_table(run_id: str, lean_fixtures: Path) -> None:
+    result = load_result(lean_fixtures / FIXTURE)
+    app = page("result", id=run_id, tab="Statistics")
+    tables = [table.value for table in app.table]
+    assert [len(table) for table in tables] == [
+        len(result.statistics.raw),
+        len(result.runtime_statistics),
+        len(result.portfolio_statistics),
+        len(result.trade_statistics),
+    ]
+    assert tables[0].loc["Sharpe Ratio", "value"] == result.statistics.raw["Sharpe Ratio"]
+    assert tables[3].loc["Win rate", "value"].endswith("%")  # a rate in words and percent, not raw JSON
+
+
+def test_log_scale_toggle_and_the_worst_drawdowns_table_and_shading(run_id: str, lean_fixtures: Path) -> None:
+    worst = worst_drawdowns(load_result(lean_fixtures / FIXTURE).equity, 5)
+    app = page("result", id=run_id)
+    assert _spec(app)["layout"]["yaxis"].get("type", "linear") == "linear"
+    assert len(_spec(app)["layout"]["shapes"]) == len(worst)  # one band per drawdown
+    [table] = [frame.value for frame in app.dataframe]
+    assert table["rank"].tolist() == list(range(1, len(worst) + 1))
+    assert table["depth"].tolist() == pytest.approx(worst["depth"].tolist())
+    app.toggle(key=f"log-{run_id}").set_value(True).run()
+    assert not app.exception
+    assert _spec(app)["layout"]["yaxis"]["type"] == "log"
+
+
+def test_trade_filters_narrow_the_closed_trades_and_orders(run_id: str, lean_fixtures: Path) -> None:
+    result = load_result(lean_fixtures / FIXTURE)
+    trades, orders = len(result.closed_trades), len(result.orders)
+    analytics = page("result", id=run_id, tab="Trades")
+    assert f"Closed trades in the window ({trades:,} of {trades:,})" in [h.value for h in analytics.subheader]
+    assert not analytics.dataframe  # one part at a time: the tables wait for their part
+    app = page("result", id=run_id, tab="Trades", part="Orders")
+    assert f"Orders in the window ({orders:,} of {orders:,})" in [h.value for h in app.subheader]
+    app.multiselect[1].set_value(["Buy"]).run()  # Direction
+    assert not app.exception
+    buys = int((result.orders["direction"] == "Buy").sum())
+    assert f"Orders in the window ({buys:,} of {orders:,})" in [h.value for h in app.subheader]
+    assert 0 < buys < orders
+    listed = page("result", id=run_id, tab="Trades", part="Closed trades")
+    assert len(listed.dataframe[0].value) == trades
