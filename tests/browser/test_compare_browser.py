@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from backtest_core.settings import PROJECT_ROOT
 from tests.browser.conftest import screenshot, wait_for_app
@@ -84,12 +85,21 @@ def test_brushing_the_chart_recomputes_the_window_and_its_statistics(page, app_u
     before = page.get_by_text(re.compile(r"^Baseline .* on this window")).inner_text()
     area = chart.locator(".nsewdrag").first
     area.scroll_into_view_if_needed()
-    box = area.bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.30, box["y"] + box["height"] * 0.5)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * 0.60, box["y"] + box["height"] * 0.5, steps=12)
-    page.mouse.up()
-    page.wait_for_url(re.compile(r".*start=\d{4}-\d\d-\d\d.*end=\d{4}-\d\d-\d\d.*"), timeout=60_000)
+    brushed = re.compile(r".*start=\d{4}-\d\d-\d\d.*end=\d{4}-\d\d-\d\d.*")
+    # a drag made while Plotly still lays the chart out (its width follows the page) is lost, for a user too,
+    # who then drags again: wait until the drag area stands still, and drag a second time if the first was lost
+    for attempt in range(2):
+        box = _still_box(page, area)
+        page.mouse.move(box["x"] + box["width"] * 0.30, box["y"] + box["height"] * 0.5)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.60, box["y"] + box["height"] * 0.5, steps=12)
+        page.mouse.up()
+        try:
+            page.wait_for_url(brushed, timeout=30_000 * (attempt + 1))
+            break
+        except PlaywrightTimeout:
+            if attempt:
+                raise
     wait_for_app(page, timeout=120_000)
     _no_exception(page)
     header = page.get_by_text(re.compile(r"^Window \d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d")).inner_text()
@@ -103,6 +113,18 @@ def test_brushing_the_chart_recomputes_the_window_and_its_statistics(page, app_u
     page.get_by_role("button", name="Reset to the common window").click()
     wait_for_app(page, timeout=120_000)
     assert page.get_by_text(re.compile(r"^Window 2016-01-04 – 2019-12-31")).is_visible()
+
+
+def _still_box(page, area) -> dict[str, float]:
+    """The bounding box of ``area`` once two reads 200 ms apart agree."""
+    box = area.bounding_box()
+    for _ in range(50):
+        page.wait_for_timeout(200)
+        again = area.bounding_box()
+        if again == box:
+            return box
+        box = again
+    return box
 
 
 def test_a_week_of_minutes_is_too_short_to_tell(page, app_url, runs):
