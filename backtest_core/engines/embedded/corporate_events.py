@@ -19,15 +19,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from backtest_core.engines.embedded.clock import NS
 from backtest_core.engines.embedded.data import FactorFile, MarketHours, SecurityKind
+from backtest_core.engines.embedded.feed import NEVER
 from backtest_core.engines.embedded.model import BaseData, Symbol, _DataDictionary, _Enum
 from backtest_core.errors import UnsupportedApi
 
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.broker import Security
-
-NS = 1_000_000_000
-NEVER = 2**63 - 1
 
 
 class SplitType(_Enum):

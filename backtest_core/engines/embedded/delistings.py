@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from backtest_core.engines.embedded.clock import NS
 from backtest_core.engines.embedded.data.map_files import MapFile
 from backtest_core.engines.embedded.model import BaseData, Symbol, _DataDictionary, _Enum
 
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from backtest_core.engines.embedded.broker import Security
 
 LIQUIDATE_FROM_DELISTING_TAG = "Liquidate from delisting"
-NS = 1_000_000_000
 
 
 class DelistingType(_Enum):

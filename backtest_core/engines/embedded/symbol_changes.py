@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from backtest_core.engines.embedded.clock import NS
 from backtest_core.engines.embedded.data.map_files import MapFile
 from backtest_core.engines.embedded.model import BaseData, Symbol, _DataDictionary
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from backtest_core.engines.embedded.broker import Security
 
 CANCELLED_ON_SYMBOL_CHANGE = "Open order cancelled on symbol changed event"
-NS = 1_000_000_000
 
 
 class SymbolChangedEvent(BaseData):
