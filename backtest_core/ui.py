@@ -130,15 +130,15 @@ def run_link(run_id: str, label: str | None = None) -> None:
 def run_notices(run: BacktestRunInfo, label: str = "") -> None:
     """What an analyst must know before reading a run's figures, wherever the run is shown: a SYNTHETIC label
     and every warning stored with it. ``label`` names the run on pages that show several."""
-    _draw_notices(views.notice_texts(run, label))
+    draw_notices(views.notice_texts(run, label))
 
 
 def runs_notices(runs: Sequence[tuple[BacktestRunInfo, str]]) -> None:
     """The notices of several runs, each named by its label: one SYNTHETIC label and one list of warnings."""
-    _draw_notices(views.grouped_notice_texts(runs))
+    draw_notices(views.grouped_notice_texts(runs))
 
 
-def _draw_notices(notices: list[tuple[str, str]]) -> None:
+def draw_notices(notices: list[tuple[str, str]]) -> None:
     for kind, text in notices:
         if kind == "synthetic":
             st.warning(text.replace("SYNTHETIC data.", "**SYNTHETIC data.**", 1), icon=":material/science:")

@@ -72,8 +72,8 @@ def test_many_runs_share_one_synthetic_label_and_one_list_of_warnings(synthetic_
     notices = grouped_notice_texts([(run, "first"), (run, "second"), (run, "third")])
     assert [kind for kind, _ in notices] == ["synthetic", "warning"]
     assert notices[0][1].startswith("SYNTHETIC data. All runs (first, second, third) were computed")
-    lines = notices[1][1].splitlines()
-    assert len(lines) == 3 * len(run.description.warnings) and lines[0].startswith("- **first**: ")
+    lines = notices[1][1].splitlines()  # one line per warning, naming every run it holds for
+    assert lines == [f"- **first, second, third**: {warning.message}" for warning in run.description.warnings]
     assert grouped_notice_texts([(run, "only")])[0][1].startswith("SYNTHETIC data. only was computed")
 
 
