@@ -17,6 +17,7 @@ from backtest_core.runs import recover
 from backtest_core.sample_data import MARKER, write_sample_data
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
+from backtest_core.store.backfill import describe_undescribed
 
 if TYPE_CHECKING:
     from backtest_core.cluster.status import ClusterStatus
@@ -60,8 +61,10 @@ def store() -> RunStore:
 
 @st.cache_resource(show_spinner="Preparing the store…")
 def _prepare(home: str, data_dir: str) -> str:
-    """Once per server and store: resolve runs orphaned while the app was down; fill an empty data folder."""
+    """Once per server and store: resolve runs orphaned while the app was down, describe runs stored
+    undescribed (an older store's); fill an empty data folder."""
     recover(Settings())
+    describe_undescribed(RunStore(Settings()))
     folder = Path(data_dir)
     if folder.exists() and any(folder.iterdir()):
         return ""

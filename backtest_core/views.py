@@ -85,12 +85,15 @@ def grouped_notice_texts(runs: Sequence[tuple[BacktestRunInfo, str]]) -> list[tu
 
 
 def period_text(description: RunDescription) -> str:
-    """``2015-01-01 to 2020-12-31 · daily · starting capital 100,000`` (``unknown`` for what no file states)."""
+    """``2015-01-01 to 2020-12-31 · daily · starting capital 100,000`` (``unknown`` for what no file states),
+    and ``· prices only 2016-03-01 to 2020-12-31`` when the data covered less of the period."""
     start, end = description.period_start, description.period_end
     period = f"{start or 'unknown'} to {end or 'unknown'}" if start or end else "period unknown"
     resolution = description.resolution or "resolution unknown"
     capital = f"{description.start_capital:,.0f}" if description.start_capital is not None else "unknown"
-    return f"{period} · {resolution} · starting capital {capital}"
+    data = (description.data_start, description.data_end)
+    prices = f" · prices only {data[0]} to {data[1]}" if None not in data and data != (start, end) else ""
+    return f"{period} · {resolution} · starting capital {capital}{prices}"
 
 
 def history_frame(runs: Sequence[BacktestRunInfo]) -> pd.DataFrame:

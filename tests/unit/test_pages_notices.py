@@ -43,6 +43,7 @@ def test_result_page_labels_synthetic_data_and_shows_the_period_and_the_warning(
     assert any("SYNTHETIC data" in text for text in shown)
     assert any("ends 2020-12-31" in text for text in shown)
     assert any("2020-01-02 to 2021-03-31 · daily · starting capital 100,000" in text for text in shown)
+    assert any("· prices only 2020-01-02 to 2020-12-31" in text for text in shown)  # the days it had data for
 
 
 def test_history_has_period_columns_and_the_data_label(synthetic_run: str) -> None:
