@@ -49,7 +49,7 @@ def stored_description(store: RunStore, run: BacktestRunInfo) -> RunDescription:
     stem: str | None = store.algorithm_id(run.id)
     state: dict[str, object] = {}
     try:
-        result = store.result(run.id)
+        result = store.result(run.id, deferred_tables=True)  # orders and trades are not read
         description, state = describe_result(result), result.state
     except ResultFormatError:
         log, stem = folder / "log.txt", None
