@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from backtest_core.engines.embedded.clock import local_datetime
 from backtest_core.engines.embedded.clr_types import KeyValuePair
 from backtest_core.errors import UnsupportedApi
+from backtest_core.stats.decimals import from_float, normalize
 
 
 class LeanObject:
@@ -506,13 +507,44 @@ class Slice:
     count = property(__len__)
 
 
+class CashAmount(LeanObject):
+    """LEAN's CashAmount: an amount in a currency."""
+
+    def __init__(self, amount: float, currency: str) -> None:
+        self.amount, self.currency = float(amount), str(currency)
+
+    Amount = property(lambda self: self.amount)
+    Currency = property(lambda self: self.currency)
+
+
+class OrderFee(LeanObject):
+    """LEAN's OrderFee: the fee of an order, as a CashAmount (``order_event.order_fee.value.amount``)."""
+
+    def __init__(self, value: CashAmount) -> None:
+        if not isinstance(value, CashAmount):
+            raise UnsupportedApi(f"OrderFee({type(value).__name__}) (it takes a CashAmount)")
+        self.value = value
+
+    Value = property(lambda self: self.value)
+
+    def __float__(self) -> float:  # LEAN's implicit conversion to decimal
+        return self.value.amount
+
+    def __str__(self) -> str:
+        return f"{normalize(from_float(self.value.amount))} {self.value.currency}"
+
+
+OrderFee.ZERO = OrderFee(CashAmount(0.0, "QCC"))  # LEAN's OrderFee.Zero, in its null currency
+OrderFee.Zero = OrderFee.ZERO
+
+
 class OrderEvent(LeanObject):
     def __init__(self, order_id: int, event_id: int, symbol: Symbol, utc_time: datetime, status: OrderStatus,
                  direction: OrderDirection, fill_price: float, fill_quantity: float, quantity: float, fee: float,
                  message: str = "") -> None:  # fmt: skip
         self.order_id, self.id, self.symbol, self.utc_time = order_id, event_id, symbol, utc_time
         self.status, self.direction, self.fill_price, self.fill_quantity = status, direction, fill_price, fill_quantity
-        self.quantity, self.order_fee, self.message = quantity, fee, message
+        self.quantity, self.fee, self.message = quantity, fee, message  # the fee in the account currency
 
     # LEAN's HandleOrderEvents sets the order's ticket and current prices on each event (those of its type)
     ticket: OrderTicket | None = None
@@ -533,6 +565,11 @@ class OrderEvent(LeanObject):
             self.trailing_amount = order.trailing_amount
         if kind == OrderType.LIMIT_IF_TOUCHED:
             self.trigger_price = order.trigger_price
+
+    @property
+    def order_fee(self) -> Any:
+        """LEAN's ``OrderFee``: the fee in USD (the account currency) on a fill, ``OrderFee.ZERO`` otherwise."""
+        return OrderFee(CashAmount(self.fee, "USD")) if self.is_fill else OrderFee.ZERO
 
     @property
     def absolute_fill_quantity(self) -> float:
