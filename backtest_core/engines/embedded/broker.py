@@ -711,8 +711,10 @@ class Transactions:
             covers_open = session is not None and bar.time <= session[0] < bar.end_time  # daily or hour bars
             in_session = session is not None and session[0] <= bar.time < session[1]
             return bar.open if covers_open or in_session else None
-        session = hours.regular_session(bar.end_time.date())  # market on close
-        return bar.close if session and bar.end_time >= session[1] else None
+        # market on close (``EquityFillModel.MarketOnCloseFill``): once the first regular close after the order
+        # is reached, at the latest trade close
+        close = hours.next_regular_close(_local(order.time, hours))
+        return bar.close if close is not None and local >= close else None
 
     def _invalidate(self, order: Order, problem: str) -> None:
         """LEAN's invalid order: its event with the reason, and the reason as an algorithm error."""

@@ -7,7 +7,7 @@ that is not here raises :class:`UnsupportedApi` through :class:`LeanObject`, nev
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import EnumType, IntEnum
 from itertools import chain
 from typing import Any
@@ -631,6 +631,38 @@ class Order(LeanObject):
     Type = property(lambda self: self.type)
     Symbol = property(lambda self: self.symbol)
     Price = property(lambda self: self.price)
+
+
+class _MarketOnCloseOrderType(_LeanClassType):
+    """``MarketOnCloseOrder.SubmissionTimeBuffer``: LEAN's static, read and set under both spellings."""
+
+    @property
+    def submission_time_buffer(cls) -> timedelta:
+        return cls._submission_time_buffer
+
+    @submission_time_buffer.setter
+    def submission_time_buffer(cls, value: timedelta) -> None:
+        if not isinstance(value, timedelta):
+            raise UnsupportedApi(f"MarketOnCloseOrder.submission_time_buffer = {type(value).__name__}")
+        cls._submission_time_buffer = value
+
+    SubmissionTimeBuffer = submission_time_buffer
+
+
+class MarketOnCloseOrder(metaclass=_MarketOnCloseOrderType):
+    """LEAN's MarketOnCloseOrder for its submission buffer: a market-on-close order placed later than the buffer
+    before the next close is refused. Each backtest starts from LEAN's default (:meth:`reset`)."""
+
+    DEFAULT_SUBMISSION_TIME_BUFFER = timedelta(minutes=15.5)
+    DefaultSubmissionTimeBuffer = DEFAULT_SUBMISSION_TIME_BUFFER
+    _submission_time_buffer = DEFAULT_SUBMISSION_TIME_BUFFER
+
+    def __init__(self, *_: Any) -> None:
+        raise UnsupportedApi("MarketOnCloseOrder built by the algorithm (use market_on_close_order)")
+
+    @classmethod
+    def reset(cls) -> None:
+        cls._submission_time_buffer = cls.DEFAULT_SUBMISSION_TIME_BUFFER
 
 
 class OrderTicket(LeanObject):

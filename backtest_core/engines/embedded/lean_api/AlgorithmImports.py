@@ -51,6 +51,7 @@ from backtest_core.engines.embedded.model import (  # noqa: F401
     CashAmount,
     DataNormalizationMode,
     Market,
+    MarketOnCloseOrder,
     OrderDirection,
     OrderEvent,
     OrderFee,
