@@ -299,7 +299,7 @@ if has_curve:
     with st.container(key="window-statistics"):
         st.markdown(
             f"**Window** {start_text} → {end_text} ({axis.zone}) · **return** {ui.percent(figures.total_return)} · "
-            f"**CAR** {car} · **Sharpe** {sharpe} · **max drawdown** {ui.percent(-figures.max_drawdown)} · "
+            f"**CAR** {car} · **Sharpe** {sharpe} · **max drawdown** {ui.percent(-figures.max_drawdown or 0.0)} · "
             f"**trades closed** {trades.trades}"
             + (f" ({trades.wins} won, net {trades.net_profit:,.2f})" if trades.trades else "")
         )
@@ -338,7 +338,9 @@ def equity_tab() -> None:
                     "rank": st.column_config.NumberColumn("#", width="small"),
                     "start": st.column_config.DatetimeColumn("peak", format="YYYY-MM-DD HH:mm"),
                     "trough": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-                    "recovery": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", help="empty: not recovered"),
+                    "recovery": st.column_config.DatetimeColumn(
+                        format="YYYY-MM-DD HH:mm", help="None: not recovered by the end"
+                    ),
                     "depth": st.column_config.NumberColumn(format="percent"),
                     "length": st.column_config.NumberColumn("length (days)", format="%.1f"),
                     "to_trough": st.column_config.NumberColumn("peak to trough (days)", format="%.1f"),
@@ -414,7 +416,7 @@ def trade_analytics_part(trades: pd.DataFrame, picked: pd.DataFrame, shown: tupl
                 f"{figures.longest_winning_streak} won / {figures.longest_losing_streak} lost",
                 width="content",
             )
-            st.metric("Median holding", str(figures.median_holding).replace("0 days ", ""), width="content")
+            st.metric("Median holding", rv.holding_text(figures.median_holding), width="content")
         for position, figure in enumerate(drawn):
             if position % 2 == 0:
                 left, right = st.columns(2)
