@@ -474,11 +474,15 @@ class QCAlgorithm(IndicatorApi):
         ``self.history[TradeBar](symbol, ...)`` for the bars."""
         return self._backtest.history_requests
 
-    def plot(self, chart: str, series: Any = None, value: Any = None) -> None:
+    def plot(self, chart: str, series: Any = None, value: Any = None, *more: Any) -> None:
+        if isinstance(series, ind.Indicator):  # LEAN's Plot(chart, params indicators): each under its own name
+            for indicator in (series, value, *more):
+                if indicator is not None:
+                    self._backtest.plot(chart, indicator.name, indicator.current.value)
+            return
+        if more:
+            raise UnsupportedApi("QCAlgorithm.plot of open, high, low and close (a candlestick series)")
         if value is None and not isinstance(series, str):
-            if isinstance(series, ind.Indicator):
-                self._backtest.plot(chart, series.name, series.current.value)
-                return
             chart, series, value = "Strategy Equity", chart, series
         self._backtest.plot(chart, str(series), float(value))
 

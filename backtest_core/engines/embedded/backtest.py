@@ -59,6 +59,7 @@ from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, 
 from backtest_core.engines.embedded.model import (
     Bar,
     DataNormalizationMode,
+    MarketOnCloseOrder,
     Order,
     OrderStatus,
     OrderTicket,
@@ -84,6 +85,7 @@ from backtest_core.engines.embedded.symbol_changes import (
 )
 from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.engines.embedded.timezones import local_naive_ns
+from backtest_core.engines.embedded.trades import timespan
 from backtest_core.engines.embedded.universe import SecurityChanges
 from backtest_core.errors import DataMissing, StudioError, UnsupportedApi
 from backtest_core.models import Resolution as ResolutionName
@@ -102,7 +104,6 @@ KIND_TYPES = {
     SecurityKind.FOREX: SecurityType.FOREX,
 }
 NS = 1_000_000_000
-MARKET_ON_CLOSE_BUFFER = timedelta(minutes=15.5)  # LEAN's MarketOnCloseOrder.DefaultSubmissionTimeBuffer
 END_OF_TIME = 2**63 - 1
 
 
@@ -174,6 +175,7 @@ class Backtest:
         self.overrides = overrides
         self.recorder = recorder
         self.should_stop = should_stop
+        MarketOnCloseOrder.reset()  # LEAN's static: one LEAN process runs one algorithm
         self.parameters = dict(overrides.parameters)
         self.start = date(1998, 1, 1)
         self.start_given = False
@@ -422,8 +424,9 @@ class Backtest:
             return self._invalid_ticket(security, quantity, order_type, tag, message)
         if order_type == OrderType.MARKET_ON_CLOSE and _past_market_on_close_buffer(security, self.clock.local_in):
             message = (
-                "MarketOnClose orders must be placed within 00:15:30 before market close. Override this TimeSpan "
-                "buffer by setting Orders.MarketOnCloseOrder.SubmissionTimeBuffer in QCAlgorithm.Initialize()."
+                f"MarketOnClose orders must be placed within {timespan(MarketOnCloseOrder.submission_time_buffer)} "
+                "before market close. Override this TimeSpan buffer by setting "
+                "Orders.MarketOnCloseOrder.SubmissionTimeBuffer in QCAlgorithm.Initialize()."
             )
             return self._invalid_ticket(security, quantity, order_type, tag, message)
         lot = security.symbol_properties.lot_size or 1.0
@@ -1341,17 +1344,14 @@ def _distinct_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _past_market_on_close_buffer(security: Security, local_in: Callable[[ZoneInfo], datetime]) -> bool:
-    """LEAN's ``IsWithinMarketOnCloseSubmissionBuffer``: later than 15.5 minutes (``MarketOnCloseOrder``'s
-    default ``SubmissionTimeBuffer``) before the next regular close; never for a market always open."""
+    """LEAN's ``IsWithinMarketOnCloseSubmissionBuffer``: later than ``MarketOnCloseOrder.SubmissionTimeBuffer``
+    (15.5 minutes unless the algorithm set it) before the next regular close; never for a market always open."""
     hours = security.hours
     if _always_open(hours):
         return False
     local = local_in(hours.exchange_tz)
-    for offset in range(8):  # LEAN looks a week ahead
-        session = hours.regular_session(local.date() + timedelta(days=offset))
-        if session is not None and session[1] > local:
-            return local > session[1] - MARKET_ON_CLOSE_BUFFER
-    return False
+    close = hours.next_regular_close(local)
+    return close is not None and local > close - MarketOnCloseOrder.submission_time_buffer
 
 
 def _always_open(hours: Any) -> bool:

@@ -24,6 +24,7 @@ import numpy as np
 
 from backtest_core.engines.embedded.clock import Clock
 from backtest_core.engines.embedded.data import FactorFile, MarketHours, SecurityKind, SymbolProperties
+from backtest_core.engines.embedded.fee_models import checked_fee_model, custom_order_fee, sizing_order
 from backtest_core.engines.embedded.model import (
     CancelOrderRequest,
     LeanObject,
@@ -36,12 +37,14 @@ from backtest_core.engines.embedded.model import (
     OrderTicket,
     OrderType,
     Resolution,
+    SecurityType,
     Symbol,
     TradeBar,
     UpdateOrderFields,
     UpdateOrderRequest,
 )
 from backtest_core.engines.embedded.time_in_force import OrderProperties
+from backtest_core.errors import UnsupportedApi
 from backtest_core.stats.decimals import ONE, ZERO, from_float, normalize
 
 if TYPE_CHECKING:
@@ -145,6 +148,7 @@ class Security(LeanObject):
         self.holdings = SecurityHolding(self)
         self.clock: Clock | None = None  # the backtest's, for what depends on the current time
         self.fee_model_constant: float | None = 0.0 if kind != SecurityKind.EQUITY else None
+        self.fee_model: Any = None  # the algorithm's own (set_fee_model), asked for every fee when set
         self.factor_file: FactorFile | None = None  # an equity's, for the decimals LEAN holds (lean_price)
         self.is_delisted = False  # set by its delisting (see delistings.py), which also ends its trading
         self.is_tradable = True
@@ -247,9 +251,48 @@ class Security(LeanObject):
         self.leverage = float(leverage)
 
     def set_fee_model(self, model: Any) -> None:
-        from backtest_core.errors import UnsupportedApi
+        self.fee_model = checked_fee_model(model)
 
-        raise UnsupportedApi("Security.set_fee_model")
+    # -- LEAN's custom properties (Security is a DynamicObject): attributes the algorithm sets, by name too
+
+    def _custom(self) -> dict[str, Any]:
+        return {key: value for key, value in vars(self).items() if key not in _SECURITY_STATE}
+
+    def add(self, key: str, value: Any) -> None:
+        self.set(key, value)
+
+    def set(self, key: str, value: Any) -> None:
+        if key in _SECURITY_STATE:
+            raise UnsupportedApi(f"Security custom property {key!r} (the engine's own state)")
+        setattr(self, key, value)
+
+    def __getitem__(self, key: str) -> Any:
+        custom = self._custom()
+        if key not in custom:
+            raise KeyError(f"The given key '{key}' was not present in the dictionary.")
+        return custom[key]
+
+    __setitem__ = set
+
+    @property
+    def get(self) -> _TypedGetter:
+        """``security.get[T](key)``: LEAN's ``Get<T>``, the property cast to ``T`` (KeyError when absent)."""
+        return _TypedGetter(self, raising=True)
+
+    @property
+    def try_get(self) -> _TypedGetter:
+        """``found, value = security.try_get[T](key)``: LEAN's ``TryGet<T>`` with its out parameter."""
+        return _TypedGetter(self, raising=False)
+
+    def remove(self, key: str) -> bool:
+        if key not in self._custom():
+            return False
+        delattr(self, key)
+        return True
+
+    def clear(self) -> None:
+        for key in self._custom():
+            delattr(self, key)
 
     Price = property(lambda self: self.price)
     Close = close
@@ -264,6 +307,34 @@ class Security(LeanObject):
     AskPrice = ask_price
     Leverage = property(lambda self: self.leverage)
     SetLeverage = set_leverage
+
+
+# the attributes a Security is built with: any other one is a custom property the algorithm set
+_PROBE = Symbol("_", SecurityType.EQUITY, "usa", "_")
+_SECURITY_STATE = frozenset(vars(Security(_PROBE, SecurityKind.EQUITY, Resolution.DAILY, None, None, 1.0, True, False)))  # type: ignore[arg-type]
+
+
+class _TypedGetter:
+    """``Get<T>`` / ``TryGet<T>`` of LEAN's custom properties: subscripted with the type, then called."""
+
+    def __init__(self, security: Security, raising: bool) -> None:
+        self._security, self._raising = security, raising
+
+    def __getitem__(self, kind: Any) -> Any:
+        def read(key: str) -> Any:
+            custom = self._security._custom()
+            if key not in custom:
+                if self._raising:
+                    raise KeyError(f"The given key '{key}' was not present in the dictionary.")
+                return False, None
+            value = custom[key]
+            if isinstance(kind, type) and not isinstance(value, kind):
+                raise TypeError(
+                    f"Unable to get the '{key}' property from {value!r}: it is not a supported {kind.__name__} value."
+                )
+            return value if self._raising else (True, value)
+
+        return read
 
 
 class _ExchangeView(LeanObject):
@@ -376,8 +447,13 @@ NO_BARS: Mapping[Symbol, TradeBar] = MappingProxyType({})
 HOUR = timedelta(hours=1)
 
 
-def order_fee(security: Security, quantity: float, price: float) -> float:
-    """Interactive Brokers' US equity fee (LEAN's default); zero for crypto and forex under the default model."""
+def order_fee(security: Security, quantity: float, price: float, order: Order | None = None) -> float:
+    """The fee of ``order`` (None: a market order of ``quantity`` being sized): the security's own fee model's
+    when the algorithm set one, else Interactive Brokers' US equity fee (LEAN's default), zero for crypto and
+    forex under the default model."""
+    if security.fee_model is not None:
+        order = order if order is not None else sizing_order(security, quantity, security.clock.utc)
+        return custom_order_fee(security.fee_model, security, order)
     if security.fee_model_constant is not None:
         return security.fee_model_constant
     per_share = 0.005 * abs(quantity)
@@ -481,7 +557,7 @@ class Transactions:
         """LEAN's message when the margin remaining cannot take the unfilled part of ``order``, else ''."""
         price = _estimate_price(security, order)
         quantity = order.quantity - order.quantity_filled
-        margins = _order_margins(self.portfolio, security, quantity, price)
+        margins = _order_margins(self.portfolio, security, quantity, price, order)
         if margins is None or margins[0] <= margins[1] + 1e-9:
             return ""
         value = quantity * price
@@ -635,8 +711,10 @@ class Transactions:
             covers_open = session is not None and bar.time <= session[0] < bar.end_time  # daily or hour bars
             in_session = session is not None and session[0] <= bar.time < session[1]
             return bar.open if covers_open or in_session else None
-        session = hours.regular_session(bar.end_time.date())  # market on close
-        return bar.close if session and bar.end_time >= session[1] else None
+        # market on close (``EquityFillModel.MarketOnCloseFill``): once the first regular close after the order
+        # is reached, at the latest trade close
+        close = hours.next_regular_close(_local(order.time, hours))
+        return bar.close if close is not None and local >= close else None
 
     def _invalidate(self, order: Order, problem: str) -> None:
         """LEAN's invalid order: its event with the reason, and the reason as an algorithm error."""
@@ -645,7 +723,7 @@ class Transactions:
 
     def _fill(self, security: Security, order: Order, price: float) -> None:
         quantity = order.quantity - order.quantity_filled
-        fee = order_fee(security, quantity, price)
+        fee = order_fee(security, quantity, price, order)
         _apply_fill(self.portfolio, security, quantity, price, fee, self.clock.utc)
         self.portfolio.refresh_held()
         order.quantity_filled += quantity
@@ -847,13 +925,8 @@ def _estimate_price(security: Security, order: Order) -> float:
     return _market_price(security, order.direction)
 
 
-def _has_buying_power(portfolio: Portfolio, security: Security, quantity: float, price: float) -> bool:
-    margins = _order_margins(portfolio, security, quantity, price)
-    return margins is None or margins[0] <= margins[1] + 1e-9
-
-
 def _order_margins(
-    portfolio: Portfolio, security: Security, quantity: float, price: float
+    portfolio: Portfolio, security: Security, quantity: float, price: float, order: Order
 ) -> tuple[float, float] | None:
     """LEAN's ``HasSufficientBuyingPowerForOrder``: the initial margin of the whole order (and its fee) against
     the free margin, which for an order against the position adds back that position's maintenance and
@@ -865,7 +938,7 @@ def _order_margins(
     free = portfolio.margin_remaining
     if held * quantity < 0:  # reversing: the position's margin comes back
         free += 2 * abs(held) * security.price / security.leverage
-    return abs(quantity) * price / security.leverage + order_fee(security, quantity, price), free
+    return abs(quantity) * price / security.leverage + order_fee(security, quantity, price, order), free
 
 
 def _apply_fill(

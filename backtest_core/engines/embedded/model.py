@@ -7,7 +7,7 @@ that is not here raises :class:`UnsupportedApi` through :class:`LeanObject`, nev
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import EnumType, IntEnum
 from itertools import chain
 from typing import Any
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from backtest_core.engines.embedded.clock import local_datetime
 from backtest_core.engines.embedded.clr_types import KeyValuePair
 from backtest_core.errors import UnsupportedApi
+from backtest_core.stats.decimals import from_float, normalize
 
 
 class LeanObject:
@@ -506,13 +507,44 @@ class Slice:
     count = property(__len__)
 
 
+class CashAmount(LeanObject):
+    """LEAN's CashAmount: an amount in a currency."""
+
+    def __init__(self, amount: float, currency: str) -> None:
+        self.amount, self.currency = float(amount), str(currency)
+
+    Amount = property(lambda self: self.amount)
+    Currency = property(lambda self: self.currency)
+
+
+class OrderFee(LeanObject):
+    """LEAN's OrderFee: the fee of an order, as a CashAmount (``order_event.order_fee.value.amount``)."""
+
+    def __init__(self, value: CashAmount) -> None:
+        if not isinstance(value, CashAmount):
+            raise UnsupportedApi(f"OrderFee({type(value).__name__}) (it takes a CashAmount)")
+        self.value = value
+
+    Value = property(lambda self: self.value)
+
+    def __float__(self) -> float:  # LEAN's implicit conversion to decimal
+        return self.value.amount
+
+    def __str__(self) -> str:
+        return f"{normalize(from_float(self.value.amount))} {self.value.currency}"
+
+
+OrderFee.ZERO = OrderFee(CashAmount(0.0, "QCC"))  # LEAN's OrderFee.Zero, in its null currency
+OrderFee.Zero = OrderFee.ZERO
+
+
 class OrderEvent(LeanObject):
     def __init__(self, order_id: int, event_id: int, symbol: Symbol, utc_time: datetime, status: OrderStatus,
                  direction: OrderDirection, fill_price: float, fill_quantity: float, quantity: float, fee: float,
                  message: str = "") -> None:  # fmt: skip
         self.order_id, self.id, self.symbol, self.utc_time = order_id, event_id, symbol, utc_time
         self.status, self.direction, self.fill_price, self.fill_quantity = status, direction, fill_price, fill_quantity
-        self.quantity, self.order_fee, self.message = quantity, fee, message
+        self.quantity, self.fee, self.message = quantity, fee, message  # the fee in the account currency
 
     # LEAN's HandleOrderEvents sets the order's ticket and current prices on each event (those of its type)
     ticket: OrderTicket | None = None
@@ -533,6 +565,11 @@ class OrderEvent(LeanObject):
             self.trailing_amount = order.trailing_amount
         if kind == OrderType.LIMIT_IF_TOUCHED:
             self.trigger_price = order.trigger_price
+
+    @property
+    def order_fee(self) -> Any:
+        """LEAN's ``OrderFee``: the fee in USD (the account currency) on a fill, ``OrderFee.ZERO`` otherwise."""
+        return OrderFee(CashAmount(self.fee, "USD")) if self.is_fill else OrderFee.ZERO
 
     @property
     def absolute_fill_quantity(self) -> float:
@@ -594,6 +631,38 @@ class Order(LeanObject):
     Type = property(lambda self: self.type)
     Symbol = property(lambda self: self.symbol)
     Price = property(lambda self: self.price)
+
+
+class _MarketOnCloseOrderType(_LeanClassType):
+    """``MarketOnCloseOrder.SubmissionTimeBuffer``: LEAN's static, read and set under both spellings."""
+
+    @property
+    def submission_time_buffer(cls) -> timedelta:
+        return cls._submission_time_buffer
+
+    @submission_time_buffer.setter
+    def submission_time_buffer(cls, value: timedelta) -> None:
+        if not isinstance(value, timedelta):
+            raise UnsupportedApi(f"MarketOnCloseOrder.submission_time_buffer = {type(value).__name__}")
+        cls._submission_time_buffer = value
+
+    SubmissionTimeBuffer = submission_time_buffer
+
+
+class MarketOnCloseOrder(metaclass=_MarketOnCloseOrderType):
+    """LEAN's MarketOnCloseOrder for its submission buffer: a market-on-close order placed later than the buffer
+    before the next close is refused. Each backtest starts from LEAN's default (:meth:`reset`)."""
+
+    DEFAULT_SUBMISSION_TIME_BUFFER = timedelta(minutes=15.5)
+    DefaultSubmissionTimeBuffer = DEFAULT_SUBMISSION_TIME_BUFFER
+    _submission_time_buffer = DEFAULT_SUBMISSION_TIME_BUFFER
+
+    def __init__(self, *_: Any) -> None:
+        raise UnsupportedApi("MarketOnCloseOrder built by the algorithm (use market_on_close_order)")
+
+    @classmethod
+    def reset(cls) -> None:
+        cls._submission_time_buffer = cls.DEFAULT_SUBMISSION_TIME_BUFFER
 
 
 class OrderTicket(LeanObject):

@@ -181,7 +181,7 @@ class Recorder:
                 event.utc_time,
                 event.fill_price,
                 event.fill_quantity,
-                event.order_fee,
+                event.fee,
             )
 
     # -- sampling ----------------------------------------------------------------------------------------------
@@ -601,8 +601,8 @@ def _event_json(algorithm_id: str, event: OrderEvent, order: Order) -> dict[str,
         "time": event.utc_time.timestamp(),
         "status": EVENT_STATUS[event.status],
     }
-    if event.order_fee:
-        body["orderFeeAmount"] = event.order_fee
+    if event.fee:
+        body["orderFeeAmount"] = event.fee
         body["orderFeeCurrency"] = "USD"
     body["fillPrice"] = event.fill_price
     body["fillPriceCurrency"] = "USD"

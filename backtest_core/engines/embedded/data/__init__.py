@@ -133,6 +133,15 @@ class MarketHours:
             self._session_of_day[day] = self._work_out_session(day)
         return self._session_of_day[day]
 
+    def next_regular_close(self, local: datetime) -> datetime | None:
+        """LEAN's ``GetNextMarketClose(local, extendedMarketHours: false)``: the first regular close after
+        ``local`` (exchange time), looking a week ahead; None when there is none."""
+        for offset in range(8):
+            session = self.regular_session(local.date() + timedelta(days=offset))
+            if session is not None and session[1] > local:
+                return session[1]
+        return None
+
     def _work_out_session(self, day: date) -> tuple[datetime, datetime] | None:
         if day in self.holidays:
             return None

@@ -38,6 +38,7 @@ from backtest_core.engines.embedded.consolidators import (  # noqa: F401
 )
 from backtest_core.engines.embedded.corporate_events import Dividend, Split, SplitType  # noqa: F401
 from backtest_core.engines.embedded.delistings import Delisting, Delistings, DelistingType  # noqa: F401
+from backtest_core.engines.embedded.fee_models import FeeModel, OrderFeeParameters  # noqa: F401
 from backtest_core.engines.embedded.indicators import *  # noqa: F403
 from backtest_core.engines.embedded.indicators.fields import Field  # noqa: F401
 
@@ -47,10 +48,13 @@ from backtest_core.engines.embedded.model import (  # noqa: F401
     AccountType,
     BaseData,
     BrokerageName,
+    CashAmount,
     DataNormalizationMode,
     Market,
+    MarketOnCloseOrder,
     OrderDirection,
     OrderEvent,
+    OrderFee,
     OrderField,
     OrderResponse,
     OrderResponseErrorCode,
