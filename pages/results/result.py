@@ -453,6 +453,7 @@ def orders_part(orders: pd.DataFrame, shown: tuple, chosen_symbols: list[str], c
             "value": MONEY,
             "fees": MONEY,
             "quantity": st.column_config.NumberColumn(format="%g"),
+            "tag": st.column_config.TextColumn(width="large"),  # tags run to 50 characters (an options result's)
         },
     )
     rows = event.selection.rows if event and event.selection else []
@@ -466,6 +467,7 @@ def orders_part(orders: pd.DataFrame, shown: tuple, chosen_symbols: list[str], c
                 "time": st.column_config.DatetimeColumn(f"time ({axis.zone})", format=TIME_FORMAT),
                 "fill_price": MONEY,
                 "order_fee_amount": st.column_config.NumberColumn("fee", format="accounting"),
+                "message": st.column_config.TextColumn(width="large"),
             },
         )
     elif rows:
