@@ -188,12 +188,12 @@ def fills_chart(source: Source, symbol: str, window: rv.Window) -> tuple[str, go
     loaded, axis = ui.cached_result(Path(source[0])), time_axis_of(*source)
     fills = views.fills_frame(loaded)
     marked = fills[fills["symbol"] == symbol]
-    price = views.symbol_price(Path(source[3]), loaded, symbol, marked)
+    price = views.symbol_price(Path(source[3]), loaded, symbol, marked, intraday=axis.intraday)
     if price is None:
         at = loaded.equity.reindex(pd.DatetimeIndex(marked["time"]), method="nearest").to_numpy()
         figure = charts.trades_figure(loaded.equity, marked.assign(price=at), "Equity", axis, window)
         return f"No {symbol} prices in `{source[3]}`: its fills are drawn on the equity curve.", figure
-    title = f"{symbol} price ({price.normalisation})"
+    title = f"{symbol} price ({price.normalisation}, {price.resolution} closes)"
     return price.note, charts.trades_figure(price.prices, marked, title, axis, window)
 
 
