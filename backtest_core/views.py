@@ -27,6 +27,7 @@ from backtest_core.models import (
 )
 from backtest_core.results import LeanResult
 from backtest_core.results.logs import read_log
+from backtest_core.sample_data import MARKER
 
 FILL_SLACK = 0.005
 FILLED = ("Filled", "PartiallyFilled")
@@ -219,6 +220,8 @@ def symbol_price(
         times = pd.to_datetime(bars.end_ns, utc=True)
         line = pd.Series(bars.close.astype(float), index=times, name=ticker)
         note = _price_note(normalisation, *checks[normalisation])
+        if (data_dir / MARKER).exists():
+            note += " These prices are Backtest Studio's SYNTHETIC sample, not market data."
         return PriceLine(line, normalisation, note, resolution.name.lower())
     return None
 

@@ -31,6 +31,7 @@ def test_lean_fills_at_adjusted_prices_are_drawn_on_adjusted_prices(lean_fixture
     result, fills = spy_fills(lean_fixtures)
     line = symbol_price(lean_data, result, "SPY", fills)
     assert line.normalisation == "adjusted" and "LEAN's default" in line.note and "Only" not in line.note
+    assert "SYNTHETIC" not in line.note  # LEAN's own data
     first = fills.iloc[0]  # 2012-01-24: filled at 109.01, SPY's adjusted price that day (raw: 130.77)
     day = line.prices[line.prices.index.tz_convert(NEW_YORK).date == first["time"].tz_convert(NEW_YORK).date()]
     assert abs(day.iloc[0] / first["price"] - 1) < 0.02
@@ -62,6 +63,7 @@ def test_an_embedded_run_across_a_split_is_drawn_adjusted_with_every_fill_on_its
     assert len(fills) > 4 and (fills["time"] < pd.Timestamp("2019-08-26", tz="UTC")).any()  # fills before the split
     line = symbol_price(data, result, "AAPL", fills)
     assert line.normalisation == "adjusted" and "Only" not in line.note
+    assert "SYNTHETIC sample" in line.note  # the sample's prices are never taken for market data
 
 
 def test_minute_fills_are_drawn_on_minute_prices(tmp_path: Path) -> None:
