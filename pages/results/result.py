@@ -188,12 +188,12 @@ def fills_chart(source: Source, symbol: str, window: rv.Window) -> tuple[str, go
     loaded, axis = ui.cached_result(Path(source[0])), time_axis_of(*source)
     fills = views.fills_frame(loaded)
     marked = fills[fills["symbol"] == symbol]
-    price = views.symbol_price(Path(source[3]), loaded, symbol, marked)
+    price = views.symbol_price(Path(source[3]), loaded, symbol, marked, intraday=axis.intraday)
     if price is None:
         at = loaded.equity.reindex(pd.DatetimeIndex(marked["time"]), method="nearest").to_numpy()
         figure = charts.trades_figure(loaded.equity, marked.assign(price=at), "Equity", axis, window)
         return f"No {symbol} prices in `{source[3]}`: its fills are drawn on the equity curve.", figure
-    title = f"{symbol} price ({price.normalisation})"
+    title = f"{symbol} price ({price.normalisation}, {price.resolution} closes)"
     return price.note, charts.trades_figure(price.prices, marked, title, axis, window)
 
 
@@ -453,6 +453,7 @@ def orders_part(orders: pd.DataFrame, shown: tuple, chosen_symbols: list[str], c
             "value": MONEY,
             "fees": MONEY,
             "quantity": st.column_config.NumberColumn(format="%g"),
+            "tag": st.column_config.TextColumn(width="large"),  # tags run to 50 characters (an options result's)
         },
     )
     rows = event.selection.rows if event and event.selection else []
@@ -466,6 +467,7 @@ def orders_part(orders: pd.DataFrame, shown: tuple, chosen_symbols: list[str], c
                 "time": st.column_config.DatetimeColumn(f"time ({axis.zone})", format=TIME_FORMAT),
                 "fill_price": MONEY,
                 "order_fee_amount": st.column_config.NumberColumn("fee", format="accounting"),
+                "message": st.column_config.TextColumn(width="large"),
             },
         )
     elif rows:
