@@ -19,8 +19,12 @@ class StudioError(Exception):
             self.hint = hint
 
     def user_message(self) -> str:
-        """The message and the hint, as one text for a terminal or a page."""
-        return f"{self}\n{self.hint}" if self.hint else str(self)
+        """The message and the hint, as one text for a terminal or a page; the message ends its sentence,
+        since a page's markdown joins the two lines into one."""
+        if not self.hint:
+            return str(self)
+        message = str(self)
+        return f"{message}{'' if message.endswith(('.', '!', '?', ':')) else '.'}\n{self.hint}"
 
 
 class InvalidRequest(StudioError):
