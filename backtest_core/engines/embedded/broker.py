@@ -59,10 +59,11 @@ from backtest_core.engines.embedded.model import (
     TradeBar,
     UpdateOrderFields,
     UpdateOrderRequest,
+    trailing_amount_text,
 )
 from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.errors import UnsupportedApi
-from backtest_core.stats.decimals import ONE, ZERO, from_float, normalize
+from backtest_core.stats.decimals import ONE, ZERO, from_float
 
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.feed import BarFeed
@@ -944,12 +945,6 @@ def _best_effort_quote(security: Security, order: Order, buying: bool, trade: Tr
     if quote_end is None or trade.end_time > quote_end:
         price = trade.close
     return price
-
-
-def trailing_amount_text(order: Order) -> str:
-    """LEAN's ``Messages.TrailingStopOrder.TrailingAmount``: ``$2`` or ``1.00%`` (the decimal times 100)."""
-    amount = normalize(from_float(order.trailing_amount))
-    return f"{amount * 100}%" if order.trailing_as_percentage else f"${amount}"
 
 
 def trailing_stop_price(price: float, amount: float, fraction: bool, buying: bool) -> float:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 
 from backtest_core.engines.embedded.model import _LeanClassType
+from backtest_core.stats.decimals import from_float, round_significant
 
 
 class Extensions(metaclass=_LeanClassType):
-    """``QuantConnect.Extensions``: time zone conversions (``ConvertFromUtc``/``ConvertToUtc``)."""
+    """``QuantConnect.Extensions``: time zone conversions and decimal rounding."""
 
     @staticmethod
     def convert_from_utc(time: datetime, zone: tzinfo, strict: bool = False) -> datetime:
@@ -22,5 +23,11 @@ class Extensions(metaclass=_LeanClassType):
         local = time.replace(tzinfo=zone) if time.tzinfo is None else time
         return local.astimezone(UTC).replace(tzinfo=None)
 
+    @staticmethod
+    def round_to_significant_digits(value: float, digits: int) -> float:
+        """LEAN's decimal ``RoundToSignificantDigits`` (to even at the last digit)."""
+        return float(round_significant(from_float(value), int(digits)))
+
     ConvertFromUtc = convert_from_utc
     ConvertToUtc = convert_to_utc
+    RoundToSignificantDigits = round_to_significant_digits
