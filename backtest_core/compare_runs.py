@@ -129,6 +129,8 @@ def run_facts(run: BacktestRunInfo, result: LeanResult) -> RunFacts:
         engine=run.engine.value,
         engine_version=description.engine_version,
         start_capital=capital,
+        data_start=description.data_start,
+        data_end=description.data_end,
         data_source=description.data_source.value,
         source=description.source.value if run.description.source else run.origin.value,
         warnings=[warning.message for warning in description.warnings],

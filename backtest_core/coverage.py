@@ -136,6 +136,13 @@ def coverage_warnings(ranges: list[DataRange], start: date, end: date, data_dir:
     return warnings
 
 
+def data_span(ranges: list[DataRange], start: date, end: date) -> tuple[date | None, date | None]:
+    """The first and last day of ``start``..``end`` on which any of ``ranges`` has data: the part of the
+    period the run had prices for (``(None, None)`` when no day of data falls in it)."""
+    inside = [day for found in ranges for day in found.days if start <= day <= end]
+    return (min(inside), max(inside)) if inside else (None, None)
+
+
 def coverage_problem(ranges: list[DataRange], start: date | None, end: date | None) -> str | None:
     """Why a run cannot work at all: a symbol without data, or a period holding no day of its data (a period
     between two minute files counts). None when some data falls in the period (partial cover is a warning

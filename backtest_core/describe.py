@@ -12,7 +12,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from backtest_core.coverage import DataRange, coverage_warnings, data_coverage
+from backtest_core.coverage import DataRange, coverage_warnings, data_coverage, data_span
 from backtest_core.engines.base import EngineFacts
 from backtest_core.engines.embedded.data import SecurityKind
 from backtest_core.errors import StudioError
@@ -47,17 +47,21 @@ def describe_engine_run(
     requested ``symbols`` the algorithm never subscribed to (it read fewer than it was given)."""
     resolutions = [Resolution(s.resolution) for s in facts.subscriptions]
     warnings = _unused_symbols(requested_symbols or [], facts)
+    span: tuple[date | None, date | None] = (None, None)
     if facts.period_start and facts.period_end and facts.subscriptions:
         ranges = [
             _coverage(data_dir, item.symbol, Resolution(item.resolution), item.kind, item.market)
             for item in facts.subscriptions
         ]
         warnings += coverage_warnings(ranges, facts.period_start, facts.period_end, data_dir)
+        span = data_span(ranges, facts.period_start, facts.period_end)
     return RunDescription(
         period_start=facts.period_start,
         period_end=facts.period_end,
         resolution=finest(resolutions),
         start_capital=facts.start_capital,
+        data_start=span[0],
+        data_end=span[1],
         data_source=_data_source(facts.synthetic_data),
         source=ResultSource.APP,
         language=facts.language,
@@ -77,16 +81,20 @@ def describe_result(result: LeanResult, *, data_dir: Path | None = None, image: 
     version = engine_version(result.log_text, result.algorithm_log)
     warnings = _request_warnings(requests.failed) + _equity_warnings(result, end) + _little_data(result, start, end)
     data_source = DataSource.REAL if source == ResultSource.CLOUD else DataSource.UNKNOWN
+    span: tuple[date | None, date | None] = (None, None)
     if data_dir is not None:
         data_source = _data_source((data_dir / MARKER).exists())
         if start and end and requested:
             ranges = [_coverage(data_dir, r.symbol, r.resolution, r.kind, r.market) for r in requested]
             warnings = coverage_warnings(ranges, start, end, data_dir) + warnings
+            span = data_span(ranges, start, end)
     return RunDescription(
         period_start=start,
         period_end=end,
         resolution=finest([r.resolution for r in requested]),
         start_capital=_start_capital(result),
+        data_start=span[0],
+        data_end=span[1],
         data_source=data_source,
         source=ResultSource.APP if data_dir is not None else source,
         language=language(files.folder, result.log_text),

@@ -17,6 +17,7 @@ from backtest_core.runs import recover
 from backtest_core.sample_data import MARKER, write_sample_data
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
+from backtest_core.store.backfill import describe_undescribed
 
 if TYPE_CHECKING:
     from backtest_core.cluster.status import ClusterStatus
@@ -60,8 +61,10 @@ def store() -> RunStore:
 
 @st.cache_resource(show_spinner="Preparing the store…")
 def _prepare(home: str, data_dir: str) -> str:
-    """Once per server and store: resolve runs orphaned while the app was down; fill an empty data folder."""
+    """Once per server and store: resolve runs orphaned while the app was down, describe runs stored
+    undescribed (an older store's); fill an empty data folder."""
     recover(Settings())
+    describe_undescribed(RunStore(Settings()))
     folder = Path(data_dir)
     if folder.exists() and any(folder.iterdir()):
         return ""
@@ -127,15 +130,15 @@ def run_link(run_id: str, label: str | None = None) -> None:
 def run_notices(run: BacktestRunInfo, label: str = "") -> None:
     """What an analyst must know before reading a run's figures, wherever the run is shown: a SYNTHETIC label
     and every warning stored with it. ``label`` names the run on pages that show several."""
-    _draw_notices(views.notice_texts(run, label))
+    draw_notices(views.notice_texts(run, label))
 
 
 def runs_notices(runs: Sequence[tuple[BacktestRunInfo, str]]) -> None:
     """The notices of several runs, each named by its label: one SYNTHETIC label and one list of warnings."""
-    _draw_notices(views.grouped_notice_texts(runs))
+    draw_notices(views.grouped_notice_texts(runs))
 
 
-def _draw_notices(notices: list[tuple[str, str]]) -> None:
+def draw_notices(notices: list[tuple[str, str]]) -> None:
     for kind, text in notices:
         if kind == "synthetic":
             st.warning(text.replace("SYNTHETIC data.", "**SYNTHETIC data.**", 1), icon=":material/science:")

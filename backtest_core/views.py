@@ -67,7 +67,8 @@ def notice_texts(run: BacktestRunInfo, label: str = "") -> list[tuple[str, str]]
 
 def grouped_notice_texts(runs: Sequence[tuple[BacktestRunInfo, str]]) -> list[tuple[str, str]]:
     """The notices of several runs (each with its label) as at most two texts, so a page comparing a sweep's
-    dozen runs shows one SYNTHETIC label naming them all and one list of warnings, not a banner per run."""
+    dozen runs shows one SYNTHETIC label naming them all and one list of warnings, not a banner per run;
+    a warning several runs share is one line naming them."""
     synthetic = [label for run, label in runs if run.description.data_source == DataSource.SYNTHETIC]
     notices = []
     if len(synthetic) == 1:
@@ -78,19 +79,26 @@ def grouped_notice_texts(runs: Sequence[tuple[BacktestRunInfo, str]]) -> list[tu
             f"SYNTHETIC data. {every} ({', '.join(synthetic)}) were computed on Backtest Studio's random-walk "
             "sample, not on market data: their figures say nothing about any real security."
         )))  # fmt: skip
-    warnings = [f"- **{label}**: {warning.message}" for run, label in runs for warning in run.description.warnings]
-    if warnings:
-        notices.append(("warning", "\n".join(warnings)))
+    by_message: dict[str, list[str]] = {}  # a sweep's runs share a period, so often the same warning
+    for run, label in runs:
+        for warning in run.description.warnings:
+            by_message.setdefault(warning.message, []).append(label)
+    if by_message:
+        lines = [f"- **{', '.join(labels)}**: {message}" for message, labels in by_message.items()]
+        notices.append(("warning", "\n".join(lines)))
     return notices
 
 
 def period_text(description: RunDescription) -> str:
-    """``2015-01-01 to 2020-12-31 · daily · starting capital 100,000`` (``unknown`` for what no file states)."""
+    """``2015-01-01 to 2020-12-31 · daily · starting capital 100,000`` (``unknown`` for what no file states),
+    and ``· prices only 2016-03-01 to 2020-12-31`` when the data covered less of the period."""
     start, end = description.period_start, description.period_end
     period = f"{start or 'unknown'} to {end or 'unknown'}" if start or end else "period unknown"
     resolution = description.resolution or "resolution unknown"
     capital = f"{description.start_capital:,.0f}" if description.start_capital is not None else "unknown"
-    return f"{period} · {resolution} · starting capital {capital}"
+    data = (description.data_start, description.data_end)
+    prices = f" · prices only {data[0]} to {data[1]}" if None not in data and data != (start, end) else ""
+    return f"{period} · {resolution} · starting capital {capital}{prices}"
 
 
 def history_frame(runs: Sequence[BacktestRunInfo]) -> pd.DataFrame:

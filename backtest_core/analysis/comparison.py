@@ -51,6 +51,8 @@ class RunFacts(BaseModel):
     engine: str | None = None
     engine_version: str | None = None
     start_capital: float | None = None
+    data_start: date | None = None  # the part of the period its subscriptions had data for
+    data_end: date | None = None
     data_source: str = "unknown"
     source: str | None = None
     warnings: list[str] = []
@@ -67,6 +69,22 @@ class ComparedRun:
     @property
     def trades(self) -> pd.DataFrame:
         return self.trade_source()
+
+    @property
+    def data_days(self) -> tuple[date | None, date | None]:
+        """The days the run's figures really cover: its equity curve's, narrowed to the days its data had
+        prices for when that is known (a curve runs on, flat, over days without data)."""
+        first, last = self.curve.first_day, self.curve.last_day
+        if first is not None and self.facts.data_start is not None:
+            first = max(first, self.facts.data_start)
+        if last is not None and self.facts.data_end is not None:
+            last = min(last, self.facts.data_end)
+        return first, last
+
+    def data_label(self) -> str:
+        """``2013-10-07 – 2013-10-11``: the Compare header's "data" cell."""
+        first, last = self.data_days
+        return f"{first or 'unknown'} – {last or 'unknown'}"
 
 
 class VsBaseline(BaseModel):
@@ -155,7 +173,7 @@ class Workbench:
             "start_capital": facts.start_capital,
             "data_source": facts.data_source,
             "warnings": facts.warnings,
-            "data": {"start": run.curve.first_day, "end": run.curve.last_day},
+            "data": dict(zip(("start", "end"), run.data_days, strict=True)),
             "window": self.windows[facts.id].model_dump(),
         }
         vs = None

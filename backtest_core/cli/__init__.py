@@ -14,6 +14,8 @@ from backtest_core.cli import catalogue, cluster, compare, data, history, result
 from backtest_core.errors import StudioError
 from backtest_core.runs import recover
 from backtest_core.settings import Settings
+from backtest_core.store import RunStore
+from backtest_core.store.backfill import describe_undescribed
 
 TOPICS = (catalogue, history, runs, sweeps, data, compare, cluster, result)
 NO_STORE_COMMANDS = {"data", "strategies", "strategy"}
@@ -36,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command not in NO_STORE_COMMANDS:
             recover(Settings())  # runs orphaned by a crash or a reboot are resolved whenever the CLI starts
+            describe_undescribed(RunStore(Settings()))  # and runs stored undescribed are described, once
         return int(args.handler(args))
     except StudioError as error:
         print(f"error: {error.user_message()}", file=sys.stderr)

@@ -72,13 +72,17 @@ class RunDescription(BaseModel):
 
     Filled when a run ends (from its request, its engine and its result) or when it is imported.
     ``period_start``/``period_end`` are the backtest's own dates (the algorithm's, after overrides);
-    ``resolution`` is the finest data resolution it subscribed to; ``start_capital`` its starting equity.
+    ``resolution`` is the finest data resolution it subscribed to; ``start_capital`` its starting equity;
+    ``data_start``/``data_end`` the first and last day of the period its subscriptions had data for (a run
+    padded with days without prices covers less than its period; unknown when no data folder was read).
     """
 
     period_start: date | None = None
     period_end: date | None = None
     resolution: str | None = None
     start_capital: float | None = None
+    data_start: date | None = None
+    data_end: date | None = None
     data_source: DataSource = DataSource.UNKNOWN
     source: ResultSource = ResultSource.APP
     language: str | None = Field(default=None, description="python or csharp")

@@ -35,7 +35,7 @@ from backtest_core.models import (
 from backtest_core.results import LeanResult, load_result, read_verdict
 from backtest_core.settings import Settings
 from backtest_core.store.folders import check_run_id, new_run_id, snapshot_project, sweep_code_dir, write_atomic
-from backtest_core.store.schema import migrate
+from backtest_core.store.schema import UNDESCRIBED, migrate
 
 BUSY_TIMEOUT_SECONDS = 30.0
 _SORT_COLUMN = {
@@ -423,6 +423,12 @@ class RunStore:
                 "SELECT id, algorithm_id FROM runs WHERE content_hash IS NULL AND status NOT IN ('queued', 'running')"
             ).fetchall()
         return [(row["id"], self.runs_dir / row["id"] / f"{row['algorithm_id']}.json") for row in rows]
+
+    def undescribed(self) -> list[BacktestRunInfo]:
+        """Ended runs stored without a description, oldest first (``store.backfill`` describes them)."""
+        with self._connect() as connection:
+            rows = connection.execute(f"SELECT {_LIST_COLUMNS} FROM runs WHERE {UNDESCRIBED} ORDER BY seq").fetchall()
+        return [_run_info(row) for row in rows]
 
     def find_by_content(self, digest: str) -> str | None:
         """The run whose result has this digest (the oldest, if several), or None."""

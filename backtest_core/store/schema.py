@@ -10,6 +10,8 @@ from backtest_core.models import KEY_STATISTICS
 # costs the same from 10 runs as from 10,000: SQLite walks the index and stops after the page.
 SORT_COLUMNS = ("seq", "name", "strategy", "status", *KEY_STATISTICS)
 
+UNDESCRIBED = "description = '{}' AND status NOT IN ('queued', 'running')"  # store.backfill fills these
+
 _RUNS = f"""
 CREATE TABLE IF NOT EXISTS runs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -72,6 +74,9 @@ MIGRATIONS: list[list[str]] = [
         "name TEXT NOT NULL, strategy TEXT NOT NULL, created_at TEXT NOT NULL, state TEXT NOT NULL, "
         "body TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS sweeps_created ON sweeps (created_at)",
+    ],
+    [  # runs stored without a description (older indexes, runs ended undescribed): found at once to fill
+        f"CREATE INDEX IF NOT EXISTS runs_undescribed ON runs (seq) WHERE {UNDESCRIBED}",
     ],
 ]
 

@@ -27,6 +27,7 @@ from backtest_core.models.sweep import SweepCounts, SweepInfo, SweepState
 from backtest_core.results import read_snapshot, read_verdict
 from backtest_core.store import RunStore
 from backtest_core.store.sweep_store import SweepStore
+from backtest_core.views import grouped_notice_texts
 
 KEY_COLUMNS = {  # index column → the label the table shows (LEAN's printed units)
     "sharpe": "Sharpe Ratio",
@@ -58,6 +59,7 @@ class SweepReport:
     overfit: OverfitProbability | None = None
     overfit_note: str = ""
     eta: timedelta | None = None
+    notices: list[tuple[str, str]] = field(default_factory=list)  # the runs' SYNTHETIC label and warnings
 
 
 def sweep_status(sweep: SweepInfo, counts: SweepCounts) -> str:
@@ -86,6 +88,9 @@ def sweep_report(store: RunStore, sweep_id: str, *, with_curves: bool = True) ->
     table = _table(sweep, runs, objective_values)
     report = SweepReport(sweep=sweep, counts=counts, status=sweep_status(sweep, counts), table=table, equity=equity)
     report.eta = estimate_eta(runs, counts, datetime.now(UTC))
+    names = sweep.grid.names
+    labelled = [(run, ", ".join(f"{name}={run.request.parameters.get(name)}" for name in names)) for run in runs]
+    report.notices = grouped_notice_texts([(run, label) for run, label in labelled if not run.status.is_active])
     _score(report, store)
     return report
 

@@ -356,8 +356,15 @@ def trades_view() -> None:
     else:
         left, middle, right = st.columns(3)
         chosen_symbols = left.multiselect("Symbols", symbols, placeholder="every symbol")
-        directions = sorted(set(orders["direction"].dropna()) | set(trades["direction"].dropna()))
-        chosen_directions = middle.multiselect("Direction", directions, placeholder="both")
+        sides, trade_directions = set(orders["direction"].dropna()), set(trades["direction"].dropna())
+        chosen = middle.multiselect(
+            "Direction",
+            sorted(sides) + sorted(trade_directions - sides),
+            placeholder="every direction",
+            help="Buy and Sell filter the orders, Long and Short the closed trades (a trade has orders both ways).",
+        )
+        chosen_sides = [side for side in chosen if side in sides]
+        chosen_directions = [direction for direction in chosen if direction in trade_directions]
         tags = sorted({str(t) for t in orders["tag"].dropna() if str(t)})
         chosen_tags = right.multiselect("Order tag", tags, placeholder="every tag", disabled=not tags)
         shown = view if has_curve else (None, None)
@@ -373,7 +380,7 @@ def trades_view() -> None:
         if part == "Analytics":
             trade_analytics_part(trades, picked, shown, chosen_symbols, chosen_directions, chosen_tags)
         elif part == "Orders":
-            orders_part(orders, shown, chosen_symbols, chosen_directions, chosen_tags)
+            orders_part(orders, shown, chosen_symbols, chosen_sides, chosen_tags)
         elif part == "Closed trades":
             trades_part(picked, len(trades))
         elif part == "Fills":
@@ -419,11 +426,9 @@ def fills_part(symbols: list[str], chosen_symbols: list[str]) -> None:
         time_chart(figure, "fills")
 
 
-def orders_part(orders: pd.DataFrame, shown: tuple, chosen_symbols: list[str], chosen_directions: list[str],
+def orders_part(orders: pd.DataFrame, shown: tuple, chosen_symbols: list[str], chosen_sides: list[str],
                 chosen_tags: list[str]) -> None:  # fmt: skip
-    picked_orders = trade_analytics.filtered(
-        orders, symbol=chosen_symbols, direction=chosen_directions, tag=chosen_tags
-    )
+    picked_orders = trade_analytics.filtered(orders, symbol=chosen_symbols, direction=chosen_sides, tag=chosen_tags)
     if has_curve:
         picked_orders = picked_orders[(picked_orders["time"] >= shown[0]) & (picked_orders["time"] <= shown[1])]
     st.subheader(f"Orders in the window ({len(picked_orders):,} of {len(orders):,})")
@@ -434,7 +439,8 @@ def orders_part(orders: pd.DataFrame, shown: tuple, chosen_symbols: list[str], c
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        key=f"orders-{run.id}",
+        # a table of other orders starts unselected: a kept row position would show another order's events
+        key=f"orders-{run.id}-{hash((tuple(chosen_symbols), tuple(chosen_sides), tuple(chosen_tags), shown))}",
         column_config={
             "time": st.column_config.DatetimeColumn(f"time ({axis.zone})", format=TIME_FORMAT),
             "last_fill_time": st.column_config.DatetimeColumn(f"filled ({axis.zone})", format=TIME_FORMAT),

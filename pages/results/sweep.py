@@ -91,6 +91,7 @@ st.caption(
         else ""
     )
 )
+ui.draw_notices(report.notices)  # the SYNTHETIC label and the runs' warnings, before any figure
 
 # -- the runs --------------------------------------------------------------------------------------------
 st.subheader("Runs")

@@ -135,9 +135,14 @@ def page(browser) -> Iterator[object]:
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Streamlit's own e2e recipe: connected, script finished, no skeletons left."""
+    """Connected, a script run has ended in this document, and no run is going on or requested.
+
+    The script state reads ``notRunning`` before the first run starts too, so a wait on it alone passes at once
+    on a slow machine; Streamlit sets ``window.prerenderReady`` once its first run has ended. After a widget
+    change the state turns ``rerunRequested`` at once, so the short pause covers later runs."""
     page.wait_for_timeout(250)
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
+    page.wait_for_function("window.prerenderReady === true", timeout=timeout)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 
 

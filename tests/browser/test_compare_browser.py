@@ -89,6 +89,7 @@ def test_brushing_the_chart_recomputes_the_window_and_its_statistics(page, app_u
     brushed = "() => /start=\\d{4}-\\d\\d-\\d\\d.*end=\\d{4}-\\d\\d-\\d\\d/.test(location.href)"
     # a drag made while Plotly still lays the chart out (its width follows the page) is lost, for a user too,
     # who then drags again: wait until the drag area stands still, and drag a second time if the first was lost
+    page.evaluate(_RECORD_SELECTIONS)
     for attempt in range(2):
         box = _still_box(page, area)
         page.mouse.move(box["x"] + box["width"] * 0.30, box["y"] + box["height"] * 0.5)
@@ -100,7 +101,9 @@ def test_brushing_the_chart_recomputes_the_window_and_its_statistics(page, app_u
             break
         except PlaywrightTimeout:
             if attempt:
-                raise
+                screenshot(page, "compare-brush-lost")
+                state = page.evaluate(_SELECTION_STATE)
+                raise AssertionError(f"the drag set no window: {state}\n{page.inner_text('body')[:3000]}") from None
     wait_for_app(page, timeout=120_000)
     _no_exception(page)
     header = page.get_by_text(re.compile(r"^Window \d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d")).inner_text()
@@ -114,6 +117,16 @@ def test_brushing_the_chart_recomputes_the_window_and_its_statistics(page, app_u
     page.get_by_role("button", name="Reset to the common window").click()
     wait_for_app(page, timeout=120_000)
     assert page.get_by_text(re.compile(r"^Window 2016-01-04 – 2019-12-31")).is_visible()
+
+
+# what Plotly itself saw of the drags, and the app's state, for the message when a drag sets no window
+_RECORD_SELECTIONS = """() => { const plot = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+    window.__selected = []; plot.on('plotly_selected', e => window.__selected.push(e ? e.selections : 'no event')); }"""
+_SELECTION_STATE = """() => { const plot = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+    const app = document.querySelector("[data-testid='stApp']");
+    return {selected: window.__selected, dragmode: plot && plot._fullLayout && plot._fullLayout.dragmode,
+            script: app.getAttribute('data-test-script-state'), url: location.href,
+            exceptions: document.querySelectorAll("[data-testid='stException']").length}; }"""
 
 
 def _still_box(page, area) -> dict[str, float]:

@@ -43,6 +43,7 @@ def test_result_page_labels_synthetic_data_and_shows_the_period_and_the_warning(
     assert any("SYNTHETIC data" in text for text in shown)
     assert any("ends 2020-12-31" in text for text in shown)
     assert any("2020-01-02 to 2021-03-31 · daily · starting capital 100,000" in text for text in shown)
+    assert any("· prices only 2020-01-02 to 2020-12-31" in text for text in shown)  # the days it had data for
 
 
 def test_history_has_period_columns_and_the_data_label(synthetic_run: str) -> None:
@@ -71,8 +72,8 @@ def test_many_runs_share_one_synthetic_label_and_one_list_of_warnings(synthetic_
     notices = grouped_notice_texts([(run, "first"), (run, "second"), (run, "third")])
     assert [kind for kind, _ in notices] == ["synthetic", "warning"]
     assert notices[0][1].startswith("SYNTHETIC data. All runs (first, second, third) were computed")
-    lines = notices[1][1].splitlines()
-    assert len(lines) == 3 * len(run.description.warnings) and lines[0].startswith("- **first**: ")
+    lines = notices[1][1].splitlines()  # one line per warning, naming every run it holds for
+    assert lines == [f"- **first, second, third**: {warning.message}" for warning in run.description.warnings]
     assert grouped_notice_texts([(run, "only")])[0][1].startswith("SYNTHETIC data. only was computed")
 
 

@@ -26,7 +26,14 @@ def test_held_value_heatmap_and_holdout_table_of_a_real_sweep(sweep_home):  # no
     assert shown["counts"]["completed"] == 12 and shown["counts"]["failed"] == 4
 
     app = page("sweep", id=shown["id"])
+    [label] = [box.value for box in app.warning if "SYNTHETIC data" in box.value]  # one label for the sweep
+    assert "All runs (fast=5, slow=30, resolution=daily," in label and "random-walk sample" in label
     assert "Sharpe Ratio: slow by fast (resolution: best (max)) · outlined: the best run" in _figure_titles(app)
+    [parallel] = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")
+                  if json.loads(chart.proto.spec)["data"][0]["type"] == "parcoords"]  # fmt: skip
+    axes = [dimension["label"] for dimension in parallel["data"][0]["dimensions"]]
+    assert axes == ["fast", "slow", "resolution", "Sharpe Ratio"]  # more than two parameters: every run a line
+    assert parallel["layout"]["title"]["text"] == "Sharpe Ratio across 3 parameters (12 runs with a value)"
     app.selectbox(key="heat_mode").select("held at a value").run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.selectbox(key="hold-resolution").value == "daily"
