@@ -38,29 +38,47 @@ def _events(tmp_path: Path) -> list[str]:
     return [line.split(" event ", 1)[1] for line in debug_lines(tmp_path / "out") if " event " in line]
 
 
-def test_a_limit_if_touched_request_is_submitted_as_built(lean_data: Path, tmp_path: Path) -> None:
+def test_a_limit_request_is_submitted_as_built(lean_data: Path, tmp_path: Path) -> None:
     on_data = """
-        request = SubmitOrderRequest(OrderType.LIMIT_IF_TOUCHED, SecurityType.EQUITY, "SPY", 10, 0, price + 1,
-                                     price + 0.5, self.utc_time, "mine", asynchronous=True)
+        request = SubmitOrderRequest(OrderType.LIMIT, SecurityType.EQUITY, "SPY", 10, 0, price + 1, self.utc_time,
+                                     "mine", asynchronous=True)
         ticket = self.transactions.add_order(request)
         self.debug(f"ticket {ticket.order_type.name} {ticket.tag} {ticket.get(OrderField.LIMIT_PRICE) - price:.2f} "
-                   f"{ticket.get(OrderField.TRIGGER_PRICE) - price:.2f} {ticket.submit_request.asynchronous}")
+                   f"{ticket.submit_request.asynchronous}")
     """
     outcome = _run(tmp_path, lean_data, on_data)
     assert outcome.status == "completed", outcome.error
-    assert any(line.endswith("ticket LIMIT_IF_TOUCHED mine 1.00 0.50 True") for line in debug_lines(tmp_path / "out"))
+    assert any(line.endswith("ticket LIMIT mine 1.00 True") for line in debug_lines(tmp_path / "out"))
     # LEAN's OrderEvent.ToString: UTC time, status, quantity, the order's prices (smart-rounded), fee on fills
     submitted, filled = _events(tmp_path)[:2]
     assert re.fullmatch(
         r"Time: 10/07/2013 13:31:00 OrderID: 1 EventID: 1 Symbol: SPY Status: Submitted Quantity: 10 "
-        r"LimitPrice: \$\d+\.\d+ TriggerPrice: \$\d+\.\d+",
+        r"LimitPrice: \$\d+\.\d+",
         submitted,
     ), submitted
     assert re.fullmatch(
-        r"Time: \d\d/\d\d/2013 \d\d:\d\d:00 OrderID: 1 EventID: 2 Symbol: SPY Status: Filled Quantity: 10 "
-        r"FillQuantity: 10 FillPrice: \$\d+\.\d+ LimitPrice: \$\d+\.\d+ TriggerPrice: \$\d+\.\d+ OrderFee: 1 USD",
+        r"Time: 10/07/2013 13:32:00 OrderID: 1 EventID: 2 Symbol: SPY Status: Filled Quantity: 10 "
+        r"FillQuantity: 10 FillPrice: \$\d+\.\d+ LimitPrice: \$\d+\.\d+ OrderFee: 1 USD",
         filled,
     ), filled
+
+
+def test_an_update_to_zero_quantity_is_refused_and_the_order_kept(lean_data: Path, tmp_path: Path) -> None:
+    """LEAN's ``BrokerageTransactionHandler.UpdateOrder``: ``OrderResponse.ZeroQuantity``, no update event."""
+    on_data = """
+        ticket = self.limit_order("SPY", 5, price - 5)
+        response = ticket.update_quantity(0, "zero")
+        self.debug(f"zero {response.is_error} {response.error_code.name} {response.error_message}")
+        self.debug(f"kept {ticket.quantity:g} {ticket.tag!r} {ticket.status.name}")
+        ticket.update_quantity(4)
+        self.debug(f"after {ticket.quantity:g} {ticket.status.name}")
+    """
+    outcome = _run(tmp_path, lean_data, on_data)
+    assert outcome.status == "completed", outcome.error
+    lines = [line[20:] for line in debug_lines(tmp_path / "out")]
+    assert "zero True ORDER_QUANTITY_ZERO Unable to update order with id 1 that has zero quantity." in lines
+    assert "kept 5 '' SUBMITTED" in lines
+    assert "after 4 UPDATE_SUBMITTED" in lines  # LEAN's order status until the order's next event
 
 
 def test_a_market_request_fills_at_once_with_leans_shorter_overload(lean_data: Path, tmp_path: Path) -> None:
@@ -85,6 +103,14 @@ def test_requests_the_engine_cannot_submit_as_built_are_refused_by_name(lean_dat
     """
     outcome = _run(trailing, lean_data, on_data)
     assert outcome.status == "failed" and "transactions.add_order of a TRAILING_STOP order" in outcome.error
+    touched = tmp_path / "touched"
+    touched.mkdir()
+    on_data = """
+        self.transactions.add_order(SubmitOrderRequest(OrderType.LIMIT_IF_TOUCHED, SecurityType.EQUITY, "SPY", 1, 0,
+                                                       price - 1, price - 0.5, self.utc_time, ""))
+    """
+    outcome = _run(touched, lean_data, on_data)
+    assert outcome.status == "failed" and "transactions.add_order of a LIMIT_IF_TOUCHED order" in outcome.error
     late = tmp_path / "late"
     late.mkdir()
     on_data = """

@@ -1209,14 +1209,11 @@ class _TransactionsView:
         properties = request.order_properties
         if properties is not None and not isinstance(properties, OrderProperties):
             raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
-        limit, stop, trigger = (
-            getattr(request, name) if name in _REQUEST_PRICES[kind] else None
-            for name in ("limit_price", "stop_price", "trigger_price")
+        limit, stop = (
+            getattr(request, name) if name in _REQUEST_PRICES[kind] else None for name in ("limit_price", "stop_price")
         )
-        ticket = self._t.submit(
-            security, request.quantity, kind, request.tag, limit, stop, request.asynchronous, properties,
-            trigger_price=trigger,
-        )  # fmt: skip
+        ticket = self._t.submit(security, request.quantity, kind, request.tag, limit, stop, request.asynchronous,
+                                properties)  # fmt: skip
         if kind == OrderType.MARKET:
             self._t.scan(set())
         return ticket
@@ -1259,8 +1256,7 @@ _REQUEST_PRICES: dict[OrderType, tuple[str, ...]] = {
     OrderType.LIMIT: ("limit_price",),
     OrderType.STOP_MARKET: ("stop_price",),
     OrderType.STOP_LIMIT: ("stop_price", "limit_price"),
-    OrderType.LIMIT_IF_TOUCHED: ("limit_price", "trigger_price"),
-}
+}  # limit-if-touched requests are refused: LEAN's LimitIfTouchedAsync regression keeps a different order list
 
 
 def _accepts(filter: Any, item: Any) -> bool:

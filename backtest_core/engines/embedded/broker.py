@@ -672,6 +672,9 @@ class Transactions:
             if fields.tag is not None:
                 order.tag = fields.tag
             return OrderResponse(order_id)
+        if fields.quantity is not None and float(fields.quantity) == 0:  # LEAN's handler: refused, order unchanged
+            message = f"Unable to update order with id {order_id} that has zero quantity."
+            return OrderResponse(order_id, OrderResponseErrorCode.ORDER_QUANTITY_ZERO, message)
         if fields.quantity is not None:
             order.quantity = float(fields.quantity)
         security = self.securities[order.symbol]
@@ -687,8 +690,8 @@ class Transactions:
         if fields.tag is not None:
             order.tag = fields.tag
         order.last_update_time = self.clock.utc
+        order.status = OrderStatus.UPDATE_SUBMITTED  # LEAN's status until the order's next event
         self._emit(order, OrderStatus.UPDATE_SUBMITTED, 0.0, 0.0, 0.0, "")
-        order.status = OrderStatus.SUBMITTED
         return OrderResponse(order_id)
 
     # -- filling ---------------------------------------------------------------------------------------------

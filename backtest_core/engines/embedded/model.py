@@ -845,10 +845,12 @@ class OrderResponseErrorCode(_Enum):
     NONE = 0
     INVALID_ORDER_STATUS = -9
     UNABLE_TO_FIND_ORDER = -10
+    ORDER_QUANTITY_ZERO = -11
     INVALID_REQUEST = -22
     REQUEST_CANCELED = -23
     InvalidOrderStatus = -9
     UnableToFindOrder = -10
+    OrderQuantityZero = -11
     InvalidRequest = -22
     RequestCanceled = -23
 
