@@ -479,19 +479,18 @@ class Portfolio(dict):
 
 
 def _reserved_buying_power(holding: SecurityHolding) -> float:
-    return buying_power_used(holding) / holding.security.leverage
+    return buying_power_used(holding.security) / holding.security.leverage
 
 
-def buying_power_used(holding: SecurityHolding) -> float:
+def buying_power_used(security: Security) -> float:
     """The position's reserved buying power times its leverage (what LEAN's capacity estimate weighs): its
     absolute value, unless the algorithm's buying power model reserves otherwise."""
-    security = holding.security
     model = security.buying_power_model
     if overrides(model, "get_reserved_buying_power_for_position"):
         parameters = ReservedBuyingPowerForPositionParameters(security)
         reserved = model.get_reserved_buying_power_for_position(parameters).absolute_used_buying_power
         return float(reserved) * security.leverage
-    return holding.absolute_holdings_value
+    return security.holdings.absolute_holdings_value
 
 
 NO_BARS: Mapping[Symbol, TradeBar] = MappingProxyType({})
