@@ -29,7 +29,7 @@ from backtest_core.models import BacktestRunInfo
 from backtest_core.results import LeanResult
 from backtest_core.results.logs import parse_log
 from backtest_core.results.symbols import Listing, listing
-from backtest_core.views import period_text
+from backtest_core.views import format_duration, period_text
 
 Window = tuple[pd.Timestamp, pd.Timestamp]
 RANGES = ("1M", "3M", "6M", "YTD", "1Y", "All")
@@ -234,6 +234,17 @@ def headline(result: LeanResult) -> list[tuple[str, str]]:
             text = f"{float(text):,.2f} {result.algorithm_configuration.get('accountCurrency') or ''}".strip()
         figures.append((label, text))
     return figures
+
+
+def holding_text(span: pd.Timedelta | None) -> str:
+    """A holding time as an analyst reads it: days from one day up, else hours and minutes ('–' for none)."""
+    if span is None or pd.isna(span):
+        return "–"
+    days = span / timedelta(days=1)
+    if days >= 1:
+        text = f"{days:,.1f}".removesuffix(".0")
+        return f"{text} day" if text == "1" else f"{text} days"
+    return format_duration(span.to_pytimedelta())
 
 
 def header_text(run: BacktestRunInfo) -> str:

@@ -27,6 +27,7 @@ from backtest_core.models import (
 )
 from backtest_core.results import LeanResult
 from backtest_core.results.logs import read_log
+from backtest_core.sample_data import MARKER
 
 FILL_SLACK = 0.005
 FILLED = ("Filled", "PartiallyFilled")
@@ -185,13 +186,17 @@ class PriceLine:
     prices: pd.Series
     normalisation: str  # "adjusted" (LEAN's default) or "raw"
     note: str  # says which, and whether the fills match this data folder's prices at all
+    resolution: str  # of the bars: "minute", "hour" or "daily"
 
 
-def symbol_price(data_dir: Path, result: LeanResult, ticker: str, fills: pd.DataFrame) -> PriceLine | None:
-    """Closes of a traded US equity over the result's period from the data folder (daily, else hour), adjusted
-    or raw as the fills are: a fill made at raw prices drawn over adjusted ones sits off the line by every
-    dividend and split since. Which one is told by where the fills fall: within each day's range of the
-    adjusted or of the raw bars.
+def symbol_price(
+    data_dir: Path, result: LeanResult, ticker: str, fills: pd.DataFrame, intraday: bool = False
+) -> PriceLine | None:
+    """Closes of a traded US equity over the result's period from the data folder (daily, else hour; for an
+    ``intraday`` result minute, else hour, else daily: daily closes under minute fills draw a few straight
+    lines the fills scatter around), adjusted or raw as the fills are: a fill made at raw prices drawn over
+    adjusted ones sits off the line by every dividend and split since. Which one is told by where the fills
+    fall: within each day's range of the adjusted or of the raw bars.
 
     None when the data folder has no bars for it; the page then draws the trades on the equity curve.
     """
@@ -200,7 +205,8 @@ def symbol_price(data_dir: Path, result: LeanResult, ticker: str, fills: pd.Data
     folder = LeanDataFolder(data_dir)
     first, last = result.equity.index[0].date(), result.equity.index[-1].date()
     zone = ZoneInfo("America/New_York")
-    for resolution in (Resolution.DAILY, Resolution.HOUR):
+    order = (Resolution.MINUTE, Resolution.HOUR, Resolution.DAILY) if intraday else (Resolution.DAILY, Resolution.HOUR)
+    for resolution in order:
         try:
             raw = folder.read_bars(SecurityKind.EQUITY, "usa", ticker.lower(), resolution, "trade", first, last)
         except StudioError:
@@ -213,7 +219,10 @@ def symbol_price(data_dir: Path, result: LeanResult, ticker: str, fills: pd.Data
         bars = raw if normalisation == "raw" else adjusted
         times = pd.to_datetime(bars.end_ns, utc=True)
         line = pd.Series(bars.close.astype(float), index=times, name=ticker)
-        return PriceLine(line, normalisation, _price_note(normalisation, *checks[normalisation]))
+        note = _price_note(normalisation, *checks[normalisation])
+        if (data_dir / MARKER).exists():
+            note += " These prices are Backtest Studio's SYNTHETIC sample, not market data."
+        return PriceLine(line, normalisation, note, resolution.name.lower())
     return None
 
 

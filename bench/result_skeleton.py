@@ -1,5 +1,6 @@
 """The Result page's skeleton with nothing to compute: the same widgets in the same places (header, headline,
-range buttons and slider, tabs that rerun, the Trades tab's filters in a fragment), no result, no chart.
+range buttons and slider, tabs in a fragment that a tab change reruns, the Trades tab's filters in a fragment
+inside it), no result, no chart.
 bench_result times a widget change here as the bare Streamlit rerun the real page is measured against.
 
     streamlit run bench/result_skeleton.py   (bench.bench_result starts it)
@@ -29,8 +30,6 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
     st.toggle("Log scale")
 st.markdown(f"**Window** {st.session_state.get('range')} · **return** 1.00%")
 
-tabs = dict(zip(TABS, st.tabs(TABS, key="tab", on_change="rerun", bind="query-params"), strict=True))
-
 
 @st.fragment
 def trades_view() -> None:
@@ -42,10 +41,15 @@ def trades_view() -> None:
     st.selectbox("Fills on the price of", chosen or ["SPY"])
 
 
-for name, tab in tabs.items():
-    with tab:
+@st.fragment
+def tab_view() -> None:
+    for name, tab in zip(TABS, st.tabs(TABS, key="tab", on_change="rerun", bind="query-params"), strict=True):
         if tab.open:
-            if name == "Trades":
-                trades_view()
-            else:
-                st.write(name)
+            with tab:
+                if name == "Trades":
+                    trades_view()
+                else:
+                    st.write(name)
+
+
+tab_view()

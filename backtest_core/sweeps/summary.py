@@ -89,7 +89,7 @@ def sweep_report(store: RunStore, sweep_id: str, *, with_curves: bool = True) ->
     report = SweepReport(sweep=sweep, counts=counts, status=sweep_status(sweep, counts), table=table, equity=equity)
     report.eta = estimate_eta(runs, counts, datetime.now(UTC))
     names = sweep.grid.names
-    labelled = [(run, ", ".join(f"{name}={run.request.parameters.get(name)}" for name in names)) for run in runs]
+    labelled = [(run, " ".join(f"{name}={run.request.parameters.get(name)}" for name in names)) for run in runs]
     report.notices = grouped_notice_texts([(run, label) for run, label in labelled if not run.status.is_active])
     _score(report, store)
     return report

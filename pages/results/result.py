@@ -151,6 +151,15 @@ Source = tuple[str, float, str | None, str]
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
+def window_figures_of(source: Source, window: rv.Window) -> tuple[TradingCalendar, rv.WindowFigures]:
+    """The window's statistics, and the calendar their daily figures use."""
+    loaded = ui.cached_result(Path(source[0]))
+    calendar, closes = closes_of(source[0], source[1], source[3])
+    figures = rv.window_figures(loaded.equity, loaded.closed_trades, window, closes, calendar, rate_of(source[3]))
+    return calendar, figures
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
 def equity_chart(source: Source, window: rv.Window, log_scale: bool) -> go.Figure:
     loaded = ui.cached_result(Path(source[0]))
     worst = worst_of(source[0], source[1])
@@ -179,12 +188,12 @@ def fills_chart(source: Source, symbol: str, window: rv.Window) -> tuple[str, go
     loaded, axis = ui.cached_result(Path(source[0])), time_axis_of(*source)
     fills = views.fills_frame(loaded)
     marked = fills[fills["symbol"] == symbol]
-    price = views.symbol_price(Path(source[3]), loaded, symbol, marked)
+    price = views.symbol_price(Path(source[3]), loaded, symbol, marked, intraday=axis.intraday)
     if price is None:
         at = loaded.equity.reindex(pd.DatetimeIndex(marked["time"]), method="nearest").to_numpy()
         figure = charts.trades_figure(loaded.equity, marked.assign(price=at), "Equity", axis, window)
         return f"No {symbol} prices in `{source[3]}`: its fills are drawn on the equity curve.", figure
-    title = f"{symbol} price ({price.normalisation})"
+    title = f"{symbol} price ({price.normalisation}, {price.resolution} closes)"
     return price.note, charts.trades_figure(price.prices, marked, title, axis, window)
 
 
@@ -245,6 +254,7 @@ def on_box(key: str) -> None:
         window = ui.guarded(lambda: rv.window_from_box(boxes[0]["x"], axis, equity))
         if window is not None:
             set_window(window)
+            st.rerun()  # the whole page: the window's controls and statistics lie outside the chart's fragment
 
 
 def time_chart(figure: object, name: str) -> None:
@@ -281,8 +291,7 @@ if has_curve:
             "Reset zoom", icon=":material/zoom_out_map:", on_click=set_window, args=(None,), disabled=window is None
         )
         log_scale = st.toggle("Log scale", key=f"log-{run.id}")
-    calendar, closes = closes_of(str(run_dir), stamp, str(settings.data_dir))
-    figures = rv.window_figures(equity, result.closed_trades, view, closes, calendar, rate_of(str(settings.data_dir)))
+    calendar, figures = window_figures_of(SOURCE, view)
     start_text, end_text = (text.replace("T", " ") for text in rv.window_texts(view, axis))
     trades, daily = figures.trades, figures.daily
     car = ui.percent(daily.compounding_annual_return if daily else None)
@@ -290,7 +299,7 @@ if has_curve:
     with st.container(key="window-statistics"):
         st.markdown(
             f"**Window** {start_text} → {end_text} ({axis.zone}) · **return** {ui.percent(figures.total_return)} · "
-            f"**CAR** {car} · **Sharpe** {sharpe} · **max drawdown** {ui.percent(-figures.max_drawdown)} · "
+            f"**CAR** {car} · **Sharpe** {sharpe} · **max drawdown** {ui.percent(-figures.max_drawdown or 0.0)} · "
             f"**trades closed** {trades.trades}"
             + (f" ({trades.wins} won, net {trades.net_profit:,.2f})" if trades.trades else "")
         )
@@ -307,42 +316,38 @@ else:
 
 # -- one tab computed at a time ---------------------------------------------------------------------------
 
-tabs = dict(zip(TABS, st.tabs(TABS, key="tab", on_change="rerun", bind="query-params"), strict=True))
 
-
-with tabs["Equity"]:
-    if tabs["Equity"].open:
-        if not has_curve:
-            st.info("This result has no equity curve to draw (the algorithm never ran long enough to sample one).")
+def equity_tab() -> None:
+    """The equity curve with benchmark and drawdown on the window, and the worst drawdowns."""
+    if not has_curve:
+        st.info("This result has no equity curve to draw (the algorithm never ran long enough to sample one).")
+    else:
+        time_chart(equity_chart(SOURCE, view, log_scale), "equity")
+        st.caption("Drag a box over any chart to zoom every chart of the page into it, at full detail.")
+        if rv.benchmark_note(result):
+            st.caption(rv.benchmark_note(result))
+        st.subheader("Worst drawdowns")
+        worst = worst_of(str(run_dir), stamp)
+        if worst.empty:
+            st.caption("The equity never fell below a previous peak.")
         else:
-            time_chart(equity_chart(SOURCE, view, log_scale), "equity")
-            st.caption("Drag a box over any chart to zoom every chart of the page into it, at full detail.")
-            if rv.benchmark_note(result):
-                st.caption(rv.benchmark_note(result))
-            st.subheader("Worst drawdowns")
-            worst = worst_of(str(run_dir), stamp)
-            if worst.empty:
-                st.caption("The equity never fell below a previous peak.")
-            else:
-                st.dataframe(
-                    rv.drawdowns_table(worst, axis),
-                    hide_index=True,
-                    column_config={
-                        "rank": st.column_config.NumberColumn("#", width="small"),
-                        "start": st.column_config.DatetimeColumn("peak", format="YYYY-MM-DD HH:mm"),
-                        "trough": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-                        "recovery": st.column_config.DatetimeColumn(
-                            format="YYYY-MM-DD HH:mm", help="empty: not recovered"
-                        ),
-                        "depth": st.column_config.NumberColumn(format="percent"),
-                        "length": st.column_config.NumberColumn("length (days)", format="%.1f"),
-                        "to_trough": st.column_config.NumberColumn("peak to trough (days)", format="%.1f"),
-                        "to_recover": st.column_config.NumberColumn("time to recover (days)", format="%.1f"),
-                    },
-                )
-                st.caption(
-                    f"Times in {axis.zone}; the shaded bands on the chart are these drawdowns, numbered by depth."
-                )
+            st.dataframe(
+                rv.drawdowns_table(worst, axis),
+                hide_index=True,
+                column_config={
+                    "rank": st.column_config.NumberColumn("#", width="small"),
+                    "start": st.column_config.DatetimeColumn("peak", format="YYYY-MM-DD HH:mm"),
+                    "trough": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                    "recovery": st.column_config.DatetimeColumn(
+                        format="YYYY-MM-DD HH:mm", help="None: not recovered by the end"
+                    ),
+                    "depth": st.column_config.NumberColumn(format="percent"),
+                    "length": st.column_config.NumberColumn("length (days)", format="%.1f"),
+                    "to_trough": st.column_config.NumberColumn("peak to trough (days)", format="%.1f"),
+                    "to_recover": st.column_config.NumberColumn("time to recover (days)", format="%.1f"),
+                },
+            )
+            st.caption(f"Times in {axis.zone}; the shaded bands on the chart are these drawdowns, numbered by depth.")
 
 
 @st.fragment
@@ -411,7 +416,7 @@ def trade_analytics_part(trades: pd.DataFrame, picked: pd.DataFrame, shown: tupl
                 f"{figures.longest_winning_streak} won / {figures.longest_losing_streak} lost",
                 width="content",
             )
-            st.metric("Median holding", str(figures.median_holding).replace("0 days ", ""), width="content")
+            st.metric("Median holding", rv.holding_text(figures.median_holding), width="content")
         for position, figure in enumerate(drawn):
             if position % 2 == 0:
                 left, right = st.columns(2)
@@ -448,6 +453,7 @@ def orders_part(orders: pd.DataFrame, shown: tuple, chosen_symbols: list[str], c
             "value": MONEY,
             "fees": MONEY,
             "quantity": st.column_config.NumberColumn(format="%g"),
+            "tag": st.column_config.TextColumn(width="large"),  # tags run to 50 characters (an options result's)
         },
     )
     rows = event.selection.rows if event and event.selection else []
@@ -461,6 +467,7 @@ def orders_part(orders: pd.DataFrame, shown: tuple, chosen_symbols: list[str], c
                 "time": st.column_config.DatetimeColumn(f"time ({axis.zone})", format=TIME_FORMAT),
                 "fill_price": MONEY,
                 "order_fee_amount": st.column_config.NumberColumn("fee", format="accounting"),
+                "message": st.column_config.TextColumn(width="large"),
             },
         )
     elif rows:
@@ -500,15 +507,11 @@ def standard_section(names: tuple[str, ...], title: str) -> None:
         time_chart(lean_chart(SOURCE, chart.name, view), chart.name.replace(" ", "-").lower())
 
 
-with tabs["Trades"]:
-    if tabs["Trades"].open:
-        trades_view()
-
-with tabs["Exposure"]:
-    if tabs["Exposure"].open:
-        standard_section(charts.EXPOSURE_CHARTS, "Exposure and margin (LEAN's charts)")
-        if charts.standard_charts(result.charts, charts.INSIGHT_CHARTS):
-            standard_section(charts.INSIGHT_CHARTS, "Insights (LEAN's alpha charts)")
+def exposure_tab() -> None:
+    """LEAN's exposure, margin and insight charts on the window."""
+    standard_section(charts.EXPOSURE_CHARTS, "Exposure and margin (LEAN's charts)")
+    if charts.standard_charts(result.charts, charts.INSIGHT_CHARTS):
+        standard_section(charts.INSIGHT_CHARTS, "Insights (LEAN's alpha charts)")
 
 
 @st.fragment
@@ -530,93 +533,106 @@ def returns_view() -> None:
         st.plotly_chart(charts.rolling_sharpe_figure(charts.cut(sharpe, view), window_days), config=CHART_CONFIG)
 
 
-with tabs["Returns"]:
-    if tabs["Returns"].open:
-        returns_view()
+def custom_charts_tab() -> None:
+    """The charts the algorithm plotted itself."""
+    own = charts.own_charts(result.charts)
+    drawn = [chart for chart in own.values() if any(len(s) for s in chart.series.values())]
+    for chart in drawn:
+        time_chart(charts.lean_chart_figure(chart, axis, view), f"own-{chart.name}")
+    if not drawn:
+        st.caption(
+            "The algorithm plotted no charts of its own (no `self.plot`); LEAN's standard charts are on the "
+            "Equity, Trades and Exposure tabs."
+        )
 
-with tabs["Custom charts"]:
-    if tabs["Custom charts"].open:
-        own = charts.own_charts(result.charts)
-        drawn = [chart for chart in own.values() if any(len(s) for s in chart.series.values())]
-        for chart in drawn:
-            time_chart(charts.lean_chart_figure(chart, axis, view), f"own-{chart.name}")
-        if not drawn:
-            st.caption(
-                "The algorithm plotted no charts of its own (no `self.plot`); LEAN's standard charts are on the "
-                "Equity, Trades and Exposure tabs."
-            )
 
-with tabs["Statistics"]:
-    if tabs["Statistics"].open:
-        left, right = st.columns(2)
-        left.subheader("LEAN's statistics")
-        stats = result.statistics.raw
-        left.table(pd.DataFrame({"value": list(stats.values())}, index=pd.Index(list(stats), name="statistic")))
-        right.subheader("Runtime statistics")
-        runtime = result.runtime_statistics
-        right.table(pd.DataFrame({"value": list(runtime.values())}, index=pd.Index(list(runtime), name="statistic")))
-        for block, title in (
-            (result.portfolio_statistics, "Portfolio statistics"),
-            (result.trade_statistics, "Trade statistics"),
-        ):
-            if block:
-                right.subheader(title)
-                right.table(rv.statistics_rows(block).set_index("statistic"))
+def statistics_tab() -> None:
+    """LEAN's statistics, runtime statistics, portfolio and trade statistics as whole tables."""
+    left, right = st.columns(2)
+    left.subheader("LEAN's statistics")
+    stats = result.statistics.raw
+    left.table(pd.DataFrame({"value": list(stats.values())}, index=pd.Index(list(stats), name="statistic")))
+    right.subheader("Runtime statistics")
+    runtime = result.runtime_statistics
+    right.table(pd.DataFrame({"value": list(runtime.values())}, index=pd.Index(list(runtime), name="statistic")))
+    for block, title in (
+        (result.portfolio_statistics, "Portfolio statistics"),
+        (result.trade_statistics, "Trade statistics"),
+    ):
+        if block:
+            right.subheader(title)
+            right.table(rv.statistics_rows(block).set_index("statistic"))
 
-with tabs["Log"]:
-    if tabs["Log"].open:
-        log_view(logs)
 
-with tabs["Request & code"]:
-    if tabs["Request & code"].open:
-        st.subheader("Request")
-        st.json(run.request.model_dump(mode="json"))
-        sources = sorted((run_dir / "code").rglob("*.py"))
-        if not sources:
-            st.caption("No code snapshot was stored with this run.")
-        for source in sources:
-            with st.expander(str(source.relative_to(run_dir / "code")), expanded=source.name == "main.py"):
-                st.code(source.read_text(errors="replace"), language="python", line_numbers=True)
+def request_tab() -> None:
+    """The stored request and code snapshot of the run."""
+    st.subheader("Request")
+    st.json(run.request.model_dump(mode="json"))
+    sources = sorted((run_dir / "code").rglob("*.py"))
+    if not sources:
+        st.caption("No code snapshot was stored with this run.")
+    for source in sources:
+        with st.expander(str(source.relative_to(run_dir / "code")), expanded=source.name == "main.py"):
+            st.code(source.read_text(errors="replace"), language="python", line_numbers=True)
 
-with tabs["Downloads"]:
-    if tabs["Downloads"].open:
-        st.caption("Each file is made when you click its button.")
-        main_file = run_dir / f"{result.algorithm_id}.json"
-        with st.container(horizontal=True):
-            if main_file.exists():
-                st.download_button(
-                    "Result JSON",
-                    main_file.read_bytes,
-                    file_name=main_file.name,
-                    mime="application/json",
-                    on_click="ignore",
-                )
+
+def downloads_tab() -> None:
+    """The result's files, each built when its button is clicked."""
+    st.caption("Each file is made when you click its button.")
+    main_file = run_dir / f"{result.algorithm_id}.json"
+    with st.container(horizontal=True):
+        if main_file.exists():
             st.download_button(
-                "Orders CSV",
-                lambda: result.orders.to_csv(index=False),
-                file_name=f"{run.id}-orders.csv",
-                mime="text/csv",
+                "Result JSON",
+                main_file.read_bytes,
+                file_name=main_file.name,
+                mime="application/json",
                 on_click="ignore",
             )
-            st.download_button(
-                "Trades CSV",
-                lambda: result.closed_trades.to_csv(index=False),
-                file_name=f"{run.id}-trades.csv",
-                mime="text/csv",
-                on_click="ignore",
-            )
-            st.download_button(
-                "HTML report (offline)",
-                lambda: report.build_report(
-                    result, run.name, rv.header_text(run), axis, [text for _, text in views.notice_texts(run)]
-                ),
-                file_name=f"{run.id}-report.html",
-                mime="text/html",
-                on_click="ignore",
-            )
-            st.download_button(
-                "Request JSON",
-                lambda: json.dumps(run.request.model_dump(mode="json"), indent=2),
-                file_name=f"{run.id}-request.json",
-                on_click="ignore",
-            )
+        st.download_button(
+            "Orders CSV",
+            lambda: result.orders.to_csv(index=False),
+            file_name=f"{run.id}-orders.csv",
+            mime="text/csv",
+            on_click="ignore",
+        )
+        st.download_button(
+            "Trades CSV",
+            lambda: result.closed_trades.to_csv(index=False),
+            file_name=f"{run.id}-trades.csv",
+            mime="text/csv",
+            on_click="ignore",
+        )
+        st.download_button(
+            "HTML report (offline)",
+            lambda: report.build_report(
+                result, run.name, rv.header_text(run), axis, [text for _, text in views.notice_texts(run)]
+            ),
+            file_name=f"{run.id}-report.html",
+            mime="text/html",
+            on_click="ignore",
+        )
+        st.download_button(
+            "Request JSON",
+            lambda: json.dumps(run.request.model_dump(mode="json"), indent=2),
+            file_name=f"{run.id}-request.json",
+            on_click="ignore",
+        )
+
+
+BODIES = {"Equity": equity_tab, "Trades": trades_view, "Exposure": exposure_tab, "Returns": returns_view,
+          "Custom charts": custom_charts_tab, "Statistics": statistics_tab, "Log": lambda: log_view(logs),
+          "Request & code": request_tab, "Downloads": downloads_tab}  # fmt: skip
+
+
+@st.fragment
+def tab_view() -> None:
+    """Only the open tab computes; a tab change reruns this fragment, not the header, headline and window."""
+    tabs = st.tabs(TABS, key="tab", on_change="rerun", bind="query-params")
+    for name, tab in zip(TABS, tabs, strict=True):
+        if tab.open:
+            with tab:
+                BODIES[name]()
+
+
+tab_view()

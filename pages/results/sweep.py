@@ -132,7 +132,7 @@ event = st.dataframe(
 )
 selected = [shown.index[i] for i in event.selection.rows if shown.iloc[i]["status"] != SKIPPED]
 a1, a2, a3 = st.columns([1, 2, 2])
-top_n = a1.number_input("Top N", min_value=2, max_value=50, value=5, step=1)
+top_n = a1.number_input("Top N", min_value=2, max_value=50, value=5, step=1, key="sweep_top_n")
 top = sweep_views.top_ids(table, int(top_n), objective.maximize)
 if len(top) >= 2:
     a2.page_link(ui.PAGE_FILES["compare"], label=f"Compare the top {len(top)}", icon=":material/compare_arrows:",

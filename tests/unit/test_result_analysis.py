@@ -15,7 +15,7 @@ from backtest_core.analysis.benchmark import rebased_benchmark
 from backtest_core.analysis.drawdowns import drawdown_periods, worst_drawdowns
 from backtest_core.analysis.sessions import TimeAxis, closed_spans, has_intraday_samples, open_spans, time_axis
 from backtest_core.engines.embedded.data import LeanDataFolder, MarketHours, SecurityKind
-from backtest_core.result_views import drawdowns_table
+from backtest_core.result_views import drawdowns_table, holding_text
 from backtest_core.results import load_result
 from backtest_core.results.symbols import listing
 
@@ -152,6 +152,13 @@ def test_trade_summary_matches_lean_s_trade_statistics(lean_fixtures: Path) -> N
     assert figures.longest_losing_streak == lean["maxConsecutiveLosingTrades"]
     assert figures.profit_factor == pytest.approx(float(lean["profitFactor"]), abs=5e-5)
     assert figures.net_profit == pytest.approx(float(lean["totalProfitLoss"]), abs=0.01)
+
+
+def test_holding_time_reads_in_days_from_a_day_up_and_in_hours_below() -> None:
+    # 60 days once read "600:00:00" (the text "0 days " cut out of "60 days 00:00:00")
+    spans = [pd.Timedelta(days=60), pd.Timedelta(days=1), pd.Timedelta(hours=36), pd.Timedelta(hours=5, minutes=3)]
+    assert [holding_text(span) for span in spans] == ["60 days", "1 day", "1.5 days", "5h 03m"]
+    assert holding_text(None) == holding_text(pd.NaT) == "–"
 
 
 def test_windows_and_filters_of_trades_and_orders(lean_fixtures: Path) -> None:

@@ -4,6 +4,7 @@ the heatmap with a parameter held at a value, and the in-sample/out-of-sample ta
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -27,7 +28,7 @@ def test_held_value_heatmap_and_holdout_table_of_a_real_sweep(sweep_home):  # no
 
     app = page("sweep", id=shown["id"])
     [label] = [box.value for box in app.warning if "SYNTHETIC data" in box.value]  # one label for the sweep
-    assert "All runs (fast=5, slow=30, resolution=daily," in label and "random-walk sample" in label
+    assert "All runs (fast=5 slow=30 resolution=daily, " in label and "random-walk sample" in label
     assert "Sharpe Ratio: slow by fast (resolution: best (max)) · outlined: the best run" in _figure_titles(app)
     [parallel] = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")
                   if json.loads(chart.proto.spec)["data"][0]["type"] == "parcoords"]  # fmt: skip
@@ -38,6 +39,16 @@ def test_held_value_heatmap_and_holdout_table_of_a_real_sweep(sweep_home):  # no
     assert not app.exception, [e.value for e in app.exception]
     assert app.selectbox(key="hold-resolution").value == "daily"
     assert "Sharpe Ratio: slow by fast (resolution=daily) · outlined: the best run" in _figure_titles(app)
+
+    app.number_input(key="sweep_top_n").set_value(12).run()  # past the old limit of ten
+    [link] = [link for link in app.get("page_link") if link.proto.label.startswith("Compare the top")]
+    assert link.proto.label == "Compare the top 12" and link.proto.page == "compare"
+    top = parse_qs(link.proto.query_string)["ids"][0].split(",")
+    assert len(set(top)) == 12
+    compared = page("compare", ids=",".join(top))
+    assert not compared.error, [e.value for e in compared.error]
+    facts = next(frame.value for frame in compared.dataframe if "data source" in frame.value.columns)
+    assert len(facts) == 12
 
     app.slider(key="holdout").set_value(0.3).run()
     assert not app.exception, [e.value for e in app.exception]

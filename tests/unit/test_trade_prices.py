@@ -31,6 +31,7 @@ def test_lean_fills_at_adjusted_prices_are_drawn_on_adjusted_prices(lean_fixture
     result, fills = spy_fills(lean_fixtures)
     line = symbol_price(lean_data, result, "SPY", fills)
     assert line.normalisation == "adjusted" and "LEAN's default" in line.note and "Only" not in line.note
+    assert "SYNTHETIC" not in line.note  # LEAN's own data
     first = fills.iloc[0]  # 2012-01-24: filled at 109.01, SPY's adjusted price that day (raw: 130.77)
     day = line.prices[line.prices.index.tz_convert(NEW_YORK).date == first["time"].tz_convert(NEW_YORK).date()]
     assert abs(day.iloc[0] / first["price"] - 1) < 0.02
@@ -62,3 +63,23 @@ def test_an_embedded_run_across_a_split_is_drawn_adjusted_with_every_fill_on_its
     assert len(fills) > 4 and (fills["time"] < pd.Timestamp("2019-08-26", tz="UTC")).any()  # fills before the split
     line = symbol_price(data, result, "AAPL", fills)
     assert line.normalisation == "adjusted" and "Only" not in line.note
+    assert "SYNTHETIC sample" in line.note  # the sample's prices are never taken for market data
+
+
+def test_minute_fills_are_drawn_on_minute_prices(tmp_path: Path) -> None:
+    """Daily closes under minute fills drew a few straight lines the fills scattered around."""
+    data = tmp_path / "sample"
+    write_sample_data(data, start=date(2020, 10, 1), end=date(2020, 12, 31), minute_days=2, tickers=("SPY",))
+    overrides = RunOverrides(start_date=date(2020, 12, 30), end_date=date(2020, 12, 31),
+                             parameters={"resolution": "minute", "fast": "5", "slow": "20"})  # fmt: skip
+    outcome = run_backtest(EngineJob("r", "7", STRATEGIES / "sma_crossover", data, tmp_path / "out", overrides))
+    assert outcome.status == "completed", outcome.error
+    result = load_result(tmp_path / "out")
+    fills = fills_frame(result)
+    assert len(fills) > 4
+    line = symbol_price(data, result, "SPY", fills, intraday=True)
+    assert line.resolution == "minute" and "Only" not in line.note
+    assert len(line.prices) >= 2 * 390  # every minute of both sessions
+    nearest = line.prices.reindex(pd.DatetimeIndex(fills["time"]), method="nearest").to_numpy()
+    assert np.abs(nearest / fills["price"].to_numpy() - 1).max() < 0.01  # each fill on the line, within 1%
+    assert symbol_price(data, result, "SPY", fills).resolution == "daily"
