@@ -144,7 +144,7 @@ facts = pd.DataFrame(
             "run": labels[run.facts.id],
             "role": "baseline" if run.facts.id == bench.baseline else "",
             "period": f"{run.facts.period_start or 'unknown'} – {run.facts.period_end or 'unknown'}",
-            "data": f"{run.curve.first_day} – {run.curve.last_day}",
+            "data": run.data_label(),
             "resolution": run.facts.resolution or "unknown",
             "engine": run.facts.engine or "unknown",
             "engine version": run.facts.engine_version or "unknown",

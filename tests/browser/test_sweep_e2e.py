@@ -20,6 +20,7 @@ from tests.browser.conftest import require_chromium, screenshot, streamlit_serve
 from tests.sweep_helpers import UNLUCKY, write_strategies
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1500)]  # waits for real runs
+MOVE_ON_S = 10  # issue 15: the Run page once sat 15 s before the sweep showed; 2.4 s here at a load of 15
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,9 @@ def test_launch_explore_compare_the_top_five_and_cancel_the_rest(page, sweep_app
     clicked = time.monotonic()
     page.get_by_role("button", name="Start").click()
     page.wait_for_url("**/sweep?id=*", timeout=60_000)
-    print(f"Run page moved on to the sweep {time.monotonic() - clicked:.1f} s after Start")
+    moved = time.monotonic() - clicked
+    print(f"Run page moved on to the sweep {moved:.1f} s after Start")
+    assert moved < MOVE_ON_S, f"the Run page sat {moved:.1f} s before the sweep appeared"
     sweep_id = re.search(r"id=([\w-]+)", page.url).group(1)
     assert _counts(home, sweep_id).total == 20
     wait_for_app(page)
