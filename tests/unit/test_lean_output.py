@@ -76,6 +76,7 @@ class _Security:
     def __init__(self, held: float) -> None:
         self.symbol = Symbol("SPY", SecurityType.EQUITY, "usa", "SPY R735QTJ8XC9X")
         self.holdings = _Holding(held)
+        self.buying_power_model = None  # LEAN's default model: the position's value is its buying power used
 
 
 class _Portfolio:

@@ -56,8 +56,8 @@ def test_an_unknown_name_gets_a_hint(lean_data: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "prelude", "api"),
     [
-        ("self.model = ImmediateFillModel()", "", "ImmediateFillModel"),  # a LEAN class made
-        ("pass", "from AlgorithmImports import *\nclass Fills(FillModel):\n    pass\n", "FillModel"),  # derived from
+        ("self.model = ConstantSlippageModel(0.01)", "", "ConstantSlippageModel"),  # a LEAN class made
+        ("pass", "from AlgorithmImports import *\nclass S(NullSlippageModel):\n    pass\n", "NullSlippageModel"),
         ("self.contract = Futures.Indices.SP_500_E_MINI", "", "Futures.Indices"),  # a member asked for
         ("self.properties = InteractiveBrokersOrderProperties()",
          "from QuantConnect.Orders import InteractiveBrokersOrderProperties\n", "InteractiveBrokersOrderProperties"),

@@ -68,6 +68,7 @@ from backtest_core.engines.embedded.model import (
     Resolution,
     SecurityType,
     Slice,
+    SubmitOrderRequest,
     Symbol,
     TradeBar,
     _pascal,
@@ -1191,6 +1192,32 @@ class _TransactionsView:
     def get_order_by_id(self, order_id: int) -> Any:
         return self._t.orders.get(order_id)
 
+    def add_order(self, request: SubmitOrderRequest) -> OrderTicket:
+        """LEAN's ``AddOrder``: the request straight to the transaction handler, without QCAlgorithm's own checks
+        and conversions (warm-up, lot size, market-on-close buffer, market orders while closed)."""
+        if not isinstance(request, SubmitOrderRequest):
+            raise UnsupportedApi(f"transactions.add_order({type(request).__name__})")
+        kind = request.order_type
+        if kind not in _REQUEST_PRICES:
+            raise UnsupportedApi(f"transactions.add_order of a {kind.name} order")
+        security = next((each for symbol, each in self._t.securities.items() if symbol == request.symbol), None)
+        if security is None:
+            raise UnsupportedApi(f"transactions.add_order for {request.symbol}, a security the algorithm did not add")
+        utc = request.time if request.time.tzinfo is not None else request.time.replace(tzinfo=UTC)
+        if utc != self._t.clock.utc:
+            raise UnsupportedApi("SubmitOrderRequest with a time other than the algorithm's UTC time")
+        properties = request.order_properties
+        if properties is not None and not isinstance(properties, OrderProperties):
+            raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
+        limit, stop = (
+            getattr(request, name) if name in _REQUEST_PRICES[kind] else None for name in ("limit_price", "stop_price")
+        )
+        ticket = self._t.submit(security, request.quantity, kind, request.tag, limit, stop, request.asynchronous,
+                                properties)  # fmt: skip
+        if kind == OrderType.MARKET:
+            self._t.scan(set())
+        return ticket
+
     def get_order_ticket(self, order_id: int) -> Any:
         return self._t.tickets.get(order_id)
 
@@ -1219,6 +1246,17 @@ class _TransactionsView:
         if snake != name and hasattr(self, snake):
             return getattr(self, snake)
         raise UnsupportedApi(f"Transactions.{name}")
+
+
+# the prices each order type takes from a SubmitOrderRequest (LEAN's ``Order.CreateOrder``)
+_REQUEST_PRICES: dict[OrderType, tuple[str, ...]] = {
+    OrderType.MARKET: (),
+    OrderType.MARKET_ON_OPEN: (),
+    OrderType.MARKET_ON_CLOSE: (),
+    OrderType.LIMIT: ("limit_price",),
+    OrderType.STOP_MARKET: ("stop_price",),
+    OrderType.STOP_LIMIT: ("stop_price", "limit_price"),
+}  # limit-if-touched requests are refused: LEAN's LimitIfTouchedAsync regression keeps a different order list
 
 
 def _accepts(filter: Any, item: Any) -> bool:

@@ -17,14 +17,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from backtest_core.engines.embedded.buying_power_models import (
+    BuyingPowerModel,
+    GetMaximumOrderQuantityForTargetBuyingPowerParameters,
+    HasSufficientBuyingPowerForOrderParameters,
+    ReservedBuyingPowerForPositionParameters,
+    checked_buying_power_model,
+    model_leverage,
+    overrides,
+)
 from backtest_core.engines.embedded.clock import Clock
 from backtest_core.engines.embedded.data import FactorFile, MarketHours, SecurityKind, SymbolProperties
 from backtest_core.engines.embedded.fee_models import checked_fee_model, custom_order_fee, sizing_order
+from backtest_core.engines.embedded.fill_models import (
+    FillModel,
+    FillModelParameters,
+    SecurityCache,
+    checked_fill_model,
+    custom_fill_price,
+)
 from backtest_core.engines.embedded.model import (
     CancelOrderRequest,
     LeanObject,
@@ -42,10 +59,11 @@ from backtest_core.engines.embedded.model import (
     TradeBar,
     UpdateOrderFields,
     UpdateOrderRequest,
+    trailing_amount_text,
 )
 from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.errors import UnsupportedApi
-from backtest_core.stats.decimals import ONE, ZERO, from_float, normalize
+from backtest_core.stats.decimals import ONE, ZERO, from_float
 
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.feed import BarFeed
@@ -149,6 +167,9 @@ class Security(LeanObject):
         self.clock: Clock | None = None  # the backtest's, for what depends on the current time
         self.fee_model_constant: float | None = 0.0 if kind != SecurityKind.EQUITY else None
         self.fee_model: Any = None  # the algorithm's own (set_fee_model), asked for every fee when set
+        self.buying_power_model: BuyingPowerModel | None = None  # the algorithm's own (set_buying_power_model)
+        self.fill_model: FillModel | None = None  # the algorithm's own (set_fill_model)
+        self.forward_bar: TradeBar | None = None  # this step's fill-forward trade bar, while a fill model is asked
         self.factor_file: FactorFile | None = None  # an equity's, for the decimals LEAN holds (lean_price)
         self.is_delisted = False  # set by its delisting (see delistings.py), which also ends its trading
         self.is_tradable = True
@@ -253,6 +274,18 @@ class Security(LeanObject):
     def set_fee_model(self, model: Any) -> None:
         self.fee_model = checked_fee_model(model)
 
+    def set_buying_power_model(self, model: Any) -> None:
+        """LEAN's ``SetBuyingPowerModel``: the security's leverage becomes the model's (``Security.Leverage``)."""
+        self.buying_power_model = checked_buying_power_model(model)
+        self.leverage = model_leverage(model)
+
+    def set_fill_model(self, model: Any) -> None:
+        self.fill_model = checked_fill_model(model, self)
+
+    @property
+    def cache(self) -> SecurityCache:
+        return SecurityCache(self)
+
     # -- LEAN's custom properties (Security is a DynamicObject): attributes the algorithm sets, by name too
 
     def _custom(self) -> dict[str, Any]:
@@ -353,6 +386,7 @@ class _ExchangeView(LeanObject):
         return self.hours.is_open(moment, False)
 
     Hours = property(lambda self: self.hours)
+    time_zone = TimeZone = property(lambda self: self.hours.exchange_tz)
 
 
 class Portfolio(dict):
@@ -424,7 +458,8 @@ class Portfolio(dict):
 
     @property
     def total_margin_used(self) -> float:
-        return sum(abs(h.holdings_value) / h.security.leverage for h in self.values())
+        """LEAN's ``TotalMarginUsed``: each position's reserved buying power (its model's when it has one)."""
+        return sum(_reserved_buying_power(holding) for holding in self.values() if holding.quantity)
 
     @property
     def margin_remaining(self) -> float:
@@ -441,6 +476,21 @@ class Portfolio(dict):
     TotalUnrealisedProfit = total_unrealized_profit
     TotalHoldingsValue = total_holdings_value
     MarginRemaining = margin_remaining
+
+
+def _reserved_buying_power(holding: SecurityHolding) -> float:
+    return buying_power_used(holding.security) / holding.security.leverage
+
+
+def buying_power_used(security: Security) -> float:
+    """The position's reserved buying power times its leverage (what LEAN's capacity estimate weighs): its
+    absolute value, unless the algorithm's buying power model reserves otherwise."""
+    model = security.buying_power_model
+    if overrides(model, "get_reserved_buying_power_for_position"):
+        parameters = ReservedBuyingPowerForPositionParameters(security)
+        reserved = model.get_reserved_buying_power_for_position(parameters).absolute_used_buying_power
+        return float(reserved) * security.leverage
+    return security.holdings.absolute_holdings_value
 
 
 NO_BARS: Mapping[Symbol, TradeBar] = MappingProxyType({})
@@ -554,17 +604,17 @@ class Transactions:
         return self._buying_power_problem(security, order)
 
     def _buying_power_problem(self, security: Security, order: Order) -> str:
-        """LEAN's message when the margin remaining cannot take the unfilled part of ``order``, else ''."""
-        price = _estimate_price(security, order)
-        quantity = order.quantity - order.quantity_filled
-        margins = _order_margins(self.portfolio, security, quantity, price, order)
-        if margins is None or margins[0] <= margins[1] + 1e-9:
+        """Why the order lacks buying power ('' when it has it): LEAN's ``HasSufficientBuyingPowerForOrder``, the
+        security's model's when the algorithm wrote one."""
+        model = security.buying_power_model
+        if not overrides(model, "has_sufficient_buying_power_for_order"):
+            return default_buying_power_problem(self.portfolio, security, order)
+        parameters = HasSufficientBuyingPowerForOrderParameters(self.portfolio, security, order)
+        result = model.has_sufficient_buying_power_for_order(parameters)
+        if result.is_sufficient:
             return ""
-        value = quantity * price
-        return (
-            f"Insufficient buying power to complete orders (Value:[{value:.4f}]), Reason: Id: {order.id}, "
-            f"Initial Margin: {abs(value) / security.leverage:.2f}, Free Margin: {margins[1]:.2f}."
-        )
+        value = (order.quantity - order.quantity_filled) * _estimate_price(security, order)
+        return f"Insufficient buying power to complete orders (Value:[{value:.4f}]), Reason: {result.reason}."
 
     def _on_tick(self, security: Security, price: float | None) -> float | None:
         """LEAN's ``RoundOrderPrices``: limit and stop prices go to the security's minimum price variation, with
@@ -621,6 +671,9 @@ class Transactions:
             if fields.tag is not None:
                 order.tag = fields.tag
             return OrderResponse(order_id)
+        if fields.quantity is not None and float(fields.quantity) == 0:  # LEAN's handler: refused, order unchanged
+            message = f"Unable to update order with id {order_id} that has zero quantity."
+            return OrderResponse(order_id, OrderResponseErrorCode.ORDER_QUANTITY_ZERO, message)
         if fields.quantity is not None:
             order.quantity = float(fields.quantity)
         security = self.securities[order.symbol]
@@ -636,8 +689,8 @@ class Transactions:
         if fields.tag is not None:
             order.tag = fields.tag
         order.last_update_time = self.clock.utc
+        order.status = OrderStatus.UPDATE_SUBMITTED  # LEAN's status until the order's next event
         self._emit(order, OrderStatus.UPDATE_SUBMITTED, 0.0, 0.0, 0.0, "")
-        order.status = OrderStatus.SUBMITTED
         return OrderResponse(order_id)
 
     # -- filling ---------------------------------------------------------------------------------------------
@@ -665,9 +718,26 @@ class Transactions:
             if problem:
                 self._invalidate(order, problem)
                 continue
-            price = self._fill_price(security, order, order.symbol in fresh, forward.get(order.symbol))
+            is_fresh, bar = order.symbol in fresh, forward.get(order.symbol)
+            if security.fill_model is None:
+                price = self._fill_price(security, order, is_fresh, bar)
+            else:
+                price = self._model_fill_price(security, order, is_fresh, bar)
             if price is not None:
                 self._fill(security, order, price)
+
+    def _model_fill_price(
+        self, security: Security, order: Order, fresh: bool, forward: TradeBar | None
+    ) -> float | None:
+        """The algorithm's fill model asked (LEAN's ``FillModel.Fill``); its base class's fill is the engine's."""
+        security.forward_bar = forward  # what the security's cache holds at this step
+        try:
+            default = partial(self._fill_price, security, order, fresh, forward)
+            return custom_fill_price(
+                security.fill_model, FillModelParameters(security, order, STALE_PRICE_SPAN, default)
+            )
+        finally:
+            security.forward_bar = None
 
     def _fill_price(self, security: Security, order: Order, fresh: bool, forward: TradeBar | None) -> float | None:
         hours = security.hours
@@ -756,6 +826,20 @@ class Transactions:
         event.describe_order(order, ticket)
         ticket.order_events.append(event)
         self.on_event(event, order)
+
+
+def default_buying_power_problem(portfolio: Portfolio, security: Security, order: Order) -> str:
+    """LEAN's message when the margin remaining cannot take the unfilled part of ``order``, else ''."""
+    price = _estimate_price(security, order)
+    quantity = order.quantity - order.quantity_filled
+    margins = _order_margins(portfolio, security, quantity, price, order)
+    if margins is None or margins[0] <= margins[1] + 1e-9:
+        return ""
+    value = quantity * price
+    return (
+        f"Insufficient buying power to complete orders (Value:[{value:.4f}]), Reason: Id: {order.id}, "
+        f"Initial Margin: {abs(value) / security.leverage:.2f}, Free Margin: {margins[1]:.2f}."
+    )
 
 
 def _stale_on_open(security: Security, order: Order) -> bool:
@@ -865,12 +949,6 @@ def _best_effort_quote(security: Security, order: Order, buying: bool, trade: Tr
     return price
 
 
-def trailing_amount_text(order: Order) -> str:
-    """LEAN's ``Messages.TrailingStopOrder.TrailingAmount``: ``$2`` or ``1.00%`` (the decimal times 100)."""
-    amount = normalize(from_float(order.trailing_amount))
-    return f"{amount * 100}%" if order.trailing_as_percentage else f"${amount}"
-
-
 def trailing_stop_price(price: float, amount: float, fraction: bool, buying: bool) -> float:
     """LEAN's ``TrailingStopOrder.CalculateStopPrice``: ``amount`` (or the fraction ``amount`` of the price)
     above the price for a buy, below it for a sell."""
@@ -974,17 +1052,31 @@ def _apply_fill(
 
 
 def holdings_quantity(portfolio: Portfolio, security: Security, percent: float) -> float:
-    """Order quantity that brings ``security`` to ``percent`` of the portfolio, as LEAN computes it.
+    """Order quantity that brings ``security`` to ``percent`` of the portfolio, as LEAN's ``PortfolioTarget.Percent``
+    computes it: the percent less the free-portfolio buffer, over the leverage, is the margin fraction the buying
+    power model's ``GetMaximumOrderQuantityForTargetBuyingPower`` is asked for (see :func:`margin_target_quantity`)."""
+    if security.price <= 0:
+        return 0.0
+    fraction = percent * (1.0 - FREE_PORTFOLIO_VALUE_PERCENTAGE) / security.leverage
+    model = security.buying_power_model
+    if not overrides(model, "get_maximum_order_quantity_for_target_buying_power"):
+        return margin_target_quantity(portfolio, security, fraction)
+    parameters = GetMaximumOrderQuantityForTargetBuyingPowerParameters(
+        portfolio, security, fraction, MINIMUM_ORDER_MARGIN_PERCENTAGE
+    )
+    result = model.get_maximum_order_quantity_for_target_buying_power(parameters)
+    if result.is_error:
+        raise UnsupportedApi(f"a buying power model's error for the order quantity ({result.reason})")
+    return float(result.quantity)
 
-    LEAN's ``GetMaximumOrderQuantityForTargetBuyingPower``: skip changes under 0.1% of the portfolio; the
-    lots that reach the target margin (after the free portfolio buffer), rounded so the holdings end at or
-    under it; then again with the order's fee taken off the portfolio value, until the holdings fit.
+
+def margin_target_quantity(portfolio: Portfolio, security: Security, fraction: float) -> float:
+    """LEAN's ``BuyingPowerModel.GetMaximumOrderQuantityForTargetBuyingPower`` for the margin ``fraction`` of the
+    portfolio: skip changes under 0.1% of the portfolio; the lots that reach the target margin, rounded so the
+    holdings end at or under it; then again with the order's fee taken off the portfolio value, until they fit.
     """
     price = security.price
-    if price <= 0:
-        return 0.0
     total = portfolio.total_portfolio_value
-    fraction = percent * (1.0 - FREE_PORTFOLIO_VALUE_PERCENTAGE) / security.leverage
     unit_margin = price / security.leverage
     held = security.holdings.quantity
     lot = security.symbol_properties.lot_size or 1.0

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from backtest_core.engines.embedded.broker import buying_power_used
 from backtest_core.engines.embedded.data import SecurityKind
 from backtest_core.engines.embedded.model import Resolution
 from backtest_core.stats.decimals import ZERO, from_float
@@ -205,7 +206,7 @@ class CapacityEstimate:
         self.lowest_capacity_asset = smallest.security.symbol.id
         total_sales = sum(each.sale_volume for each in symbols)
         share_of_sales = smallest.sale_volume / total_sales if total_sales != 0 else 0.0
-        share_of_holdings = smallest.security.holdings.absolute_holdings_value / total_value
+        share_of_holdings = buying_power_used(smallest.security) / total_value
         scaling = max(share_of_sales, share_of_holdings)
         daily_volume = from_float(smallest.market_capacity_dollar_volume) / smallest.trades
         estimate = self._capacity if scaling == 0 else daily_volume / from_float(scaling)

@@ -47,8 +47,8 @@ STAR_NAMESPACES = (
 # .NET names Python algorithms import from System namespaces (not in LEAN's sources)
 SYSTEM_NAMES: dict[str, tuple[str, ...]] = {
     "System": ("Action", "Array", "Boolean", "Convert", "DateTime", "DayOfWeek", "Decimal", "Double", "Enum",
-               "Environment", "Func", "Guid", "Int32", "Int64", "Math", "Nullable", "Object", "String", "TimeSpan",
-               "Tuple", "Type"),
+               "Environment", "Func", "Guid", "Int32", "Int64", "Math", "Nullable", "Object", "Random", "String",
+               "TimeSpan", "Tuple", "Type"),
     "System.Collections": ("ArrayList", "Hashtable", "IEnumerable"),
     "System.Collections.Generic": ("Dictionary", "HashSet", "IEnumerable", "IList", "KeyValuePair", "List",
                                    "Queue", "SortedDictionary", "Stack"),
@@ -98,9 +98,11 @@ def missing(name: str) -> _Missing:
 
 def star_names(implemented: Mapping[str, Any]) -> dict[str, Any]:
     """What ``from AlgorithmImports import *`` adds beyond ``implemented``: a stand-in for every LEAN name of
-    the star-imported namespaces that the engine does not implement."""
+    the star-imported namespaces that the engine does not implement, and of ``System`` and ``System.Drawing``,
+    which LEAN's AlgorithmImports star-imports first."""
     names = lean_names()
     wanted = {name for space in STAR_NAMESPACES for name in names.get(space, ())}
+    wanted |= {*SYSTEM_NAMES["System"], *SYSTEM_NAMES["System.Drawing"]}
     return {name: missing(name) for name in sorted(wanted) if name not in implemented}
 
 

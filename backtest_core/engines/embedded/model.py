@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from backtest_core.engines.embedded.clock import local_datetime
 from backtest_core.engines.embedded.clr_types import KeyValuePair
 from backtest_core.errors import UnsupportedApi
-from backtest_core.stats.decimals import from_float, normalize
+from backtest_core.stats.decimals import from_float, normalize, smart_rounding
 
 
 class LeanObject:
@@ -562,7 +562,7 @@ class OrderEvent(LeanObject):
         if kind in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP):
             self.stop_price = order.stop_price
         if kind == OrderType.TRAILING_STOP:
-            self.trailing_amount = order.trailing_amount
+            self.trailing_amount, self.trailing_as_percentage = order.trailing_amount, order.trailing_as_percentage
         if kind == OrderType.LIMIT_IF_TOUCHED:
             self.trigger_price = order.trigger_price
 
@@ -586,9 +586,44 @@ class OrderEvent(LeanObject):
     Symbol = property(lambda self: self.symbol)
     Direction = property(lambda self: self.direction)
 
-    def __repr__(self) -> str:
-        return (f"Time: {self.utc_time} OrderID: {self.order_id} Symbol: {self.symbol} Status: {self.status.name} "
-                f"Quantity: {self.fill_quantity} FillPrice: {self.fill_price}")  # fmt: skip
+    trailing_as_percentage: bool | None = None
+
+    def __str__(self) -> str:
+        """LEAN's ``Messages.OrderEvent.ToString`` (prices smart-rounded, in the account currency's symbol)."""
+        time = self.utc_time.strftime("%m/%d/%Y %H:%M:%S")
+        text = (f"Time: {time} OrderID: {self.order_id} EventID: {self.id} Symbol: {self.symbol.value} "
+                f"Status: {_pascal(self.status.name.lower())} Quantity: {_decimal_text(self.quantity)}")  # fmt: skip
+        if self.fill_quantity:
+            text += f" FillQuantity: {_decimal_text(self.fill_quantity)} FillPrice: ${_price_text(self.fill_price)}"
+        if self.limit_price is not None:
+            text += f" LimitPrice: ${_price_text(self.limit_price)}"
+        if self.stop_price is not None:
+            text += f" StopPrice: ${_price_text(self.stop_price)}"
+        if self.trailing_amount is not None:
+            text += f" TrailingAmount: {trailing_amount_text(self)}"
+        if self.trigger_price is not None:
+            text += f" TriggerPrice: ${_price_text(self.trigger_price)}"
+        if self.fee:
+            text += f" OrderFee: {self.order_fee}"
+        if self.message:
+            text += f" Message: {self.message}"
+        return text
+
+    __repr__ = __str__
+
+
+def _decimal_text(value: float) -> str:
+    return str(normalize(from_float(value)))
+
+
+def _price_text(value: float) -> str:
+    return str(smart_rounding(from_float(value)))
+
+
+def trailing_amount_text(order: Any) -> str:
+    """LEAN's ``Messages.TrailingStopOrder.TrailingAmount``: ``$2`` or ``1.00%`` (the decimal times 100)."""
+    amount = normalize(from_float(order.trailing_amount))
+    return f"{amount * 100}%" if order.trailing_as_percentage else f"${amount}"
 
 
 class Order(LeanObject):
@@ -772,25 +807,50 @@ class OrderField(_Enum):
 
 
 class SubmitOrderRequest(LeanObject):
-    """``ticket.submit_request``: what the order was submitted with."""
+    """An order request: ``ticket.submit_request`` (what the order was submitted with), or built by the algorithm
+    with LEAN's constructors for ``transactions.add_order``: ``(order_type, security_type, symbol, quantity,
+    stop_price, limit_price[, trigger_price[, trailing_amount, trailing_as_percentage]], time, tag,
+    properties=None, group_order_manager=None, asynchronous=False)``."""
 
-    def __init__(self, order: Order, *_: Any, **__: Any) -> None:
-        if not isinstance(order, Order):  # LEAN's constructor, for transactions.add_order
-            raise UnsupportedApi("SubmitOrderRequest built by the algorithm (transactions.add_order)")
-        self.order_id, self.order_type, self.symbol, self.quantity = order.id, order.type, order.symbol, order.quantity
-        self.limit_price, self.stop_price, self.tag = order.limit_price, order.stop_price, order.tag
-        self.time, self.asynchronous = order.created_time, order.asynchronous
-        self.order_properties = order.properties
+    def __init__(self, order: Any, *args: Any, **named: Any) -> None:
+        if isinstance(order, Order):
+            self.order_id, self.order_type, self.symbol = order.id, order.type, order.symbol
+            self.quantity, self.limit_price, self.stop_price = order.quantity, order.limit_price, order.stop_price
+            self.tag, self.time, self.asynchronous = order.tag, order.created_time, order.asynchronous
+            self.order_properties = order.properties
+            self.trigger_price, self.trailing_amount = order.trigger_price, order.trailing_amount
+            self.trailing_as_percentage = order.trailing_as_percentage
+            return
+        self.order_id, self.order_type = 0, OrderType(int(order))
+        when = next((i for i, arg in enumerate(args) if isinstance(arg, datetime)), -1)
+        if when - 3 not in (2, 3, 5):
+            raise UnsupportedApi("SubmitOrderRequest with these arguments (LEAN's constructors take a time)")
+        security_type, self.symbol, quantity = args[:3]
+        self.security_type, self.quantity = security_type, float(quantity)
+        stop, limit, trigger, trailing, percentage = (*args[3:when], 0, 0, False)[:5]
+        self.stop_price, self.limit_price, self.trigger_price = float(stop), float(limit), float(trigger)
+        self.trailing_amount, self.trailing_as_percentage = float(trailing), bool(percentage)
+        extra = list(args[when:])
+        self.time, self.tag = extra[0], extra[1] if len(extra) > 1 else named.get("tag", "")
+        self.order_properties = extra[2] if len(extra) > 2 else named.get("properties")
+        if (extra[3] if len(extra) > 3 else named.get("group_order_manager")) is not None:
+            raise UnsupportedApi("SubmitOrderRequest with a GroupOrderManager (combo orders)")
+        self.asynchronous = bool(extra[4] if len(extra) > 4 else named.get("asynchronous", False))
+        unknown = set(named) - {"tag", "properties", "group_order_manager", "asynchronous"}
+        if unknown:
+            raise UnsupportedApi(f"SubmitOrderRequest({', '.join(sorted(unknown))}=...)")
 
 
 class OrderResponseErrorCode(_Enum):
     NONE = 0
     INVALID_ORDER_STATUS = -9
     UNABLE_TO_FIND_ORDER = -10
+    ORDER_QUANTITY_ZERO = -11
     INVALID_REQUEST = -22
     REQUEST_CANCELED = -23
     InvalidOrderStatus = -9
     UnableToFindOrder = -10
+    OrderQuantityZero = -11
     InvalidRequest = -22
     RequestCanceled = -23
 

@@ -12,6 +12,16 @@ import pandas as pd  # noqa: F401
 
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, FuncBenchmark  # noqa: F401
+from backtest_core.engines.embedded.buying_power_models import (  # noqa: F401
+    BuyingPowerModel,
+    GetMaximumOrderQuantityForTargetBuyingPowerParameters,
+    GetMaximumOrderQuantityResult,
+    HasSufficientBuyingPowerForOrderParameters,
+    HasSufficientBuyingPowerForOrderResult,
+    InitialMargin,
+    MaintenanceMargin,
+    ReservedBuyingPowerForPosition,
+)
 from backtest_core.engines.embedded.charting import Chart, Color, ScatterMarkerSymbol, Series, SeriesType  # noqa: F401
 from backtest_core.engines.embedded.consolidation import TickType  # noqa: F401
 from backtest_core.engines.embedded.consolidators import (  # noqa: F401
@@ -38,7 +48,15 @@ from backtest_core.engines.embedded.consolidators import (  # noqa: F401
 )
 from backtest_core.engines.embedded.corporate_events import Dividend, Split, SplitType  # noqa: F401
 from backtest_core.engines.embedded.delistings import Delisting, Delistings, DelistingType  # noqa: F401
+from backtest_core.engines.embedded.extensions import Extensions  # noqa: F401
 from backtest_core.engines.embedded.fee_models import FeeModel, OrderFeeParameters  # noqa: F401
+from backtest_core.engines.embedded.fill_models import (  # noqa: F401
+    EquityFillModel,
+    Fill,
+    FillModel,
+    FillModelParameters,
+    ImmediateFillModel,
+)
 from backtest_core.engines.embedded.indicators import *  # noqa: F403
 from backtest_core.engines.embedded.indicators.fields import Field  # noqa: F401
 
