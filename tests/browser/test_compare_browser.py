@@ -84,17 +84,17 @@ def test_brushing_the_chart_recomputes_the_window_and_its_statistics(page, app_u
     chart.wait_for(timeout=60_000)
     before = page.get_by_text(re.compile(r"^Baseline .* on this window")).inner_text()
     area = chart.locator(".nsewdrag").first
-    area.scroll_into_view_if_needed()
     # Streamlit writes the window into the URL with history.replaceState: poll location, not navigations
     brushed = "() => /start=\\d{4}-\\d\\d-\\d\\d.*end=\\d{4}-\\d\\d-\\d\\d/.test(location.href)"
-    # a drag made while Plotly still lays the chart out (its width follows the page) is lost, for a user too,
-    # who then drags again: wait until the drag area stands still, and drag a second time if the first was lost
+    # the page goes on laying out below and around the chart after it is drawn (it was once found scrolled
+    # three sections further down at the drag): drag, as a user does, where the chart is seen, and again
+    # if Plotly saw no selection
     page.evaluate(_RECORD_SELECTIONS)
     for attempt in range(2):
-        box = _still_box(page, area)
-        page.mouse.move(box["x"] + box["width"] * 0.30, box["y"] + box["height"] * 0.5)
+        start, end = _drag_points(page, area)
+        page.mouse.move(*start)
         page.mouse.down()
-        page.mouse.move(box["x"] + box["width"] * 0.60, box["y"] + box["height"] * 0.5, steps=12)
+        page.mouse.move(*end, steps=12)
         page.mouse.up()
         try:
             page.wait_for_function(brushed, timeout=30_000 * (attempt + 1))
@@ -121,24 +121,38 @@ def test_brushing_the_chart_recomputes_the_window_and_its_statistics(page, app_u
 
 # what Plotly itself saw of the drags, and the app's state, for the message when a drag sets no window
 _RECORD_SELECTIONS = """() => { const plot = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
-    window.__selected = []; plot.on('plotly_selected', e => window.__selected.push(e ? e.selections : 'no event')); }"""
+    window.__selected = []; window.__selecting = 0; window.__plot = plot;
+    plot.on('plotly_selecting', () => { window.__selecting += 1; });
+    plot.on('plotly_selected', e => window.__selected.push(e ? e.selections : 'no event')); }"""
 _SELECTION_STATE = """() => { const plot = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
     const app = document.querySelector("[data-testid='stApp']");
-    return {selected: window.__selected, dragmode: plot && plot._fullLayout && plot._fullLayout.dragmode,
+    return {selected: window.__selected, selecting: window.__selecting, same_plot: window.__plot === plot,
+            scroll: document.querySelector("[data-testid='stMain']")?.scrollTop,
+            dragmode: plot && plot._fullLayout && plot._fullLayout.dragmode,
             script: app.getAttribute('data-test-script-state'), url: location.href,
             exceptions: document.querySelectorAll("[data-testid='stException']").length}; }"""
 
 
-def _still_box(page, area) -> dict[str, float]:
-    """The bounding box of ``area`` once two reads 200 ms apart agree."""
-    box = area.bounding_box()
-    for _ in range(50):
+def _drag_points(page, area) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Where to start and end a horizontal drag over the middle of ``area``: once it is scrolled into view,
+    stands still for 200 ms, and both points are on its drag layer (what a mouse there would press on)."""
+    for _ in range(60):
+        page.mouse.move(0, 0)  # no hover label over the points
+        area.scroll_into_view_if_needed()
+        box = area.bounding_box()
         page.wait_for_timeout(200)
-        again = area.bounding_box()
-        if again == box:
-            return box
-        box = again
-    return box
+        if box is None or area.bounding_box() != box:
+            continue
+        middle = box["y"] + box["height"] * 0.5
+        points = ((box["x"] + box["width"] * 0.30, middle), (box["x"] + box["width"] * 0.60, middle))
+        on_chart = page.evaluate(
+            "points => points.every(([x, y]) => { const hit = document.elementFromPoint(x, y);"
+            " return hit !== null && hit.classList.contains('nsewdrag'); })",
+            [list(point) for point in points],
+        )
+        if on_chart:
+            return points
+    raise AssertionError(f"the chart's drag area never stood still in view: {area.bounding_box()}")
 
 
 def test_a_week_of_minutes_is_too_short_to_tell(page, app_url, runs):
