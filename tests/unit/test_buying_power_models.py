@@ -8,11 +8,10 @@ margin used is the sum of ``GetReservedBuyingPowerForPosition``. ``BuyingPowerMo
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from backtest_core.engines.base import EngineOutcome
-from tests.unit.test_embedded_engine import debug_lines, run
+from tests.unit.test_embedded_engine import debug_lines, indented, run_source
 
 MODELS = """
 class Lots(BuyingPowerModel):
@@ -44,24 +43,21 @@ class Levered(BuyingPowerModel):
 
 
 def _run(tmp_path: Path, lean_data: Path, initialize: str, on_data: str) -> EngineOutcome:
-    project = tmp_path / "project"
-    project.mkdir()
     body = (
         "class Algo(QCAlgorithm):\n"
         "    def initialize(self):\n"
         "        self.set_start_date(2013, 10, 7)\n"
         "        self.set_end_date(2013, 10, 8)\n"
         "        self.spy = self.add_equity('SPY', Resolution.HOUR)\n"
-        f"{textwrap.indent(textwrap.dedent(initialize).strip(), ' ' * 8)}\n"
+        f"{indented(initialize)}\n"
         "    def on_data(self, data):\n"
         "        if self.portfolio.invested or self.transactions.orders_count:\n"
         "            return\n"
-        f"{textwrap.indent(textwrap.dedent(on_data).strip(), ' ' * 8)}\n"
+        f"{indented(on_data)}\n"
         "    def on_order_event(self, event):\n"
         "        self.debug(f'event {event.status.name} {event.message}')\n"
     )
-    (project / "main.py").write_text("from AlgorithmImports import *\n" + MODELS + body)
-    return run(project, lean_data, tmp_path / "out")
+    return run_source(tmp_path, lean_data, MODELS + body)
 
 
 def _texts(tmp_path: Path) -> list[str]:
@@ -87,11 +83,9 @@ def test_the_quantity_comes_from_the_models_maximum_order_quantity(lean_data: Pa
 def test_a_model_that_always_has_buying_power_fills_an_order_over_the_margin(lean_data: Path, tmp_path: Path) -> None:
     order = "self.market_order(self.spy.symbol, 10 * self.calculate_order_quantity(self.spy.symbol, 1))"
     default = tmp_path / "default"
-    default.mkdir()
     assert _run(default, lean_data, "pass", order).status == "completed"
     assert any(line.startswith("event INVALID Insufficient buying power") for line in _texts(default))
     custom = tmp_path / "custom"
-    custom.mkdir()
     check = "\nself.debug(f'margin {self.portfolio.total_margin_used:g} {self.portfolio.margin_remaining > 0}')"
     outcome = _run(custom, lean_data, "self.spy.set_buying_power_model(Always())", order + check)
     assert outcome.status == "completed", outcome.error
@@ -123,6 +117,5 @@ def test_members_the_engine_does_not_route_are_refused_by_name(lean_data: Path, 
     assert outcome.status == "failed"
     assert "Levered.get_leverage overriding BuyingPowerModel.get_leverage" in outcome.error
     other = tmp_path / "other"
-    other.mkdir()
     outcome = _run(other, lean_data, "self.spy.set_buying_power_model(object())", "pass")
     assert outcome.status == "failed" and "Security.set_buying_power_model(object)" in outcome.error

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import re
+import textwrap
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +28,19 @@ STRATEGIES = Path(__file__).parent.parent.parent / "strategies"
 def run(project: Path, data: Path, out: Path, **overrides: object) -> EngineOutcome:
     job = EngineJob("test-run", "4242", project, data, out, RunOverrides(**overrides))
     return run_backtest(job)
+
+
+def run_source(folder: Path, data: Path, source: str) -> EngineOutcome:
+    """Run ``source`` (main.py after LEAN's import line) as ``folder/project``, writing ``folder/out``."""
+    project = folder / "project"
+    project.mkdir(parents=True)
+    (project / "main.py").write_text("from AlgorithmImports import *\n" + source)
+    return run(project, data, folder / "out")
+
+
+def indented(code: str) -> str:
+    """``code`` as the body of a method in a test algorithm (eight spaces in)."""
+    return textwrap.indent(textwrap.dedent(code).strip(), " " * 8)
 
 
 def statistics(out: Path) -> dict[str, str]:

@@ -9,11 +9,10 @@ the indexer and ``Get<T>`` read and write the same custom properties.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from backtest_core.engines.base import EngineOutcome
-from tests.unit.test_embedded_engine import debug_lines, run, statistics
+from tests.unit.test_embedded_engine import debug_lines, indented, run_source, statistics
 
 FEE_MODEL = """
 class FlatFee(FeeModel):
@@ -28,22 +27,19 @@ class FlatFee(FeeModel):
 
 
 def _run(tmp_path: Path, lean_data: Path, initialize: str, on_data: str) -> EngineOutcome:
-    project = tmp_path / "project"
-    project.mkdir()
     body = (
         "class Algo(QCAlgorithm):\n"
         "    def initialize(self):\n"
         "        self.set_start_date(2013, 10, 7)\n"
         "        self.set_end_date(2013, 10, 8)\n"
         "        self.spy = self.add_equity('SPY', Resolution.HOUR)\n"
-        f"{textwrap.indent(textwrap.dedent(initialize).strip(), ' ' * 8)}\n"
+        f"{indented(initialize)}\n"
         "    def on_data(self, data):\n"
-        f"{textwrap.indent(textwrap.dedent(on_data).strip(), ' ' * 8)}\n"
+        f"{indented(on_data)}\n"
         "    def on_order_event(self, event):\n"
         "        self.debug(f'event {event.order_id} {event.status.name} {event.order_fee}')\n"
     )
-    (project / "main.py").write_text("from AlgorithmImports import *\n" + FEE_MODEL + body)
-    return run(project, lean_data, tmp_path / "out")
+    return run_source(tmp_path, lean_data, FEE_MODEL + body)
 
 
 def texts(tmp_path: Path) -> list[str]:

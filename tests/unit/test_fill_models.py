@@ -7,11 +7,10 @@ fills it returns: an empty ``Fill`` leaves the order open for the next scan; ``s
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from backtest_core.engines.base import EngineOutcome
-from tests.unit.test_embedded_engine import debug_lines, run
+from tests.unit.test_embedded_engine import debug_lines, indented, run_source
 
 MODELS = """
 class ForwardOnly(EquityFillModel):
@@ -40,15 +39,13 @@ class OwnMarket(EquityFillModel):
 
 
 def _run(tmp_path: Path, lean_data: Path, initialize: str) -> EngineOutcome:
-    project = tmp_path / "project"
-    project.mkdir()
     body = (
         "class Algo(QCAlgorithm):\n"
         "    def initialize(self):\n"
         "        self.set_start_date(2013, 10, 7)\n"
         "        self.set_end_date(2013, 10, 11)\n"
         "        self.spy = self.add_equity('SPY', Resolution.HOUR)\n"
-        f"{textwrap.indent(textwrap.dedent(initialize).strip(), ' ' * 8)}\n"
+        f"{indented(initialize)}\n"
         "        self.schedule.on(self.date_rules.every_day(), self.time_rules.after_market_open('SPY'), self.trade)\n"
         "    def trade(self):\n"
         "        ticket = self.market_order('SPY', 1 if self.time.day % 2 else -1)\n"
@@ -57,8 +54,7 @@ def _run(tmp_path: Path, lean_data: Path, initialize: str) -> EngineOutcome:
         "        if event.status == OrderStatus.FILLED:\n"
         "            self.debug(f'filled {event.fill_price}')\n"
     )
-    (project / "main.py").write_text("from AlgorithmImports import *\n" + MODELS + body)
-    return run(project, lean_data, tmp_path / "out")
+    return run_source(tmp_path, lean_data, MODELS + body)
 
 
 def _lines(tmp_path: Path) -> list[str]:
@@ -77,10 +73,8 @@ def test_an_empty_fill_leaves_the_order_open_for_newer_data(lean_data: Path, tmp
 
 def test_the_base_fill_is_leans_equity_fill(lean_data: Path, tmp_path: Path) -> None:
     default = tmp_path / "default"
-    default.mkdir()
     assert _run(default, lean_data, "pass").status == "completed"
     same = tmp_path / "same"
-    same.mkdir()
     outcome = _run(same, lean_data, "self.spy.set_fill_model(Same())")
     assert outcome.status == "completed", outcome.error
     fills = [line for line in _lines(default) if " filled " in line]
@@ -89,14 +83,11 @@ def test_the_base_fill_is_leans_equity_fill(lean_data: Path, tmp_path: Path) -> 
 
 def test_partial_fills_and_per_order_type_members_are_refused_by_name(lean_data: Path, tmp_path: Path) -> None:
     halves = tmp_path / "halves"
-    halves.mkdir()
     outcome = _run(halves, lean_data, "self.spy.set_fill_model(Halves())")
     assert outcome.status == "failed" and "Halves.fill with a partial fill" in outcome.error
     own = tmp_path / "own"
-    own.mkdir()
     outcome = _run(own, lean_data, "self.spy.set_fill_model(OwnMarket())")
     assert outcome.status == "failed" and "OwnMarket.market_fill overriding FillModel.market_fill" in outcome.error
     immediate = tmp_path / "immediate"
-    immediate.mkdir()
     outcome = _run(immediate, lean_data, "self.spy.set_fill_model(ImmediateFillModel())")
     assert outcome.status == "failed" and "ImmediateFillModel for equity securities" in outcome.error

@@ -11,15 +11,11 @@ import textwrap
 from pathlib import Path
 
 from backtest_core.engines.base import EngineOutcome
-from tests.unit.test_embedded_engine import debug_lines, run
+from tests.unit.test_embedded_engine import debug_lines, run_source
 
 
 def _run(tmp_path: Path, lean_data: Path, initialize: str, times: list[str], extended: bool = False) -> EngineOutcome:
-    project = tmp_path / "project"
-    project.mkdir()
     source = textwrap.dedent(f"""
-        from AlgorithmImports import *
-
         class Algo(QCAlgorithm):
             def initialize(self):
                 self.set_start_date(2013, 10, 7)
@@ -39,8 +35,7 @@ def _run(tmp_path: Path, lean_data: Path, initialize: str, times: list[str], ext
                 if event.status == OrderStatus.FILLED:
                     self.debug(f"filled {{event.order_id}} {{event.fill_price}}")
         """)
-    (project / "main.py").write_text(source)
-    return run(project, lean_data, tmp_path / "out")
+    return run_source(tmp_path, lean_data, source)
 
 
 def _texts(tmp_path: Path) -> list[str]:
@@ -73,10 +68,8 @@ def test_the_algorithm_sets_the_buffer_under_either_name(lean_data: Path, tmp_pa
 
 def test_each_backtest_starts_from_leans_default_buffer(lean_data: Path, tmp_path: Path) -> None:
     first = tmp_path / "first"
-    first.mkdir()
     assert _run(first, lean_data, "MarketOnCloseOrder.submission_time_buffer = timedelta(minutes=1)", []).status
     second = tmp_path / "second"
-    second.mkdir()
     outcome = _run(second, lean_data, "pass", ["07 15:50"])
     assert outcome.status == "completed", outcome.error
     assert any(line.endswith("placed 07 15:50 INVALID") for line in _texts(second))

@@ -4,19 +4,15 @@
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 from backtest_core.engines.base import EngineOutcome
 from backtest_core.engines.embedded.extensions import Extensions
-from tests.unit.test_embedded_engine import debug_lines, run
+from tests.unit.test_embedded_engine import debug_lines, indented, run_source
 
 
 def _run(tmp_path: Path, lean_data: Path, on_data: str) -> EngineOutcome:
-    project = tmp_path / "project"
-    project.mkdir()
     body = (
-        "from AlgorithmImports import *\n"
         "class Algo(QCAlgorithm):\n"
         "    def initialize(self):\n"
         "        self.set_start_date(2013, 10, 7)\n"
@@ -26,12 +22,11 @@ def _run(tmp_path: Path, lean_data: Path, on_data: str) -> EngineOutcome:
         "        if self.transactions.orders_count:\n"
         "            return\n"
         "        price = data['SPY'].price\n"
-        f"{textwrap.indent(textwrap.dedent(on_data).strip(), ' ' * 8)}\n"
+        f"{indented(on_data)}\n"
         "    def on_order_event(self, event):\n"
         "        self.debug(f'event {event}')\n"
     )
-    (project / "main.py").write_text(body)
-    return run(project, lean_data, tmp_path / "out")
+    return run_source(tmp_path, lean_data, body)
 
 
 def _events(tmp_path: Path) -> list[str]:
@@ -96,7 +91,6 @@ def test_a_market_request_fills_at_once_with_leans_shorter_overload(lean_data: P
 
 def test_requests_the_engine_cannot_submit_as_built_are_refused_by_name(lean_data: Path, tmp_path: Path) -> None:
     trailing = tmp_path / "trailing"
-    trailing.mkdir()
     on_data = """
         self.transactions.add_order(SubmitOrderRequest(OrderType.TRAILING_STOP, SecurityType.EQUITY, "SPY", 1, 0,
                                                        0, 0, 1, False, self.utc_time, ""))
@@ -104,7 +98,6 @@ def test_requests_the_engine_cannot_submit_as_built_are_refused_by_name(lean_dat
     outcome = _run(trailing, lean_data, on_data)
     assert outcome.status == "failed" and "transactions.add_order of a TRAILING_STOP order" in outcome.error
     touched = tmp_path / "touched"
-    touched.mkdir()
     on_data = """
         self.transactions.add_order(SubmitOrderRequest(OrderType.LIMIT_IF_TOUCHED, SecurityType.EQUITY, "SPY", 1, 0,
                                                        price - 1, price - 0.5, self.utc_time, ""))
@@ -112,7 +105,6 @@ def test_requests_the_engine_cannot_submit_as_built_are_refused_by_name(lean_dat
     outcome = _run(touched, lean_data, on_data)
     assert outcome.status == "failed" and "transactions.add_order of a LIMIT_IF_TOUCHED order" in outcome.error
     late = tmp_path / "late"
-    late.mkdir()
     on_data = """
         self.transactions.add_order(SubmitOrderRequest(OrderType.MARKET, SecurityType.EQUITY, "SPY", 1, 0, 0,
                                                        self.utc_time - timedelta(days=1), ""))
