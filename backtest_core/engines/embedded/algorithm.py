@@ -73,6 +73,9 @@ class QCAlgorithm(IndicatorApi):
     def on_securities_changed(self, changes: Any) -> None:
         pass
 
+    def on_margin_call_warning(self) -> None:
+        pass
+
     def __getattr__(self, name: str) -> Any:
         snake = _snake(name)
         if snake != name and snake in _PASCAL_OK:
@@ -211,6 +214,17 @@ class QCAlgorithm(IndicatorApi):
 
     def remove_security(self, symbol: Any, tag: str | None = None) -> bool:
         return self._backtest.remove_security(symbol, tag)
+
+    def shortable(self, symbol: Any, short_quantity: float = 0.0, update_order_id: int | None = None) -> bool:
+        """LEAN's ``Shortable``: whether ``short_quantity`` more can be sold short now."""
+        if update_order_id is not None:
+            raise UnsupportedApi("QCAlgorithm.shortable(update_order_id=...)")
+        security = self._backtest.security(symbol)
+        return self._backtest.transactions._shortable(security, short_quantity)
+
+    def shortable_quantity(self, symbol: Any) -> int:
+        security = self._backtest.security(symbol)
+        return security.shortable_provider.shortable_quantity(security.symbol, security.local_time) or 0
 
     def add_forex(
         self,

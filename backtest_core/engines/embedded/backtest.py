@@ -77,6 +77,12 @@ from backtest_core.engines.embedded.model import (
 )
 from backtest_core.engines.embedded.recorder import Recorder
 from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, TimeRules
+from backtest_core.engines.embedded.security_models import (
+    AccountCash,
+    LocalDiskShortableProvider,
+    MarginCallCheck,
+    SecurityModelScan,
+)
 from backtest_core.engines.embedded.symbol_changes import (
     CANCELLED_ON_SYMBOL_CHANGE,
     NO_SYMBOL_CHANGES,
@@ -183,6 +189,8 @@ class Backtest:
         self.end = datetime.now(UTC).date() - timedelta(days=1)
         self.clock = Clock(int(datetime(1998, 1, 1, tzinfo=UTC).timestamp()) * NS, ZoneInfo("America/New_York"))
         self.portfolio = Portfolio()
+        self.account_cash = AccountCash(self.portfolio)
+        LocalDiskShortableProvider.data_root = data_dir  # LEAN's global data folder
         self.securities: dict[Symbol, Security] = {}
         self.securities_view = _SymbolDict()
         self.subscriptions: dict[Symbol, Subscription] = {}
@@ -310,6 +318,7 @@ class Backtest:
             symbol, kind, resolution, hours, properties, leverage or DEFAULT_LEVERAGE[kind], fill_forward, extended
         )
         security.clock = self.clock
+        security.quote_cash = self.account_cash
         if map_file is not None:
             security.factor_file = self.data.factor_file(map_file.permtick)
         self.securities[symbol] = security
@@ -721,6 +730,13 @@ class Backtest:
         should_stop, consolidation, corporate_ns = self.should_stop, self.consolidation, corporate.next_ns
         recorder.begin(start_ns, end_ns)
         check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
+        model_scan = SecurityModelScan(clock.ns)
+        warn = _hook(algorithm, "on_margin_call_warning")
+        margin_calls = MarginCallCheck(
+            partial(self._guard, "OnMarginCallWarning", warn)
+            if _overrides_hook(algorithm, "on_margin_call_warning")
+            else None
+        )
         while True:
             for step_ns in _as_python_ints(step_times):
                 if step_ns >= check_ns:  # cancel check, end of warm-up, daily samples
@@ -771,6 +787,8 @@ class Backtest:
                             if forward is not None:  # a filled-forward bar: precomputed values have none for it
                                 subscription.run_bar_by_bar()
                                 _update_indicators(subscription.per_bar, feed, forward)
+                if step_ns >= model_scan.next_ns:  # LEAN's hourly margin interest, on the updated prices
+                    self._guard("MarginInterestRateModel", partial(model_scan.run, step_ns, self.securities.values()))
                 fresh_symbols = None
                 if working:  # LEAN fills resting orders on the new data before OnData
                     fresh_symbols = {feed.symbol for feed, _ in fresh}
@@ -782,6 +800,8 @@ class Backtest:
                         raise
                     except Exception as error:
                         self._runtime_error("Consolidators update", error)
+                if step_ns >= margin_calls.next_ns and portfolio.held:  # LEAN's margin calls, before OnData
+                    self._guard("Portfolio.MarginCallModel", partial(margin_calls.run, step_ns, portfolio))
                 if delistings and _overrides_hook(algorithm, "on_delistings"):
                     self._guard("OnDelistings", partial(_hook(algorithm, "on_delistings"), delistings))
                 if step_ns == corporate_ns:  # LEAN's slice of splits and dividends, before the day's bars

@@ -61,6 +61,16 @@ from backtest_core.engines.embedded.model import (
     UpdateOrderRequest,
     trailing_amount_text,
 )
+from backtest_core.engines.embedded.security_models import (
+    AccountCash,
+    ConvertibleCashAmount,
+    MarginInterestRateModel,
+    NullShortableProvider,
+    checked_margin_interest_rate_model,
+    checked_shortable_provider,
+    shortable,
+    shortable_error,
+)
 from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.errors import UnsupportedApi
 from backtest_core.stats.decimals import ONE, ZERO, from_float
@@ -128,6 +138,11 @@ class SecurityHolding(LeanObject):
     def absolute_quantity(self) -> float:
         return abs(self.quantity)
 
+    def get_quantity_value(self, quantity: float, price: float | None = None) -> ConvertibleCashAmount:
+        """LEAN's ``GetQuantityValue``: ``quantity`` at the price (the current one), in the quote currency."""
+        price = self.security.price if price is None else price
+        return ConvertibleCashAmount(float(price) * float(quantity), self.security.quote_cash)
+
     Quantity = property(lambda self: self.quantity)
     AveragePrice = property(lambda self: self.average_price)
     Invested = invested
@@ -174,6 +189,9 @@ class Security(LeanObject):
         self.is_delisted = False  # set by its delisting (see delistings.py), which also ends its trading
         self.is_tradable = True
         self._factor_by_quarter: dict[int, Decimal] = {}
+        self.shortable_provider: Any = NullShortableProvider.instance
+        self._margin_interest_rate_model: Any = MarginInterestRateModel.NULL
+        self.quote_cash: AccountCash | None = None  # the portfolio's cash (set as the backtest adds it)
 
     def data_days_ns(self) -> tuple[int, int]:
         """Start times of the current quote and trade bars (-1 before the first): the days whose price factors
@@ -278,6 +296,25 @@ class Security(LeanObject):
         """LEAN's ``SetBuyingPowerModel``: the security's leverage becomes the model's (``Security.Leverage``)."""
         self.buying_power_model = checked_buying_power_model(model)
         self.leverage = model_leverage(model)
+
+    def set_shortable_provider(self, provider: Any) -> None:
+        self.shortable_provider = checked_shortable_provider(provider)
+
+    @property
+    def margin_interest_rate_model(self) -> Any:
+        return self._margin_interest_rate_model
+
+    @margin_interest_rate_model.setter
+    def margin_interest_rate_model(self, model: Any) -> None:
+        self._margin_interest_rate_model = checked_margin_interest_rate_model(model)
+
+    def set_margin_interest_rate_model(self, model: Any) -> None:
+        self.margin_interest_rate_model = model
+
+    @property
+    def local_time(self) -> datetime:
+        """LEAN's ``Security.LocalTime``: now in the exchange's time zone."""
+        return self.clock.local_in(self.hours.exchange_tz)
 
     def set_fill_model(self, model: Any) -> None:
         self.fill_model = checked_fill_model(model, self)
@@ -601,7 +638,18 @@ class Transactions:
                 "SetWarmup, or use slice.Contains(symbol) to confirm the Slice object has price before using "
                 "the data."
             )
+        if order.quantity < 0 and not self._shortable(security, order.quantity):
+            order.tag = shortable_error(security, order.quantity)  # LEAN tags the invalid order with it
+            return order.tag
         return self._buying_power_problem(security, order)
+
+    def _shortable(self, security: Security, quantity: float) -> bool:
+        """LEAN's ``QCAlgorithm.Shortable`` with the open orders' remaining quantity (this one's not yet open)."""
+        symbol = security.symbol
+        open_quantity = sum(
+            order.quantity - order.quantity_filled for order in self.working.values() if order.symbol == symbol
+        )
+        return shortable(security, security.holdings.quantity, open_quantity, quantity)
 
     def _buying_power_problem(self, security: Security, order: Order) -> str:
         """Why the order lacks buying power ('' when it has it): LEAN's ``HasSufficientBuyingPowerForOrder``, the

@@ -92,6 +92,16 @@ from backtest_core.engines.embedded.model import (  # noqa: F401
     UpdateOrderFields,
 )
 from backtest_core.engines.embedded.scheduling import DayOfWeek  # noqa: F401
+from backtest_core.engines.embedded.security_models import (  # noqa: F401
+    ConstantRiskFreeRateInterestRateModel,
+    ConvertibleCashAmount,
+    FuncRiskFreeRateInterestRateModel,
+    LocalDiskShortableProvider,
+    MarginInterestRateModel,
+    MarginInterestRateParameters,
+    NullShortableProvider,
+    ShortMarginInterestRateModel,
+)
 from backtest_core.engines.embedded.statistics_api import (  # noqa: F401
     Insight,
     InsightDirection,
