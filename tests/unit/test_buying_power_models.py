@@ -32,6 +32,10 @@ class Always(BuyingPowerModel):
     def get_reserved_buying_power_for_position(self, parameters):
         return parameters.result_in_account_currency(0)
 
+class Unmargined(Always):
+    def get_maintenance_margin(self, parameters):
+        return MaintenanceMargin(0)
+
 class Never(BuyingPowerModel):
     def has_sufficient_buying_power_for_order(self, parameters):
         return HasSufficientBuyingPowerForOrderResult(False, f"no for {parameters.order.quantity:g}")
@@ -87,11 +91,21 @@ def test_a_model_that_always_has_buying_power_fills_an_order_over_the_margin(lea
     assert any(line.startswith("event INVALID Insufficient buying power") for line in _texts(default))
     custom = tmp_path / "custom"
     check = "\nself.debug(f'margin {self.portfolio.total_margin_used:g} {self.portfolio.margin_remaining > 0}')"
-    outcome = _run(custom, lean_data, "self.spy.set_buying_power_model(Always())", order + check)
+    outcome = _run(custom, lean_data, "self.spy.set_buying_power_model(Unmargined())", order + check)
     assert outcome.status == "completed", outcome.error
     lines = _texts(custom)
     assert "event FILLED " in lines
-    assert "margin 0 True" in lines  # the position's reserved buying power is the model's (zero)
+    assert "margin 0 True" in lines  # the margin used is the model's maintenance margin (zero)
+
+
+def test_a_position_over_its_maintenance_margin_meets_leans_margin_call(lean_data: Path, tmp_path: Path) -> None:
+    # LEAN's TotalMarginUsed asks GetMaintenanceMargin (the base's here: ten times the portfolio value at leverage
+    # 1), not the model's zero reserved buying power: DefaultMarginCallModel liquidates, which the engine refuses
+    order = "self.market_order(self.spy.symbol, 10 * self.calculate_order_quantity(self.spy.symbol, 1))"
+    outcome = _run(tmp_path, lean_data, "self.spy.set_buying_power_model(Always())", order)
+    assert outcome.status == "failed"
+    assert "a margin call (DefaultMarginCallModel liquidation orders) is not supported" in outcome.error
+    assert "event FILLED " in _texts(tmp_path)
 
 
 def test_an_insufficient_result_invalidates_the_order_with_its_reason(lean_data: Path, tmp_path: Path) -> None:

@@ -68,6 +68,7 @@ from backtest_core.engines.embedded.security_models import (
     NullShortableProvider,
     checked_margin_interest_rate_model,
     checked_shortable_provider,
+    maintenance_margin,
     shortable,
     shortable_error,
 )
@@ -495,8 +496,9 @@ class Portfolio(dict):
 
     @property
     def total_margin_used(self) -> float:
-        """LEAN's ``TotalMarginUsed``: each position's reserved buying power (its model's when it has one)."""
-        return sum(_reserved_buying_power(holding) for holding in self.values() if holding.quantity)
+        """LEAN's ``TotalMarginUsed``: each position's maintenance margin (its model's when it has one; LEAN's
+        position group model asks ``GetMaintenanceMargin``, not ``GetReservedBuyingPowerForPosition``)."""
+        return sum(maintenance_margin(holding.security) for holding in self.held)
 
     @property
     def margin_remaining(self) -> float:
@@ -513,10 +515,6 @@ class Portfolio(dict):
     TotalUnrealisedProfit = total_unrealized_profit
     TotalHoldingsValue = total_holdings_value
     MarginRemaining = margin_remaining
-
-
-def _reserved_buying_power(holding: SecurityHolding) -> float:
-    return buying_power_used(holding.security) / holding.security.leverage
 
 
 def buying_power_used(security: Security) -> float:

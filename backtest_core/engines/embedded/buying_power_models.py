@@ -4,12 +4,13 @@ LEAN wraps a Python model (``BuyingPowerModelPythonWrapper``) and asks it, membe
 a buying power model: the order quantity of ``set_holdings``/``calculate_order_quantity``
 (``GetMaximumOrderQuantityForTargetBuyingPower``, with the margin fraction ``PortfolioTarget.Percent`` worked out),
 the check of each order at submission and before each fill (``HasSufficientBuyingPowerForOrder``) and the margin a
-position holds (``GetReservedBuyingPowerForPosition``, behind ``Portfolio.TotalMarginUsed``/``MarginRemaining``).
+position holds (``GetReservedBuyingPowerForPosition``, which the capacity estimate weighs).
 Calls a model makes to its base class run LEAN's default (the engine's), which inside calls the base's own
 members, not the Python overrides (as in LEAN, where the C# base does not see them). ``BuyingPowerModel()`` has
-leverage 1, as LEAN's. ``GetMaintenanceMargin`` is LEAN's margin-call input; the engine places no margin calls for
-any model, so overriding it changes nothing here either. Overrides of the members the engine does not route (leverage,
-initial margin, buying power, delta quantities) are refused by name.
+leverage 1, as LEAN's. ``GetMaintenanceMargin`` is what LEAN's ``Portfolio.TotalMarginUsed``/``MarginRemaining``
+sum (its position group model asks the security's model, so a Python override counts), and with them the
+margin-call check (:mod:`.security_models`). Overrides of the members the engine does not route (leverage, initial
+margin, buying power, delta quantities) are refused by name.
 """
 
 from __future__ import annotations

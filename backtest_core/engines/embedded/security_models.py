@@ -286,7 +286,7 @@ class MarginCallCheck:
 
     def run(self, step_ns: int, portfolio: Portfolio) -> None:
         self.next_ns = step_ns + MARGIN_CALL_FREQUENCY_NS
-        used = sum(maintenance_margin(holding.security) for holding in portfolio.held)
+        used = portfolio.total_margin_used
         if used <= 0:
             return
         total = portfolio.total_portfolio_value
