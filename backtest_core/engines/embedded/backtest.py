@@ -15,7 +15,7 @@ import sys
 import time as wallclock
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -702,7 +702,7 @@ class Backtest:
         events = _DueEvents(self._scheduled_events(warm_start.date()), start_ns, self._run_event)
         self.due_events = events
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
-        clock, recorder, transactions, zone = self.clock, self.recorder, self.transactions, self.time_zone
+        clock, recorder, zone = self.clock, self.recorder, self.time_zone
         if self.warming_up:
             clock.ns = warm_ns
             recorder.algorithm_message("Debug", "Algorithm starting warm up...", self.local_time, False)
@@ -774,7 +774,7 @@ class Backtest:
                 fresh_symbols = None
                 if working:  # LEAN fills resting orders on the new data before OnData
                     fresh_symbols = {feed.symbol for feed, _ in fresh}
-                    transactions.scan(fresh_symbols, filled)
+                    self._scan(fresh_symbols, filled)
                 if consolidation.feeding:  # then the consolidators get this step's data
                     try:
                         consolidation.update(step_ns, filled, filled_quotes)
@@ -805,7 +805,7 @@ class Backtest:
                 if working:  # orders updated in on_data may fill on this step's data too
                     if fresh_symbols is None:
                         fresh_symbols = {feed.symbol for feed, _ in fresh}
-                    transactions.scan(fresh_symbols)
+                    self._scan(fresh_symbols)
                 if step_ns >= capacity.wake_ns:  # a traded symbol watched, or a snapshot due
                     capacity.on_step(step_ns, filled)
                 if recording:
@@ -1080,7 +1080,7 @@ class Backtest:
     def _run_event(self, utc_ns: int, action: Callable[[], Any]) -> None:
         self.clock.ns = utc_ns
         self._guard("scheduled event", action)
-        self.transactions.scan(set())
+        self._scan(set())
 
     def _scheduled_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
         events = [
@@ -1117,6 +1117,13 @@ class Backtest:
             raise
         except Exception as error:
             self._runtime_error(context, error)
+
+    def _scan(self, fresh: set[Symbol], forward: Mapping[Symbol, TradeBar] = NO_BARS) -> None:
+        """The open orders tried for fills; a LEAN API the algorithm's models use and the engine lacks refuses."""
+        try:
+            self.transactions.scan(fresh, forward)
+        except UnsupportedApi as error:
+            raise self._refusal(error) from error
 
     def _refusal(self, error: UnsupportedApi) -> AlgorithmFailure:
         """A LEAN API the engine lacks, met in the algorithm's code: the refusal first (naming the API), then
