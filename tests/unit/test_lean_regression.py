@@ -40,6 +40,7 @@ MUST_MATCH: set[str] = {
     "ConsolidatorStartTimeRegressionAlgorithm",
     "ConvertToFrameworkAlgorithm",
     "CustomBuyingPowerModelAlgorithm",
+    "CustomBenchmarkAlgorithm",
     "CustomModelsAlgorithm",
     "DelistingEventsAlgorithm",
     "DisplacedMovingAverageRibbon",

@@ -77,6 +77,7 @@ from backtest_core.engines.embedded.model import (
 )
 from backtest_core.engines.embedded.recorder import Recorder
 from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, TimeRules
+from backtest_core.engines.embedded.symbol_cache import SymbolCache
 from backtest_core.engines.embedded.symbol_changes import (
     CANCELLED_ON_SYMBOL_CHANGE,
     NO_SYMBOL_CHANGES,
@@ -184,6 +185,7 @@ class Backtest:
         self.clock = Clock(int(datetime(1998, 1, 1, tzinfo=UTC).timestamp()) * NS, ZoneInfo("America/New_York"))
         self.portfolio = Portfolio()
         self.securities: dict[Symbol, Security] = {}
+        SymbolCache.clear()  # LEAN's is per process, which runs one algorithm
         self.securities_view = _SymbolDict()
         self.subscriptions: dict[Symbol, Subscription] = {}
         self.transactions = Transactions(
@@ -314,6 +316,7 @@ class Backtest:
             security.factor_file = self.data.factor_file(map_file.permtick)
         self.securities[symbol] = security
         self.securities_view[symbol] = security
+        SymbolCache.set(symbol.value, symbol)
         self.portfolio[symbol] = security.holdings
         self.subscriptions[symbol] = Subscription(security, None, None, map_file)
         if self.initialized:
@@ -573,6 +576,7 @@ class Backtest:
                 f"Warning: no existing symbol found for ticker {key}, it will be created with Equity type.",
                 once=True,
             )
+            SymbolCache.set(key, Symbol.create(key, SecurityType.EQUITY, "usa"))
             return self.data.market_hours(SecurityKind.EQUITY, "usa", key)
         return self.security(key).hours
 
