@@ -50,6 +50,7 @@ MUST_MATCH: set[str] = {
     "HourReverseSplitRegressionAlgorithm",
     "HourSplitRegressionAlgorithm",
     "LimitFillRegressionAlgorithm",
+    "LimitIfTouchedAsyncRegressionAlgorithm",
     "MACDTrendAlgorithm",
     "MarketOnCloseOrderBufferExtendedMarketHoursRegressionAlgorithm",
     "MarketOnCloseOrderBufferRegressionAlgorithm",

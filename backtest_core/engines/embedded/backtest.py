@@ -1193,6 +1193,11 @@ class _TransactionsView:
         return [o for o in self._t.open_orders() if _accepts(wanted, o)]
 
     def cancel_open_orders(self, symbol: Any = None, tag: str | None = None) -> list[Any]:
+        """LEAN's two overloads: ``CancelOpenOrders()`` tags each order with when it canceled them (the UTC time
+        in .NET's round-trip format), ``CancelOpenOrders(symbol, tag=None)`` with ``tag``."""
+        if symbol is None and tag is None:
+            utc = self._t.clock.utc
+            tag = f"Canceled by CancelOpenOrders() at {utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond * 10:07d}Z"
         return [self.cancel_order(o.id, tag) for o in self.get_open_orders(symbol)]
 
     def cancel_order(self, order_id: int, tag: str | None = None) -> Any:
@@ -1220,11 +1225,12 @@ class _TransactionsView:
         properties = request.order_properties
         if properties is not None and not isinstance(properties, OrderProperties):
             raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
-        limit, stop = (
-            getattr(request, name) if name in _REQUEST_PRICES[kind] else None for name in ("limit_price", "stop_price")
+        limit, stop, trigger = (
+            getattr(request, name) if name in _REQUEST_PRICES[kind] else None
+            for name in ("limit_price", "stop_price", "trigger_price")
         )
         ticket = self._t.submit(security, request.quantity, kind, request.tag, limit, stop, request.asynchronous,
-                                properties)  # fmt: skip
+                                properties, trigger_price=trigger)  # fmt: skip
         if kind == OrderType.MARKET:
             self._t.scan(set())
         return ticket
@@ -1267,7 +1273,8 @@ _REQUEST_PRICES: dict[OrderType, tuple[str, ...]] = {
     OrderType.LIMIT: ("limit_price",),
     OrderType.STOP_MARKET: ("stop_price",),
     OrderType.STOP_LIMIT: ("stop_price", "limit_price"),
-}  # limit-if-touched requests are refused: LEAN's LimitIfTouchedAsync regression keeps a different order list
+    OrderType.LIMIT_IF_TOUCHED: ("limit_price", "trigger_price"),
+}
 
 
 def _accepts(filter: Any, item: Any) -> bool:
