@@ -173,3 +173,32 @@ def test_risk_free_rate_models_answer_their_rate(lean_data: Path, tmp_path: Path
     )
     assert outcome.status == "completed", outcome.error
     assert "rates 0.07 0.02" in _texts(tmp_path)
+
+
+def test_security_initializers_run_on_later_securities_before_the_leverage_asked_for(
+    lean_data: Path, tmp_path: Path
+) -> None:
+    outcome = _run(
+        tmp_path,
+        lean_data,
+        """
+        self.seen = []
+        self.add_security_initializer(self.initialize_security)
+        aapl = self.add_equity('AAPL', Resolution.HOUR)
+        ibm = self.add_equity('IBM', Resolution.HOUR, leverage=3)
+        self.debug(f'seen {self.seen} {self.spy.leverage:g} {aapl.leverage:g} {ibm.leverage:g}')
+        """,
+        "pass",
+        "    def initialize_security(self, security):\n"
+        "        self.seen.append(str(security.symbol))\n"
+        "        security.set_leverage(4)\n",
+    )
+    assert outcome.status == "completed", outcome.error
+    # SPY came before the initializer; IBM's own leverage is applied after it, as in LEAN's CreateSecurity
+    assert "seen ['AAPL', 'IBM'] 2 4 3" in _texts(tmp_path)
+
+
+def test_a_security_initializer_after_initialize_is_refused(lean_data: Path, tmp_path: Path) -> None:
+    outcome = _run(tmp_path, lean_data, "pass", "self.add_security_initializer(lambda security: None)")
+    assert outcome.status == "failed"
+    assert "add_security_initializer after initialize (LEAN throws) is not supported" in outcome.error

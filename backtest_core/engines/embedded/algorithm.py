@@ -117,6 +117,9 @@ class QCAlgorithm(IndicatorApi):
     set_warmup = set_warm_up
 
     def set_brokerage_model(self, brokerage: Any, account_type: Any = AccountType.MARGIN) -> None:
+        if self._backtest.security_initializers and self._backtest.securities:
+            # LEAN then re-runs every initializer on the securities added so far, restoring their leverage
+            raise UnsupportedApi("set_brokerage_model after add_security_initializer and add_equity")
         if isinstance(brokerage, DefaultBrokerageModel):
             self._backtest.brokerage_model = checked_brokerage(brokerage)
             self._backtest.brokerage = int(BrokerageName.DEFAULT)
@@ -214,6 +217,12 @@ class QCAlgorithm(IndicatorApi):
 
     def remove_security(self, symbol: Any, tag: str | None = None) -> bool:
         return self._backtest.remove_security(symbol, tag)
+
+    def add_security_initializer(self, initializer: Any) -> None:
+        """LEAN's ``AddSecurityInitializer``: runs on each security added from now on, after the brokerage
+        model's initializer and before ``add_equity``'s own leverage (a function of the security, or an object
+        with ``initialize``)."""
+        self._backtest.add_security_initializer(initializer)
 
     def shortable(self, symbol: Any, short_quantity: float = 0.0, update_order_id: int | None = None) -> bool:
         """LEAN's ``Shortable``: whether ``short_quantity`` more can be sold short now."""

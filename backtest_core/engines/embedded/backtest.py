@@ -239,6 +239,7 @@ class Backtest:
         self.unsubscribed: set[Symbol] = set()  # removed from their universe: no more data
         self.subscribed_from: dict[Symbol, date] = {}  # securities added while running: their first day
         self.securities_changed_hook: Callable[[Any], Any] | None = None
+        self.security_initializers: list[Callable[[Security], Any]] = []  # add_security_initializer's
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -328,10 +329,23 @@ class Backtest:
         SymbolCache.set(symbol.value, symbol)
         self.portfolio[symbol] = security.holdings
         self.subscriptions[symbol] = Subscription(security, None, None, map_file)
+        if self.security_initializers:  # LEAN's CreateSecurity: the initializers, then the leverage asked for
+            for initialize in self.security_initializers:
+                initialize(security)
+            if leverage:
+                security.set_leverage(leverage)
         if self.initialized:
             self._refuse_events_ahead(security, f"add_{kind.value}")
             self.universe_changes.append((security, True))
         return security
+
+    def add_security_initializer(self, initializer: Any) -> None:
+        if self.initialized:
+            raise UnsupportedApi("add_security_initializer after initialize (LEAN throws)")
+        initialize = initializer if callable(initializer) else getattr(initializer, "initialize", None)
+        if not callable(initialize):
+            raise UnsupportedApi(f"add_security_initializer({type(initializer).__name__})")
+        self.security_initializers.append(initialize)
 
     def remove_security(self, key: Any, tag: str | None = None) -> bool:
         """LEAN's RemoveSecurity: open orders cancelled and holdings liquidated now (tag "Removed"), the
