@@ -343,6 +343,8 @@ class Backtest:
         if resolution == Resolution.TICK:
             raise UnsupportedApi("tick resolution")
         market = market or DEFAULT_MARKET[kind]
+        if kind == SecurityKind.EQUITY and market != "usa":  # factor files, fees and hours are the USA's here
+            raise UnsupportedApi(f"add_equity({ticker}) in market {market} (US equities only)")
         hours = self.data.market_hours(kind, market, ticker)
         properties = self.data.symbol_properties(kind, market, ticker)
         if kind == SecurityKind.FOREX and len(ticker) == 6:  # LEAN's default quote currency of a forex pair

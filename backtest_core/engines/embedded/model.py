@@ -191,7 +191,9 @@ class Market:
     COINBASE = "coinbase"
     GDAX = "coinbase"
     OANDA = "oanda"
+    INDIA = "india"
     Usa = "usa"
+    India = "india"
     Coinbase = "coinbase"
     Oanda = "oanda"
 
