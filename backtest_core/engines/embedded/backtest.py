@@ -942,10 +942,12 @@ class Backtest:
             self.capacity.on_step(self.last_step_ns, self.last_filled, force=True)
 
     def _feeds(self, warm_ns: int, end_ns: int) -> list[BarFeed]:
-        """A feed per loaded bar series, holding the bars that end from the moment warm-up begins (LEAN's reader
-        keeps a bar ending at the start: a crypto minute bar ending at midnight) to the end date."""
+        """A feed per loaded bar series, holding the bars that end after warm-up begins (without a warm-up, from
+        the start on: LEAN's reader keeps a bar ending at the start, a crypto minute bar ending at midnight) and
+        by the end date."""
+        after_ns = warm_ns - 1 if self.warm_up is None else warm_ns
         return [feed for subscription in self.subscriptions.values()
-                for feed in self._subscription_feeds(subscription, warm_ns - 1, end_ns)]  # fmt: skip
+                for feed in self._subscription_feeds(subscription, after_ns, end_ns)]  # fmt: skip
 
     def _subscription_feeds(self, subscription: Subscription, after_ns: int, end_ns: int) -> list[BarFeed]:
         """A subscription's feeds, of the bars ending after ``after_ns`` and by ``end_ns``."""
