@@ -160,3 +160,22 @@ def test_a_forex_session_has_its_midweek_close_as_a_gap(lean_data: Path) -> None
     hours = LeanDataFolder(lean_data).market_hours(SecurityKind.FOREX, "oanda", "EURUSD")
     windows = hours.open_windows(date(2018, 4, 4), False)
     assert [(a.strftime("%H:%M"), b.strftime("%H:%M")) for a, b in windows] == [("00:00", "16:58"), ("17:03", "00:00")]
+
+
+def test_forex_bars_in_the_midweek_close_are_no_data_and_crypto_starts_at_midnight(
+    lean_data: Path, tmp_path: Path
+) -> None:
+    """A USD account trading EURUSD: the base currency EUR joins the cash book; no bar (raw or filled forward)
+    ends inside 16:58-17:03. BTCEUR's minute bar ending at midnight, the start, is the first data."""
+    outcome = _run(
+        tmp_path,
+        lean_data,
+        "self.add_forex('EURUSD')\nself.add_crypto('BTCEUR')\nself.seen = []",
+        "self.seen.append((self.time.strftime('%H:%M'), data.contains_key('EURUSD')))",
+        """
+        gap = [time for time, forex in self.seen if forex and '16:59' <= time <= '17:03']
+        self.debug(f"first {self.seen[0][0]} gap {len(gap)} eur {'EUR' in self.portfolio.cash_book}")
+        """,
+    )
+    assert outcome.status == "completed", outcome.error
+    assert _value(_lines(tmp_path), "first") == ["00:00", "gap", "0", "eur", "True"]
