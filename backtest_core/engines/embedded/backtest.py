@@ -85,6 +85,7 @@ from backtest_core.engines.embedded.model import (
 )
 from backtest_core.engines.embedded.recorder import Recorder
 from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, TimeRules
+from backtest_core.engines.embedded.symbol_cache import SymbolCache
 from backtest_core.engines.embedded.symbol_changes import (
     CANCELLED_ON_SYMBOL_CHANGE,
     NO_SYMBOL_CHANGES,
@@ -192,6 +193,7 @@ class Backtest:
         self.clock = Clock(int(datetime(1998, 1, 1, tzinfo=UTC).timestamp()) * NS, ZoneInfo("America/New_York"))
         self.portfolio = Portfolio()
         self.securities: dict[Symbol, Security] = {}
+        SymbolCache.clear()  # LEAN's is per process, which runs one algorithm
         self.securities_view = _SymbolDict()
         self.subscriptions: dict[Symbol, Subscription] = {}
         self.transactions = Transactions(
@@ -372,6 +374,7 @@ class Backtest:
             security.factor_file = self.data.factor_file(map_file.permtick)
         self.securities[symbol] = security
         self.securities_view[symbol] = security
+        SymbolCache.set(symbol.value, symbol)
         self.portfolio[symbol] = security.holdings
         self.subscriptions[symbol] = Subscription(security, None, None, map_file)
         if self.initialized:
@@ -659,6 +662,7 @@ class Backtest:
                 f"Warning: no existing symbol found for ticker {key}, it will be created with Equity type.",
                 once=True,
             )
+            SymbolCache.set(key, Symbol.create(key, SecurityType.EQUITY, "usa"))
             return self.data.market_hours(SecurityKind.EQUITY, "usa", key)
         return self.security(key).hours
 
@@ -798,7 +802,7 @@ class Backtest:
         events = _DueEvents(self._scheduled_events(warm_start.date()), start_ns, self._run_event)
         self.due_events = events
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
-        clock, recorder, transactions, zone = self.clock, self.recorder, self.transactions, self.time_zone
+        clock, recorder, zone = self.clock, self.recorder, self.time_zone
         if self.warming_up:
             clock.ns = warm_ns
             recorder.algorithm_message("Debug", "Algorithm starting warm up...", self.local_time, False)
@@ -870,7 +874,7 @@ class Backtest:
                 fresh_symbols = None
                 if working:  # LEAN fills resting orders on the new data before OnData
                     fresh_symbols = {feed.symbol for feed, _ in fresh}
-                    transactions.scan(fresh_symbols, filled)
+                    self._scan(fresh_symbols, filled)
                 if consolidation.feeding:  # then the consolidators get this step's data
                     try:
                         consolidation.update(step_ns, filled, filled_quotes)
@@ -902,7 +906,7 @@ class Backtest:
                 if working:  # orders updated in on_data may fill on this step's data too
                     if fresh_symbols is None:
                         fresh_symbols = {feed.symbol for feed, _ in fresh}
-                    transactions.scan(fresh_symbols)
+                    self._scan(fresh_symbols)
                 if step_ns >= capacity.wake_ns:  # a traded symbol watched, or a snapshot due
                     capacity.on_step(step_ns, filled)
                 if recording:
@@ -1187,7 +1191,7 @@ class Backtest:
     def _run_event(self, utc_ns: int, action: Callable[[], Any]) -> None:
         self.clock.ns = utc_ns
         self._guard("scheduled event", action)
-        self.transactions.scan(set())
+        self._scan(set())
 
     def _scheduled_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
         events = [
@@ -1224,6 +1228,13 @@ class Backtest:
             raise
         except Exception as error:
             self._runtime_error(context, error)
+
+    def _scan(self, fresh: set[Symbol], forward: Mapping[Symbol, TradeBar] = NO_BARS) -> None:
+        """The open orders tried for fills; a LEAN API the algorithm's models use and the engine lacks refuses."""
+        try:
+            self.transactions.scan(fresh, forward)
+        except UnsupportedApi as error:
+            raise self._refusal(error) from error
 
     def _refusal(self, error: UnsupportedApi) -> AlgorithmFailure:
         """A LEAN API the engine lacks, met in the algorithm's code: the refusal first (naming the API), then
@@ -1289,6 +1300,11 @@ class _TransactionsView:
         return [o for o in self._t.open_orders() if _accepts(wanted, o)]
 
     def cancel_open_orders(self, symbol: Any = None, tag: str | None = None) -> list[Any]:
+        """LEAN's two overloads: ``CancelOpenOrders()`` tags each order with when it canceled them (the UTC time
+        in .NET's round-trip format), ``CancelOpenOrders(symbol, tag=None)`` with ``tag``."""
+        if symbol is None and tag is None:
+            utc = self._t.clock.utc
+            tag = f"Canceled by CancelOpenOrders() at {utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond * 10:07d}Z"
         return [self.cancel_order(o.id, tag) for o in self.get_open_orders(symbol)]
 
     def cancel_order(self, order_id: int, tag: str | None = None) -> Any:
@@ -1316,11 +1332,12 @@ class _TransactionsView:
         properties = request.order_properties
         if properties is not None and not isinstance(properties, OrderProperties):
             raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
-        limit, stop = (
-            getattr(request, name) if name in _REQUEST_PRICES[kind] else None for name in ("limit_price", "stop_price")
+        limit, stop, trigger = (
+            getattr(request, name) if name in _REQUEST_PRICES[kind] else None
+            for name in ("limit_price", "stop_price", "trigger_price")
         )
         ticket = self._t.submit(security, request.quantity, kind, request.tag, limit, stop, request.asynchronous,
-                                properties)  # fmt: skip
+                                properties, trigger_price=trigger)  # fmt: skip
         if kind == OrderType.MARKET:
             self._t.scan(set())
         return ticket
@@ -1363,7 +1380,8 @@ _REQUEST_PRICES: dict[OrderType, tuple[str, ...]] = {
     OrderType.LIMIT: ("limit_price",),
     OrderType.STOP_MARKET: ("stop_price",),
     OrderType.STOP_LIMIT: ("stop_price", "limit_price"),
-}  # limit-if-touched requests are refused: LEAN's LimitIfTouchedAsync regression keeps a different order list
+    OrderType.LIMIT_IF_TOUCHED: ("limit_price", "trigger_price"),
+}
 
 
 def _accepts(filter: Any, item: Any) -> bool:

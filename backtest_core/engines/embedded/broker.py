@@ -43,11 +43,12 @@ from backtest_core.engines.embedded.clock import Clock
 from backtest_core.engines.embedded.data import FactorFile, MarketHours, SecurityKind, SymbolProperties
 from backtest_core.engines.embedded.fee_models import checked_fee_model, custom_order_fee, sizing_order
 from backtest_core.engines.embedded.fill_models import (
+    EquityFillModel,
     FillModel,
     FillModelParameters,
     SecurityCache,
     checked_fill_model,
-    custom_fill_price,
+    custom_fill_events,
 )
 from backtest_core.engines.embedded.model import (
     Bar,
@@ -69,6 +70,7 @@ from backtest_core.engines.embedded.model import (
     UpdateOrderRequest,
     trailing_amount_text,
 )
+from backtest_core.engines.embedded.slippage_models import checked_slippage_model, refuse_unmodelled, slipped
 from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.errors import UnsupportedApi
 from backtest_core.stats.decimals import ONE, ZERO, from_float
@@ -182,6 +184,7 @@ class Security(LeanObject):
         self.fee_model: Any = None  # the algorithm's own (set_fee_model), asked for every fee when set
         self.buying_power_model: BuyingPowerModel | None = None  # the algorithm's own (set_buying_power_model)
         self.fill_model: FillModel | None = None  # the algorithm's own (set_fill_model)
+        self.slippage_model: Any = None  # the algorithm's own (set_slippage_model); LEAN's NullSlippageModel
         self.forward_bar: TradeBar | None = None  # this step's fill-forward trade bar, while a fill model is asked
         self.factor_file: FactorFile | None = None  # an equity's, for the decimals LEAN holds (lean_price)
         self.is_delisted = False  # set by its delisting (see delistings.py), which also ends its trading
@@ -316,6 +319,9 @@ class Security(LeanObject):
 
     def set_fill_model(self, model: Any) -> None:
         self.fill_model = checked_fill_model(model, self)
+
+    def set_slippage_model(self, model: Any) -> None:
+        self.slippage_model = checked_slippage_model(model)
 
     @property
     def cache(self) -> SecurityCache:
@@ -655,7 +661,7 @@ class Transactions:
         order.status = OrderStatus.SUBMITTED
         self.working[order_id] = order
         quantity, price = order.quantity, security.price
-        _apply_fill(self.portfolio, security, quantity, price, 0.0, self.clock.utc)
+        _apply_fill(self.portfolio, security, quantity, price, 0.0, self.clock.utc, quantity > 0)
         self.portfolio.refresh_held()
         order.quantity_filled, order.price, order.status = quantity, price, OrderStatus.FILLED
         order.last_fill_time = self.clock.utc
@@ -792,25 +798,45 @@ class Transactions:
                 self._invalidate(order, problem)
                 continue
             is_fresh, bar = order.symbol in fresh, forward.get(order.symbol)
-            if security.fill_model is None:
-                price = self._fill_price(security, order, is_fresh, bar)
-            else:
-                price = self._model_fill_price(security, order, is_fresh, bar)
+            if security.fill_model is not None:
+                self._model_fill(security, order, is_fresh, bar)
+                continue
+            price = self._fill_price(security, order, is_fresh, bar)
             if price is not None:
-                self._fill(security, order, price)
+                self._fill(security, order, price, order.quantity - order.quantity_filled, OrderStatus.FILLED)
 
-    def _model_fill_price(
-        self, security: Security, order: Order, fresh: bool, forward: TradeBar | None
-    ) -> float | None:
-        """The algorithm's fill model asked (LEAN's ``FillModel.Fill``); its base class's fill is the engine's."""
+    def _model_fill(self, security: Security, order: Order, fresh: bool, forward: TradeBar | None) -> None:
+        """The algorithm's fill model asked (LEAN's ``FillModel.Fill``) and its fills applied as LEAN's
+        ``BacktestingBrokerage.Scan`` applies them: each one that changes the order's status or fills some
+        quantity. Its base class's rules are the engine's: ``EquityFillModel``'s, or on an equity LEAN's base
+        ``FillModel``'s (market orders only)."""
+        model = security.fill_model
+        rules = self._fill_price
+        if security.kind == SecurityKind.EQUITY and not isinstance(model, EquityFillModel):
+            rules = partial(self._base_fill_price, type(model).__name__)
         security.forward_bar = forward  # what the security's cache holds at this step
         try:
-            default = partial(self._fill_price, security, order, fresh, forward)
-            return custom_fill_price(
-                security.fill_model, FillModelParameters(security, order, STALE_PRICE_SPAN, default)
-            )
+            default = partial(rules, security, order, fresh, forward)
+            events = custom_fill_events(model, FillModelParameters(security, order, STALE_PRICE_SPAN, default))
         finally:
             security.forward_bar = None
+        for event in events:
+            if event.status != order.status or event.fill_quantity:
+                self._fill(security, order, event.fill_price, event.fill_quantity, event.status, event.fee)
+            if order.status.is_closed:
+                break
+
+    def _base_fill_price(
+        self, model: str, security: Security, order: Order, fresh: bool, forward: TradeBar | None
+    ) -> float | None:
+        """LEAN's base ``FillModel`` rules on an equity: ``MarketFill`` and ``MarketOnOpenFill`` (see
+        :func:`_base_market_price`, :func:`_base_market_on_open_price`), with the security's slippage."""
+        local = self.clock.local_in(security.hours.exchange_tz)
+        if order.type == OrderType.MARKET:
+            return slipped(security, order, _base_market_price(security, order, local, forward))
+        if order.type == OrderType.MARKET_ON_OPEN:
+            return slipped(security, order, _base_market_on_open_price(security, order, local, forward))
+        raise UnsupportedApi(f"{model}: LEAN's FillModel rules for {order.type.name} orders of equities")
 
     def _fill_price(self, security: Security, order: Order, fresh: bool, forward: TradeBar | None) -> float | None:
         hours = security.hours
@@ -818,7 +844,8 @@ class Transactions:
         if order.type == OrderType.MARKET:
             if not hours.is_open(local, security.extended_market_hours) and security.kind == SecurityKind.EQUITY:
                 return None
-            return _market_price(security, order.direction)
+            return slipped(security, order, _market_price(security, order.direction))
+        refuse_unmodelled(security, order)
         if order.type == OrderType.TRAILING_STOP:
             return _trailing_stop_fill(security, order, forward, local)
         if order.type == OrderType.LIMIT_IF_TOUCHED:
@@ -864,17 +891,28 @@ class Transactions:
         self._close(order, OrderStatus.INVALID, problem)
         self.on_message("ERROR", f"Order Error: ids: [{order.id}], {problem}")
 
-    def _fill(self, security: Security, order: Order, price: float) -> None:
-        quantity = order.quantity - order.quantity_filled
-        fee = order_fee(security, quantity, price, order)
-        _apply_fill(self.portfolio, security, quantity, price, fee, self.clock.utc)
+    def _fill(
+        self, security: Security, order: Order, price: float, quantity: float, status: OrderStatus, fee: float = 0.0
+    ) -> None:
+        """A fill (``status`` Filled or PartiallyFilled) of ``quantity`` at ``price``. Only the order's last fill
+        pays a fee, the fee model's for the whole order unless the fill brought one (LEAN's Scan); the order's
+        price is the quantity-weighted mean of its fills (LEAN's ``OrderTicket.AddOrderEvent``)."""
+        if status == OrderStatus.FILLED and not fee:
+            fee = order_fee(security, order.quantity, price, order)
+        _apply_fill(self.portfolio, security, quantity, price, fee, self.clock.utc, order.quantity > 0)
         self.portfolio.refresh_held()
-        order.quantity_filled += quantity
-        order.price = price
-        order.status = OrderStatus.FILLED
-        del self.working[order.id]
+        if quantity:
+            filled = order.quantity_filled + quantity
+            if order.quantity_filled:
+                order.price = (abs(order.quantity_filled) * order.price + abs(quantity) * price) / abs(filled)
+            else:
+                order.price = price
+            order.quantity_filled = filled
+        order.status = status
+        if status == OrderStatus.FILLED:
+            del self.working[order.id]
         order.last_fill_time = self.clock.utc
-        self._emit(order, OrderStatus.FILLED, price, quantity, fee)
+        self._emit(order, status, price, quantity, fee)
 
     def _emit(
         self, order: Order, status: OrderStatus, price: float, quantity: float, fee: float, message: str = ""
@@ -1076,6 +1114,61 @@ def _market_price(security: Security, direction: OrderDirection) -> float:
     return security.price
 
 
+def _base_prices(security: Security, order: Order, forward: TradeBar | None) -> tuple[TradeBar | None, TradeBar | None]:
+    """The latest data of the security (``GetLastData``) and the bar LEAN's ``FillModel.GetPrices`` prices
+    from: the ask (buying) or bid (selling) side of the latest quote bar when quotes are subscribed, else the
+    latest trade bar."""
+    trade = forward or security.last_trade
+    quote = _quote_side(security, order.direction) if security.quote_feed is not None else None
+    latest = max((bar for bar in (trade, quote) if bar is not None), key=lambda bar: bar.end_time, default=None)
+    return latest, quote or trade
+
+
+def _base_market_on_open_price(
+    security: Security, order: Order, local: datetime, forward: TradeBar | None
+) -> float | None:
+    """LEAN's base ``FillModel.MarketOnOpenFill`` price (before slippage): never on data ending by the order's
+    time, nor the same day as an order placed while the market was open; then, with the exchange open, the
+    open of the bar ``GetPrices`` gives."""
+    hours = security.hours
+    latest, bar = _base_prices(security, order, forward)
+    placed = _local(order.time, hours)
+    if latest is None or bar is None or placed >= latest.end_time:
+        return None
+    if hours.is_open(placed, False) and placed.date() == local.date():
+        return None
+    if not _open_for_fill(hours, latest, local, False):
+        return None
+    return bar.open
+
+
+def _base_market_price(security: Security, order: Order, local: datetime, forward: TradeBar | None) -> float | None:
+    """LEAN's base ``FillModel.MarketFill`` price (before slippage) on the security's latest data, or None to
+    wait: with the exchange open (``IsExchangeOpen``), on the ask (buying) or bid (selling) side of the latest
+    quote bar when quotes are subscribed, else the latest trade bar (``GetPrices``). Data older than the
+    stale span before the order waits for fresh data when it is more than a bar behind, always at hour and
+    daily resolutions; there an order resting since before the bar began fills at its open
+    (``GetMarketFillPrice``), else at its close."""
+    hours = security.hours
+    latest, bar = _base_prices(security, order, forward)
+    if latest is None or bar is None or not _open_for_fill(hours, latest, local, False):
+        return None
+    placed = _local(order.time, hours)
+    coarse = security.resolution in (Resolution.HOUR, Resolution.DAILY)
+    if bar.end_time + STALE_PRICE_SPAN < placed and (
+        coarse or placed - bar.end_time > RESOLUTION_SPANS[security.resolution]
+    ):
+        return None
+    if coarse and bar.open and placed <= bar.time:
+        return bar.open
+    return bar.close
+
+
+RESOLUTION_SPANS = {Resolution.TICK: timedelta(0), Resolution.SECOND: timedelta(seconds=1),
+                    Resolution.MINUTE: timedelta(minutes=1), Resolution.HOUR: HOUR,
+                    Resolution.DAILY: timedelta(days=1)}  # fmt: skip
+
+
 def _estimate_price(security: Security, order: Order) -> float:
     if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED) and order.limit_price:
         return order.limit_price
@@ -1099,10 +1192,18 @@ def _order_margins(
 
 
 def _apply_fill(
-    portfolio: Portfolio, security: Security, quantity: float, price: float, fee: float, when: datetime
+    portfolio: Portfolio,
+    security: Security,
+    quantity: float,
+    price: float,
+    fee: float,
+    when: datetime,
+    buying: bool,
 ) -> None:
     """LEAN's ``SecurityPortfolioModel.ProcessFill``: the quote currency pays, a crypto or forex pair's base
-    currency is bought (a currency swap), the fee leaves its own currency; values in the account currency."""
+    currency is bought (a currency swap), the fee leaves its own currency; values in the account currency. A
+    fill against the position (by the order's direction, ``buying``, so a fill of no quantity counts too)
+    records its profit less twice its fee as a transaction."""
     holding = security.holdings
     if security.quote_cash is None and security.base_cash is None:
         portfolio.cash -= quantity * price + fee
@@ -1126,7 +1227,11 @@ def _apply_fill(
     portfolio.total_sale_volume += abs(quantity * price) * rate
     holding.total_fees += fee
     held = holding.quantity
-    if held == 0 or held * quantity > 0:
+    if held == 0:
+        holding.average_price, holding.quantity = price, quantity
+        holding.net_profit -= fee
+        return
+    if (held > 0) == buying:
         total = held + quantity
         holding.average_price = (holding.average_price * held + price * quantity) / total
         holding.quantity = total

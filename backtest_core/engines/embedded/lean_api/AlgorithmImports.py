@@ -99,6 +99,7 @@ from backtest_core.engines.embedded.statistics_api import (  # noqa: F401
     PerformanceMetrics,
     StatisticsResults,
 )
+from backtest_core.engines.embedded.symbol_cache import SymbolCache  # noqa: F401
 from backtest_core.engines.embedded.symbol_changes import SymbolChangedEvent, SymbolChangedEvents  # noqa: F401
 from backtest_core.engines.embedded.time_in_force import (  # noqa: F401
     DayTimeInForce,
