@@ -28,6 +28,8 @@ NAMES = _names()
 # Algorithms that match LEAN in every statistic and both data-point counts: a refusal of one is a regression.
 MUST_MATCH: set[str] = {
     "AddRemoveSecurityRegressionAlgorithm",
+    "BasicSetAccountCurrencyAlgorithm",
+    "BasicSetAccountCurrencyWithAmountAlgorithm",
     "BasicTemplateAlgorithm",
     "BasicTemplateDailyAlgorithm",
     "CanLiquidateWithOrderPropertiesRegressionAlgorithm",
@@ -70,6 +72,7 @@ MUST_MATCH: set[str] = {
     "StochasticIndicatorWarmsUpProperlyRegressionAlgorithm",
     "StopLimitOrderRegressionAlgorithm",
     "TimeInForceAlgorithm",
+    "TwoLegCurrencyConversionRegressionAlgorithm",
     "UnregisterIndicatorRegressionAlgorithm",
     "ZeroedBenchmarkRegressionAlgorithm",
 }

@@ -32,6 +32,13 @@ from backtest_core.engines.embedded.buying_power_models import (
     model_leverage,
     overrides,
 )
+from backtest_core.engines.embedded.cash_account import (
+    cash_buying_power_problem,
+    cash_holdings_quantity,
+    coinbase_fee,
+    refused_order,
+)
+from backtest_core.engines.embedded.cash_book import Cash, CashBook
 from backtest_core.engines.embedded.clock import Clock
 from backtest_core.engines.embedded.data import FactorFile, MarketHours, SecurityKind, SymbolProperties
 from backtest_core.engines.embedded.fee_models import checked_fee_model, custom_order_fee, sizing_order
@@ -44,6 +51,7 @@ from backtest_core.engines.embedded.fill_models import (
     custom_fill_events,
 )
 from backtest_core.engines.embedded.model import (
+    Bar,
     CancelOrderRequest,
     LeanObject,
     Order,
@@ -63,7 +71,6 @@ from backtest_core.engines.embedded.model import (
     trailing_amount_text,
 )
 from backtest_core.engines.embedded.security_models import (
-    AccountCash,
     ConvertibleCashAmount,
     MarginInterestRateModel,
     NullShortableProvider,
@@ -106,7 +113,10 @@ class SecurityHolding(LeanObject):
 
     @property
     def holdings_value(self) -> float:
-        return self.quantity * self.security.price
+        """In the account currency (LEAN's ``HoldingsValue``)."""
+        security = self.security
+        value = self.quantity * security.price
+        return value if security.quote_cash is None else value * security.quote_rate
 
     @property
     def absolute_holdings_value(self) -> float:
@@ -118,7 +128,9 @@ class SecurityHolding(LeanObject):
 
     @property
     def unrealized_profit(self) -> float:
-        return (self.security.price - self.average_price) * self.quantity
+        security = self.security
+        profit = (security.price - self.average_price) * self.quantity
+        return profit if security.quote_cash is None else profit * security.quote_rate
 
     @property
     def unrealized_profit_percent(self) -> float:
@@ -144,7 +156,7 @@ class SecurityHolding(LeanObject):
     def get_quantity_value(self, quantity: float, price: float | None = None) -> ConvertibleCashAmount:
         """LEAN's ``GetQuantityValue``: ``quantity`` at the price (the current one), in the quote currency."""
         price = self.security.price if price is None else price
-        return ConvertibleCashAmount(float(price) * float(quantity), self.security.quote_cash)
+        return ConvertibleCashAmount(float(price) * float(quantity), self.security.quote_currency_cash)
 
     Quantity = property(lambda self: self.quantity)
     AveragePrice = property(lambda self: self.average_price)
@@ -193,9 +205,36 @@ class Security(LeanObject):
         self.is_delisted = False  # set by its delisting (see delistings.py), which also ends its trading
         self.is_tradable = True
         self._factor_by_quarter: dict[int, Decimal] = {}
+        self.quote_currency = properties.quote_currency if properties is not None else "USD"
+        self.quote_cash: Cash | None = None  # its quote currency's cash entry, unless the account currency's
+        self.base_cash: Cash | None = None  # a crypto or forex pair's base currency entry
+        self.internal = False  # a conversion security LEAN adds for the cash book: no slice data, no events
+        self.cash_account = False  # under a Coinbase brokerage: LEAN's CashBuyingPowerModel and CoinbaseFeeModel
         self.shortable_provider: Any = NullShortableProvider.instance
         self._margin_interest_rate_model: Any = MarginInterestRateModel.NULL
-        self.quote_cash: AccountCash | None = None  # the portfolio's cash (set as the backtest adds it)
+        self.cash_book: Any = None  # the portfolio's (set as the backtest adds it)
+
+    @property
+    def quote_currency_cash(self) -> Cash:
+        """LEAN's ``QuoteCurrency``: its quote currency's entry of the cash book."""
+        return self.quote_cash if self.quote_cash is not None else self.cash_book[self.cash_book.account_currency]
+
+    @property
+    def quote_rate(self) -> float:
+        """Its quote currency's conversion rate to the account currency (LEAN's ``QuoteCurrency.ConversionRate``)."""
+        cash = self.quote_cash
+        return 1.0 if cash is None else cash.conversion_rate
+
+    def get_last_data(self) -> Bar | None:
+        """LEAN's ``GetLastData``: the latest bar received, a quote bar winning over a trade bar of the same end
+        (trades only for equities)."""
+        trade, quote = self.last_trade, None
+        feed = self.quote_feed
+        if feed is not None and feed.current >= 0 and self.kind != SecurityKind.EQUITY:
+            quote = feed.bar()
+        if quote is None or (trade is not None and trade.end_time > quote.end_time):
+            return trade
+        return quote
 
     def data_days_ns(self) -> tuple[int, int]:
         """Start times of the current quote and trade bars (-1 before the first): the days whose price factors
@@ -438,7 +477,9 @@ class Portfolio(dict):
 
     def __init__(self) -> None:
         super().__init__()
-        self.cash = 100000.0
+        self.cash = 100000.0  # the account currency's (its cash book entry reads it)
+        self.cash_book = CashBook(self)
+        self.cash_entries: list[Cash] = []  # other currencies with an amount: their value joins the total
         self.total_fees = 0.0
         self.total_sale_volume = 0.0
         self.profit_loss: list[tuple[datetime, float]] = []  # LEAN's TransactionRecord
@@ -466,9 +507,15 @@ class Portfolio(dict):
 
     def refresh_held(self) -> None:
         self.held = [holding for holding in self.values() if holding.quantity]
+        self.cash_entries = [cash for cash in self.cash_book.others() if cash.amount]
+        if self.cash_entries:  # LEAN counts crypto and forex positions through their base currency's cash
+            self.held = [h for h in self.held if h.security.kind not in _PAIR_KINDS]
 
     @property
     def total_holdings_value(self) -> float:
+        """LEAN's ``TotalHoldingsValue`` (in the account currency)."""
+        if self.cash_entries:
+            return sum(holding.holdings_value for holding in self.values() if holding.quantity)
         total = 0  # read at every time step: a plain loop over the positions, adding as sum() would
         for holding in self.held:
             total += holding.quantity * holding.security.price
@@ -480,6 +527,15 @@ class Portfolio(dict):
 
     @property
     def total_portfolio_value(self) -> float:
+        """LEAN's ``TotalPortfolioValue``: with other currencies, the cash book's value in the account currency
+        plus the positions other than crypto and forex (those are in the cash book)."""
+        if self.cash_entries:
+            total = self.cash
+            for cash in self.cash_entries:
+                total += cash.value_in_account_currency
+            for holding in self.held:
+                total += holding.holdings_value
+            return total
         return self.cash + self.total_holdings_value if self.held else self.cash
 
     @property
@@ -504,7 +560,8 @@ class Portfolio(dict):
     def total_margin_used(self) -> float:
         """LEAN's ``TotalMarginUsed``: each position's maintenance margin (its model's when it has one; LEAN's
         position group model asks ``GetMaintenanceMargin``, not ``GetReservedBuyingPowerForPosition``)."""
-        return sum(maintenance_margin(holding.security) for holding in self.held)
+        # a cash account's currency bought outright holds no margin (the engine's CashBuyingPowerModel)
+        return sum(maintenance_margin(holding.security) for holding in self.held if not holding.security.cash_account)
 
     @property
     def margin_remaining(self) -> float:
@@ -514,6 +571,7 @@ class Portfolio(dict):
         return list(self.keys())
 
     Cash = property(lambda self: self.cash)
+    CashBook = property(lambda self: self.cash_book)
     TotalPortfolioValue = total_portfolio_value
     TotalFees = property(lambda self: self.total_fees)
     Invested = invested
@@ -527,6 +585,8 @@ def buying_power_used(security: Security) -> float:
     """The position's reserved buying power times its leverage (what LEAN's capacity estimate weighs): its
     absolute value, unless the algorithm's buying power model reserves otherwise."""
     model = security.buying_power_model
+    if security.cash_account and model is None:
+        return 0.0  # LEAN's CashBuyingPowerModel reserves nothing
     if overrides(model, "get_reserved_buying_power_for_position"):
         parameters = ReservedBuyingPowerForPositionParameters(security)
         reserved = model.get_reserved_buying_power_for_position(parameters).absolute_used_buying_power
@@ -534,6 +594,7 @@ def buying_power_used(security: Security) -> float:
     return security.holdings.absolute_holdings_value
 
 
+_PAIR_KINDS = (SecurityKind.CRYPTO, SecurityKind.FOREX)
 NO_BARS: Mapping[Symbol, TradeBar] = MappingProxyType({})
 HOUR = timedelta(hours=1)
 
@@ -545,12 +606,21 @@ def order_fee(security: Security, quantity: float, price: float, order: Order | 
     if security.fee_model is not None:
         order = order if order is not None else sizing_order(security, quantity, security.clock.utc)
         return custom_order_fee(security.fee_model, security, order)
+    if security.cash_account:  # in the quote currency (see fee_currency)
+        order = order if order is not None else sizing_order(security, quantity, security.clock.utc)
+        return float(coinbase_fee(security, order))
     if security.fee_model_constant is not None:
         return security.fee_model_constant
     per_share = 0.005 * abs(quantity)
     if per_share < 1.0:
         return 1.0  # the $1 minimum wins even over the 0.5% cap (LEAN checks it first)
     return min(per_share, 0.005 * abs(quantity * price))
+
+
+def fee_cash(portfolio: Portfolio, security: Security) -> Cash | None:
+    """The cash entry a fee is paid from when not the account currency's: the quote currency's under LEAN's
+    CoinbaseFeeModel; other models here charge in the account currency."""
+    return security.quote_cash if security.cash_account else None
 
 
 @dataclass
@@ -586,6 +656,8 @@ class Transactions:
     ) -> OrderTicket:
         """``trailing``: a trailing stop order's amount and whether it is a fraction of the price;
         ``trigger_price``: a limit-if-touched order's."""
+        if security.cash_account:
+            refused_order(security, order_type, quantity)
         order_id = len(self.orders) + 1
         limit_price, stop_price = self._on_tick(security, limit_price), self._on_tick(security, stop_price)
         order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag, limit_price, stop_price)
@@ -596,6 +668,8 @@ class Transactions:
             order.trailing_amount = amount if order.trailing_as_percentage else self._on_tick(security, amount)
             order.tag = tag or f"Trailing Amount: {trailing_amount_text(order)}"  # LEAN's default tag
         order.properties = properties if properties is not None else OrderProperties()
+        if security.quote_currency != "USD":  # the transaction handler tags the order with its quote currency
+            order.price_currency = security.quote_currency
         order.expires_ns = order.properties.expires_ns(security, order.time)
         order.submission = (security.bid_price, security.ask_price, security.price)
         order.submission_days = security.data_days_ns()
@@ -659,6 +733,8 @@ class Transactions:
         """Why the order lacks buying power ('' when it has it): LEAN's ``HasSufficientBuyingPowerForOrder``, the
         security's model's when the algorithm wrote one."""
         model = security.buying_power_model
+        if security.cash_account and model is None:
+            return cash_buying_power_problem(self.portfolio, security, order)
         if not overrides(model, "has_sufficient_buying_power_for_order"):
             return default_buying_power_problem(self.portfolio, security, order)
         parameters = HasSufficientBuyingPowerForOrderParameters(self.portfolio, security, order)
@@ -906,6 +982,12 @@ class Transactions:
             fee,
             message,
         )
+        security = self.securities[order.symbol]
+        if security.quote_currency != "USD" or self.portfolio.cash_book.account_currency != "USD":
+            event.price_currency = security.quote_currency
+            event.fee_currency = (
+                security.quote_currency if security.cash_account else (self.portfolio.cash_book.account_currency)
+            )
         ticket = self.tickets[order.id]
         event.describe_order(order, ticket)
         ticket.order_events.append(event)
@@ -1167,12 +1249,31 @@ def _apply_fill(
     when: datetime,
     buying: bool,
 ) -> None:
-    """LEAN's ``SecurityPortfolioModel.ProcessFill``. A fill against the position (by the order's direction,
-    ``buying``, so a fill of no quantity counts too) records its profit less twice its fee as a transaction."""
+    """LEAN's ``SecurityPortfolioModel.ProcessFill``: the quote currency pays, a crypto or forex pair's base
+    currency is bought (a currency swap), the fee leaves its own currency; values in the account currency. A
+    fill against the position (by the order's direction, ``buying``, so a fill of no quantity counts too)
+    records its profit less twice its fee as a transaction."""
     holding = security.holdings
-    portfolio.cash -= quantity * price + fee
+    if security.quote_cash is None and security.base_cash is None:
+        portfolio.cash -= quantity * price + fee
+        rate = 1.0
+    else:
+        rate = security.quote_rate
+        quote = security.quote_cash
+        if quote is None:
+            portfolio.cash -= quantity * price
+        else:
+            quote.amount -= quantity * price
+        if security.base_cash is not None:
+            security.base_cash.amount += quantity
+        paid_from = fee_cash(portfolio, security)
+        if paid_from is None:
+            portfolio.cash -= fee
+        else:
+            paid_from.amount -= fee
+            fee = fee * paid_from.conversion_rate
     portfolio.total_fees += fee
-    portfolio.total_sale_volume += abs(quantity * price)
+    portfolio.total_sale_volume += abs(quantity * price) * rate
     holding.total_fees += fee
     held = holding.quantity
     if held == 0:
@@ -1186,7 +1287,7 @@ def _apply_fill(
         holding.net_profit -= fee
         return
     closed = min(abs(quantity), abs(held)) * math.copysign(1, held)
-    realised = (price - holding.average_price) * closed
+    realised = (price - holding.average_price) * closed * rate
     holding.net_profit += realised - fee
     portfolio.profit_loss.append((when, realised - 2 * fee))  # LEAN's TransactionRecord convention
     if realised - 2 * fee > 0:
@@ -1208,6 +1309,8 @@ def holdings_quantity(portfolio: Portfolio, security: Security, percent: float) 
     power model's ``GetMaximumOrderQuantityForTargetBuyingPower`` is asked for (see :func:`margin_target_quantity`)."""
     if security.price <= 0:
         return 0.0
+    if security.cash_account and security.buying_power_model is None:
+        return cash_holdings_quantity(portfolio, security, percent)
     fraction = percent * (1.0 - FREE_PORTFOLIO_VALUE_PERCENTAGE) / security.leverage
     model = security.buying_power_model
     if not overrides(model, "get_maximum_order_quantity_for_target_buying_power"):

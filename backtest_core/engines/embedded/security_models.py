@@ -31,6 +31,7 @@ from backtest_core.stats.decimals import from_float, normalize
 
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.broker import Portfolio, Security
+    from backtest_core.engines.embedded.cash_book import Cash
 
 HOUR_NS = 3600 * NS
 MARGIN_CALL_FREQUENCY_NS = 300 * NS  # AlgorithmManager's marginCallFrequency
@@ -131,30 +132,10 @@ def shortable_error(security: Security, quantity: float) -> str:
     return f"Order exceeds shortable quantity {limit} for Symbol {security.symbol} requested {requested})"
 
 
-class AccountCash(LeanObject):
-    """The quote currency's ``Cash`` of a USD security: the portfolio's cash (``amount``, ``add_amount``)."""
-
-    def __init__(self, portfolio: Portfolio) -> None:
-        self._portfolio = portfolio
-        self.symbol = "USD"
-        self.conversion_rate = 1.0
-
-    @property
-    def amount(self) -> float:
-        return self._portfolio.cash
-
-    def add_amount(self, amount: float) -> float:
-        self._portfolio.cash += float(amount)
-        return self._portfolio.cash
-
-    Amount = amount
-    AddAmount = add_amount
-
-
 class ConvertibleCashAmount(LeanObject):
     """LEAN's ``ConvertibleCashAmount``: an amount and the ``Cash`` it is in."""
 
-    def __init__(self, amount: float, cash: AccountCash) -> None:
+    def __init__(self, amount: float, cash: Cash) -> None:
         self.amount, self.cash = float(amount), cash
 
     Amount = property(lambda self: self.amount)
@@ -214,7 +195,7 @@ class ShortMarginInterestRateModel(LeanObject):
             return
         fee = float(rate) * holdings.holdings_value / 360 * (parameters.time.date() - self._previous.date()).days
         self.amount += fee
-        security.quote_cash.add_amount(fee)
+        security.quote_currency_cash.add_amount(fee)
         self._previous = parameters.time
 
     Amount = property(lambda self: self.amount)
