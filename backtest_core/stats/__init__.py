@@ -40,6 +40,7 @@ class StatisticsInputs:
     capacity: Decimal = Decimal(0)  # LEAN's estimate, already rounded to 1000 (CapacityEstimate.Capacity)
     lowest_capacity_asset: str = ""
     currency_symbol: str = "$"
+    start_equity: Decimal | None = None  # LEAN's starting portfolio value as its decimal: its scale shows
     drawdown_recovery_days: int | None = None
     # LEAN >= 17898 (2026-07, #9583) takes the daily risk-free rate off the returns in PSR; earlier, none
     psr_on_excess_returns: bool = True
@@ -62,7 +63,9 @@ def compute_statistics(inputs: StatisticsInputs) -> StatisticsReport:
         "Compounding Annual Return": _pct(v["compoundingAnnualReturn"], 3),
         "Drawdown": _drawdown_text(v["drawdown"], inputs),
         "Expectancy": _decimal_text(v["expectancy"], 3),
-        "Start Equity": _decimal_text(v["startEquity"], 2),
+        "Start Equity": _decimal_text(v["startEquity"], 2)
+        if inputs.start_equity is None
+        else _plain(_round_decimal(inputs.start_equity, 2)),
         "End Equity": _equity_text(v["endEquity"]),
         "Net Profit": _pct(v["totalNetProfit"], 3),
         "Sharpe Ratio": _double_text(v["sharpeRatio"], 3),

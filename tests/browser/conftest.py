@@ -118,8 +118,11 @@ def app_url(app_home: Path, lean_data: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Streamlit draws a finished run's last elements a moment after its script state reads notRunning, longer
+    # on a loaded machine: assertions on what a page shows retry for up to a minute instead of Playwright's 5 s
+    expect.set_options(timeout=60_000)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield instance

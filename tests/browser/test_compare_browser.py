@@ -3,17 +3,18 @@ imported LEAN results beside the embedded engine's own, an excluded run, brushin
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
-from backtest_core.settings import PROJECT_ROOT
+from backtest_core import runs as backtest_runs
+from backtest_core.models import BacktestRequest, BacktestStatus, Resolution
+from backtest_core.settings import Settings
+from backtest_core.store import RunStore, import_path
 from tests.browser.conftest import screenshot, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1800)]  # 23 engine runs to set up
@@ -22,34 +23,34 @@ IMPORTS = ("cli2025-spy-daily-13y", "cloud2025-qqq-options-449orders", "lean2020
 SWEEP = range(5, 25)  # 20 one-year runs, with the two long runs 22 cover 2019
 
 
-def _cli(env: dict[str, str], *arguments: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "backtest_core", *arguments], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+def _request(name: str, strategy: str, **fields: object) -> BacktestRequest:
+    return BacktestRequest(strategy=strategy, name=name, **fields)
 
 
 @pytest.fixture(scope="module")
 def runs(app_home: Path, lean_data: Path, lean_fixtures: Path) -> dict[str, str]:
-    """The store the server reads: three imports and the embedded engine's runs (id by name)."""
-    env = {**os.environ, "BACKTEST_HOME": str(app_home), "BACKTEST_DATA": str(lean_data)}
-    env["BACKTEST_MAX_CONCURRENT"] = "2"
-    ids = {}
-    for name in IMPORTS:
-        ids[name] = json.loads(_cli(env, "import", str(lean_fixtures / name), "--json"))["imported"][0]
-    submitted = {
-        "sma fast=10": ["sma_crossover", "--param", "fast=10"],
-        "sma fast=30 50k": ["sma_crossover", "--start", "2016-01-01", "--end", "2019-12-31", "--cash", "50000",
-                            "--param", "fast=30"],
-        "hold minute": ["buy_and_hold", "--start", "2013-10-07", "--end", "2013-10-11", "--resolution", "minute"],
-    }  # fmt: skip
-    for fast in SWEEP:
-        submitted[f"sweep fast={fast}"] = ["sma_crossover", "--start", "2019-01-01", "--end", "2019-12-31",
-                                           "--param", f"fast={fast}"]  # fmt: skip
-    for name, arguments in submitted.items():
-        ids[name] = json.loads(_cli(env, "run", *arguments, "--name", name, "--json"))["id"]
-    for name in submitted:
-        _cli(env, "wait", ids[name])
+    """The store the server reads: three imports and the embedded engine's runs (id by name), submitted and
+    awaited in this process (the CLI's own path is tested in tests/unit/test_compare_cli.py)."""
+    settings = Settings(home=app_home, data=lean_data, max_concurrent=2)
+    store = RunStore(settings)
+    ids = {name: import_path(store, lean_fixtures / name).imported[0] for name in IMPORTS}
+    submitted = [
+        _request("sma fast=10", "sma_crossover", parameters={"fast": "10"}),
+        _request("sma fast=30 50k", "sma_crossover", start_date=date(2016, 1, 1), end_date=date(2019, 12, 31),
+                 initial_cash=50000, parameters={"fast": "30"}),
+        _request("hold minute", "buy_and_hold", start_date=date(2013, 10, 7), end_date=date(2013, 10, 11),
+                 resolution=Resolution.MINUTE),
+    ]  # fmt: skip
+    submitted += [
+        _request(f"sweep fast={fast}", "sma_crossover", start_date=date(2019, 1, 1), end_date=date(2019, 12, 31),
+                 parameters={"fast": str(fast)})
+        for fast in SWEEP
+    ]  # fmt: skip
+    for request in submitted:
+        ids[request.name] = backtest_runs.submit(request, settings)
+    for request in submitted:
+        done = backtest_runs.wait(ids[request.name], settings, timeout=600)
+        assert done.status == BacktestStatus.COMPLETED, done.error
     return ids
 
 
@@ -68,12 +69,12 @@ def test_runs_of_different_periods_and_capitals_share_one_window(page, app_url, 
            runs["cloud2025-qqq-options-449orders"]]  # fmt: skip
     _open(page, app_url, ids)
     page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
-    assert page.get_by_text(re.compile(r"^Window 2016-01-04 – 2019-12-31 · \d+ trading days")).is_visible()
+    expect(page.get_by_text(re.compile(r"^Window 2016-01-04 – 2019-12-31 · \d+ trading days"))).to_be_visible()
     note = page.get_by_text("1 run(s) left out of this comparison")
-    assert note.is_visible()
+    expect(note).to_be_visible()
     assert re.search(r"Focused Brown Horse.*does not overlap the common window 2016-01-04 – 2019-12-31",
                      page.inner_text("body"))  # fmt: skip
-    assert page.get_by_text("Best values are marked on ratios only").is_visible()  # 100k, 50k and 10k
+    expect(page.get_by_text("Best values are marked on ratios only")).to_be_visible()  # 100k, 50k and 10k
     screenshot(page, "compare-mixed")
 
 
@@ -112,11 +113,11 @@ def test_brushing_the_chart_recomputes_the_window_and_its_statistics(page, app_u
     assert "2016" < start < end < "2019-12-31"
     after = page.get_by_text(re.compile(r"^Baseline .* on this window")).inner_text()
     assert after != before
-    assert page.get_by_text("brushed/typed window").is_visible()
+    expect(page.get_by_text("brushed/typed window")).to_be_visible()
     screenshot(page, "compare-brushed")
     page.get_by_role("button", name="Reset to the common window").click()
     wait_for_app(page, timeout=120_000)
-    assert page.get_by_text(re.compile(r"^Window 2016-01-04 – 2019-12-31")).is_visible()
+    expect(page.get_by_text(re.compile(r"^Window 2016-01-04 – 2019-12-31"))).to_be_visible()
 
 
 # what Plotly itself saw of the drags, and the app's state, for the message when a drag sets no window
@@ -157,8 +158,8 @@ def _drag_points(page, area) -> tuple[tuple[float, float], tuple[float, float]]:
 
 def test_a_week_of_minutes_is_too_short_to_tell(page, app_url, runs):
     _open(page, app_url, [runs["hold minute"], runs["lean2020-testdata-basictemplate"]])
-    assert page.get_by_text(re.compile(r"^Window 2013-10-07 – 2013-10-11")).is_visible()
-    assert page.get_by_text(re.compile(r"Too short to tell: \d+ paired trading days")).first.is_visible()
+    expect(page.get_by_text(re.compile(r"^Window 2013-10-07 – 2013-10-11"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Too short to tell: \d+ paired trading days")).first).to_be_visible()
     screenshot(page, "compare-minute-week")
 
 
@@ -166,8 +167,8 @@ def test_a_sweep_sized_set_draws_a_fan_and_merges_duplicates(page, app_url, runs
     ids = [runs[f"sweep fast={fast}"] for fast in SWEEP] + [runs["sma fast=10"], runs["sma fast=30 50k"]]
     _open(page, app_url, [*ids, ids[0]])
     page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=120_000)
-    assert page.get_by_text("Merged duplicate ids").is_visible()
-    assert page.get_by_text(re.compile(r"^Window 2019-01-02 – 2019-12-31")).is_visible()
+    expect(page.get_by_text("Merged duplicate ids")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Window 2019-01-02 – 2019-12-31"))).to_be_visible()
     assert page.locator("[data-testid='stPlotlyChart'] text", has_text="Median of runs").count() >= 1
     screenshot(page, "compare-22-runs")
 
@@ -175,10 +176,10 @@ def test_a_sweep_sized_set_draws_a_fan_and_merges_duplicates(page, app_url, runs
 def test_limits_and_single_runs_are_messages(page, app_url, runs):
     one = runs["sma fast=10"]
     _open(page, app_url, [one] + [f"{one}-{i}" for i in range(50)])
-    assert page.get_by_text("51 runs are in this link; a comparison holds at most 50").is_visible()
+    expect(page.get_by_text("51 runs are in this link; a comparison holds at most 50")).to_be_visible()
     screenshot(page, "compare-51-ids")
     _open(page, app_url, [one])
-    assert page.get_by_text("Pick at least two runs").is_visible()
+    expect(page.get_by_text("Pick at least two runs")).to_be_visible()
     _open(page, app_url, [one, runs["hold minute"]])
-    assert page.get_by_text(re.compile("1 comparable run\\(s\\), at least 2 are needed")).is_visible()
+    expect(page.get_by_text(re.compile("1 comparable run\\(s\\), at least 2 are needed"))).to_be_visible()
     screenshot(page, "compare-no-overlap")

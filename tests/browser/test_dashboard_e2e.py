@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from backtest_core.models import RunQuery
 from backtest_core.settings import Settings
@@ -80,8 +81,8 @@ def test_compare_two_results(page, app_url, app_home):
     page.goto(f"{app_url}/compare?ids={spy}&ids={graham}")
     wait_for_app(page, timeout=60_000)
     page.locator("[data-testid='stPlotlyChart']").nth(1).wait_for(timeout=30_000)
-    assert page.get_by_text("Window 2019-01-02 – 2025-05-30").is_visible()
-    assert page.get_by_text("Statistics on the window").is_visible()
+    expect(page.get_by_text("Window 2019-01-02 – 2025-05-30")).to_be_visible()
+    expect(page.get_by_text("Statistics on the window")).to_be_visible()
     _no_exception(page)
     screenshot(page, "compare")
 

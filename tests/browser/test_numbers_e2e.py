@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from backtest_core import runs
 from backtest_core.models import BacktestRequest, BacktestStatus, RunQuery
@@ -130,7 +131,7 @@ def test_run_page_shows_the_data_range_and_refuses_a_long_name_next_to_it(page, 
 
 def test_a_link_to_a_broken_strategy_preselects_nothing(page, url) -> None:
     visit(page, f"{url}/run?strategy=broken")
-    assert page.get_by_text("Strategy 'broken' cannot run").is_visible()
+    expect(page.get_by_text("Strategy 'broken' cannot run")).to_be_visible()
     assert page.get_by_role("button", name="Start").count() == 0
     screenshot(page, "numbers-run-broken-link")
 

@@ -6,6 +6,7 @@ standard charts drawn for every shared fixture that holds them; the log tab's fi
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -114,7 +115,9 @@ def _changed(page, before: str) -> str:
     """The window statistics once a rerun has changed them (failing with both texts when none did)."""
     wait_for_app(page, timeout=120_000)
     _no_exception(page)
-    after = _window_text(page)
+    deadline = time.monotonic() + 60  # the rerun's last deltas are drawn after its script state ends
+    while (after := _window_text(page)) == before and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
     assert after != before, f"window statistics did not change:\n{before}"
     return after
 

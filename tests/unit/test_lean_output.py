@@ -77,6 +77,8 @@ class _Security:
         self.symbol = Symbol("SPY", SecurityType.EQUITY, "usa", "SPY R735QTJ8XC9X")
         self.holdings = _Holding(held)
         self.buying_power_model = None  # LEAN's default model: the position's value is its buying power used
+        self.quote_rate = 1.0  # quoted in the account currency
+        self.cash_account = False
 
 
 class _Portfolio:

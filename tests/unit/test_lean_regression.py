@@ -28,6 +28,8 @@ NAMES = _names()
 # Algorithms that match LEAN in every statistic and both data-point counts: a refusal of one is a regression.
 MUST_MATCH: set[str] = {
     "AddRemoveSecurityRegressionAlgorithm",
+    "BasicSetAccountCurrencyAlgorithm",
+    "BasicSetAccountCurrencyWithAmountAlgorithm",
     "BasicTemplateAlgorithm",
     "BasicTemplateDailyAlgorithm",
     "CanLiquidateWithOrderPropertiesRegressionAlgorithm",
@@ -40,6 +42,8 @@ MUST_MATCH: set[str] = {
     "ConsolidatorStartTimeRegressionAlgorithm",
     "ConvertToFrameworkAlgorithm",
     "CustomBuyingPowerModelAlgorithm",
+    "CustomBenchmarkAlgorithm",
+    "CustomModelsAlgorithm",
     "DelistingEventsAlgorithm",
     "DisplacedMovingAverageRibbon",
     "ExtendedMarketTradingRegressionAlgorithm",
@@ -48,6 +52,7 @@ MUST_MATCH: set[str] = {
     "HourReverseSplitRegressionAlgorithm",
     "HourSplitRegressionAlgorithm",
     "LimitFillRegressionAlgorithm",
+    "LimitIfTouchedAsyncRegressionAlgorithm",
     "MACDTrendAlgorithm",
     "MarketOnCloseOrderBufferExtendedMarketHoursRegressionAlgorithm",
     "MarketOnCloseOrderBufferRegressionAlgorithm",
@@ -63,6 +68,7 @@ MUST_MATCH: set[str] = {
     "StochasticIndicatorWarmsUpProperlyRegressionAlgorithm",
     "StopLimitOrderRegressionAlgorithm",
     "TimeInForceAlgorithm",
+    "TwoLegCurrencyConversionRegressionAlgorithm",
     "UnregisterIndicatorRegressionAlgorithm",
     "ZeroedBenchmarkRegressionAlgorithm",
 }

@@ -89,6 +89,36 @@ def test_a_market_request_fills_at_once_with_leans_shorter_overload(lean_data: P
                         _events(tmp_path)[1])  # fmt: skip
 
 
+def test_a_limit_if_touched_request_keeps_its_limit_and_trigger(lean_data: Path, tmp_path: Path) -> None:
+    """LEAN's constructor with a trigger price: ``(..., quantity, stop, limit, trigger, time, tag)``."""
+    on_data = """
+        request = SubmitOrderRequest(OrderType.LIMIT_IF_TOUCHED, SecurityType.EQUITY, "SPY", 1, 0, price - 1,
+                                     price - 0.5, self.utc_time, "lit")
+        ticket = self.transactions.add_order(request)
+        self.debug(f"lit {ticket.order_type.name} {price - ticket.get(OrderField.LIMIT_PRICE):.2f} "
+                   f"{price - ticket.get(OrderField.TRIGGER_PRICE):.2f} {ticket.status.name}")
+    """
+    outcome = _run(tmp_path, lean_data, on_data)
+    assert outcome.status == "completed", outcome.error
+    assert any(line.endswith("lit LIMIT_IF_TOUCHED 1.00 0.50 SUBMITTED") for line in debug_lines(tmp_path / "out"))
+
+
+def test_cancel_open_orders_without_arguments_tags_when(lean_data: Path, tmp_path: Path) -> None:
+    """LEAN's ``CancelOpenOrders()`` tags each order "Canceled by CancelOpenOrders() at" the UTC time in .NET's
+    round-trip format; ``CancelOpenOrders(symbol, tag)`` with the tag given (none: the order's own)."""
+    on_data = """
+        first, second = self.limit_order("SPY", 1, price - 5), self.limit_order("SPY", 1, price - 6)
+        self.transactions.cancel_open_orders()
+        third = self.limit_order("SPY", 1, price - 7, tag="c")
+        self.transactions.cancel_open_orders(third.symbol)
+        self.debug(f"tags {first.tag}|{second.tag}|{third.tag}|{first.status.name}")
+    """
+    outcome = _run(tmp_path, lean_data, on_data)
+    assert outcome.status == "completed", outcome.error
+    stamp = "Canceled by CancelOpenOrders() at 2013-10-07T13:31:00.0000000Z"
+    assert any(line.endswith(f"tags {stamp}|{stamp}|c|CANCELED") for line in debug_lines(tmp_path / "out"))
+
+
 def test_requests_the_engine_cannot_submit_as_built_are_refused_by_name(lean_data: Path, tmp_path: Path) -> None:
     trailing = tmp_path / "trailing"
     on_data = """
@@ -97,13 +127,6 @@ def test_requests_the_engine_cannot_submit_as_built_are_refused_by_name(lean_dat
     """
     outcome = _run(trailing, lean_data, on_data)
     assert outcome.status == "failed" and "transactions.add_order of a TRAILING_STOP order" in outcome.error
-    touched = tmp_path / "touched"
-    on_data = """
-        self.transactions.add_order(SubmitOrderRequest(OrderType.LIMIT_IF_TOUCHED, SecurityType.EQUITY, "SPY", 1, 0,
-                                                       price - 1, price - 0.5, self.utc_time, ""))
-    """
-    outcome = _run(touched, lean_data, on_data)
-    assert outcome.status == "failed" and "transactions.add_order of a LIMIT_IF_TOUCHED order" in outcome.error
     late = tmp_path / "late"
     on_data = """
         self.transactions.add_order(SubmitOrderRequest(OrderType.MARKET, SecurityType.EQUITY, "SPY", 1, 0, 0,

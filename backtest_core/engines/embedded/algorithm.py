@@ -88,12 +88,20 @@ class QCAlgorithm(IndicatorApi):
         self._backtest.set_end(_as_date(year, month, day))
 
     def set_cash(self, starting_cash: float | str, *more: Any) -> None:
-        """``set_cash(starting_cash)`` or ``set_cash("USD", starting_cash)`` (LEAN's parameter names)."""
+        """``set_cash(starting_cash)`` in the account currency, or ``set_cash(currency, amount[, conversion_rate])``
+        (LEAN's parameter names)."""
         if isinstance(starting_cash, str):
-            if starting_cash.upper() != "USD":
-                raise UnsupportedApi(f"set_cash in {starting_cash} (only the USD account currency)")
-            starting_cash = more[0]
+            self._backtest.set_currency_cash(starting_cash, float(more[0]), float(more[1]) if len(more) > 1 else 0.0)
+            return
         self._backtest.set_cash(float(starting_cash))
+
+    def set_account_currency(self, account_currency: str, starting_cash: float | None = None) -> None:
+        """LEAN's ``SetAccountCurrency``: before any security is added; the cash, if given, is set too."""
+        self._backtest.set_account_currency(str(account_currency), starting_cash)
+
+    @property
+    def account_currency(self) -> str:
+        return self._backtest.portfolio.cash_book.account_currency
 
     def set_time_zone(self, zone: str) -> None:
         self._backtest.set_time_zone(zone)
@@ -113,14 +121,19 @@ class QCAlgorithm(IndicatorApi):
 
     set_warmup = set_warm_up
 
-    def set_brokerage_model(self, brokerage: Any, account_type: Any = AccountType.MARGIN) -> None:
+    def set_brokerage_model(self, brokerage: Any, account_type: Any = None) -> None:
         if isinstance(brokerage, DefaultBrokerageModel):
             self._backtest.brokerage_model = checked_brokerage(brokerage)
             self._backtest.brokerage = int(BrokerageName.DEFAULT)
             return
+        if int(brokerage) in (BrokerageName.GDAX, BrokerageName.COINBASE):  # LEAN's CoinbaseBrokerageModel
+            if account_type is None or int(account_type) != AccountType.CASH:  # the margin default: LEAN throws
+                raise UnsupportedApi("set_brokerage_model(BrokerageName.COINBASE) with a margin account (LEAN throws)")
+            self._backtest.brokerage = int(brokerage)
+            return
         if int(brokerage) not in (BrokerageName.DEFAULT, BrokerageName.INTERACTIVE_BROKERS_BROKERAGE):
-            raise UnsupportedApi(f"set_brokerage_model({brokerage!r}): only Default and InteractiveBrokers")
-        if int(account_type) != AccountType.MARGIN:
+            raise UnsupportedApi(f"set_brokerage_model({brokerage!r}): only Default, InteractiveBrokers and Coinbase")
+        if account_type is not None and int(account_type) != AccountType.MARGIN:
             raise UnsupportedApi("set_brokerage_model with a cash account")
         self._backtest.brokerage = int(brokerage)
 

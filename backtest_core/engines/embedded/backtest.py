@@ -15,9 +15,10 @@ import sys
 import time as wallclock
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from itertools import chain
 from pathlib import Path
@@ -40,6 +41,12 @@ from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
 from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator, resolution_span
 from backtest_core.engines.embedded.corporate_events import CorporateSteps, corporate_events
+from backtest_core.engines.embedded.currency_feeds import (
+    attach_cash,
+    ensure_currency_feeds,
+    feed_kinds,
+    seed_conversion_rates,
+)
 from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind, joined
 from backtest_core.engines.embedded.data.map_files import BEGINNING_OF_TIME, MapFile
 from backtest_core.engines.embedded.data_points import bars_up_to, universe_points
@@ -58,6 +65,7 @@ from backtest_core.engines.embedded.indicator_warm_up import warm_up_indicator
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
     Bar,
+    BrokerageName,
     DataNormalizationMode,
     MarketOnCloseOrder,
     Order,
@@ -77,6 +85,7 @@ from backtest_core.engines.embedded.model import (
 )
 from backtest_core.engines.embedded.recorder import Recorder
 from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, TimeRules
+from backtest_core.engines.embedded.symbol_cache import SymbolCache
 from backtest_core.engines.embedded.symbol_changes import (
     CANCELLED_ON_SYMBOL_CHANGE,
     NO_SYMBOL_CHANGES,
@@ -184,6 +193,7 @@ class Backtest:
         self.clock = Clock(int(datetime(1998, 1, 1, tzinfo=UTC).timestamp()) * NS, ZoneInfo("America/New_York"))
         self.portfolio = Portfolio()
         self.securities: dict[Symbol, Security] = {}
+        SymbolCache.clear()  # LEAN's is per process, which runs one algorithm
         self.securities_view = _SymbolDict()
         self.subscriptions: dict[Symbol, Subscription] = {}
         self.transactions = Transactions(
@@ -229,6 +239,9 @@ class Backtest:
         self.unsubscribed: set[Symbol] = set()  # removed from their universe: no more data
         self.subscribed_from: dict[Symbol, date] = {}  # securities added while running: their first day
         self.securities_changed_hook: Callable[[Any], Any] | None = None
+        self._cash_set = self._cash_symbol_explicit = self._account_currency_set = False
+        self.internal_securities = False  # whether the cash book added conversion securities
+        self.start_equity: Decimal | None = None  # the portfolio value LEAN starts from, as its decimal
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -253,10 +266,53 @@ class Backtest:
         self.end = min(day, datetime.now(UTC).date() - timedelta(days=1))
 
     def set_cash(self, amount: float) -> None:
+        self._check_cash(amount)
+        self.portfolio.cash = amount
+        self._cash_set, self._cash_symbol_explicit = True, False
+
+    @staticmethod
+    def _check_cash(amount: float) -> None:
         if not 0 <= float(amount) <= MAX_CASH:  # NaN fails too
             raise UnsupportedApi(f"set_cash({amount}): cash outside 0 to {MAX_CASH:,} (in 64-bit floats, cents "
                                  "stay exact only below it)")  # fmt: skip
-        self.portfolio.cash = amount
+
+    def set_currency_cash(self, currency: str, amount: float, rate: float) -> None:
+        """LEAN's ``SetCash(symbol, amount, conversionRate)``: that currency's entry, added when missing."""
+        self._check_cash(amount)
+        if rate:
+            raise UnsupportedApi("set_cash(currency, amount, conversion_rate) with a conversion rate")
+        book = self.portfolio.cash_book
+        if currency.upper() in book:
+            book[currency].set_amount(amount)
+        else:
+            book.add(currency, amount, 0.0)
+        self._cash_set, self._cash_symbol_explicit = True, True
+
+    def set_account_currency(self, currency: str, amount: float | None) -> None:
+        """LEAN's ``SecurityPortfolioManager.SetAccountCurrency``: once, before any security; the amount set so
+        far moves to the new currency unless it was set with ``set_cash(currency, ...)``."""
+        book = self.portfolio.cash_book
+        currency = currency.upper()
+        if self._account_currency_set:
+            return  # LEAN logs the second call and keeps the first currency
+        self._account_currency_set = True
+        if self.securities:
+            raise ValueError(
+                "SecurityPortfolioManager.SetAccountCurrency(): Cannot change AccountCurrency after adding a "
+                "Security. Please move SetAccountCurrency() before AddSecurity()."
+            )
+        previous, previous_amount = book.account_currency, self.portfolio.cash
+        book.set_account_currency(currency)
+        if self._cash_symbol_explicit and self._cash_set and previous != currency:
+            self.portfolio.cash = 0.0
+            book.add(previous, previous_amount, 1.0)
+        if amount is not None:
+            self.set_cash(float(amount))
+
+    @property
+    def coinbase(self) -> bool:
+        """Under LEAN's Coinbase (GDAX) brokerage model."""
+        return self.brokerage in (BrokerageName.GDAX, BrokerageName.COINBASE) and self.brokerage_model is None
 
     def set_time_zone(self, zone: str | ZoneInfo) -> None:
         self.clock.set_zone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone))
@@ -289,12 +345,12 @@ class Backtest:
         if resolution == Resolution.TICK:
             raise UnsupportedApi("tick resolution")
         market = market or DEFAULT_MARKET[kind]
+        if kind == SecurityKind.EQUITY and market != "usa":  # factor files, fees and hours are the USA's here
+            raise UnsupportedApi(f"add_equity({ticker}) in market {market} (US equities only)")
         hours = self.data.market_hours(kind, market, ticker)
         properties = self.data.symbol_properties(kind, market, ticker)
-        if kind == SecurityKind.CRYPTO and properties.quote_currency != "USD":
-            raise UnsupportedApi(f"add_crypto({ticker}): only USD-quoted pairs (no currency conversion)")
-        if kind == SecurityKind.FOREX and not ticker.upper().endswith("USD"):
-            raise UnsupportedApi(f"add_forex({ticker}): only pairs quoted in USD (no currency conversion)")
+        if kind == SecurityKind.FOREX and len(ticker) == 6:  # LEAN's default quote currency of a forex pair
+            properties = replace(properties, quote_currency=ticker.upper()[3:])
         map_file = None
         if kind == SecurityKind.EQUITY:  # LEAN's identifier: the first ticker and date of today's map file
             named = self.data.map_file_of_ticker(market, ticker, date.today())
@@ -310,15 +366,27 @@ class Backtest:
             symbol, kind, resolution, hours, properties, leverage or DEFAULT_LEVERAGE[kind], fill_forward, extended
         )
         security.clock = self.clock
+        attach_cash(self.portfolio.cash_book, security)
+        security.cash_account = self.coinbase  # LEAN's BrokerageModelSecurityInitializer, at the addition
+        if security.cash_account:
+            security.leverage = 1.0
         if map_file is not None:
             security.factor_file = self.data.factor_file(map_file.permtick)
         self.securities[symbol] = security
         self.securities_view[symbol] = security
+        SymbolCache.set(symbol.value, symbol)
         self.portfolio[symbol] = security.holdings
         self.subscriptions[symbol] = Subscription(security, None, None, map_file)
         if self.initialized:
             self._refuse_events_ahead(security, f"add_{kind.value}")
             self.universe_changes.append((security, True))
+        return security
+
+    def add_internal_security(self, kind: SecurityKind, ticker: str, market: str, resolution: Resolution) -> Security:
+        """A conversion security the cash book needs: subscribed, filled forward, never shown to the algorithm."""
+        security = self.add_security(kind, ticker, resolution, market, True, 0.0, False, {})
+        security.internal = True
+        self.internal_securities = True
         return security
 
     def remove_security(self, key: Any, tag: str | None = None) -> bool:
@@ -496,15 +564,21 @@ class Backtest:
                 traceback.format_exc(),
             ) from error
         self._apply_overrides()
-        if self.brokerage_model is not None and not self.benchmark_set:  # LEAN's PostInitialize
-            try:
+        try:
+            if self.brokerage_model is not None and not self.benchmark_set:  # LEAN's PostInitialize
                 self.benchmark_function = benchmark_function(self.brokerage_model, self.securities)
-            except UnsupportedApi as error:
-                raise self._refusal(error) from error
+            if self.coinbase and not self.benchmark_set:
+                self._coinbase_benchmark()
+            ensure_currency_feeds(self)  # LEAN's BaseSetupHandler.SetupCurrencyConversions
+            seed_conversion_rates(self)
+        except UnsupportedApi as error:
+            raise self._refusal(error) from error
+        self.portfolio.refresh_held()
         if self.end < self.start:
             raise StudioError(f"end date {self.end} is before start date {self.start}", "Fix the dates of the run.")
         warm_start = self.warm_start = self._warm_up_start()
-        self.recorder.start(self, self.portfolio.cash)
+        self.start_equity = self.portfolio.cash_book.total_value_decimal()  # before any position
+        self.recorder.start(self, self.portfolio.total_portfolio_value)
         internal = self.recorder.benchmark[0] if self.recorder.benchmark is not None else None
         self.capacity = CapacityEstimate(self.start, self.end, self.portfolio, internal)
         self._load_all(warm_start.date())
@@ -562,6 +636,21 @@ class Backtest:
             ) from error
         return algorithm
 
+    def _coinbase_benchmark(self) -> None:
+        """``CoinbaseBrokerageModel.GetBenchmark``: BTCUSD on Coinbase, its currencies in the cash book, read by
+        LEAN's internal hourly feed; without hour data its price stays 0, as the benchmark's value."""
+        benchmark = Security(Symbol.create("BTCUSD", SecurityType.CRYPTO, "coinbase"), SecurityKind.CRYPTO,
+                             Resolution.HOUR, self.data.market_hours(SecurityKind.CRYPTO, "coinbase", "BTCUSD"),
+                             self.data.symbol_properties(SecurityKind.CRYPTO, "coinbase", "BTCUSD"), 1.0, False,
+                             False)  # fmt: skip
+        attach_cash(self.portfolio.cash_book, benchmark)
+        first = self.start - timedelta(days=1)
+        bars = self.data.read_bars(SecurityKind.CRYPTO, "coinbase", "BTCUSD", ResolutionName.HOUR, "trade", first,
+                                   self.end)  # fmt: skip
+        if bars is not None and len(bars):
+            raise UnsupportedApi("the Coinbase brokerage's BTCUSD benchmark with hour data")
+        self.benchmark_function = lambda utc: 0.0
+
     def _minimum_price_variation(self, key: Any) -> float:
         return self.security(key).symbol_properties.minimum_price_variation
 
@@ -573,6 +662,7 @@ class Backtest:
                 f"Warning: no existing symbol found for ticker {key}, it will be created with Equity type.",
                 once=True,
             )
+            SymbolCache.set(key, Symbol.create(key, SecurityType.EQUITY, "usa"))
             return self.data.market_hours(SecurityKind.EQUITY, "usa", key)
         return self.security(key).hours
 
@@ -634,6 +724,8 @@ class Backtest:
         if not parts:
             return None
         bars = joined(parts)
+        if map_file is None and resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR):
+            bars = bars.select(_in_session(bars, security.hours, security.extended_market_hours))  # forex's closes
         if map_file is not None:
             if resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR):
                 bars = bars.select(_in_session(bars, security.hours, security.extended_market_hours))
@@ -647,12 +739,14 @@ class Backtest:
     def _load_subscription(self, subscription: Subscription, first: date) -> None:
         """A subscription's trade bars and (minute and second, or forex) quote bars from ``first`` to the end."""
         security = subscription.security
-        quotes_only = security.kind == SecurityKind.FOREX
-        trades = None if quotes_only else self._load(security, security.resolution, "trade", first, self.end)
+        kinds = feed_kinds(security) if security.kind != SecurityKind.EQUITY else ("trade", "quote")
+        last = self._last_exchange_day(security)
+        trades = self._load(security, security.resolution, "trade", first, last) if "trade" in kinds else None
         quotes = None
-        if security.resolution in (Resolution.MINUTE, Resolution.SECOND) or quotes_only:
-            quotes = self._load(security, security.resolution, "quote", first, self.end)
-        if trades is None and quotes is None:
+        if "quote" in kinds and (security.resolution in (Resolution.MINUTE, Resolution.SECOND) or
+                                 security.kind == SecurityKind.FOREX):  # fmt: skip
+            quotes = self._load(security, security.resolution, "quote", first, last)
+        if trades is None and quotes is None and not security.internal:
             folder = self.data.folder(security.kind, security.symbol.market, RESOLUTION_NAMES[security.resolution])
             listed = subscription.map_file
             span = "" if listed is None or not listed.dates else (
@@ -666,6 +760,12 @@ class Backtest:
                 "run `python -m backtest_core data sample` for a synthetic set.",
             )
         subscription.trades, subscription.quotes = trades, quotes
+
+    def _last_exchange_day(self, security: Security) -> date:
+        """The exchange's date at the algorithm's last moment: a later one where the exchange's time zone is
+        ahead (a crypto exchange's UTC days run into an algorithm's New York evening)."""
+        end_ns = _local_midnight_ns(self.end + timedelta(days=1), self.time_zone) - 1
+        return max(self.end, local_datetime(end_ns, security.hours.exchange_tz).date())
 
     def _loop(self, warm_start: datetime) -> None:
         """The time loop. Written for speed: one pass per time step, idle parts skipped by cheap checks."""
@@ -702,7 +802,7 @@ class Backtest:
         events = _DueEvents(self._scheduled_events(warm_start.date()), start_ns, self._run_event)
         self.due_events = events
         self.warming_up = self.warm_up is not None and warm_ns < start_ns
-        clock, recorder, transactions, zone = self.clock, self.recorder, self.transactions, self.time_zone
+        clock, recorder, zone = self.clock, self.recorder, self.time_zone
         if self.warming_up:
             clock.ns = warm_ns
             recorder.algorithm_message("Debug", "Algorithm starting warm up...", self.local_time, False)
@@ -711,7 +811,7 @@ class Backtest:
             self._guard("OnWarmupFinished", _hook(algorithm, "on_warmup_finished"))
         if _overrides_hook(algorithm, "on_securities_changed"):  # the first slice's: the initial universes'
             self.securities_changed_hook = _hook(algorithm, "on_securities_changed")
-            self._notify_changes(list(self.securities.values()), [])
+            self._notify_changes([security for security in self.securities.values() if not security.internal], [])
         portfolio, working, capacity = self.portfolio, self.transactions.working, self.capacity
         # LEAN's internal hourly benchmark steps fall between the steps of a daily subscription only
         between_steps = capacity.has_internal_steps and any(
@@ -774,7 +874,7 @@ class Backtest:
                 fresh_symbols = None
                 if working:  # LEAN fills resting orders on the new data before OnData
                     fresh_symbols = {feed.symbol for feed, _ in fresh}
-                    transactions.scan(fresh_symbols, filled)
+                    self._scan(fresh_symbols, filled)
                 if consolidation.feeding:  # then the consolidators get this step's data
                     try:
                         consolidation.update(step_ns, filled, filled_quotes)
@@ -795,7 +895,8 @@ class Backtest:
                 else:
                     data = Slice(step_ns, zone, fresh, filled, delistings, changes)
                 try:
-                    on_data(data)
+                    if not self.internal_securities or self._has_algorithm_data(fresh, filled):
+                        on_data(data)  # LEAN's Slice.HasData: internal feeds' data does not count
                 except UnsupportedApi as error:
                     raise self._refusal(error) from error
                 except StudioError:
@@ -805,7 +906,7 @@ class Backtest:
                 if working:  # orders updated in on_data may fill on this step's data too
                     if fresh_symbols is None:
                         fresh_symbols = {feed.symbol for feed, _ in fresh}
-                    transactions.scan(fresh_symbols)
+                    self._scan(fresh_symbols)
                 if step_ns >= capacity.wake_ns:  # a traded symbol watched, or a snapshot due
                     capacity.on_step(step_ns, filled)
                 if recording:
@@ -832,15 +933,25 @@ class Backtest:
             self._guard("OnEndOfAlgorithm", _hook(algorithm, "on_end_of_algorithm"))
             self.final_capacity_update()
 
+    def _has_algorithm_data(self, fresh: list[tuple[BarFeed, int]], filled: Mapping[Symbol, TradeBar]) -> bool:
+        """Whether a step has data of the algorithm's own subscriptions (not only the cash book's)."""
+        securities = self.securities
+        return any(not feed.security.internal for feed, _ in fresh) or any(
+            not securities[symbol].internal for symbol in filled
+        )
+
     def final_capacity_update(self) -> None:
         """LEAN's forced ``ProcessSynchronousEvents`` at the end (after OnEndOfAlgorithm, and again on exit)."""
         if self.capacity is not None and self.last_step_ns is not None:
             self.capacity.on_step(self.last_step_ns, self.last_filled, force=True)
 
     def _feeds(self, warm_ns: int, end_ns: int) -> list[BarFeed]:
-        """A feed per loaded bar series, holding the bars that end after warm-up begins and by the end date."""
+        """A feed per loaded bar series, holding the bars that end after warm-up begins (without a warm-up, from
+        the start on: LEAN's reader keeps a bar ending at the start, a crypto minute bar ending at midnight) and
+        by the end date."""
+        after_ns = warm_ns - 1 if self.warm_up is None else warm_ns
         return [feed for subscription in self.subscriptions.values()
-                for feed in self._subscription_feeds(subscription, warm_ns, end_ns)]  # fmt: skip
+                for feed in self._subscription_feeds(subscription, after_ns, end_ns)]  # fmt: skip
 
     def _subscription_feeds(self, subscription: Subscription, after_ns: int, end_ns: int) -> list[BarFeed]:
         """A subscription's feeds, of the bars ending after ``after_ns`` and by ``end_ns``."""
@@ -1080,7 +1191,7 @@ class Backtest:
     def _run_event(self, utc_ns: int, action: Callable[[], Any]) -> None:
         self.clock.ns = utc_ns
         self._guard("scheduled event", action)
-        self.transactions.scan(set())
+        self._scan(set())
 
     def _scheduled_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
         events = [
@@ -1117,6 +1228,13 @@ class Backtest:
             raise
         except Exception as error:
             self._runtime_error(context, error)
+
+    def _scan(self, fresh: set[Symbol], forward: Mapping[Symbol, TradeBar] = NO_BARS) -> None:
+        """The open orders tried for fills; a LEAN API the algorithm's models use and the engine lacks refuses."""
+        try:
+            self.transactions.scan(fresh, forward)
+        except UnsupportedApi as error:
+            raise self._refusal(error) from error
 
     def _refusal(self, error: UnsupportedApi) -> AlgorithmFailure:
         """A LEAN API the engine lacks, met in the algorithm's code: the refusal first (naming the API), then
@@ -1182,6 +1300,11 @@ class _TransactionsView:
         return [o for o in self._t.open_orders() if _accepts(wanted, o)]
 
     def cancel_open_orders(self, symbol: Any = None, tag: str | None = None) -> list[Any]:
+        """LEAN's two overloads: ``CancelOpenOrders()`` tags each order with when it canceled them (the UTC time
+        in .NET's round-trip format), ``CancelOpenOrders(symbol, tag=None)`` with ``tag``."""
+        if symbol is None and tag is None:
+            utc = self._t.clock.utc
+            tag = f"Canceled by CancelOpenOrders() at {utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond * 10:07d}Z"
         return [self.cancel_order(o.id, tag) for o in self.get_open_orders(symbol)]
 
     def cancel_order(self, order_id: int, tag: str | None = None) -> Any:
@@ -1209,11 +1332,12 @@ class _TransactionsView:
         properties = request.order_properties
         if properties is not None and not isinstance(properties, OrderProperties):
             raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
-        limit, stop = (
-            getattr(request, name) if name in _REQUEST_PRICES[kind] else None for name in ("limit_price", "stop_price")
+        limit, stop, trigger = (
+            getattr(request, name) if name in _REQUEST_PRICES[kind] else None
+            for name in ("limit_price", "stop_price", "trigger_price")
         )
         ticket = self._t.submit(security, request.quantity, kind, request.tag, limit, stop, request.asynchronous,
-                                properties)  # fmt: skip
+                                properties, trigger_price=trigger)  # fmt: skip
         if kind == OrderType.MARKET:
             self._t.scan(set())
         return ticket
@@ -1256,7 +1380,8 @@ _REQUEST_PRICES: dict[OrderType, tuple[str, ...]] = {
     OrderType.LIMIT: ("limit_price",),
     OrderType.STOP_MARKET: ("stop_price",),
     OrderType.STOP_LIMIT: ("stop_price", "limit_price"),
-}  # limit-if-touched requests are refused: LEAN's LimitIfTouchedAsync regression keeps a different order list
+    OrderType.LIMIT_IF_TOUCHED: ("limit_price", "trigger_price"),
+}
 
 
 def _accepts(filter: Any, item: Any) -> bool:

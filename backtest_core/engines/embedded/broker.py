@@ -32,17 +32,26 @@ from backtest_core.engines.embedded.buying_power_models import (
     model_leverage,
     overrides,
 )
+from backtest_core.engines.embedded.cash_account import (
+    cash_buying_power_problem,
+    cash_holdings_quantity,
+    coinbase_fee,
+    refused_order,
+)
+from backtest_core.engines.embedded.cash_book import Cash, CashBook
 from backtest_core.engines.embedded.clock import Clock
 from backtest_core.engines.embedded.data import FactorFile, MarketHours, SecurityKind, SymbolProperties
 from backtest_core.engines.embedded.fee_models import checked_fee_model, custom_order_fee, sizing_order
 from backtest_core.engines.embedded.fill_models import (
+    EquityFillModel,
     FillModel,
     FillModelParameters,
     SecurityCache,
     checked_fill_model,
-    custom_fill_price,
+    custom_fill_events,
 )
 from backtest_core.engines.embedded.model import (
+    Bar,
     CancelOrderRequest,
     LeanObject,
     Order,
@@ -61,6 +70,7 @@ from backtest_core.engines.embedded.model import (
     UpdateOrderRequest,
     trailing_amount_text,
 )
+from backtest_core.engines.embedded.slippage_models import checked_slippage_model, refuse_unmodelled, slipped
 from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.errors import UnsupportedApi
 from backtest_core.stats.decimals import ONE, ZERO, from_float
@@ -93,7 +103,10 @@ class SecurityHolding(LeanObject):
 
     @property
     def holdings_value(self) -> float:
-        return self.quantity * self.security.price
+        """In the account currency (LEAN's ``HoldingsValue``)."""
+        security = self.security
+        value = self.quantity * security.price
+        return value if security.quote_cash is None else value * security.quote_rate
 
     @property
     def absolute_holdings_value(self) -> float:
@@ -105,7 +118,9 @@ class SecurityHolding(LeanObject):
 
     @property
     def unrealized_profit(self) -> float:
-        return (self.security.price - self.average_price) * self.quantity
+        security = self.security
+        profit = (security.price - self.average_price) * self.quantity
+        return profit if security.quote_cash is None else profit * security.quote_rate
 
     @property
     def unrealized_profit_percent(self) -> float:
@@ -169,11 +184,34 @@ class Security(LeanObject):
         self.fee_model: Any = None  # the algorithm's own (set_fee_model), asked for every fee when set
         self.buying_power_model: BuyingPowerModel | None = None  # the algorithm's own (set_buying_power_model)
         self.fill_model: FillModel | None = None  # the algorithm's own (set_fill_model)
+        self.slippage_model: Any = None  # the algorithm's own (set_slippage_model); LEAN's NullSlippageModel
         self.forward_bar: TradeBar | None = None  # this step's fill-forward trade bar, while a fill model is asked
         self.factor_file: FactorFile | None = None  # an equity's, for the decimals LEAN holds (lean_price)
         self.is_delisted = False  # set by its delisting (see delistings.py), which also ends its trading
         self.is_tradable = True
         self._factor_by_quarter: dict[int, Decimal] = {}
+        self.quote_currency = properties.quote_currency if properties is not None else "USD"
+        self.quote_cash: Cash | None = None  # its quote currency's cash entry, unless the account currency's
+        self.base_cash: Cash | None = None  # a crypto or forex pair's base currency entry
+        self.internal = False  # a conversion security LEAN adds for the cash book: no slice data, no events
+        self.cash_account = False  # under a Coinbase brokerage: LEAN's CashBuyingPowerModel and CoinbaseFeeModel
+
+    @property
+    def quote_rate(self) -> float:
+        """Its quote currency's conversion rate to the account currency (LEAN's ``QuoteCurrency.ConversionRate``)."""
+        cash = self.quote_cash
+        return 1.0 if cash is None else cash.conversion_rate
+
+    def get_last_data(self) -> Bar | None:
+        """LEAN's ``GetLastData``: the latest bar received, a quote bar winning over a trade bar of the same end
+        (trades only for equities)."""
+        trade, quote = self.last_trade, None
+        feed = self.quote_feed
+        if feed is not None and feed.current >= 0 and self.kind != SecurityKind.EQUITY:
+            quote = feed.bar()
+        if quote is None or (trade is not None and trade.end_time > quote.end_time):
+            return trade
+        return quote
 
     def data_days_ns(self) -> tuple[int, int]:
         """Start times of the current quote and trade bars (-1 before the first): the days whose price factors
@@ -281,6 +319,9 @@ class Security(LeanObject):
 
     def set_fill_model(self, model: Any) -> None:
         self.fill_model = checked_fill_model(model, self)
+
+    def set_slippage_model(self, model: Any) -> None:
+        self.slippage_model = checked_slippage_model(model)
 
     @property
     def cache(self) -> SecurityCache:
@@ -394,7 +435,9 @@ class Portfolio(dict):
 
     def __init__(self) -> None:
         super().__init__()
-        self.cash = 100000.0
+        self.cash = 100000.0  # the account currency's (its cash book entry reads it)
+        self.cash_book = CashBook(self)
+        self.cash_entries: list[Cash] = []  # other currencies with an amount: their value joins the total
         self.total_fees = 0.0
         self.total_sale_volume = 0.0
         self.profit_loss: list[tuple[datetime, float]] = []  # LEAN's TransactionRecord
@@ -422,9 +465,15 @@ class Portfolio(dict):
 
     def refresh_held(self) -> None:
         self.held = [holding for holding in self.values() if holding.quantity]
+        self.cash_entries = [cash for cash in self.cash_book.others() if cash.amount]
+        if self.cash_entries:  # LEAN counts crypto and forex positions through their base currency's cash
+            self.held = [h for h in self.held if h.security.kind not in _PAIR_KINDS]
 
     @property
     def total_holdings_value(self) -> float:
+        """LEAN's ``TotalHoldingsValue`` (in the account currency)."""
+        if self.cash_entries:
+            return sum(holding.holdings_value for holding in self.values() if holding.quantity)
         total = 0  # read at every time step: a plain loop over the positions, adding as sum() would
         for holding in self.held:
             total += holding.quantity * holding.security.price
@@ -436,6 +485,15 @@ class Portfolio(dict):
 
     @property
     def total_portfolio_value(self) -> float:
+        """LEAN's ``TotalPortfolioValue``: with other currencies, the cash book's value in the account currency
+        plus the positions other than crypto and forex (those are in the cash book)."""
+        if self.cash_entries:
+            total = self.cash
+            for cash in self.cash_entries:
+                total += cash.value_in_account_currency
+            for holding in self.held:
+                total += holding.holdings_value
+            return total
         return self.cash + self.total_holdings_value if self.held else self.cash
 
     @property
@@ -469,6 +527,7 @@ class Portfolio(dict):
         return list(self.keys())
 
     Cash = property(lambda self: self.cash)
+    CashBook = property(lambda self: self.cash_book)
     TotalPortfolioValue = total_portfolio_value
     TotalFees = property(lambda self: self.total_fees)
     Invested = invested
@@ -479,6 +538,8 @@ class Portfolio(dict):
 
 
 def _reserved_buying_power(holding: SecurityHolding) -> float:
+    if holding.security.cash_account:
+        return 0.0  # LEAN's CashBuyingPowerModel: a currency bought outright reserves nothing
     return buying_power_used(holding.security) / holding.security.leverage
 
 
@@ -486,6 +547,8 @@ def buying_power_used(security: Security) -> float:
     """The position's reserved buying power times its leverage (what LEAN's capacity estimate weighs): its
     absolute value, unless the algorithm's buying power model reserves otherwise."""
     model = security.buying_power_model
+    if security.cash_account and model is None:
+        return 0.0  # LEAN's CashBuyingPowerModel reserves nothing
     if overrides(model, "get_reserved_buying_power_for_position"):
         parameters = ReservedBuyingPowerForPositionParameters(security)
         reserved = model.get_reserved_buying_power_for_position(parameters).absolute_used_buying_power
@@ -493,6 +556,7 @@ def buying_power_used(security: Security) -> float:
     return security.holdings.absolute_holdings_value
 
 
+_PAIR_KINDS = (SecurityKind.CRYPTO, SecurityKind.FOREX)
 NO_BARS: Mapping[Symbol, TradeBar] = MappingProxyType({})
 HOUR = timedelta(hours=1)
 
@@ -504,12 +568,21 @@ def order_fee(security: Security, quantity: float, price: float, order: Order | 
     if security.fee_model is not None:
         order = order if order is not None else sizing_order(security, quantity, security.clock.utc)
         return custom_order_fee(security.fee_model, security, order)
+    if security.cash_account:  # in the quote currency (see fee_currency)
+        order = order if order is not None else sizing_order(security, quantity, security.clock.utc)
+        return float(coinbase_fee(security, order))
     if security.fee_model_constant is not None:
         return security.fee_model_constant
     per_share = 0.005 * abs(quantity)
     if per_share < 1.0:
         return 1.0  # the $1 minimum wins even over the 0.5% cap (LEAN checks it first)
     return min(per_share, 0.005 * abs(quantity * price))
+
+
+def fee_cash(portfolio: Portfolio, security: Security) -> Cash | None:
+    """The cash entry a fee is paid from when not the account currency's: the quote currency's under LEAN's
+    CoinbaseFeeModel; other models here charge in the account currency."""
+    return security.quote_cash if security.cash_account else None
 
 
 @dataclass
@@ -545,6 +618,8 @@ class Transactions:
     ) -> OrderTicket:
         """``trailing``: a trailing stop order's amount and whether it is a fraction of the price;
         ``trigger_price``: a limit-if-touched order's."""
+        if security.cash_account:
+            refused_order(security, order_type, quantity)
         order_id = len(self.orders) + 1
         limit_price, stop_price = self._on_tick(security, limit_price), self._on_tick(security, stop_price)
         order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag, limit_price, stop_price)
@@ -555,6 +630,8 @@ class Transactions:
             order.trailing_amount = amount if order.trailing_as_percentage else self._on_tick(security, amount)
             order.tag = tag or f"Trailing Amount: {trailing_amount_text(order)}"  # LEAN's default tag
         order.properties = properties if properties is not None else OrderProperties()
+        if security.quote_currency != "USD":  # the transaction handler tags the order with its quote currency
+            order.price_currency = security.quote_currency
         order.expires_ns = order.properties.expires_ns(security, order.time)
         order.submission = (security.bid_price, security.ask_price, security.price)
         order.submission_days = security.data_days_ns()
@@ -584,7 +661,7 @@ class Transactions:
         order.status = OrderStatus.SUBMITTED
         self.working[order_id] = order
         quantity, price = order.quantity, security.price
-        _apply_fill(self.portfolio, security, quantity, price, 0.0, self.clock.utc)
+        _apply_fill(self.portfolio, security, quantity, price, 0.0, self.clock.utc, quantity > 0)
         self.portfolio.refresh_held()
         order.quantity_filled, order.price, order.status = quantity, price, OrderStatus.FILLED
         order.last_fill_time = self.clock.utc
@@ -607,6 +684,8 @@ class Transactions:
         """Why the order lacks buying power ('' when it has it): LEAN's ``HasSufficientBuyingPowerForOrder``, the
         security's model's when the algorithm wrote one."""
         model = security.buying_power_model
+        if security.cash_account and model is None:
+            return cash_buying_power_problem(self.portfolio, security, order)
         if not overrides(model, "has_sufficient_buying_power_for_order"):
             return default_buying_power_problem(self.portfolio, security, order)
         parameters = HasSufficientBuyingPowerForOrderParameters(self.portfolio, security, order)
@@ -719,25 +798,45 @@ class Transactions:
                 self._invalidate(order, problem)
                 continue
             is_fresh, bar = order.symbol in fresh, forward.get(order.symbol)
-            if security.fill_model is None:
-                price = self._fill_price(security, order, is_fresh, bar)
-            else:
-                price = self._model_fill_price(security, order, is_fresh, bar)
+            if security.fill_model is not None:
+                self._model_fill(security, order, is_fresh, bar)
+                continue
+            price = self._fill_price(security, order, is_fresh, bar)
             if price is not None:
-                self._fill(security, order, price)
+                self._fill(security, order, price, order.quantity - order.quantity_filled, OrderStatus.FILLED)
 
-    def _model_fill_price(
-        self, security: Security, order: Order, fresh: bool, forward: TradeBar | None
-    ) -> float | None:
-        """The algorithm's fill model asked (LEAN's ``FillModel.Fill``); its base class's fill is the engine's."""
+    def _model_fill(self, security: Security, order: Order, fresh: bool, forward: TradeBar | None) -> None:
+        """The algorithm's fill model asked (LEAN's ``FillModel.Fill``) and its fills applied as LEAN's
+        ``BacktestingBrokerage.Scan`` applies them: each one that changes the order's status or fills some
+        quantity. Its base class's rules are the engine's: ``EquityFillModel``'s, or on an equity LEAN's base
+        ``FillModel``'s (market orders only)."""
+        model = security.fill_model
+        rules = self._fill_price
+        if security.kind == SecurityKind.EQUITY and not isinstance(model, EquityFillModel):
+            rules = partial(self._base_fill_price, type(model).__name__)
         security.forward_bar = forward  # what the security's cache holds at this step
         try:
-            default = partial(self._fill_price, security, order, fresh, forward)
-            return custom_fill_price(
-                security.fill_model, FillModelParameters(security, order, STALE_PRICE_SPAN, default)
-            )
+            default = partial(rules, security, order, fresh, forward)
+            events = custom_fill_events(model, FillModelParameters(security, order, STALE_PRICE_SPAN, default))
         finally:
             security.forward_bar = None
+        for event in events:
+            if event.status != order.status or event.fill_quantity:
+                self._fill(security, order, event.fill_price, event.fill_quantity, event.status, event.fee)
+            if order.status.is_closed:
+                break
+
+    def _base_fill_price(
+        self, model: str, security: Security, order: Order, fresh: bool, forward: TradeBar | None
+    ) -> float | None:
+        """LEAN's base ``FillModel`` rules on an equity: ``MarketFill`` and ``MarketOnOpenFill`` (see
+        :func:`_base_market_price`, :func:`_base_market_on_open_price`), with the security's slippage."""
+        local = self.clock.local_in(security.hours.exchange_tz)
+        if order.type == OrderType.MARKET:
+            return slipped(security, order, _base_market_price(security, order, local, forward))
+        if order.type == OrderType.MARKET_ON_OPEN:
+            return slipped(security, order, _base_market_on_open_price(security, order, local, forward))
+        raise UnsupportedApi(f"{model}: LEAN's FillModel rules for {order.type.name} orders of equities")
 
     def _fill_price(self, security: Security, order: Order, fresh: bool, forward: TradeBar | None) -> float | None:
         hours = security.hours
@@ -745,7 +844,8 @@ class Transactions:
         if order.type == OrderType.MARKET:
             if not hours.is_open(local, security.extended_market_hours) and security.kind == SecurityKind.EQUITY:
                 return None
-            return _market_price(security, order.direction)
+            return slipped(security, order, _market_price(security, order.direction))
+        refuse_unmodelled(security, order)
         if order.type == OrderType.TRAILING_STOP:
             return _trailing_stop_fill(security, order, forward, local)
         if order.type == OrderType.LIMIT_IF_TOUCHED:
@@ -791,17 +891,28 @@ class Transactions:
         self._close(order, OrderStatus.INVALID, problem)
         self.on_message("ERROR", f"Order Error: ids: [{order.id}], {problem}")
 
-    def _fill(self, security: Security, order: Order, price: float) -> None:
-        quantity = order.quantity - order.quantity_filled
-        fee = order_fee(security, quantity, price, order)
-        _apply_fill(self.portfolio, security, quantity, price, fee, self.clock.utc)
+    def _fill(
+        self, security: Security, order: Order, price: float, quantity: float, status: OrderStatus, fee: float = 0.0
+    ) -> None:
+        """A fill (``status`` Filled or PartiallyFilled) of ``quantity`` at ``price``. Only the order's last fill
+        pays a fee, the fee model's for the whole order unless the fill brought one (LEAN's Scan); the order's
+        price is the quantity-weighted mean of its fills (LEAN's ``OrderTicket.AddOrderEvent``)."""
+        if status == OrderStatus.FILLED and not fee:
+            fee = order_fee(security, order.quantity, price, order)
+        _apply_fill(self.portfolio, security, quantity, price, fee, self.clock.utc, order.quantity > 0)
         self.portfolio.refresh_held()
-        order.quantity_filled += quantity
-        order.price = price
-        order.status = OrderStatus.FILLED
-        del self.working[order.id]
+        if quantity:
+            filled = order.quantity_filled + quantity
+            if order.quantity_filled:
+                order.price = (abs(order.quantity_filled) * order.price + abs(quantity) * price) / abs(filled)
+            else:
+                order.price = price
+            order.quantity_filled = filled
+        order.status = status
+        if status == OrderStatus.FILLED:
+            del self.working[order.id]
         order.last_fill_time = self.clock.utc
-        self._emit(order, OrderStatus.FILLED, price, quantity, fee)
+        self._emit(order, status, price, quantity, fee)
 
     def _emit(
         self, order: Order, status: OrderStatus, price: float, quantity: float, fee: float, message: str = ""
@@ -822,6 +933,12 @@ class Transactions:
             fee,
             message,
         )
+        security = self.securities[order.symbol]
+        if security.quote_currency != "USD" or self.portfolio.cash_book.account_currency != "USD":
+            event.price_currency = security.quote_currency
+            event.fee_currency = (
+                security.quote_currency if security.cash_account else (self.portfolio.cash_book.account_currency)
+            )
         ticket = self.tickets[order.id]
         event.describe_order(order, ticket)
         ticket.order_events.append(event)
@@ -997,6 +1114,61 @@ def _market_price(security: Security, direction: OrderDirection) -> float:
     return security.price
 
 
+def _base_prices(security: Security, order: Order, forward: TradeBar | None) -> tuple[TradeBar | None, TradeBar | None]:
+    """The latest data of the security (``GetLastData``) and the bar LEAN's ``FillModel.GetPrices`` prices
+    from: the ask (buying) or bid (selling) side of the latest quote bar when quotes are subscribed, else the
+    latest trade bar."""
+    trade = forward or security.last_trade
+    quote = _quote_side(security, order.direction) if security.quote_feed is not None else None
+    latest = max((bar for bar in (trade, quote) if bar is not None), key=lambda bar: bar.end_time, default=None)
+    return latest, quote or trade
+
+
+def _base_market_on_open_price(
+    security: Security, order: Order, local: datetime, forward: TradeBar | None
+) -> float | None:
+    """LEAN's base ``FillModel.MarketOnOpenFill`` price (before slippage): never on data ending by the order's
+    time, nor the same day as an order placed while the market was open; then, with the exchange open, the
+    open of the bar ``GetPrices`` gives."""
+    hours = security.hours
+    latest, bar = _base_prices(security, order, forward)
+    placed = _local(order.time, hours)
+    if latest is None or bar is None or placed >= latest.end_time:
+        return None
+    if hours.is_open(placed, False) and placed.date() == local.date():
+        return None
+    if not _open_for_fill(hours, latest, local, False):
+        return None
+    return bar.open
+
+
+def _base_market_price(security: Security, order: Order, local: datetime, forward: TradeBar | None) -> float | None:
+    """LEAN's base ``FillModel.MarketFill`` price (before slippage) on the security's latest data, or None to
+    wait: with the exchange open (``IsExchangeOpen``), on the ask (buying) or bid (selling) side of the latest
+    quote bar when quotes are subscribed, else the latest trade bar (``GetPrices``). Data older than the
+    stale span before the order waits for fresh data when it is more than a bar behind, always at hour and
+    daily resolutions; there an order resting since before the bar began fills at its open
+    (``GetMarketFillPrice``), else at its close."""
+    hours = security.hours
+    latest, bar = _base_prices(security, order, forward)
+    if latest is None or bar is None or not _open_for_fill(hours, latest, local, False):
+        return None
+    placed = _local(order.time, hours)
+    coarse = security.resolution in (Resolution.HOUR, Resolution.DAILY)
+    if bar.end_time + STALE_PRICE_SPAN < placed and (
+        coarse or placed - bar.end_time > RESOLUTION_SPANS[security.resolution]
+    ):
+        return None
+    if coarse and bar.open and placed <= bar.time:
+        return bar.open
+    return bar.close
+
+
+RESOLUTION_SPANS = {Resolution.TICK: timedelta(0), Resolution.SECOND: timedelta(seconds=1),
+                    Resolution.MINUTE: timedelta(minutes=1), Resolution.HOUR: HOUR,
+                    Resolution.DAILY: timedelta(days=1)}  # fmt: skip
+
+
 def _estimate_price(security: Security, order: Order) -> float:
     if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED) and order.limit_price:
         return order.limit_price
@@ -1020,22 +1192,53 @@ def _order_margins(
 
 
 def _apply_fill(
-    portfolio: Portfolio, security: Security, quantity: float, price: float, fee: float, when: datetime
+    portfolio: Portfolio,
+    security: Security,
+    quantity: float,
+    price: float,
+    fee: float,
+    when: datetime,
+    buying: bool,
 ) -> None:
+    """LEAN's ``SecurityPortfolioModel.ProcessFill``: the quote currency pays, a crypto or forex pair's base
+    currency is bought (a currency swap), the fee leaves its own currency; values in the account currency. A
+    fill against the position (by the order's direction, ``buying``, so a fill of no quantity counts too)
+    records its profit less twice its fee as a transaction."""
     holding = security.holdings
-    portfolio.cash -= quantity * price + fee
+    if security.quote_cash is None and security.base_cash is None:
+        portfolio.cash -= quantity * price + fee
+        rate = 1.0
+    else:
+        rate = security.quote_rate
+        quote = security.quote_cash
+        if quote is None:
+            portfolio.cash -= quantity * price
+        else:
+            quote.amount -= quantity * price
+        if security.base_cash is not None:
+            security.base_cash.amount += quantity
+        paid_from = fee_cash(portfolio, security)
+        if paid_from is None:
+            portfolio.cash -= fee
+        else:
+            paid_from.amount -= fee
+            fee = fee * paid_from.conversion_rate
     portfolio.total_fees += fee
-    portfolio.total_sale_volume += abs(quantity * price)
+    portfolio.total_sale_volume += abs(quantity * price) * rate
     holding.total_fees += fee
     held = holding.quantity
-    if held == 0 or held * quantity > 0:
+    if held == 0:
+        holding.average_price, holding.quantity = price, quantity
+        holding.net_profit -= fee
+        return
+    if (held > 0) == buying:
         total = held + quantity
         holding.average_price = (holding.average_price * held + price * quantity) / total
         holding.quantity = total
         holding.net_profit -= fee
         return
     closed = min(abs(quantity), abs(held)) * math.copysign(1, held)
-    realised = (price - holding.average_price) * closed
+    realised = (price - holding.average_price) * closed * rate
     holding.net_profit += realised - fee
     portfolio.profit_loss.append((when, realised - 2 * fee))  # LEAN's TransactionRecord convention
     if realised - 2 * fee > 0:
@@ -1057,6 +1260,8 @@ def holdings_quantity(portfolio: Portfolio, security: Security, percent: float) 
     power model's ``GetMaximumOrderQuantityForTargetBuyingPower`` is asked for (see :func:`margin_target_quantity`)."""
     if security.price <= 0:
         return 0.0
+    if security.cash_account and security.buying_power_model is None:
+        return cash_holdings_quantity(portfolio, security, percent)
     fraction = percent * (1.0 - FREE_PORTFOLIO_VALUE_PERCENTAGE) / security.leverage
     model = security.buying_power_model
     if not overrides(model, "get_maximum_order_quantity_for_target_buying_power"):

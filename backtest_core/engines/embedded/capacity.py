@@ -72,7 +72,7 @@ class SymbolCapacity:
         return self._market_dollar_volume * self._resolution_scale
 
     def on_fill(self, fill_ns: int, fill_price: float, fill_quantity: float) -> None:
-        self.sale_volume += fill_price * abs(fill_quantity)
+        self.sale_volume += self.security.quote_rate * fill_price * abs(fill_quantity)
         # trades close together take less of the market's volume each (a day apart: all of it)
         previous = self._last_fill_ns if self._last_fill_ns is not None else fill_ns - DAY_NS
         discount = FAST_TRADING_SCALING * ((fill_ns - previous) / NS / 60) / 390
@@ -89,16 +89,17 @@ class SymbolCapacity:
         if bar is None or bar.volume == 0:
             return False
         minutes = (step_ns - (self._previous_ns if self._previous_ns is not None else step_ns)) / NS / 60
+        rate = self.security.quote_rate  # LEAN's values are in the account currency
         if self._previous_ns is None or minutes == 0:
-            self._average_dollar_volume = bar.close * bar.volume
+            self._average_dollar_volume = rate * bar.close * bar.volume
         else:
-            self._average_dollar_volume = bar.close * (bar.volume + self._previous_volume) / minutes
+            self._average_dollar_volume = bar.close * rate * (bar.volume + self._previous_volume) / minutes
         self._previous_ns = step_ns
         self._previous_volume = bar.volume
         included = self._includes(step_ns, bar.resolution)
         if included:
             self._resolution_scale = RESOLUTION_SCALE[bar.resolution]
-            self._market_dollar_volume += bar.close * self._discount * bar.volume
+            self._market_dollar_volume += bar.close * self._discount * bar.volume * rate
         return not included
 
     def _includes(self, step_ns: int, resolution: Resolution) -> bool:

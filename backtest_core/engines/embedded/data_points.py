@@ -29,8 +29,9 @@ from backtest_core.engines.embedded.broker import Security
 
 
 def universe_points(securities: Iterable[Security]) -> int:
-    """LEAN's user-defined universes (one per security type and market) each emit one point at the start."""
-    return len({(security.kind, security.symbol.market) for security in securities})
+    """LEAN's user-defined universes (one per security type and market) each emit one point at the start; the
+    cash book's internal conversion securities belong to none."""
+    return len({(security.kind, security.symbol.market) for security in securities if not security.internal})
 
 
 def bars_up_to(end_ns: np.ndarray | None, last_ns: int) -> int:

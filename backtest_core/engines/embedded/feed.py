@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from backtest_core.engines.embedded.data import Bars
+from backtest_core.engines.embedded.data import Bars, SecurityKind
 from backtest_core.engines.embedded.model import Bar, QuoteBar, TradeBar
 from backtest_core.engines.embedded.timezones import local_datetimes
 
@@ -32,6 +32,9 @@ class BarFeed:
         self.symbol = security.symbol
         self.bars = bars
         self.is_quote = is_quote
+        # LEAN's SecurityCache: a quote bar sets the price of anything but an equity (its feed comes after the
+        # trade feed, so it wins over a trade bar of the same end); an equity's price is its trades'
+        self.quotes_price = is_quote and security.kind != SecurityKind.EQUITY
         self.count = len(bars)
         self.next_ns = int(bars.end_ns[0]) if self.count else NEVER  # its end time
         self.current = -1  # absolute index of the latest bar consumed
@@ -59,7 +62,7 @@ class BarFeed:
         self.next_ns = self._ends[offset + 1]  # the chunk's list ends with the next chunk's first end time
         if not self.is_quote:
             self.security.price = self.closes[offset]
-        elif self.security.trade_feed is None or self.security.trade_feed.current < 0:
+        elif self.quotes_price or self.security.trade_feed is None or self.security.trade_feed.current < 0:
             self.security.price = quote_price(self.bids[offset], self.asks[offset])
         return self.current
 

@@ -1,11 +1,14 @@
-"""LEAN's fill model API for algorithms that write their own ``Fill`` (``security.set_fill_model(MyFillModel())``).
+"""LEAN's fill model API for algorithms that write their own (``security.set_fill_model(MyFillModel())``).
 
 LEAN's ``BacktestingBrokerage`` asks the security's fill model ``Fill(FillModelParameters)`` for each open order at
-each scan (after the buying-power check) and applies the events it returns. The base classes' ``Fill`` is the
-engine's own fill logic: ``EquityFillModel`` for equities, ``FillModel``/``ImmediateFillModel`` (LEAN's default for
-the others) for crypto and forex. A subclass may override ``fill`` (returning ``super().fill(parameters)`` or its
-own ``Fill``); the per-order-type members (``market_fill``, ``limit_fill``, ...) and partial fills are refused by
-name, as is a base class whose rules are not the security's (``ImmediateFillModel`` on an equity).
+each scan (after the buying-power check) and applies the events it returns, partial fills included: an event is
+applied when it changes the order's status or fills some quantity, and only a ``Filled`` event is charged the fee
+model's fee (when the model left it at zero). ``Fill`` dispatches by order type as LEAN's does: a market order goes
+to ``market_fill(asset, order)``, which a subclass may override (calling ``super().market_fill``, whose event fills
+the whole order quantity, as LEAN's does); the other order types take the engine's rules of the base class.
+``EquityFillModel`` is LEAN's rules for equities; ``FillModel``/``ImmediateFillModel`` (LEAN's default for the
+others) are LEAN's base rules, which on an equity the engine has for market orders only (the other order types are
+refused by name there). The other per-order-type members (``limit_fill``, ...) are refused by name when overridden.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from backtest_core.engines.embedded.model import (
     OrderDirection,
     OrderEvent,
     OrderStatus,
+    OrderType,
     QuoteBar,
     TradeBar,
     _snake,
@@ -31,7 +35,7 @@ if TYPE_CHECKING:
     from backtest_core.engines.embedded.broker import Security
 
 LEAN_MEMBERS = frozenset({
-    "market_fill", "limit_fill", "limit_if_touched_fill", "stop_market_fill", "stop_limit_fill",
+    "limit_fill", "limit_if_touched_fill", "stop_market_fill", "stop_limit_fill",
     "trailing_stop_fill", "market_on_open_fill", "market_on_close_fill", "combo_market_fill", "combo_limit_fill",
     "combo_leg_limit_fill", "get_prices", "get_prices_checking_python_wrapper",
 })  # fmt: skip
@@ -59,14 +63,35 @@ class FillModelParameters(LeanObject):
 
 
 class FillModel:
-    """LEAN's FillModel (and ImmediateFillModel): LEAN's rules for securities other than equities."""
+    """LEAN's FillModel (and ImmediateFillModel): LEAN's base rules."""
+
+    parameters: FillModelParameters | None = None  # LEAN's ``Parameters``: those of the fill being asked
 
     def fill(self, parameters: FillModelParameters) -> Fill:
-        price = parameters._default()
+        self.parameters = parameters
         order = parameters.order
+        if order.type == OrderType.MARKET:
+            market_fill = self.MarketFill if _defines(type(self), "MarketFill") else self.market_fill
+            event = market_fill(parameters.security, order)
+            if not isinstance(event, OrderEvent):
+                raise UnsupportedApi(f"{type(self).__name__}.market_fill returning {type(event).__name__}")
+            return Fill(event)
+        price = parameters._default()
         if price is None:
             return Fill(_event(parameters, order.status, 0.0, 0.0))
         return Fill(_event(parameters, OrderStatus.FILLED, price, order.quantity - order.quantity_filled))
+
+    def market_fill(self, asset: Security, order: Order) -> OrderEvent:
+        """LEAN's ``MarketFill``: the whole order quantity at the rules' price (the order's status when none)."""
+        parameters = self.parameters
+        if parameters is None or parameters.order is not order:
+            raise UnsupportedApi(f"{type(self).__name__}.market_fill called outside the model's fill")
+        price = parameters._default()
+        if price is None:
+            return _event(parameters, order.status, 0.0, 0.0)
+        return _event(parameters, OrderStatus.FILLED, price, order.quantity)
+
+    MarketFill = market_fill
 
 
 class ImmediateFillModel(FillModel):
@@ -77,6 +102,16 @@ class EquityFillModel(FillModel):
     """LEAN's EquityFillModel: LEAN's fill rules for equities."""
 
 
+def _defines(cls: type, name: str) -> bool:
+    """Whether a class of the algorithm (below LEAN's fill models) defines ``name``."""
+    for klass in cls.__mro__:
+        if klass in (FillModel, ImmediateFillModel, EquityFillModel):
+            return False
+        if name in vars(klass):
+            return True
+    return False
+
+
 def _event(parameters: FillModelParameters, status: OrderStatus, price: float, quantity: float) -> OrderEvent:
     order = parameters.order
     direction = OrderDirection.BUY if order.quantity > 0 else OrderDirection.SELL
@@ -85,12 +120,11 @@ def _event(parameters: FillModelParameters, status: OrderStatus, price: float, q
 
 
 def checked_fill_model(model: Any, security: Security) -> FillModel:
-    """The model, if the engine can ask it: derived from the base class of the security's rules, overriding ``fill``
-    only (the others are refused naming them)."""
-    equity = security.kind == SecurityKind.EQUITY
+    """The model, if the engine can ask it: derived from one of LEAN's fill models (``EquityFillModel`` for
+    equities only), overriding ``fill`` or ``market_fill`` only (the others are refused naming them)."""
     if not isinstance(model, FillModel):
         raise UnsupportedApi(f"Security.set_fill_model({type(model).__name__})")
-    if equity != isinstance(model, EquityFillModel):
+    if isinstance(model, EquityFillModel) and security.kind != SecurityKind.EQUITY:
         raise UnsupportedApi(
             f"{type(model).__name__} for {security.kind.value} securities "
             "(LEAN's EquityFillModel rules are for equities only)"
@@ -104,18 +138,23 @@ def checked_fill_model(model: Any, security: Security) -> FillModel:
     return model
 
 
-def custom_fill_price(model: FillModel, parameters: FillModelParameters) -> float | None:
-    """The price ``model`` fills the order at now, or None; a partial fill is refused by name."""
+def custom_fill_events(model: FillModel, parameters: FillModelParameters) -> list[OrderEvent]:
+    """The fills (``Filled`` or ``PartiallyFilled`` events of the order) ``model`` returns for the order now;
+    an event that neither fills nor leaves the order's status as it is is refused by name."""
     fill = model.fill(parameters)
     if not isinstance(fill, Fill):
         raise UnsupportedApi(f"{type(model).__name__}.fill returning {type(fill).__name__}")
-    filled = [event for event in fill if event.status in (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)]
-    if not filled:
-        return None
-    order = parameters.order
-    if len(filled) > 1 or filled[0].status != OrderStatus.FILLED or filled[0].fill_quantity != order.quantity:
-        raise UnsupportedApi(f"{type(model).__name__}.fill with a partial fill")
-    return filled[0].fill_price
+    order, fills = parameters.order, []
+    for event in fill:
+        if not isinstance(event, OrderEvent):
+            raise UnsupportedApi(f"{type(model).__name__} returning a {type(event).__name__} as a fill")
+        if event.order_id != order.id:
+            raise UnsupportedApi(f"{type(model).__name__} returning an event of another order")
+        if event.status in (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED):
+            fills.append(event)
+        elif event.status != order.status:
+            raise UnsupportedApi(f"{type(model).__name__} returning a {event.status.name} event")
+    return fills
 
 
 class SecurityCache(LeanObject):

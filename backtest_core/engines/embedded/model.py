@@ -152,9 +152,12 @@ class BrokerageName(_Enum):
     DEFAULT = 0
     QUANTCONNECT_BROKERAGE = 0
     INTERACTIVE_BROKERS_BROKERAGE = 1
+    GDAX = 12  # LEAN's obsolete name (GDAXBrokerageModel derives from CoinbaseBrokerageModel, unchanged)
+    COINBASE = 32
     Default = 0
     QuantConnectBrokerage = 0
     InteractiveBrokersBrokerage = 1
+    Coinbase = 32
 
 
 class AccountType(_Enum):
@@ -188,7 +191,9 @@ class Market:
     COINBASE = "coinbase"
     GDAX = "coinbase"
     OANDA = "oanda"
+    INDIA = "india"
     Usa = "usa"
+    India = "india"
     Coinbase = "coinbase"
     Oanda = "oanda"
 
@@ -239,7 +244,9 @@ class Symbol(LeanObject, metaclass=_LeanClassType):
 
 # LEAN's SecurityIdentifier: ticker + base-36 of (days since 1899-12-30 of the first listing date) x 10^14
 # + market code x 100 + security type. Forex and crypto carry no date.
-_MARKET_CODES = {"usa": 1, "fxcm": 2, "oanda": 3, "coinbase": 12}
+# LEAN's Market codes (``Common/Market.cs``)
+_MARKET_CODES = {"usa": 1, "fxcm": 2, "oanda": 3, "bitfinex": 5, "india": 11, "gdax": 12, "binance": 16,
+                 "bybit": 37, "coinbase": 38}  # fmt: skip
 _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _OLE_EPOCH = date(1899, 12, 30)
 DEFAULT_LISTING = date(1998, 1, 2)
@@ -415,7 +422,8 @@ class Slice:
         if self._all is None:
             bars, quotes = {}, {}
             for feed, index in self._fresh:
-                (quotes if feed.is_quote else bars)[feed.symbol] = feed.bar(index)
+                if not feed.security.internal:  # the cash book's conversion feeds stay out (LEAN's internal)
+                    (quotes if feed.is_quote else bars)[feed.symbol] = feed.bar(index)
             for symbol, bar in self._filled.items():  # a trade subscription fills forward beside fresh quotes
                 bars.setdefault(symbol, bar)
             self._bars, self._quote_bars = _DataDictionary(bars), _DataDictionary(quotes)
@@ -544,7 +552,7 @@ class OrderEvent(LeanObject):
                  message: str = "") -> None:  # fmt: skip
         self.order_id, self.id, self.symbol, self.utc_time = order_id, event_id, symbol, utc_time
         self.status, self.direction, self.fill_price, self.fill_quantity = status, direction, fill_price, fill_quantity
-        self.quantity, self.fee, self.message = quantity, fee, message  # the fee in the account currency
+        self.quantity, self.fee, self.message = quantity, fee, message  # the fee in fee_currency
 
     # LEAN's HandleOrderEvents sets the order's ticket and current prices on each event (those of its type)
     ticket: OrderTicket | None = None
@@ -552,6 +560,8 @@ class OrderEvent(LeanObject):
     stop_price: float | None = None
     trigger_price: float | None = None
     trailing_amount: float | None = None
+    fee_currency = "USD"  # the fee's currency (the quote currency's under LEAN's CoinbaseFeeModel)
+    price_currency = "USD"  # the fill price's (the security's quote currency)
 
     def describe_order(self, order: Order, ticket: OrderTicket) -> None:
         """The ticket and the current prices of the order, as LEAN's ``HandleOrderEvents`` sets them by type."""
@@ -568,8 +578,8 @@ class OrderEvent(LeanObject):
 
     @property
     def order_fee(self) -> Any:
-        """LEAN's ``OrderFee``: the fee in USD (the account currency) on a fill, ``OrderFee.ZERO`` otherwise."""
-        return OrderFee(CashAmount(self.fee, "USD")) if self.is_fill else OrderFee.ZERO
+        """LEAN's ``OrderFee``: the fee in its currency on a fill, ``OrderFee.ZERO`` otherwise."""
+        return OrderFee(CashAmount(self.fee, self.fee_currency)) if self.is_fill else OrderFee.ZERO
 
     @property
     def absolute_fill_quantity(self) -> float:

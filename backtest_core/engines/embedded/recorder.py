@@ -22,6 +22,8 @@ import numpy as np
 import orjson
 
 from backtest_core.engines.base import EngineProgress
+from backtest_core.engines.embedded.cash_account import COINBASE_TRADING_DAYS
+from backtest_core.engines.embedded.cash_book import currency_symbol
 from backtest_core.engines.embedded.charting import Chart, SeriesType
 from backtest_core.engines.embedded.clock import utc_text
 from backtest_core.engines.embedded.model import Order, OrderEvent, OrderStatus, OrderType, SecurityType, Symbol
@@ -173,7 +175,7 @@ class Recorder:
         self._traded[security.symbol.id] = security
         self.events.append((event, order))
         if event.is_fill:
-            self.volume += abs(event.fill_quantity * event.fill_price)
+            self.volume += abs(event.fill_quantity * event.fill_price) * security.quote_rate  # account currency
             self.trades.on_fill(
                 order.symbol.value,
                 order.symbol.id,
@@ -220,8 +222,10 @@ class Recorder:
         self.next_resample_ns = 0  # LEAN's first resample happens at the first time step
 
     def sample_midnights(self, backtest: Backtest, step_ns: int) -> None:
-        """Daily samples for every local midnight up to this step (LEAN samples weekends too)."""
-        while self.next_midnight_ns <= step_ns:
+        """Daily samples for every local midnight up to this step (LEAN samples weekends too), within the period
+        (LEAN's daily sampling is a scheduled event of each date to the end date; a step at the midnight after it,
+        a crypto bar's end, gets only the final sample)."""
+        while self.next_midnight_ns <= step_ns and self.next_midnight_ns < self.end_ns:
             midnight = self.next_midnight_ns
             value = backtest.portfolio.total_portfolio_value
             self._update_candle(value)
@@ -387,6 +391,9 @@ class Recorder:
             risk_free_rate=backtest.data.risk_free_rate,
             capacity=backtest.capacity.capacity if backtest.capacity is not None else ZERO,
             lowest_capacity_asset=backtest.capacity.lowest_capacity_asset if backtest.capacity is not None else "",
+            currency_symbol=currency_symbol(backtest.portfolio.cash_book.account_currency),
+            start_equity=backtest.start_equity,
+            trading_days_per_year=COINBASE_TRADING_DAYS if backtest.coinbase else 252,
         )
         report = compute_statistics(inputs)
         for name, value in backtest.summary_extra.items():  # LEAN's AddCustomSummaryStatistics
@@ -485,7 +492,7 @@ class Recorder:
         return {
             "name": "local",
             "tags": [],
-            "accountCurrency": "USD",
+            "accountCurrency": backtest.portfolio.cash_book.account_currency if backtest is not None else "USD",
             "brokerage": backtest.brokerage if backtest is not None else 0,
             "accountType": 0,
             "parameters": dict(backtest.parameters) if backtest is not None else {},
@@ -603,9 +610,9 @@ def _event_json(algorithm_id: str, event: OrderEvent, order: Order) -> dict[str,
     }
     if event.fee:
         body["orderFeeAmount"] = event.fee
-        body["orderFeeCurrency"] = "USD"
+        body["orderFeeCurrency"] = event.fee_currency
     body["fillPrice"] = event.fill_price
-    body["fillPriceCurrency"] = "USD"
+    body["fillPriceCurrency"] = event.price_currency
     body["fillQuantity"] = event.fill_quantity
     body["direction"] = "buy" if event.quantity > 0 else "sell"
     if event.message:

@@ -100,6 +100,7 @@ class TradeBuilder:
     def __init__(self) -> None:
         self.open_positions: dict[str, _Position] = {}
         self.closed_trades: list[ClosedTrade] = []
+        self._orders_with_fee: set[int] = set()
 
     def mark(self, securities: Mapping[str, Priced]) -> None:
         """Every open position's price range takes in its security's latest price (once per time step)."""
@@ -109,6 +110,12 @@ class TradeBuilder:
     def on_fill(
         self, symbol: str, symbol_id: str, order_id: int, time: datetime, price: float, quantity: float, fee: float
     ) -> None:
+        """LEAN's ``TradeBuilder.ProcessFill`` (fill to fill, FIFO). An order's fee goes with its first fill only,
+        so an order filled in parts brings none (its fee comes with its last fill); a fill of no quantity opens
+        an empty trade when flat and moves nothing otherwise."""
+        if order_id in self._orders_with_fee:
+            fee = 0.0
+        self._orders_with_fee.add(order_id)
         position = self.open_positions.get(symbol_id)
         if position is None or not position.trades:
             self.open_positions[symbol_id] = _Position(
@@ -116,7 +123,7 @@ class TradeBuilder:
             )
             return
         position.widen(price)
-        if (quantity > 0) == position.trades[0].long:
+        if quantity and (quantity > 0) == position.trades[0].long:
             position.trades.append(_OpenTrade(time, price, quantity > 0, abs(quantity), fee, order_id))
             return
         remaining, fee_assigned = abs(quantity), False

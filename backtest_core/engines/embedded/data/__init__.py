@@ -155,14 +155,19 @@ class MarketHours:
         return midnight + start, midnight + end
 
     def open_windows(self, day: date, extended: bool) -> list[tuple[datetime, datetime]]:
-        """The exchange-time windows in which ``day`` trades: its regular session, and with extended hours also
-        the pre- and post-market ones (as ``is_open`` counts them: early closes shorten the regular session only)."""
+        """The exchange-time windows in which ``day`` trades: its regular session's segments, and with extended
+        hours also the pre- and post-market ones (as ``is_open`` counts them: early closes shorten the regular
+        session only)."""
         if day in self.holidays:
             return []
         regular = self.regular_session(day)
-        windows = [regular] if regular is not None else []
+        midnight = datetime.combine(day, time.min)
+        windows = []
+        if regular is not None:  # each market segment (forex closes 16:58-17:03 midweek), within late open/early close
+            for start, end, state in self.sessions.get(day.weekday(), []):
+                if state == "market" and max(midnight + start, regular[0]) < min(midnight + end, regular[1]):
+                    windows.append((max(midnight + start, regular[0]), min(midnight + end, regular[1])))
         if extended:
-            midnight = datetime.combine(day, time.min)
             windows += [
                 (midnight + start, midnight + end)
                 for start, end, state in self.sessions.get(day.weekday(), [])
@@ -290,6 +295,12 @@ class LeanDataFolder:
                 minimum_order_size=minimum,
             )  # fmt: skip
         return table
+
+    def symbol_property_entries(self, type_name: str, market: str) -> list[tuple[str, SymbolProperties]]:
+        """The database's entries of one security type (``forex``, ``cfd``, ``crypto``) and market, in file
+        order (LEAN's ``GetSymbolPropertiesList``)."""
+        return [(key[1], entry) for key, entry in self._symbol_properties.items()
+                if key[0] == market and key[2] == type_name]  # fmt: skip
 
     def symbol_properties(self, kind: SecurityKind, market: str, ticker: str) -> SymbolProperties:
         table = self._symbol_properties

@@ -48,6 +48,7 @@ from backtest_core.engines.embedded.consolidators import (  # noqa: F401
 )
 from backtest_core.engines.embedded.corporate_events import Dividend, Split, SplitType  # noqa: F401
 from backtest_core.engines.embedded.delistings import Delisting, Delistings, DelistingType  # noqa: F401
+from backtest_core.engines.embedded.dotnet_random import Random  # noqa: F401
 from backtest_core.engines.embedded.extensions import Extensions  # noqa: F401
 from backtest_core.engines.embedded.fee_models import FeeModel, OrderFeeParameters  # noqa: F401
 from backtest_core.engines.embedded.fill_models import (  # noqa: F401
@@ -98,6 +99,7 @@ from backtest_core.engines.embedded.statistics_api import (  # noqa: F401
     PerformanceMetrics,
     StatisticsResults,
 )
+from backtest_core.engines.embedded.symbol_cache import SymbolCache  # noqa: F401
 from backtest_core.engines.embedded.symbol_changes import SymbolChangedEvent, SymbolChangedEvents  # noqa: F401
 from backtest_core.engines.embedded.time_in_force import (  # noqa: F401
     DayTimeInForce,
