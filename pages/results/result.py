@@ -29,6 +29,8 @@ CHART_CONFIG = {
 MONEY = st.column_config.NumberColumn(format="accounting")
 TIME_FORMAT = "YYYY-MM-DD HH:mm:ss"
 TRADE_PARTS = ("Analytics", "Orders", "Closed trades", "Fills", "LEAN's charts")  # the Trades tab, a part at a time
+# one analytics chart at a time: each Plotly chart costs the browser ~0.3 s to draw, four made opening Trades slow
+ANALYTICS_CHARTS = ("P&L", "MAE / MFE", "Holding time", "Streaks")
 TABS = ["Equity", "Trades", "Exposure", "Returns", "Custom charts", "Statistics", "Log", "Request & code", "Downloads"]
 
 settings = ui.settings()
@@ -170,7 +172,8 @@ def equity_chart(source: Source, window: rv.Window, log_scale: bool) -> go.Figur
 def trade_charts(
     source: Source, window: rv.Window, symbols: tuple[str, ...], directions: tuple[str, ...]
 ) -> tuple[trade_analytics.TradeSummary, tuple[go.Figure, ...]]:
-    """The analytics of the closed trades in ``window`` with these filters: their figures and four charts."""
+    """The analytics of the closed trades in ``window`` with these filters: their figures and the charts of
+    ``ANALYTICS_CHARTS``, in its order."""
     trades = trade_analytics.closed_between(ui.cached_result(Path(source[0])).closed_trades, *window)
     picked = trade_analytics.filtered(trades, symbol=list(symbols), direction=list(directions))
     figures = (
@@ -417,10 +420,10 @@ def trade_analytics_part(trades: pd.DataFrame, picked: pd.DataFrame, shown: tupl
                 width="content",
             )
             st.metric("Median holding", rv.holding_text(figures.median_holding), width="content")
-        for position, figure in enumerate(drawn):
-            if position % 2 == 0:
-                left, right = st.columns(2)
-            (left if position % 2 == 0 else right).plotly_chart(figure, config=CHART_CONFIG)
+        chart = st.segmented_control(
+            "Chart", ANALYTICS_CHARTS, default=ANALYTICS_CHARTS[0], required=True, key="chart", bind="query-params",
+        )  # fmt: skip
+        st.plotly_chart(drawn[ANALYTICS_CHARTS.index(chart)], config=CHART_CONFIG)
 
 
 def fills_part(symbols: list[str], chosen_symbols: list[str]) -> None:

@@ -8,10 +8,11 @@ margin used is the sum of ``GetReservedBuyingPowerForPosition``. ``BuyingPowerMo
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from backtest_core.engines.base import EngineOutcome
-from tests.unit.test_embedded_engine import debug_lines, indented, run_source
+from tests.unit.test_embedded_engine import debug_lines, run_source, spy_hours_algorithm
 
 MODELS = """
 class Lots(BuyingPowerModel):
@@ -47,19 +48,11 @@ class Levered(BuyingPowerModel):
 
 
 def _run(tmp_path: Path, lean_data: Path, initialize: str, on_data: str) -> EngineOutcome:
-    body = (
-        "class Algo(QCAlgorithm):\n"
-        "    def initialize(self):\n"
-        "        self.set_start_date(2013, 10, 7)\n"
-        "        self.set_end_date(2013, 10, 8)\n"
-        "        self.spy = self.add_equity('SPY', Resolution.HOUR)\n"
-        f"{indented(initialize)}\n"
-        "    def on_data(self, data):\n"
-        "        if self.portfolio.invested or self.transactions.orders_count:\n"
-        "            return\n"
-        f"{indented(on_data)}\n"
-        "    def on_order_event(self, event):\n"
-        "        self.debug(f'event {event.status.name} {event.message}')\n"
+    body = spy_hours_algorithm(
+        initialize,
+        "if self.portfolio.invested or self.transactions.orders_count:\n    return\n"
+        + textwrap.dedent(on_data).strip(),
+        "self.debug(f'event {event.status.name} {event.message}')",
     )
     return run_source(tmp_path, lean_data, MODELS + body)
 

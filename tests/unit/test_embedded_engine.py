@@ -43,6 +43,23 @@ def indented(code: str) -> str:
     return textwrap.indent(textwrap.dedent(code).strip(), " " * 8)
 
 
+def spy_hours_algorithm(initialize: str, on_data: str, on_order_event: str) -> str:
+    """A test algorithm over SPY's hour bars of 2013-10-07 and 08 with these method bodies: the frame the
+    engine-model tests (fees, fills, buying power) share."""
+    return (
+        "class Algo(QCAlgorithm):\n"
+        "    def initialize(self):\n"
+        "        self.set_start_date(2013, 10, 7)\n"
+        "        self.set_end_date(2013, 10, 8)\n"
+        "        self.spy = self.add_equity('SPY', Resolution.HOUR)\n"
+        f"{indented(initialize)}\n"
+        "    def on_data(self, data):\n"
+        f"{indented(on_data)}\n"
+        "    def on_order_event(self, event):\n"
+        f"{indented(on_order_event)}\n"
+    )
+
+
 def statistics(out: Path) -> dict[str, str]:
     return json.loads((out / "4242.json").read_text())["statistics"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from backtest_core.engines.base import EngineOutcome
-from tests.unit.test_embedded_engine import debug_lines, indented, run_source, statistics
+from tests.unit.test_embedded_engine import debug_lines, run_source, spy_hours_algorithm, statistics
 
 FEE_MODEL = """
 class FlatFee(FeeModel):
@@ -27,17 +27,8 @@ class FlatFee(FeeModel):
 
 
 def _run(tmp_path: Path, lean_data: Path, initialize: str, on_data: str) -> EngineOutcome:
-    body = (
-        "class Algo(QCAlgorithm):\n"
-        "    def initialize(self):\n"
-        "        self.set_start_date(2013, 10, 7)\n"
-        "        self.set_end_date(2013, 10, 8)\n"
-        "        self.spy = self.add_equity('SPY', Resolution.HOUR)\n"
-        f"{indented(initialize)}\n"
-        "    def on_data(self, data):\n"
-        f"{indented(on_data)}\n"
-        "    def on_order_event(self, event):\n"
-        "        self.debug(f'event {event.order_id} {event.status.name} {event.order_fee}')\n"
+    body = spy_hours_algorithm(
+        initialize, on_data, "self.debug(f'event {event.order_id} {event.status.name} {event.order_fee}')"
     )
     return run_source(tmp_path, lean_data, FEE_MODEL + body)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from backtest_core.engines.base import EngineOutcome
-from tests.unit.test_embedded_engine import debug_lines, indented, run_source
+from tests.unit.test_embedded_engine import debug_lines, indented, run_source, spy_hours_algorithm
 
 MODELS = """
 class ForwardOnly(EquityFillModel):
@@ -105,21 +105,14 @@ def test_the_base_fill_is_leans_equity_fill(lean_data: Path, tmp_path: Path) -> 
 def _events_run(initialize: str, tmp_path: Path, lean_data: Path, trade: str = "") -> EngineOutcome:
     """A run placing an order (10 shares at market) at 10:00 each day with no order open; each fill logs its
     status, quantity, price, fee and the holdings and mean fill price after it, with the bar's open and close."""
-    body = (
-        "class Algo(QCAlgorithm):\n"
-        "    def initialize(self):\n"
-        "        self.set_start_date(2013, 10, 7)\n"
-        "        self.set_end_date(2013, 10, 8)\n"
-        "        self.spy = self.add_equity('SPY', Resolution.HOUR)\n"
-        f"{indented(initialize)}\n"
-        "    def on_data(self, data):\n"
-        "        if not self.transactions.get_open_orders() and self.time.hour == 10:\n"
-        f"            {trade or 'self.market_order(self.spy.symbol, 10, True)'}\n"
-        "    def on_order_event(self, event):\n"
-        "        if event.status in (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED):\n"
-        "            self.debug(f'EVENT {event.status.name} {event.fill_quantity} {event.fill_price} '\n"
-        "                       f'{self.spy.open} {self.spy.close} {event.order_fee.value.amount} '\n"
-        "                       f'{self.spy.holdings.quantity} {event.ticket.average_fill_price}')\n"
+    body = spy_hours_algorithm(
+        initialize,
+        "if not self.transactions.get_open_orders() and self.time.hour == 10:\n"
+        f"    {trade or 'self.market_order(self.spy.symbol, 10, True)'}",
+        "if event.status in (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED):\n"
+        "    self.debug(f'EVENT {event.status.name} {event.fill_quantity} {event.fill_price} '\n"
+        "               f'{self.spy.open} {self.spy.close} {event.order_fee.value.amount} '\n"
+        "               f'{self.spy.holdings.quantity} {event.ticket.average_fill_price}')",
     )
     return run_source(tmp_path, lean_data, MODELS + body)
 
