@@ -61,14 +61,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.outcome = "failed"
             report.longrepr = f"skipped in CI, which must run the real parts: {reason}"
     return report
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Parallel runs (``./studio test`` uses pytest-xdist's ``--dist loadgroup``) keep a module on one worker,
-    so its module fixtures (a server, a store of engine runs) are built once; the Docker tests share one
-    worker, as they share one locally imported image tag."""
-    tests_root = Path(__file__).parent
-    for item in items:
-        relative = item.path.relative_to(tests_root)
-        group = "docker" if relative.parts[0] == "docker" else relative.as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
