@@ -4,6 +4,7 @@ cancel says what it left, and CLI input the engine cannot compute is refused wit
 
 from __future__ import annotations
 
+import decimal
 import subprocess
 import sys
 import threading
@@ -16,6 +17,7 @@ import pytest
 
 from backtest_core import runs
 from backtest_core.engines.base import EngineJob, RunOverrides
+from backtest_core.engines.embedded import recorder
 from backtest_core.engines.embedded.engine import WRITING_FAILED, EmbeddedEngine, run_backtest
 from backtest_core.models import BacktestRequest, BacktestStatus
 from backtest_core.settings import PROJECT_ROOT, Settings
@@ -102,9 +104,16 @@ def test_a_cancel_after_the_engine_wrote_its_partial_result_says_it_is_kept(sett
     assert (RunStore(settings).run_dir(run_id) / f"{run_id}.json").exists()
 
 
-def test_an_exception_in_the_statistics_is_a_failed_run_with_that_error(lean_data: Path, tmp_path: Path) -> None:
-    # what an algorithm's own set_cash could once reach: statistics beyond what Decimal quantizes
-    overrides = RunOverrides(start_date=date(2015, 1, 5), end_date=date(2015, 3, 31), initial_cash=1e28)
+def test_an_exception_in_the_statistics_is_a_failed_run_with_that_error(
+    lean_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a fault where the statistics are computed, once the run itself has ended (cash beyond what Decimal
+    # quantizes used to reach it; the cash book now meets such cash at the start, and requests refuse it)
+    def statistics_that_fail(inputs: object) -> None:
+        raise decimal.InvalidOperation("statistics beyond what Decimal quantizes")
+
+    monkeypatch.setattr(recorder, "compute_statistics", statistics_that_fail)
+    overrides = RunOverrides(start_date=date(2015, 1, 5), end_date=date(2015, 3, 31))
     outcome = run_backtest(EngineJob("r", "1", STRATEGIES / "buy_and_hold", lean_data, tmp_path, overrides))
     assert outcome.status == "failed" and outcome.error.startswith(WRITING_FAILED)
     assert "InvalidOperation" in outcome.error and "killed" not in outcome.error
