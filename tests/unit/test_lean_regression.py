@@ -63,6 +63,7 @@ MUST_MATCH: set[str] = {
     "OnWarmupFinishedRegressionAlgorithm",
     "OrderTicketDemoAlgorithm",
     "SecurityCustomPropertiesAlgorithm",
+    "SecuritySessionWithChangeOfResolutionRegressionAlgorithm",
     "SetHoldingsAsyncRegressionAlgorithm",
     "SetHoldingsLiquidateExistingHoldingsMultipleTargetsRegressionAlgorithm",
     "SetHoldingsMultipleTargetsRegressionAlgorithm",
