@@ -35,6 +35,7 @@ MUST_MATCH: set[str] = {
     "CanLiquidateWithOrderPropertiesRegressionAlgorithm",
     "ClassicRangeConsolidatorAlgorithm",
     "ClassicRenkoConsolidatorAlgorithm",
+    "ComboOrdersFillModelAlgorithm",
     "CompleteOrderTagUpdateAlgorithm",
     "CompositeIndicatorWorksAsExpectedRegressionAlgorithm",
     "ConsolidateHourBarsIntoDailyBarsRegressionAlgorithm",
