@@ -65,6 +65,7 @@ MUST_MATCH: set[str] = {
     "OnWarmupFinishedRegressionAlgorithm",
     "OrderTicketDemoAlgorithm",
     "SecurityCustomPropertiesAlgorithm",
+    "SecuritySessionWithChangeOfResolutionRegressionAlgorithm",
     "SetHoldingsAsyncRegressionAlgorithm",
     "SetHoldingsLiquidateExistingHoldingsMultipleTargetsRegressionAlgorithm",
     "SetHoldingsMultipleTargetsRegressionAlgorithm",

@@ -381,12 +381,13 @@ class Backtest:
             map_file = self.data.map_file_of_identifier(market, first_ticker, listed or BEGINNING_OF_TIME)
         else:
             symbol = Symbol.create(ticker, KIND_TYPES[kind], market)
-        if self.initialized and symbol in self.securities:
+        if self.initialized and symbol in self.securities and symbol not in self.unsubscribed:
             raise UnsupportedApi(f"add_{kind.value}({ticker}) of a security already added, after initialize")
         security = Security(
             symbol, kind, resolution, hours, properties, leverage or DEFAULT_LEVERAGE[kind], fill_forward, extended
         )
         security.clock = self.clock
+        security.session_host = self.consolidation
         attach_cash(self.portfolio.cash_book, security)
         security.cash_account = self.coinbase  # LEAN's BrokerageModelSecurityInitializer, at the addition
         if security.cash_account:
@@ -993,7 +994,11 @@ class Backtest:
                 break
             # the end of this time step (LEAN's OnEndOfTimeStep): the universes change, the steps follow
             self._apply_universe_changes(filling_forward, indicator_feeds, end_ns)
-            active = [feed.bars.end_ns for feed in feeds if feed.symbol not in self.unsubscribed]
+            active = [
+                feed.bars.end_ns
+                for feed in feeds
+                if feed.symbol not in self.unsubscribed and feed.security is self.securities[feed.symbol]
+            ]
             step_times = union_of_sorted(active + self._fill_forward_grids(end_ns) + event_ns + corporate.grid)
             step_times = step_times[step_times > self.last_step_ns]
             between_steps = capacity.has_internal_steps and any(
@@ -1105,12 +1110,19 @@ class Backtest:
         removed = [security for security, is_added in changes if not is_added]
         for security in removed:
             self.unsubscribed.add(security.symbol)
+            if security._session is not None:  # LEAN resets the cache of a security leaving the algorithm
+                security.session.reset()
+                security.session.detach()
             for feed in (security.trade_feed, security.quote_feed):
                 if feed is not None:
                     feed.next_ns = NEVER
             filling_forward[:] = [feed for feed in filling_forward if feed.security is not security]
             indicator_feeds[:] = [pair for pair in indicator_feeds if pair[0].security is not security]
         for security in added:
+            # added again: LEAN's new Security with new subscriptions (the old feeds stay, ended, for the count)
+            self.unsubscribed.discard(security.symbol)
+            if _overrides_hook(self.algorithm, "on_end_of_day"):
+                self.due_events.add(self._end_of_day_events(self.local_time.date(), [security], now_ns))
             subscription = self.subscriptions[security.symbol]
             self._load_subscription(subscription, tomorrow - timedelta(days=1))
             self.subscribed_from[security.symbol] = tomorrow
@@ -1125,10 +1137,7 @@ class Backtest:
             self._notify_changes(added, removed)
 
     def _refuse_events_ahead(self, security: Security, api: str) -> None:
-        """A universe change mid-run is refused for an equity with corporate or map-file events after today,
-        and with ``on_end_of_day`` (its events are scheduled for the initial securities only)."""
-        if _overrides_hook(self.algorithm, "on_end_of_day"):
-            raise UnsupportedApi(f"{api} after initialize with on_end_of_day")
+        """A universe change mid-run is refused for an equity with corporate or map-file events after today."""
         map_file = self.subscriptions[security.symbol].map_file
         if map_file is None:
             return
@@ -1273,21 +1282,33 @@ class Backtest:
             (moment, event.action) for event in self.scheduler.events for moment in event.utc_times(first, self.end)
         ]
         if _overrides_hook(self.algorithm, "on_end_of_day"):
-            events += self._end_of_day_events(first)
+            events += self._end_of_day_events(first, list(self.securities.values()))
         events.sort(key=lambda pair: pair[0])
         return events
 
-    def _end_of_day_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
-        """LEAN calls ``on_end_of_day(symbol)`` ten minutes before each session of a security closes."""
+    def _end_of_day_events(
+        self, first: date, securities: list[Security], after_ns: int = -1
+    ) -> list[tuple[int, Callable[[], Any]]]:
+        """LEAN calls ``on_end_of_day(symbol)`` ten minutes before each session of a security closes, from its
+        addition (events after ``after_ns``) until it leaves the algorithm (LEAN's real-time handler drops them
+        then)."""
         hook = _hook(self.algorithm, "on_end_of_day")
         events = []
-        for symbol, security in self.securities.items():
+        for security in securities:
+            symbol = security.symbol
+
+            def end_of_day(security: Security = security, symbol: Symbol = symbol) -> None:
+                if symbol not in self.unsubscribed and self.securities.get(symbol) is security:
+                    hook(symbol)
+
             day = first
             while day <= self.end:
                 session = security.hours.regular_session(day)
                 if session is not None:
                     moment = (session[1] - timedelta(minutes=10)).replace(tzinfo=security.hours.exchange_tz)
-                    events.append((int(moment.timestamp() * NS), lambda s=symbol: hook(s)))
+                    moment_ns = int(moment.timestamp() * NS)
+                    if moment_ns > after_ns:
+                        events.append((moment_ns, end_of_day))
                 day += timedelta(days=1)
         return events
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from types import MappingProxyType
@@ -81,6 +81,7 @@ from backtest_core.engines.embedded.security_models import (
     shortable,
     shortable_error,
 )
+from backtest_core.engines.embedded.session import Session
 from backtest_core.engines.embedded.slippage_models import checked_slippage_model, refuse_unmodelled, slipped
 from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.errors import UnsupportedApi
@@ -214,6 +215,8 @@ class Security(LeanObject):
         self.shortable_provider: Any = NullShortableProvider.instance
         self._margin_interest_rate_model: Any = MarginInterestRateModel.NULL
         self.cash_book: Any = None  # the portfolio's (set as the backtest adds it)
+        self.session_host: Any = None  # the backtest's consolidation, which feeds an active session
+        self._session: Session | None = None
 
     @property
     def quote_currency_cash(self) -> Cash:
@@ -367,6 +370,13 @@ class Security(LeanObject):
         self.slippage_model = checked_slippage_model(model)
 
     @property
+    def session(self) -> Session:
+        """LEAN's ``Security.Session`` (inactive until its ``size`` is set; see ``session.py``)."""
+        if self._session is None:
+            self._session = Session(self)
+        return self._session
+
+    @property
     def cache(self) -> SecurityCache:
         return SecurityCache(self)
 
@@ -458,19 +468,57 @@ class _ExchangeView(LeanObject):
     """``security.exchange``: its hours and whether it is open now (LEAN's SecurityExchange)."""
 
     def __init__(self, security: Security) -> None:
-        self.hours = security.hours
+        self.hours = ExchangeHours(security.hours)
         self._security = security
 
     @property
     def exchange_open(self) -> bool:
         clock = self._security.clock
-        return clock is not None and self.hours.is_open(clock.local_in(self.hours.exchange_tz), False)
+        hours = self._security.hours
+        return clock is not None and hours.is_open(clock.local_in(hours.exchange_tz), False)
 
     def date_time_is_open(self, moment: datetime) -> bool:
-        return self.hours.is_open(moment, False)
+        return self._security.hours.is_open(moment, False)
 
     Hours = property(lambda self: self.hours)
-    time_zone = TimeZone = property(lambda self: self.hours.exchange_tz)
+    time_zone = TimeZone = property(lambda self: self._security.hours.exchange_tz)
+
+
+class ExchangeHours(LeanObject):
+    """``security.exchange.hours``: LEAN's SecurityExchangeHours over the engine's market hours (regular hours)."""
+
+    def __init__(self, hours: MarketHours) -> None:
+        self._hours = hours
+
+    time_zone = TimeZone = property(lambda self: self._hours.exchange_tz)
+
+    def is_open(self, local: datetime, extended_market_hours: bool = False) -> bool:
+        return self._hours.is_open(_as_datetime(local), bool(extended_market_hours))
+
+    def get_next_market_open(self, local: datetime, extended_market_hours: bool) -> datetime:
+        """The first regular open after ``local`` (LEAN looks 15 days ahead, then throws)."""
+        local = _as_datetime(local)
+        if extended_market_hours:
+            raise UnsupportedApi("SecurityExchangeHours.get_next_market_open with extended market hours")
+        for offset in range(15):
+            session = self._hours.regular_session(local.date() + timedelta(days=offset))
+            if session is not None and session[0] > local:
+                return session[0]
+        raise ValueError(f"Unable to locate next market open within two weeks of {local}.")
+
+    def get_next_market_close(self, local: datetime, extended_market_hours: bool) -> datetime:
+        """The first regular close after ``local``."""
+        if extended_market_hours:
+            raise UnsupportedApi("SecurityExchangeHours.get_next_market_close with extended market hours")
+        close = self._hours.next_regular_close(_as_datetime(local))
+        if close is None:
+            raise ValueError(f"Unable to locate next market close within two weeks of {local}.")
+        return close
+
+
+def _as_datetime(moment: date | datetime) -> datetime:
+    """A Python date where LEAN takes a DateTime: its midnight, as pythonnet converts it."""
+    return moment if isinstance(moment, datetime) else datetime.combine(moment, datetime.min.time())
 
 
 class Portfolio(dict):

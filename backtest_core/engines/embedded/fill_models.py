@@ -163,6 +163,10 @@ class SecurityCache(LeanObject):
     def __init__(self, security: Security) -> None:
         self._security = security
 
+    @property
+    def session(self) -> Any:
+        return self._security.session
+
     def get_data(self, kind: Any = None) -> Any:
         security = self._security
         if kind is None or kind is TradeBar:
