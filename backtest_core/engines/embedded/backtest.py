@@ -29,10 +29,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from backtest_core.engines.base import RunOverrides
-from backtest_core.engines.embedded import consolidators, lean_modules
+from backtest_core.engines.embedded import consolidators, india, lean_modules
 from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.algorithm_settings import AlgorithmSettings
+from backtest_core.engines.embedded.benchmark_currency import add_benchmark_cash
 from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
 from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, benchmark_function
 from backtest_core.engines.embedded.capacity import CapacityEstimate
@@ -48,7 +49,15 @@ from backtest_core.engines.embedded.currency_feeds import (
     feed_kinds,
     seed_conversion_rates,
 )
-from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind, joined
+from backtest_core.engines.embedded.data import (
+    DEFAULT_MARKET,
+    EQUITY_MARKETS,
+    Bars,
+    LeanDataFolder,
+    MarketHours,
+    SecurityKind,
+    joined,
+)
 from backtest_core.engines.embedded.data.map_files import BEGINNING_OF_TIME, MapFile
 from backtest_core.engines.embedded.data_points import bars_up_to, universe_points
 from backtest_core.engines.embedded.delistings import (
@@ -353,16 +362,21 @@ class Backtest:
         if resolution == Resolution.TICK:
             raise UnsupportedApi("tick resolution")
         market = market or DEFAULT_MARKET[kind]
-        if kind == SecurityKind.EQUITY and market != "usa":  # factor files, fees and hours are the USA's here
-            raise UnsupportedApi(f"add_equity({ticker}) in market {market} (US equities only)")
+        if kind == SecurityKind.EQUITY and market not in EQUITY_MARKETS:
+            raise UnsupportedApi(f"add_equity({ticker}) in market {market} (US and India equities only)")
+        account_currency = self.portfolio.cash_book.account_currency
+        if kind == SecurityKind.EQUITY and market == india.INDIA:
+            india.check_account_currency(ticker, account_currency)
         hours = self.data.market_hours(kind, market, ticker)
-        properties = self.data.symbol_properties(kind, market, ticker)
+        properties = self.data.symbol_properties(kind, market, ticker, account_currency)
         if kind == SecurityKind.FOREX and len(ticker) == 6:  # LEAN's default quote currency of a forex pair
             properties = replace(properties, quote_currency=ticker.upper()[3:])
         map_file = None
         if kind == SecurityKind.EQUITY:  # LEAN's identifier: the first ticker and date of today's map file
             named = self.data.map_file_of_ticker(market, ticker, date.today())
             first_ticker, listed = (named.first_ticker, named.first_date) if named.dates else (ticker, None)
+            if listed is None and market == india.INDIA:
+                listed = india.UNMAPPED_FIRST_DATE
             identifier = security_identifier(first_ticker.upper(), SecurityType.EQUITY, market, listed)
             symbol = Symbol(ticker.upper(), SecurityType.EQUITY, market, identifier)
             map_file = self.data.map_file_of_identifier(market, first_ticker, listed or BEGINNING_OF_TIME)
@@ -381,7 +395,7 @@ class Backtest:
             security.leverage = 1.0
         security.cash_book = self.portfolio.cash_book
         if map_file is not None:
-            security.factor_file = self.data.factor_file(map_file.permtick)
+            security.factor_file = self.data.factor_file(map_file.permtick, market)
         self.securities[symbol] = security
         self.securities_view[symbol] = security
         SymbolCache.set(symbol.value, symbol)
@@ -626,6 +640,8 @@ class Backtest:
                 self.benchmark_function = benchmark_function(self.brokerage_model, self.securities)
             if self.coinbase and not self.benchmark_set:
                 self._coinbase_benchmark()
+            self._refuse_foreign_benchmark()
+            add_benchmark_cash(self)
             ensure_currency_feeds(self)  # LEAN's BaseSetupHandler.SetupCurrencyConversions
             seed_conversion_rates(self)
         except UnsupportedApi as error:
@@ -708,6 +724,15 @@ class Backtest:
             raise UnsupportedApi("the Coinbase brokerage's BTCUSD benchmark with hour data")
         self.benchmark_function = lambda utc: 0.0
 
+    def _refuse_foreign_benchmark(self) -> None:
+        """The security benchmark is read as a US equity: one that names a subscribed security of another
+        market (an India equity) is refused."""
+        if self.benchmark_function is not None:
+            return
+        for symbol in self.securities:
+            if symbol.value == self.benchmark_ticker and symbol.market != "usa":
+                raise UnsupportedApi(f"set_benchmark({symbol.value}) of a security in market {symbol.market}")
+
     def _minimum_price_variation(self, key: Any) -> float:
         return self.security(key).symbol_properties.minimum_price_variation
 
@@ -786,7 +811,7 @@ class Backtest:
         if map_file is not None:
             if resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR):
                 bars = bars.select(_in_session(bars, security.hours, security.extended_market_hours))
-            bars = self.data.adjusted(bars, map_file.permtick, security.hours.exchange_tz)
+            bars = self.data.adjusted(bars, map_file.permtick, security.hours.exchange_tz, symbol.market)
         return bars
 
     def _load_all(self, first: date) -> None:
@@ -803,7 +828,12 @@ class Backtest:
         if "quote" in kinds and (security.resolution in (Resolution.MINUTE, Resolution.SECOND) or
                                  security.kind == SecurityKind.FOREX):  # fmt: skip
             quotes = self._load(security, security.resolution, "quote", first, last)
-        if trades is None and quotes is None and not security.internal:
+        mapped_india = (
+            security.symbol.market == india.INDIA
+            and subscription.map_file is not None
+            and bool(subscription.map_file.dates)
+        )  # LEAN runs on with its map file's renames only, as here
+        if trades is None and quotes is None and not security.internal and not mapped_india:
             folder = self.data.folder(security.kind, security.symbol.market, RESOLUTION_NAMES[security.resolution])
             listed = subscription.map_file
             span = "" if listed is None or not listed.dates else (
@@ -877,7 +907,11 @@ class Backtest:
         filled = NO_BARS
         should_stop, consolidation, corporate_ns = self.should_stop, self.consolidation, corporate.next_ns
         recorder.begin(start_ns, end_ns)
+        if any(symbol.market == india.INDIA for symbol in self.securities):
+            recorder.sample_internal_steps(start_ns)
+        internal_steps = recorder.internal_ns is not None
         check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
+        midnight_due = False  # a daily sample due at this very step (a bar ending at midnight)
         model_scan = SecurityModelScan(clock.ns)
         warn = _hook(algorithm, "on_margin_call_warning")
         margin_calls = MarginCallCheck(
@@ -897,11 +931,14 @@ class Backtest:
                         self._finish_warm_up(start_ns)
                     recording = not self.warming_up
                     if recording:
-                        if step_ns >= recorder.next_midnight_ns:
-                            recorder.sample_midnights(self, step_ns)
+                        if step_ns >= recorder.next_midnight_ns:  # LEAN's ScanPastEvents: midnights before it
+                            recorder.sample_midnights(self, step_ns - 1)
+                            midnight_due = recorder.next_midnight_ns == step_ns
                         check_ns = recorder.next_midnight_ns
                     else:  # warming up: again at the start, and each local day for the cancel check
                         check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
+                if internal_steps and recording:
+                    recorder.internal_steps_before(step_ns, portfolio.total_portfolio_value)
                 if between_steps and step_ns > capacity.snapshot_ns:  # due at a step of LEAN's internal benchmark
                     capacity.before_step(step_ns)
                 if events.next_ns < step_ns:
@@ -941,6 +978,10 @@ class Backtest:
                 if working:  # LEAN fills resting orders on the new data before OnData
                     fresh_symbols = {feed.symbol for feed, _ in fresh}
                     self._scan(fresh_symbols, filled)
+                if midnight_due:  # LEAN's SetTime: a midnight at this step sees its prices and fills
+                    midnight_due = False
+                    recorder.sample_midnights(self, step_ns)
+                    check_ns = recorder.next_midnight_ns
                 if consolidation.feeding:  # then the consolidators get this step's data
                     try:
                         consolidation.update(step_ns, filled, filled_quotes)

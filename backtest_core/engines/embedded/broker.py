@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from backtest_core.engines.embedded import india
 from backtest_core.engines.embedded.buying_power_models import (
     BuyingPowerModel,
     GetMaximumOrderQuantityForTargetBuyingPowerParameters,
@@ -652,8 +653,8 @@ HOUR = timedelta(hours=1)
 
 def order_fee(security: Security, quantity: float, price: float, order: Order | None = None) -> float:
     """The fee of ``order`` (None: a market order of ``quantity`` being sized): the security's own fee model's
-    when the algorithm set one, else Interactive Brokers' US equity fee (LEAN's default), zero for crypto and
-    forex under the default model."""
+    when the algorithm set one, else Interactive Brokers' equity fee of the security's market (LEAN's default),
+    zero for crypto and forex under the default model."""
     if security.fee_model is not None:
         order = order if order is not None else sizing_order(security, quantity, security.clock.utc)
         return custom_order_fee(security.fee_model, security, order)
@@ -662,6 +663,8 @@ def order_fee(security: Security, quantity: float, price: float, order: Order | 
         return float(coinbase_fee(security, order))
     if security.fee_model_constant is not None:
         return security.fee_model_constant
+    if security.symbol.market == india.INDIA:
+        return india.interactive_brokers_fee(quantity, quantity * price)
     per_share = 0.005 * abs(quantity)
     if per_share < 1.0:
         return 1.0  # the $1 minimum wins even over the 0.5% cap (LEAN checks it first)

@@ -19,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from backtest_core.engines.embedded.india import IndiaOrderProperties
 from backtest_core.engines.embedded.model import Order, OrderDirection, OrderStatus, OrderType
 from backtest_core.stats.decimals import ZERO, from_float, json_text, normalize, smart_rounding
 
@@ -165,24 +166,48 @@ def _symbol(symbol: Any) -> str:
 
 
 def _properties(order: Order) -> str:
-    """``OrderProperties`` as Newtonsoft writes it (see :func:`properties_json`)."""
-    fields = properties_json(order)["timeInForce"].items()
-    return '{"timeInForce":{' + ",".join(f"{_string(key)}:{_string(value)}" for key, value in fields) + "}}"
-
-
-def properties_json(order: Order) -> dict[str, dict[str, str]]:
-    """An order's ``properties`` as LEAN writes them: the time in force by LEAN's TimeInForceJsonConverter (the
-    default GoodTilCanceled as ``{}``, others with their ``$type`` and properties)."""
+    """``OrderProperties`` as Newtonsoft writes it by default: the time in force (see :func:`properties_json`);
+    ``IndiaOrderProperties`` its own ``ProductType`` first, then the base class's time in force and exchange."""
     properties = _field(order, "properties")
+    time_in_force = ",".join(f"{_string(key)}:{_string(value)}" for key, value in _time_in_force(properties).items())
+    if not isinstance(properties, IndiaOrderProperties):
+        return '{"timeInForce":{' + time_in_force + "}}"
+    product = "null" if properties.product_type is None else _string(properties.product_type)
+    return f'{{"ProductType":{product},"timeInForce":{{{time_in_force}}},"Exchange":{_exchange(properties)}}}'
+
+
+def _exchange(properties: IndiaOrderProperties) -> str:
+    members = properties.exchange.json_members()
+    types = ",".join(str(kind) for kind in members.pop("SecurityTypes"))
+    return (
+        "{"
+        + "".join(f"{_string(key)}:{_string(value)}," for key, value in members.items())
+        + f'"SecurityTypes":[{types}]}}'
+    )
+
+
+def properties_json(order: Order) -> dict[str, Any]:
+    """An order's ``properties`` as LEAN's result files write them (camelCase): the time in force by LEAN's
+    TimeInForceJsonConverter (the default GoodTilCanceled as ``{}``, others with their ``$type`` and
+    properties); ``IndiaOrderProperties`` also its product type and exchange."""
+    properties = _field(order, "properties")
+    time_in_force = _time_in_force(properties)
+    if not isinstance(properties, IndiaOrderProperties):
+        return {"timeInForce": time_in_force}
+    exchange = {key[0].lower() + key[1:]: value for key, value in properties.exchange.json_members().items()}
+    return {"productType": properties.product_type, "timeInForce": time_in_force, "exchange": exchange}
+
+
+def _time_in_force(properties: Any) -> dict[str, str]:
     time_in_force = _field(properties, "time_in_force") if properties is not None else None
     kind = type(time_in_force).__name__ if time_in_force is not None else "GoodTilCanceledTimeInForce"
     if kind not in _TIME_IN_FORCE_TYPES:
-        return {"timeInForce": {}}
+        return {}
     body = {"$type": _TIME_IN_FORCE_TYPES[kind]}
     expiry = _field(time_in_force, "expiry")
     if expiry is not None:
         body["Expiry"] = f"{expiry:%Y-%m-%dT%H:%M:%S}"
-    return {"timeInForce": body}
+    return body
 
 
 def _time(moment: datetime) -> str:

@@ -1,0 +1,115 @@
+"""LEAN's India equity market: its exchanges, ``IndiaOrderProperties`` and Interactive Brokers' India fee.
+
+India equities (``Market.INDIA``) read their prices, factor and map files from ``equity/india`` and their hours
+(Asia/Kolkata) from the market-hours database like US ones; what differs is here:
+
+- ``Exchange`` (``Common/Exchange.cs``): the India exchanges (NSE, BSE) and ``UNKNOWN``; an order's exchange is
+  a property it carries (and LEAN serialises), not something the backtesting brokerage fills by.
+- ``IndiaOrderProperties`` (``Common/Orders/IndiaOrderProperties.cs``): the exchange and an optional product
+  type (MIS/CNC/NRML) beside the time in force.
+- The default brokerage model's fee, ``InteractiveBrokersFeeModel`` for ``Market.India``: 0.01 INR a share, at
+  least 6 INR, at most 20 times the order's value, charged in INR. The engine charges fees in the account
+  currency, so an India equity needs an INR account (see :func:`check_account_currency`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from backtest_core.engines.embedded.model import LeanObject, SecurityType, _Enum, _LeanClassType
+from backtest_core.engines.embedded.time_in_force import OrderProperties
+from backtest_core.errors import UnsupportedApi
+
+INDIA = "india"
+# LEAN's SecurityIdentifier.DefaultDate (FromOADate(0)): the date of an equity without a map file, so an India
+# ticker without one is "YESBANK UL". (US tickers without one keep SPY's 1998-01-02 here; see model.py.)
+UNMAPPED_FIRST_DATE = date(1899, 12, 30)
+CURRENCY = "INR"
+IB_FEE_PER_SHARE = 0.01
+IB_MINIMUM_FEE = 6.0
+IB_MAXIMUM_FEE_RATE = 20.0
+
+
+class Exchange(LeanObject, metaclass=_LeanClassType):
+    """LEAN's ``Exchange``: a name, a code and the market and security types it lists. Only the India exchanges
+    are modelled; any other (``Exchange.NYSE``) is refused by name."""
+
+    def __init__(self, name: str, code: str, description: str, market: str, *security_types: SecurityType) -> None:
+        self.name, self.description, self.market = name, description, market
+        self.code = code or name
+        self.security_types = [SecurityType(kind) for kind in security_types]
+
+    def json_members(self) -> dict[str, Any]:
+        """Its JSON properties as Newtonsoft names them by default (``Description`` is ``JsonIgnore``)."""
+        return {"Code": self.code, "Name": self.name, "Market": self.market,
+                "SecurityTypes": [int(kind) for kind in self.security_types]}  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        """LEAN's ``Equals``: the same code, market and security types."""
+        if not isinstance(other, Exchange):
+            return NotImplemented
+        same_types = sorted(self.security_types) == sorted(other.security_types)
+        return self.code == other.code and self.market == other.market and same_types
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.market, tuple(sorted(self.security_types))))
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+Exchange.UNKNOWN = Exchange("", "", "UNKNOWN", "")
+Exchange.BSE = Exchange("BSE", "BSE", "Bombay Stock Exchange", INDIA, SecurityType.EQUITY)
+Exchange.NSE = Exchange("NSE", "NSE", "National Stock Exchange of India", INDIA, SecurityType.EQUITY)
+
+
+class IndiaProductType(_Enum):
+    """LEAN's ``IndiaOrderProperties.IndiaProductType``."""
+
+    MIS = 0
+    CNC = 1
+    NRML = 2
+
+
+class IndiaOrderProperties(OrderProperties):
+    """LEAN's ``IndiaOrderProperties(exchange, product_type=None)``: the product type is kept as its name."""
+
+    IndiaProductType = IndiaProductType
+
+    def __init__(self, exchange: Exchange, product_type: IndiaProductType | None = None) -> None:
+        super().__init__()
+        if not isinstance(exchange, Exchange):
+            raise UnsupportedApi(f"IndiaOrderProperties({exchange!r}): the exchange must be one of LEAN's Exchange")
+        object.__setattr__(self, "exchange", exchange)
+        name = None if product_type is None else IndiaProductType(int(product_type)).name
+        object.__setattr__(self, "product_type", name)
+
+    def clone(self) -> IndiaOrderProperties:
+        """LEAN's ``MemberwiseClone``: a copy with the same members."""
+        copy = object.__new__(IndiaOrderProperties)
+        for name in ("time_in_force", "exchange", "product_type"):
+            object.__setattr__(copy, name, object.__getattribute__(self, name))
+        return copy
+
+
+def check_account_currency(ticker: str, account_currency: str) -> None:
+    """An India equity is quoted in the account currency (LEAN's default symbol properties) while its fee is
+    charged in INR: only an INR account keeps both in one currency, as the engine charges fees."""
+    if account_currency != CURRENCY:
+        raise UnsupportedApi(
+            f"add_equity({ticker}) in market india with account currency {account_currency} (only INR)"
+        )
+
+
+def interactive_brokers_fee(quantity: float, value: float) -> float:
+    """``InteractiveBrokersFeeModel`` for an India equity order of ``quantity`` shares worth ``value``: the
+    per-share fee, raised to the minimum, else capped at the maximum rate of the order's value (the minimum is
+    checked first, as LEAN does)."""
+    fee = IB_FEE_PER_SHARE * abs(quantity)
+    if fee < IB_MINIMUM_FEE:
+        return IB_MINIMUM_FEE
+    return min(fee, IB_MAXIMUM_FEE_RATE * abs(value))
