@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
-from backtest_core.engines.embedded.india import Exchange, IndiaOrderProperties, interactive_brokers_fee
+from backtest_core.engines.embedded.india import (
+    Exchange,
+    IndiaFeeModel,
+    IndiaOrderProperties,
+    SamcoFeeModel,
+    ZerodhaFeeModel,
+    interactive_brokers_fee,
+)
 from backtest_core.engines.embedded.model import SecurityType, security_identifier
 from backtest_core.engines.embedded.order_hash import order_json, properties_json
 from backtest_core.errors import UnsupportedApi
@@ -168,3 +176,28 @@ class Algo(QCAlgorithm):
     assert any(line.startswith("split WARNING ") for line in events)
     assert any(line.startswith("split SPLIT_OCCURRED 421.0 0.2 ") for line in events)
     assert "dividend 0.5 88.8 2010-06-15" in events
+
+
+def test_india_fee_models_follow_leans_formula_term_by_term() -> None:
+    """Zerodha on a purchase of 10 at 94.85 (948.5): brokerage round(0.28455) 0.28, exchange round(0.0327) 0.03,
+    state tax round(0.18 x 0.31) 0.06, SEBI 0.00, stamp on the order value round(0.0285) 0.03: 0.40. The sale
+    adds the transaction tax round(0.2371) 0.24 and drops the stamp: 0.61. Samco: brokerage 0.19, state tax
+    0.04, stamp on the turnover 0.03: 0.29. A 1,000,000 purchase: brokerage capped at 20, exchange 34.5, state
+    tax 9.81, SEBI 1, stamp 30: 95.31."""
+    assert ZerodhaFeeModel().fee(Decimal("948.5")) == Decimal("0.40")
+    assert ZerodhaFeeModel().fee(Decimal("-948.5")) == Decimal("0.61")
+    assert SamcoFeeModel().fee(Decimal("948.5")) == Decimal("0.29")
+    assert ZerodhaFeeModel().fee(Decimal(1_000_000)) == Decimal("95.31")
+    assert IndiaFeeModel().fee(Decimal(1_000_000)) == 0  # LEAN's base class: every rate 0
+
+
+def test_a_zerodha_fee_model_charges_its_fee_on_an_india_fill(lean_data: Path, tmp_path: Path) -> None:
+    source = _india_algorithm("INR").replace(
+        'self.add_equity("YESBANK", Resolution.MINUTE, Market.INDIA)',
+        'self.add_equity("YESBANK", Resolution.MINUTE, Market.INDIA).set_fee_model(ZerodhaFeeModel())',
+    )
+    outcome = run_source(tmp_path, lean_data, source)
+    assert outcome.status == "completed", outcome.error
+    fills = [line for line in debug_lines(tmp_path / "out") if "FILLED" in line]
+    assert len(fills) == 1 and fills[0].endswith("FILLED 94.85 0.4 INR 2019-07-08 23:46:00")
+    assert statistics(tmp_path / "out")["Total Fees"] == "₹0.40"

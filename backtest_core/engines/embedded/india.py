@@ -10,16 +10,34 @@ India equities (``Market.INDIA``) read their prices, factor and map files from `
 - The default brokerage model's fee, ``InteractiveBrokersFeeModel`` for ``Market.India``: 0.01 INR a share, at
   least 6 INR, at most 20 times the order's value, charged in INR. The engine charges fees in the account
   currency, so an India equity needs an INR account (see :func:`check_account_currency`).
+- ``IndiaFeeModel`` (``Common/Orders/Fees/IndiaFeeModel.cs``) and its brokers' rates, ``ZerodhaFeeModel`` and
+  ``SamcoFeeModel``, for ``security.set_fee_model``: brokerage, securities transaction tax (sales), exchange
+  charge, state tax, SEBI and stamp charges (purchases), each rounded to paise as LEAN's decimals round.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from backtest_core.engines.embedded.model import LeanObject, SecurityType, _Enum, _LeanClassType
+from backtest_core.engines.embedded.fee_models import FeeModel, OrderFeeParameters
+from backtest_core.engines.embedded.model import (
+    CashAmount,
+    LeanObject,
+    Order,
+    OrderFee,
+    OrderType,
+    SecurityType,
+    _Enum,
+    _LeanClassType,
+)
 from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.errors import UnsupportedApi
+from backtest_core.stats.decimals import ZERO, from_float, round_places
+
+if TYPE_CHECKING:
+    from backtest_core.engines.embedded.broker import Security
 
 INDIA = "india"
 # LEAN's SecurityIdentifier.DefaultDate (FromOADate(0)): the date of an equity without a map file, so an India
@@ -113,3 +131,82 @@ def interactive_brokers_fee(quantity: float, value: float) -> float:
     if fee < IB_MINIMUM_FEE:
         return IB_MINIMUM_FEE
     return min(fee, IB_MAXIMUM_FEE_RATE * abs(value))
+
+
+class IndiaFeeModel(FeeModel):
+    """LEAN's ``IndiaFeeModel``: the fee of an order of value V (its ``GetValue``, negative for a sale), in INR.
+
+    brokerage = min(max brokerage, round(|V| x rate, 2)) (the cap unrounded); turnover = round(|V|, 2); STT on sales
+    = round(|V| x rate, 2); exchange = round(turnover x rate, 2); state tax = round(rate x (brokerage + exchange),
+    2); SEBI = round(turnover x rate, 2); stamp on purchases = round(|V| or turnover x rate, 2); the fee is their
+    sum rounded to 2 places. The base class's rates are LEAN's defaults, 0."""
+
+    brokerage_multiplier = ZERO
+    max_brokerage = ZERO
+    securities_transaction_tax_total_multiplier = ZERO
+    exchange_transaction_charge_multiplier = ZERO
+    state_tax_multiplier = ZERO
+    sebi_charges_multiplier = ZERO
+    stamp_charges_multiplier = ZERO
+    is_stamp_charges_from_order_value = False
+
+    def get_order_fee(self, parameters: OrderFeeParameters) -> OrderFee:
+        if parameters.security is None:
+            return OrderFee(CashAmount(0.0, CURRENCY))
+        return OrderFee(CashAmount(float(self.fee(order_value(parameters.order, parameters.security))), CURRENCY))
+
+    def fee(self, order_value: Decimal) -> Decimal:
+        is_sell = order_value < 0
+        value = abs(order_value)
+        multiplied = value * self.brokerage_multiplier
+        brokerage = self.max_brokerage if multiplied > self.max_brokerage else round_places(multiplied, 2)
+        turnover = round_places(value, 2)
+        transaction_tax = round_places(value * self.securities_transaction_tax_total_multiplier, 2) if is_sell else ZERO
+        exchange_charge = round_places(turnover * self.exchange_transaction_charge_multiplier, 2)
+        state_tax = round_places(self.state_tax_multiplier * (brokerage + exchange_charge), 2)
+        sebi_charges = round_places(turnover * self.sebi_charges_multiplier, 2)
+        stamp_charges = ZERO
+        if not is_sell:
+            base = value if self.is_stamp_charges_from_order_value else turnover
+            stamp_charges = round_places(base * self.stamp_charges_multiplier, 2)
+        total = brokerage + transaction_tax + exchange_charge + stamp_charges + state_tax + sebi_charges
+        return round_places(total, 2)
+
+
+class ZerodhaFeeModel(IndiaFeeModel):
+    """LEAN's ``ZerodhaFeeModel``: Zerodha's rates (stamp charges on the order value)."""
+
+    brokerage_multiplier = Decimal("0.0003")
+    max_brokerage = Decimal(20)
+    securities_transaction_tax_total_multiplier = Decimal("0.00025")
+    exchange_transaction_charge_multiplier = Decimal("0.0000345")
+    state_tax_multiplier = Decimal("0.18")
+    sebi_charges_multiplier = Decimal("0.000001")
+    stamp_charges_multiplier = Decimal("0.00003")
+    is_stamp_charges_from_order_value = True
+
+
+class SamcoFeeModel(IndiaFeeModel):
+    """LEAN's ``SamcoFeeModel``: Samco's rates (stamp charges on the turnover)."""
+
+    brokerage_multiplier = Decimal("0.0002")
+    max_brokerage = Decimal(20)
+    securities_transaction_tax_total_multiplier = Decimal("0.00025")
+    exchange_transaction_charge_multiplier = Decimal("0.0000345")
+    state_tax_multiplier = Decimal("0.18")
+    sebi_charges_multiplier = Decimal("0.000001")
+    stamp_charges_multiplier = Decimal("0.00003")
+
+
+def order_value(order: Order, security: Security) -> Decimal:
+    """LEAN's ``Order.GetValue`` in the account currency: quantity times the security's price; for a limit,
+    stop-limit (its limit) or stop order (its stop) a sale takes the higher, a purchase the lower of the
+    order's price and the security's (an INR security under an INR account converts at 1)."""
+    quantity, price = from_float(order.quantity), from_float(security.price)
+    kind = int(order.type)
+    if kind in (OrderType.MARKET, OrderType.MARKET_ON_OPEN, OrderType.MARKET_ON_CLOSE):
+        return quantity * price
+    if kind not in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.STOP_MARKET):
+        raise UnsupportedApi(f"IndiaFeeModel for a {OrderType(kind).name} order")
+    own = from_float((order.stop_price if kind == OrderType.STOP_MARKET else order.limit_price) or 0.0)
+    return quantity * (max(own, price) if quantity < 0 else min(own, price))  # a sale's higher, a purchase's lower

@@ -59,7 +59,13 @@ from backtest_core.engines.embedded.fill_models import (  # noqa: F401
     FillModelParameters,
     ImmediateFillModel,
 )
-from backtest_core.engines.embedded.india import Exchange, IndiaOrderProperties  # noqa: F401
+from backtest_core.engines.embedded.india import (  # noqa: F401
+    Exchange,
+    IndiaFeeModel,
+    IndiaOrderProperties,
+    SamcoFeeModel,
+    ZerodhaFeeModel,
+)
 from backtest_core.engines.embedded.indicators import *  # noqa: F403
 from backtest_core.engines.embedded.indicators.fields import Field  # noqa: F401
 
