@@ -28,6 +28,7 @@ NAMES = _names()
 # Algorithms that match LEAN in every statistic and both data-point counts: a refusal of one is a regression.
 MUST_MATCH: set[str] = {
     "AddRemoveSecurityRegressionAlgorithm",
+    "AutoRegressiveIntegratedMovingAverageRegressionAlgorithm",
     "BasicSetAccountCurrencyAlgorithm",
     "BasicSetAccountCurrencyWithAmountAlgorithm",
     "BasicTemplateAlgorithm",
