@@ -36,6 +36,7 @@ MUST_MATCH: set[str] = {
     "CanLiquidateWithOrderPropertiesRegressionAlgorithm",
     "ClassicRangeConsolidatorAlgorithm",
     "ClassicRenkoConsolidatorAlgorithm",
+    "ComboOrdersFillModelAlgorithm",
     "CompleteOrderTagUpdateAlgorithm",
     "CompositeIndicatorWorksAsExpectedRegressionAlgorithm",
     "ConsolidateHourBarsIntoDailyBarsRegressionAlgorithm",

@@ -334,6 +334,28 @@ class QCAlgorithm(IndicatorApi):
             symbol, quantity, OrderType.LIMIT, tag, asynchronous, order_properties, limit_price=float(limit_price)
         )
 
+    def combo_market_order(
+        self, legs: Any, quantity: int, asynchronous: bool = False, tag: str = "", order_properties: Any = None
+    ) -> Any:  # fmt: skip
+        return self._backtest.combo_order(legs, quantity, 0, asynchronous, tag, order_properties)
+
+    def combo_limit_order(
+        self, legs: Any, quantity: int, limit_price: float, asynchronous: bool = False, tag: str = "",
+        order_properties: Any = None,
+    ) -> Any:  # fmt: skip
+        if limit_price == 0:
+            raise ValueError("ComboLimitOrder requires a limit price")
+        if any(leg.order_price is not None for leg in legs):
+            raise ValueError("ComboLimitOrder does not support limit prices for individual legs")
+        return self._backtest.combo_order(legs, quantity, limit_price, asynchronous, tag, order_properties)
+
+    def combo_leg_limit_order(
+        self, legs: Any, quantity: int, asynchronous: bool = False, tag: str = "", order_properties: Any = None
+    ) -> Any:  # fmt: skip
+        if any(leg.order_price is None for leg in legs):
+            raise ValueError("ComboLegLimitOrder requires a limit price for each leg")
+        return self._backtest.combo_order(legs, quantity, 0, asynchronous, tag, order_properties)
+
     def stop_market_order(
         self, symbol: Any, quantity: float, stop_price: float, asynchronous: bool = False, tag: str = "",
         order_properties: Any = None, **_: Any,

@@ -39,6 +39,7 @@ from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageMode
 from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
+from backtest_core.engines.embedded.combo_orders import GroupOrderManager, Leg, check_sizing, combo_type, lean_decimal
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
 from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator, resolution_span
 from backtest_core.engines.embedded.corporate_events import CorporateSteps, corporate_events
@@ -576,6 +577,38 @@ class Backtest:
         if order_type == OrderType.MARKET:
             self.transactions.scan(set())
         return ticket
+
+    def combo_order(
+        self, legs: list[Any], quantity: float, limit_price: float, asynchronous: bool, tag: str, properties: Any
+    ) -> list[OrderTicket] | None:
+        """LEAN's ``SubmitComboOrder``: a group of the legs' orders (see :mod:`.combo_orders`)."""
+        if properties is not None and not isinstance(properties, OrderProperties):
+            raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
+        legs = list(legs)
+        if not legs or not all(isinstance(leg, Leg) for leg in legs):
+            raise UnsupportedApi("combo orders of anything but a list of Leg")
+        check_sizing(legs, quantity)
+        if self.warming_up or not self.initialized:
+            self.recorder.engine_log(
+                "ERROR",
+                "This operation is not allowed in Initialize or during warm up: "
+                "OrderRequest. Please move this code to the OnWarmupFinished() method.",
+            )
+            return None
+        kind = combo_type(legs, limit_price)
+        transactions = self.transactions
+        transactions.group_ids += 1
+        group = GroupOrderManager(transactions.group_ids, len(legs), quantity, lean_decimal(limit_price))
+        specs = []
+        for leg in legs:
+            security = self.security(leg.symbol)
+            if security.kind != SecurityKind.EQUITY:
+                raise UnsupportedApi(f"combo orders of {security.kind.value} securities")
+            if not security.is_tradable:
+                raise UnsupportedApi("combo orders of a security that is not tradable")
+            specs.append((security, float(leg.quantity * quantity), leg.order_price))
+        properties = properties if properties is not None else self.default_order_properties
+        return transactions.submit_combo(specs, group, kind, tag, properties)
 
     def _invalid_ticket(
         self, security: Security, quantity: float, order_type: OrderType, tag: str, message: str

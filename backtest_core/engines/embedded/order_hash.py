@@ -37,6 +37,10 @@ _OWN_FIELDS: dict[int, tuple[str, ...]] = {
     OrderType.MARKET_ON_CLOSE: ("type",),
     7: ("type", "triggerPrice", "limitPrice", "triggerTouched"),  # LimitIfTouchedOrder
     11: ("trailingAmount", "trailingAsPercentage", "type", "stopPrice"),  # TrailingStopOrder : StopMarketOrder
+    # combo orders: ComboOrder overrides Quantity, so it comes after the class's own
+    OrderType.COMBO_MARKET: ("type", "quantity"),
+    OrderType.COMBO_LIMIT: ("type", "quantity"),
+    OrderType.COMBO_LEG_LIMIT: ("type", "limitPrice", "quantity"),
 }
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _ROUNDED = {"limitPrice": "limit_price", "stopPrice": "stop_price", "triggerPrice": "trigger_price",
@@ -67,10 +71,14 @@ def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal] | None
     rounded = {
         name: smart_rounding(from_float(_field(order, _ROUNDED[name]) or 0.0)) for name in own if name in _ROUNDED
     }
+    if order.type == OrderType.COMBO_LEG_LIMIT:  # GetHash smart-rounds LimitOrder's limits, not this class's
+        rounded["limitPrice"] = order.limit_decimal
     parts: list[str] = []
     for name in own:
         if name == "type":
             parts.append(f'"type":{int(order.type)}')
+        elif name == "quantity":
+            parts.append(f'"quantity":{json_text(quantity)}')
         elif name in _FLAGS:
             parts.append(f'"{name}":{_bool(_field(order, _FLAGS[name]) or False)}')
         else:
@@ -91,8 +99,9 @@ def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal] | None
                          ("canceledTime", order.canceled_time)):  # fmt: skip
         if moment is not None:
             parts.append(f'"{name}":"{_time(moment)}"')
+    if "quantity" not in own:
+        parts.append(f'"quantity":{json_text(quantity)}')
     parts += [
-        f'"quantity":{json_text(quantity)}',
         f'"status":{int(order.status)}',
         f'"tag":{_string(order.tag or "")}',
         f'"properties":{_properties(order)}',
@@ -104,6 +113,11 @@ def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal] | None
         else f'"orderSubmissionData":{{"bidPrice":{json_text(bid)},"askPrice":{json_text(ask)},'
         f'"lastPrice":{json_text(last)}}}',
         f'"isMarketable":{_bool(_is_marketable(order, quantity, rounded.get("limitPrice"), bid, ask))}',
+    ]
+    group = _field(order, "group_order_manager")
+    if group is not None:
+        parts.append(f'"groupOrderManager":{group.json()}')
+    parts += [
         f'"priceAdjustmentMode":{int(_field(order, "price_adjustment_mode") or 1)}',  # the subscription's: Adjusted
     ]
     return "{" + ",".join(parts) + "}"
@@ -121,7 +135,7 @@ def _is_marketable(order: Order, quantity: Decimal, limit: Decimal | None, bid: 
     """LEAN's ``Order.IsMarketable``: a market order, or a limit order at or through the submission quote."""
     if order.type == OrderType.LIMIT and limit is not None:
         return (quantity > 0 and limit >= ask) or (quantity < 0 and limit <= bid)
-    return order.type == OrderType.MARKET
+    return order.type in (OrderType.MARKET, OrderType.COMBO_MARKET)
 
 
 def _direction(quantity: Decimal) -> OrderDirection:

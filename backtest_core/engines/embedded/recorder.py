@@ -593,15 +593,20 @@ def _order_json(order: Order) -> dict[str, Any]:
         "orderSubmissionData": None
         if order.submission is None
         else dict(zip(("bidPrice", "askPrice", "lastPrice"), order.submission, strict=True)),
-        "isMarketable": order.type == OrderType.MARKET,
-        "priceAdjustmentMode": 1 if symbol.security_type == SecurityType.EQUITY else 0,
+        "isMarketable": order.type in (OrderType.MARKET, OrderType.COMBO_MARKET),
     }
+    group = order.group_order_manager
+    if group is not None:  # LEAN writes a combo's GroupOrderManager (its own property names)
+        body["groupOrderManager"] = {"id": group.id, "quantity": group.quantity, "count": group.count,
+                                     "limitPrice": group.limit_price, "orderIds": list(group.order_ids),
+                                     "direction": int(group.direction)}  # fmt: skip
+    body["priceAdjustmentMode"] = 1 if symbol.security_type == SecurityType.EQUITY else 0
     if order.type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP):
         body["stopPrice"] = order.stop_price
     if order.type == OrderType.TRAILING_STOP:
         body["trailingAmount"] = order.trailing_amount
         body["trailingAsPercentage"] = order.trailing_as_percentage
-    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED):
+    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED, OrderType.COMBO_LEG_LIMIT):
         body["limitPrice"] = order.limit_price
     if order.type == OrderType.LIMIT_IF_TOUCHED:
         body["triggerPrice"] = order.trigger_price
