@@ -201,3 +201,31 @@ def test_a_zerodha_fee_model_charges_its_fee_on_an_india_fill(lean_data: Path, t
     fills = [line for line in debug_lines(tmp_path / "out") if "FILLED" in line]
     assert len(fills) == 1 and fills[0].endswith("FILLED 94.85 0.4 INR 2019-07-08 23:46:00")
     assert statistics(tmp_path / "out")["Total Fees"] == "₹0.40"
+
+
+def test_the_zerodha_brokerage_defaults_equities_to_india_with_its_fees_and_leverage(
+    lean_data: Path, tmp_path: Path
+) -> None:
+    """``BrokerageName.ZERODHA``: ``add_equity`` without a market is an India equity, its fee model Zerodha's and
+    its leverage 5; a market-on-close order, which LEAN's model rejects, is refused by name."""
+    source = _india_algorithm("INR").replace(
+        'self.add_equity("YESBANK", Resolution.MINUTE, Market.INDIA)',
+        "self.set_brokerage_model(BrokerageName.ZERODHA)\n"
+        '        equity = self.add_equity("YESBANK", Resolution.MINUTE)\n'
+        '        self.debug(f"{equity.symbol.id} {equity.leverage} {type(equity.fee_model).__name__}")',
+    )
+    outcome = run_source(tmp_path, lean_data, source)
+    assert outcome.status == "completed", outcome.error
+    lines = debug_lines(tmp_path / "out")
+    assert any(line.endswith("YESBANK UL 5.0 ZerodhaFeeModel") for line in lines)
+    fills = [line for line in lines if "FILLED" in line]
+    assert len(fills) == 1 and fills[0].endswith("FILLED 94.85 0.4 INR 2019-07-08 23:46:00")
+    refused = run_source(
+        tmp_path / "moc",
+        lean_data,
+        source.replace('self.market_order("YESBANK", 10)', 'self.market_on_close_order("YESBANK", 10)'),
+    )
+    assert refused.status == "failed"
+    assert "a MARKET_ON_CLOSE order under the Zerodha brokerage (LEAN rejects it) is not supported" in str(
+        refused.error
+    )

@@ -137,11 +137,14 @@ class QCAlgorithm(IndicatorApi):
                 raise UnsupportedApi("set_brokerage_model(BrokerageName.COINBASE) with a margin account (LEAN throws)")
             self._backtest.brokerage = int(brokerage)
             return
-        if int(brokerage) not in (BrokerageName.DEFAULT, BrokerageName.INTERACTIVE_BROKERS_BROKERAGE):
-            raise UnsupportedApi(f"set_brokerage_model({brokerage!r}): only Default, InteractiveBrokers and Coinbase")
+        supported = (BrokerageName.DEFAULT, BrokerageName.INTERACTIVE_BROKERS_BROKERAGE, BrokerageName.ZERODHA)
+        if int(brokerage) not in supported:
+            raise UnsupportedApi(
+                f"set_brokerage_model({brokerage!r}): only Default, InteractiveBrokers, Zerodha and Coinbase"
+            )
         if account_type is not None and int(account_type) != AccountType.MARGIN:
             raise UnsupportedApi("set_brokerage_model with a cash account")
-        self._backtest.brokerage = int(brokerage)
+        self._backtest.set_brokerage(int(brokerage))
 
     def get_parameter(self, name: str, default: Any = None) -> Any:
         value = self._backtest.parameters.get(name)
@@ -187,7 +190,7 @@ class QCAlgorithm(IndicatorApi):
         self,
         ticker: str,
         resolution: Any = Resolution.MINUTE,
-        market: str = "usa",
+        market: str | None = None,
         fill_forward: bool = True,
         leverage: float = 0.0,
         extended_market_hours: bool = False,

@@ -326,6 +326,15 @@ class Backtest:
         if amount is not None:
             self.set_cash(float(amount))
 
+    def set_brokerage(self, brokerage: int) -> None:
+        """LEAN's ``SetBrokerageModel(BrokerageName)`` for the Default, InteractiveBrokers and Zerodha models:
+        the securities added so far get the new model's security initializer, keeping their leverage."""
+        self.brokerage = brokerage
+        if brokerage == india.ZERODHA:
+            for security in self.securities.values():
+                if not security.internal:
+                    india.initialize_for_zerodha(security, security.leverage)
+
     @property
     def coinbase(self) -> bool:
         """Under LEAN's Coinbase (GDAX) brokerage model."""
@@ -349,6 +358,7 @@ class Backtest:
         leverage: float,
         extended: bool,
         options: dict[str, Any],
+        internal: bool = False,
     ) -> Security:
         unknown = set(options) - {"data_normalization_mode", "dataNormalizationMode"}
         if unknown:
@@ -361,7 +371,9 @@ class Backtest:
         resolution = Resolution(int(resolution)) if resolution is not None else Resolution.MINUTE
         if resolution == Resolution.TICK:
             raise UnsupportedApi("tick resolution")
-        market = market or DEFAULT_MARKET[kind]
+        if not market:  # the brokerage model's DefaultMarkets
+            zerodha_equity = kind == SecurityKind.EQUITY and self.brokerage == india.ZERODHA
+            market = india.INDIA if zerodha_equity else DEFAULT_MARKET[kind]
         if kind == SecurityKind.EQUITY and market not in EQUITY_MARKETS:
             raise UnsupportedApi(f"add_equity({ticker}) in market {market} (US and India equities only)")
         account_currency = self.portfolio.cash_book.account_currency
@@ -393,6 +405,8 @@ class Backtest:
         security.cash_account = self.coinbase  # LEAN's BrokerageModelSecurityInitializer, at the addition
         if security.cash_account:
             security.leverage = 1.0
+        if self.brokerage == india.ZERODHA and not internal:  # LEAN's GetLeverage: 1 for internal feeds
+            india.initialize_for_zerodha(security, leverage)
         security.cash_book = self.portfolio.cash_book
         if map_file is not None:
             security.factor_file = self.data.factor_file(map_file.permtick, market)
@@ -423,7 +437,7 @@ class Backtest:
         """A conversion security the cash book needs: subscribed, filled forward, never shown to the algorithm."""
         if self.security_initializers:  # whether LEAN initializes them too is not modelled
             raise UnsupportedApi("add_security_initializer with the cash book's conversion securities")
-        security = self.add_security(kind, ticker, resolution, market, True, 0.0, False, {})
+        security = self.add_security(kind, ticker, resolution, market, True, 0.0, False, {}, internal=True)
         security.internal = True
         self.internal_securities = True
         return security
@@ -527,6 +541,8 @@ class Backtest:
                 "OrderRequest. Please move this code to the OnWarmupFinished() method.",
             )
             return None
+        if self.brokerage == india.ZERODHA:
+            india.check_zerodha_order(security, order_type)
         if not security.is_tradable:  # delisted or removed
             message = f"The security with symbol '{security.symbol}' is marked as non-tradable."
             return self._invalid_ticket(security, quantity, order_type, tag, message)

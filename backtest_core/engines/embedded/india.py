@@ -1,4 +1,4 @@
-"""LEAN's India equity market: its exchanges, ``IndiaOrderProperties`` and Interactive Brokers' India fee.
+"""LEAN's India equity market: its exchanges, ``IndiaOrderProperties``, its fee models and the Zerodha brokerage.
 
 India equities (``Market.INDIA``) read their prices, factor and map files from ``equity/india`` and their hours
 (Asia/Kolkata) from the market-hours database like US ones; what differs is here:
@@ -10,6 +10,11 @@ India equities (``Market.INDIA``) read their prices, factor and map files from `
 - The default brokerage model's fee, ``InteractiveBrokersFeeModel`` for ``Market.India``: 0.01 INR a share, at
   least 6 INR, at most 20 times the order's value, charged in INR. The engine charges fees in the account
   currency, so an India equity needs an INR account (see :func:`check_account_currency`).
+- ``ZerodhaBrokerageModel`` (``BrokerageName.ZERODHA``, margin accounts): equities default to ``Market.INDIA``,
+  each security gets the Zerodha fee model and equities a leverage of 5 (the one ``add_equity`` gives wins);
+  orders other than market, limit, stop market and stop limit, or for other than equities, which LEAN
+  rejects with a brokerage message, are refused by name; forex and crypto, whose leverage LEAN's model
+  throws on, too.
 - ``IndiaFeeModel`` (``Common/Orders/Fees/IndiaFeeModel.cs``) and its brokers' rates, ``ZerodhaFeeModel`` and
   ``SamcoFeeModel``, for ``security.set_fee_model``: brokerage, securities transaction tax (sales), exchange
   charge, state tax, SEBI and stamp charges (purchases), each rounded to paise as LEAN's decimals round.
@@ -21,6 +26,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from backtest_core.engines.embedded.data import SecurityKind
 from backtest_core.engines.embedded.fee_models import FeeModel, OrderFeeParameters
 from backtest_core.engines.embedded.model import (
     CashAmount,
@@ -47,6 +53,9 @@ CURRENCY = "INR"
 IB_FEE_PER_SHARE = 0.01
 IB_MINIMUM_FEE = 6.0
 IB_MAXIMUM_FEE_RATE = 20.0
+ZERODHA = 15  # BrokerageName.Zerodha
+ZERODHA_LEVERAGE = 5.0
+ZERODHA_ORDER_TYPES = (OrderType.LIMIT, OrderType.MARKET, OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
 
 
 class Exchange(LeanObject, metaclass=_LeanClassType):
@@ -210,3 +219,18 @@ def order_value(order: Order, security: Security) -> Decimal:
         raise UnsupportedApi(f"IndiaFeeModel for a {OrderType(kind).name} order")
     own = from_float((order.stop_price if kind == OrderType.STOP_MARKET else order.limit_price) or 0.0)
     return quantity * (max(own, price) if quantity < 0 else min(own, price))  # a sale's higher, a purchase's lower
+
+
+def initialize_for_zerodha(security: Security, leverage: float) -> None:
+    """``BrokerageModelSecurityInitializer`` under ``ZerodhaBrokerageModel``: its fee model; an equity's leverage
+    5 unless one was given (LEAN sets the given one after the initializer)."""
+    if security.kind != SecurityKind.EQUITY:
+        raise UnsupportedApi(f"a {security.kind.value} security under the Zerodha brokerage (LEAN throws)")
+    security.fee_model = ZerodhaFeeModel()
+    security.leverage = leverage or ZERODHA_LEVERAGE
+
+
+def check_zerodha_order(security: Security, order_type: OrderType) -> None:
+    """What ``ZerodhaBrokerageModel.CanSubmitOrder`` rejects (every time in force the engine has it accepts)."""
+    if int(order_type) not in ZERODHA_ORDER_TYPES:
+        raise UnsupportedApi(f"a {OrderType(int(order_type)).name} order under the Zerodha brokerage (LEAN rejects it)")

@@ -159,10 +159,12 @@ class BrokerageName(_Enum):
     QUANTCONNECT_BROKERAGE = 0
     INTERACTIVE_BROKERS_BROKERAGE = 1
     GDAX = 12  # LEAN's obsolete name (GDAXBrokerageModel derives from CoinbaseBrokerageModel, unchanged)
+    ZERODHA = 15
     COINBASE = 32
     Default = 0
     QuantConnectBrokerage = 0
     InteractiveBrokersBrokerage = 1
+    Zerodha = 15
     Coinbase = 32
 
 
