@@ -332,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print the selection and stop")
     parser.add_argument("--jobs", type=int, default=1, help="engine processes at once")
     parser.add_argument("--data", type=Path, default=None, help="LEAN data folder (default: ../shared/lean-data)")
+    parser.add_argument("--keep", type=Path, default=None, help="keep the projects and result folders here")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per algorithm")
     parser.add_argument("--write", type=Path, default=None, help="write the report (INDEPENDENT.md)")
     parser.add_argument("--results", type=Path, default=None, help="also write the verdicts as JSON here")
@@ -357,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{result.verdict:<8} {result.case.name} ({result.seconds:.1f} s)", file=sys.stderr, flush=True)
 
     with tempfile.TemporaryDirectory(prefix="lean-independent-") as scratch:
-        folder = Path(scratch)
+        folder = args.keep or Path(scratch)
         projects = {c.name: write_project(c, selection.python_files, folder / "algorithms") for c in candidates}
         runnable = [_case(c, projects[c.name]) for c in candidates if c.can_run_locally]
         ran = {r.case.name: r for r in run_cases(runnable, data_dir, folder / "out", args.jobs, args.timeout, progress)}
