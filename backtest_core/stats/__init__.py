@@ -260,7 +260,8 @@ def _round_decimal(value: Decimal, digits: int) -> Decimal:
 
 
 def _plain(value: Decimal) -> str:
-    text = format(value, "f")
+    """.NET's text of a decimal: a zero has no sign (``Math.Round(-0.004m, 2)`` prints ``0.00``)."""
+    text = format(value.copy_abs() if value == 0 else value, "f")
     return "0" if text in ("-0", "0", "") else text
 
 

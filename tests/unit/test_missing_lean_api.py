@@ -36,7 +36,7 @@ def failure(lean_data: Path, tmp_path: Path, body: str, prelude: str = "") -> st
     ("member", "expected"),
     [
         ("BrokerageName.AXOS", "BrokerageName.AXOS"),
-        ("OrderType.COMBO_MARKET", "OrderType.COMBO_MARKET"),
+        ("OrderType.OPTION_EXERCISE", "OrderType.OPTION_EXERCISE"),
         ('Symbol.create_future("ES", Market.CME, datetime(2020, 3, 20))', "Symbol.create_future"),
     ],
 )

@@ -137,11 +137,14 @@ class QCAlgorithm(IndicatorApi):
                 raise UnsupportedApi("set_brokerage_model(BrokerageName.COINBASE) with a margin account (LEAN throws)")
             self._backtest.brokerage = int(brokerage)
             return
-        if int(brokerage) not in (BrokerageName.DEFAULT, BrokerageName.INTERACTIVE_BROKERS_BROKERAGE):
-            raise UnsupportedApi(f"set_brokerage_model({brokerage!r}): only Default, InteractiveBrokers and Coinbase")
+        supported = (BrokerageName.DEFAULT, BrokerageName.INTERACTIVE_BROKERS_BROKERAGE, BrokerageName.ZERODHA)
+        if int(brokerage) not in supported:
+            raise UnsupportedApi(
+                f"set_brokerage_model({brokerage!r}): only Default, InteractiveBrokers, Zerodha and Coinbase"
+            )
         if account_type is not None and int(account_type) != AccountType.MARGIN:
             raise UnsupportedApi("set_brokerage_model with a cash account")
-        self._backtest.brokerage = int(brokerage)
+        self._backtest.set_brokerage(int(brokerage))
 
     def get_parameter(self, name: str, default: Any = None) -> Any:
         value = self._backtest.parameters.get(name)
@@ -187,7 +190,7 @@ class QCAlgorithm(IndicatorApi):
         self,
         ticker: str,
         resolution: Any = Resolution.MINUTE,
-        market: str = "usa",
+        market: str | None = None,
         fill_forward: bool = True,
         leverage: float = 0.0,
         extended_market_hours: bool = False,
@@ -330,6 +333,28 @@ class QCAlgorithm(IndicatorApi):
         return self._backtest.order(
             symbol, quantity, OrderType.LIMIT, tag, asynchronous, order_properties, limit_price=float(limit_price)
         )
+
+    def combo_market_order(
+        self, legs: Any, quantity: int, asynchronous: bool = False, tag: str = "", order_properties: Any = None
+    ) -> Any:  # fmt: skip
+        return self._backtest.combo_order(legs, quantity, 0, asynchronous, tag, order_properties)
+
+    def combo_limit_order(
+        self, legs: Any, quantity: int, limit_price: float, asynchronous: bool = False, tag: str = "",
+        order_properties: Any = None,
+    ) -> Any:  # fmt: skip
+        if limit_price == 0:
+            raise ValueError("ComboLimitOrder requires a limit price")
+        if any(leg.order_price is not None for leg in legs):
+            raise ValueError("ComboLimitOrder does not support limit prices for individual legs")
+        return self._backtest.combo_order(legs, quantity, limit_price, asynchronous, tag, order_properties)
+
+    def combo_leg_limit_order(
+        self, legs: Any, quantity: int, asynchronous: bool = False, tag: str = "", order_properties: Any = None
+    ) -> Any:  # fmt: skip
+        if any(leg.order_price is None for leg in legs):
+            raise ValueError("ComboLegLimitOrder requires a limit price for each leg")
+        return self._backtest.combo_order(legs, quantity, 0, asynchronous, tag, order_properties)
 
     def stop_market_order(
         self, symbol: Any, quantity: float, stop_price: float, asynchronous: bool = False, tag: str = "",

@@ -29,15 +29,17 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from backtest_core.engines.base import RunOverrides
-from backtest_core.engines.embedded import consolidators, lean_modules
+from backtest_core.engines.embedded import consolidators, india, lean_modules
 from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.algorithm import QCAlgorithm
 from backtest_core.engines.embedded.algorithm_settings import AlgorithmSettings
+from backtest_core.engines.embedded.benchmark_currency import add_benchmark_cash
 from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
 from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, benchmark_function
 from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
 from backtest_core.engines.embedded.clr_types import DOTNET_TYPES
+from backtest_core.engines.embedded.combo_orders import GroupOrderManager, Leg, check_sizing, combo_type, lean_decimal
 from backtest_core.engines.embedded.consolidation import Consolidation, SubscriptionManager, subscription_kinds
 from backtest_core.engines.embedded.consolidators import ConsolidatorBase, IdentityDataConsolidator, resolution_span
 from backtest_core.engines.embedded.corporate_events import CorporateSteps, corporate_events
@@ -47,7 +49,15 @@ from backtest_core.engines.embedded.currency_feeds import (
     feed_kinds,
     seed_conversion_rates,
 )
-from backtest_core.engines.embedded.data import DEFAULT_MARKET, Bars, LeanDataFolder, MarketHours, SecurityKind, joined
+from backtest_core.engines.embedded.data import (
+    DEFAULT_MARKET,
+    EQUITY_MARKETS,
+    Bars,
+    LeanDataFolder,
+    MarketHours,
+    SecurityKind,
+    joined,
+)
 from backtest_core.engines.embedded.data.map_files import BEGINNING_OF_TIME, MapFile
 from backtest_core.engines.embedded.data_points import bars_up_to, universe_points
 from backtest_core.engines.embedded.delistings import (
@@ -316,6 +326,15 @@ class Backtest:
         if amount is not None:
             self.set_cash(float(amount))
 
+    def set_brokerage(self, brokerage: int) -> None:
+        """LEAN's ``SetBrokerageModel(BrokerageName)`` for the Default, InteractiveBrokers and Zerodha models:
+        the securities added so far get the new model's security initializer, keeping their leverage."""
+        self.brokerage = brokerage
+        if brokerage == india.ZERODHA:
+            for security in self.securities.values():
+                if not security.internal:
+                    india.initialize_for_zerodha(security, security.leverage)
+
     @property
     def coinbase(self) -> bool:
         """Under LEAN's Coinbase (GDAX) brokerage model."""
@@ -339,6 +358,7 @@ class Backtest:
         leverage: float,
         extended: bool,
         options: dict[str, Any],
+        internal: bool = False,
     ) -> Security:
         unknown = set(options) - {"data_normalization_mode", "dataNormalizationMode"}
         if unknown:
@@ -351,35 +371,45 @@ class Backtest:
         resolution = Resolution(int(resolution)) if resolution is not None else Resolution.MINUTE
         if resolution == Resolution.TICK:
             raise UnsupportedApi("tick resolution")
-        market = market or DEFAULT_MARKET[kind]
-        if kind == SecurityKind.EQUITY and market != "usa":  # factor files, fees and hours are the USA's here
-            raise UnsupportedApi(f"add_equity({ticker}) in market {market} (US equities only)")
+        if not market:  # the brokerage model's DefaultMarkets
+            zerodha_equity = kind == SecurityKind.EQUITY and self.brokerage == india.ZERODHA
+            market = india.INDIA if zerodha_equity else DEFAULT_MARKET[kind]
+        if kind == SecurityKind.EQUITY and market not in EQUITY_MARKETS:
+            raise UnsupportedApi(f"add_equity({ticker}) in market {market} (US and India equities only)")
+        account_currency = self.portfolio.cash_book.account_currency
+        if kind == SecurityKind.EQUITY and market == india.INDIA:
+            india.check_account_currency(ticker, account_currency)
         hours = self.data.market_hours(kind, market, ticker)
-        properties = self.data.symbol_properties(kind, market, ticker)
+        properties = self.data.symbol_properties(kind, market, ticker, account_currency)
         if kind == SecurityKind.FOREX and len(ticker) == 6:  # LEAN's default quote currency of a forex pair
             properties = replace(properties, quote_currency=ticker.upper()[3:])
         map_file = None
         if kind == SecurityKind.EQUITY:  # LEAN's identifier: the first ticker and date of today's map file
             named = self.data.map_file_of_ticker(market, ticker, date.today())
             first_ticker, listed = (named.first_ticker, named.first_date) if named.dates else (ticker, None)
+            if listed is None and market == india.INDIA:
+                listed = india.UNMAPPED_FIRST_DATE
             identifier = security_identifier(first_ticker.upper(), SecurityType.EQUITY, market, listed)
             symbol = Symbol(ticker.upper(), SecurityType.EQUITY, market, identifier)
             map_file = self.data.map_file_of_identifier(market, first_ticker, listed or BEGINNING_OF_TIME)
         else:
             symbol = Symbol.create(ticker, KIND_TYPES[kind], market)
-        if self.initialized and symbol in self.securities:
+        if self.initialized and symbol in self.securities and symbol not in self.unsubscribed:
             raise UnsupportedApi(f"add_{kind.value}({ticker}) of a security already added, after initialize")
         security = Security(
             symbol, kind, resolution, hours, properties, leverage or DEFAULT_LEVERAGE[kind], fill_forward, extended
         )
         security.clock = self.clock
+        security.session_host = self.consolidation
         attach_cash(self.portfolio.cash_book, security)
         security.cash_account = self.coinbase  # LEAN's BrokerageModelSecurityInitializer, at the addition
         if security.cash_account:
             security.leverage = 1.0
+        if self.brokerage == india.ZERODHA and not internal:  # LEAN's GetLeverage: 1 for internal feeds
+            india.initialize_for_zerodha(security, leverage)
         security.cash_book = self.portfolio.cash_book
         if map_file is not None:
-            security.factor_file = self.data.factor_file(map_file.permtick)
+            security.factor_file = self.data.factor_file(map_file.permtick, market)
         self.securities[symbol] = security
         self.securities_view[symbol] = security
         SymbolCache.set(symbol.value, symbol)
@@ -407,7 +437,7 @@ class Backtest:
         """A conversion security the cash book needs: subscribed, filled forward, never shown to the algorithm."""
         if self.security_initializers:  # whether LEAN initializes them too is not modelled
             raise UnsupportedApi("add_security_initializer with the cash book's conversion securities")
-        security = self.add_security(kind, ticker, resolution, market, True, 0.0, False, {})
+        security = self.add_security(kind, ticker, resolution, market, True, 0.0, False, {}, internal=True)
         security.internal = True
         self.internal_securities = True
         return security
@@ -511,6 +541,8 @@ class Backtest:
                 "OrderRequest. Please move this code to the OnWarmupFinished() method.",
             )
             return None
+        if self.brokerage == india.ZERODHA:
+            india.check_zerodha_order(security, order_type)
         if not security.is_tradable:  # delisted or removed
             message = f"The security with symbol '{security.symbol}' is marked as non-tradable."
             return self._invalid_ticket(security, quantity, order_type, tag, message)
@@ -545,6 +577,38 @@ class Backtest:
         if order_type == OrderType.MARKET:
             self.transactions.scan(set())
         return ticket
+
+    def combo_order(
+        self, legs: list[Any], quantity: float, limit_price: float, asynchronous: bool, tag: str, properties: Any
+    ) -> list[OrderTicket] | None:
+        """LEAN's ``SubmitComboOrder``: a group of the legs' orders (see :mod:`.combo_orders`)."""
+        if properties is not None and not isinstance(properties, OrderProperties):
+            raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
+        legs = list(legs)
+        if not legs or not all(isinstance(leg, Leg) for leg in legs):
+            raise UnsupportedApi("combo orders of anything but a list of Leg")
+        check_sizing(legs, quantity)
+        if self.warming_up or not self.initialized:
+            self.recorder.engine_log(
+                "ERROR",
+                "This operation is not allowed in Initialize or during warm up: "
+                "OrderRequest. Please move this code to the OnWarmupFinished() method.",
+            )
+            return None
+        kind = combo_type(legs, limit_price)
+        transactions = self.transactions
+        transactions.group_ids += 1
+        group = GroupOrderManager(transactions.group_ids, len(legs), quantity, lean_decimal(limit_price))
+        specs = []
+        for leg in legs:
+            security = self.security(leg.symbol)
+            if security.kind != SecurityKind.EQUITY:
+                raise UnsupportedApi(f"combo orders of {security.kind.value} securities")
+            if not security.is_tradable:
+                raise UnsupportedApi("combo orders of a security that is not tradable")
+            specs.append((security, float(leg.quantity * quantity), leg.order_price))
+        properties = properties if properties is not None else self.default_order_properties
+        return transactions.submit_combo(specs, group, kind, tag, properties)
 
     def _invalid_ticket(
         self, security: Security, quantity: float, order_type: OrderType, tag: str, message: str
@@ -592,6 +656,8 @@ class Backtest:
                 self.benchmark_function = benchmark_function(self.brokerage_model, self.securities)
             if self.coinbase and not self.benchmark_set:
                 self._coinbase_benchmark()
+            self._refuse_foreign_benchmark()
+            add_benchmark_cash(self)
             ensure_currency_feeds(self)  # LEAN's BaseSetupHandler.SetupCurrencyConversions
             seed_conversion_rates(self)
         except UnsupportedApi as error:
@@ -674,6 +740,15 @@ class Backtest:
             raise UnsupportedApi("the Coinbase brokerage's BTCUSD benchmark with hour data")
         self.benchmark_function = lambda utc: 0.0
 
+    def _refuse_foreign_benchmark(self) -> None:
+        """The security benchmark is read as a US equity: one that names a subscribed security of another
+        market (an India equity) is refused."""
+        if self.benchmark_function is not None:
+            return
+        for symbol in self.securities:
+            if symbol.value == self.benchmark_ticker and symbol.market != "usa":
+                raise UnsupportedApi(f"set_benchmark({symbol.value}) of a security in market {symbol.market}")
+
     def _minimum_price_variation(self, key: Any) -> float:
         return self.security(key).symbol_properties.minimum_price_variation
 
@@ -752,7 +827,7 @@ class Backtest:
         if map_file is not None:
             if resolution in (Resolution.MINUTE, Resolution.SECOND, Resolution.HOUR):
                 bars = bars.select(_in_session(bars, security.hours, security.extended_market_hours))
-            bars = self.data.adjusted(bars, map_file.permtick, security.hours.exchange_tz)
+            bars = self.data.adjusted(bars, map_file.permtick, security.hours.exchange_tz, symbol.market)
         return bars
 
     def _load_all(self, first: date) -> None:
@@ -769,7 +844,12 @@ class Backtest:
         if "quote" in kinds and (security.resolution in (Resolution.MINUTE, Resolution.SECOND) or
                                  security.kind == SecurityKind.FOREX):  # fmt: skip
             quotes = self._load(security, security.resolution, "quote", first, last)
-        if trades is None and quotes is None and not security.internal:
+        mapped_india = (
+            security.symbol.market == india.INDIA
+            and subscription.map_file is not None
+            and bool(subscription.map_file.dates)
+        )  # LEAN runs on with its map file's renames only, as here
+        if trades is None and quotes is None and not security.internal and not mapped_india:
             folder = self.data.folder(security.kind, security.symbol.market, RESOLUTION_NAMES[security.resolution])
             listed = subscription.map_file
             span = "" if listed is None or not listed.dates else (
@@ -843,7 +923,11 @@ class Backtest:
         filled = NO_BARS
         should_stop, consolidation, corporate_ns = self.should_stop, self.consolidation, corporate.next_ns
         recorder.begin(start_ns, end_ns)
+        if any(symbol.market == india.INDIA for symbol in self.securities):
+            recorder.sample_internal_steps(start_ns)
+        internal_steps = recorder.internal_ns is not None
         check_ns = recording = 0  # the day's housekeeping runs at the first step of each local day
+        midnight_due = False  # a daily sample due at this very step (a bar ending at midnight)
         model_scan = SecurityModelScan(clock.ns)
         warn = _hook(algorithm, "on_margin_call_warning")
         margin_calls = MarginCallCheck(
@@ -863,11 +947,14 @@ class Backtest:
                         self._finish_warm_up(start_ns)
                     recording = not self.warming_up
                     if recording:
-                        if step_ns >= recorder.next_midnight_ns:
-                            recorder.sample_midnights(self, step_ns)
+                        if step_ns >= recorder.next_midnight_ns:  # LEAN's ScanPastEvents: midnights before it
+                            recorder.sample_midnights(self, step_ns - 1)
+                            midnight_due = recorder.next_midnight_ns == step_ns
                         check_ns = recorder.next_midnight_ns
                     else:  # warming up: again at the start, and each local day for the cancel check
                         check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
+                if internal_steps and recording:
+                    recorder.internal_steps_before(step_ns, portfolio.total_portfolio_value)
                 if between_steps and step_ns > capacity.snapshot_ns:  # due at a step of LEAN's internal benchmark
                     capacity.before_step(step_ns)
                 if events.next_ns < step_ns:
@@ -907,6 +994,10 @@ class Backtest:
                 if working:  # LEAN fills resting orders on the new data before OnData
                     fresh_symbols = {feed.symbol for feed, _ in fresh}
                     self._scan(fresh_symbols, filled)
+                if midnight_due:  # LEAN's SetTime: a midnight at this step sees its prices and fills
+                    midnight_due = False
+                    recorder.sample_midnights(self, step_ns)
+                    check_ns = recorder.next_midnight_ns
                 if consolidation.feeding:  # then the consolidators get this step's data
                     try:
                         consolidation.update(step_ns, filled, filled_quotes)
@@ -952,7 +1043,11 @@ class Backtest:
                 break
             # the end of this time step (LEAN's OnEndOfTimeStep): the universes change, the steps follow
             self._apply_universe_changes(filling_forward, indicator_feeds, end_ns)
-            active = [feed.bars.end_ns for feed in feeds if feed.symbol not in self.unsubscribed]
+            active = [
+                feed.bars.end_ns
+                for feed in feeds
+                if feed.symbol not in self.unsubscribed and feed.security is self.securities[feed.symbol]
+            ]
             step_times = union_of_sorted(active + self._fill_forward_grids(end_ns) + event_ns + corporate.grid)
             step_times = step_times[step_times > self.last_step_ns]
             between_steps = capacity.has_internal_steps and any(
@@ -1064,12 +1159,19 @@ class Backtest:
         removed = [security for security, is_added in changes if not is_added]
         for security in removed:
             self.unsubscribed.add(security.symbol)
+            if security._session is not None:  # LEAN resets the cache of a security leaving the algorithm
+                security.session.reset()
+                security.session.detach()
             for feed in (security.trade_feed, security.quote_feed):
                 if feed is not None:
                     feed.next_ns = NEVER
             filling_forward[:] = [feed for feed in filling_forward if feed.security is not security]
             indicator_feeds[:] = [pair for pair in indicator_feeds if pair[0].security is not security]
         for security in added:
+            # added again: LEAN's new Security with new subscriptions (the old feeds stay, ended, for the count)
+            self.unsubscribed.discard(security.symbol)
+            if _overrides_hook(self.algorithm, "on_end_of_day"):
+                self.due_events.add(self._end_of_day_events(self.local_time.date(), [security], now_ns))
             subscription = self.subscriptions[security.symbol]
             self._load_subscription(subscription, tomorrow - timedelta(days=1))
             self.subscribed_from[security.symbol] = tomorrow
@@ -1084,10 +1186,7 @@ class Backtest:
             self._notify_changes(added, removed)
 
     def _refuse_events_ahead(self, security: Security, api: str) -> None:
-        """A universe change mid-run is refused for an equity with corporate or map-file events after today,
-        and with ``on_end_of_day`` (its events are scheduled for the initial securities only)."""
-        if _overrides_hook(self.algorithm, "on_end_of_day"):
-            raise UnsupportedApi(f"{api} after initialize with on_end_of_day")
+        """A universe change mid-run is refused for an equity with corporate or map-file events after today."""
         map_file = self.subscriptions[security.symbol].map_file
         if map_file is None:
             return
@@ -1232,21 +1331,33 @@ class Backtest:
             (moment, event.action) for event in self.scheduler.events for moment in event.utc_times(first, self.end)
         ]
         if _overrides_hook(self.algorithm, "on_end_of_day"):
-            events += self._end_of_day_events(first)
+            events += self._end_of_day_events(first, list(self.securities.values()))
         events.sort(key=lambda pair: pair[0])
         return events
 
-    def _end_of_day_events(self, first: date) -> list[tuple[int, Callable[[], Any]]]:
-        """LEAN calls ``on_end_of_day(symbol)`` ten minutes before each session of a security closes."""
+    def _end_of_day_events(
+        self, first: date, securities: list[Security], after_ns: int = -1
+    ) -> list[tuple[int, Callable[[], Any]]]:
+        """LEAN calls ``on_end_of_day(symbol)`` ten minutes before each session of a security closes, from its
+        addition (events after ``after_ns``) until it leaves the algorithm (LEAN's real-time handler drops them
+        then)."""
         hook = _hook(self.algorithm, "on_end_of_day")
         events = []
-        for symbol, security in self.securities.items():
+        for security in securities:
+            symbol = security.symbol
+
+            def end_of_day(security: Security = security, symbol: Symbol = symbol) -> None:
+                if symbol not in self.unsubscribed and self.securities.get(symbol) is security:
+                    hook(symbol)
+
             day = first
             while day <= self.end:
                 session = security.hours.regular_session(day)
                 if session is not None:
                     moment = (session[1] - timedelta(minutes=10)).replace(tzinfo=security.hours.exchange_tz)
-                    events.append((int(moment.timestamp() * NS), lambda s=symbol: hook(s)))
+                    moment_ns = int(moment.timestamp() * NS)
+                    if moment_ns > after_ns:
+                        events.append((moment_ns, end_of_day))
                 day += timedelta(days=1)
         return events
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from types import MappingProxyType
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from backtest_core.engines.embedded import india
 from backtest_core.engines.embedded.buying_power_models import (
     BuyingPowerModel,
     GetMaximumOrderQuantityForTargetBuyingPowerParameters,
@@ -40,6 +41,7 @@ from backtest_core.engines.embedded.cash_account import (
 )
 from backtest_core.engines.embedded.cash_book import Cash, CashBook
 from backtest_core.engines.embedded.clock import Clock
+from backtest_core.engines.embedded.combo_orders import GroupOrderManager, OrdersSecurities, lean_decimal
 from backtest_core.engines.embedded.data import FactorFile, MarketHours, SecurityKind, SymbolProperties
 from backtest_core.engines.embedded.fee_models import checked_fee_model, custom_order_fee, sizing_order
 from backtest_core.engines.embedded.fill_models import (
@@ -48,7 +50,9 @@ from backtest_core.engines.embedded.fill_models import (
     FillModelParameters,
     SecurityCache,
     checked_fill_model,
+    combo_fill_events,
     custom_fill_events,
+    leg_event,
 )
 from backtest_core.engines.embedded.model import (
     Bar,
@@ -80,6 +84,7 @@ from backtest_core.engines.embedded.security_models import (
     shortable,
     shortable_error,
 )
+from backtest_core.engines.embedded.session import Session
 from backtest_core.engines.embedded.slippage_models import checked_slippage_model, refuse_unmodelled, slipped
 from backtest_core.engines.embedded.time_in_force import OrderProperties
 from backtest_core.errors import UnsupportedApi
@@ -214,6 +219,8 @@ class Security(LeanObject):
         self.shortable_provider: Any = NullShortableProvider.instance
         self._margin_interest_rate_model: Any = MarginInterestRateModel.NULL
         self.cash_book: Any = None  # the portfolio's (set as the backtest adds it)
+        self.session_host: Any = None  # the backtest's consolidation, which feeds an active session
+        self._session: Session | None = None
 
     @property
     def quote_currency_cash(self) -> Cash:
@@ -371,6 +378,13 @@ class Security(LeanObject):
         self.slippage_model = checked_slippage_model(model)
 
     @property
+    def session(self) -> Session:
+        """LEAN's ``Security.Session`` (inactive until its ``size`` is set; see ``session.py``)."""
+        if self._session is None:
+            self._session = Session(self)
+        return self._session
+
+    @property
     def cache(self) -> SecurityCache:
         return SecurityCache(self)
 
@@ -462,19 +476,57 @@ class _ExchangeView(LeanObject):
     """``security.exchange``: its hours and whether it is open now (LEAN's SecurityExchange)."""
 
     def __init__(self, security: Security) -> None:
-        self.hours = security.hours
+        self.hours = ExchangeHours(security.hours)
         self._security = security
 
     @property
     def exchange_open(self) -> bool:
         clock = self._security.clock
-        return clock is not None and self.hours.is_open(clock.local_in(self.hours.exchange_tz), False)
+        hours = self._security.hours
+        return clock is not None and hours.is_open(clock.local_in(hours.exchange_tz), False)
 
     def date_time_is_open(self, moment: datetime) -> bool:
-        return self.hours.is_open(moment, False)
+        return self._security.hours.is_open(moment, False)
 
     Hours = property(lambda self: self.hours)
-    time_zone = TimeZone = property(lambda self: self.hours.exchange_tz)
+    time_zone = TimeZone = property(lambda self: self._security.hours.exchange_tz)
+
+
+class ExchangeHours(LeanObject):
+    """``security.exchange.hours``: LEAN's SecurityExchangeHours over the engine's market hours (regular hours)."""
+
+    def __init__(self, hours: MarketHours) -> None:
+        self._hours = hours
+
+    time_zone = TimeZone = property(lambda self: self._hours.exchange_tz)
+
+    def is_open(self, local: datetime, extended_market_hours: bool = False) -> bool:
+        return self._hours.is_open(_as_datetime(local), bool(extended_market_hours))
+
+    def get_next_market_open(self, local: datetime, extended_market_hours: bool) -> datetime:
+        """The first regular open after ``local`` (LEAN looks 15 days ahead, then throws)."""
+        local = _as_datetime(local)
+        if extended_market_hours:
+            raise UnsupportedApi("SecurityExchangeHours.get_next_market_open with extended market hours")
+        for offset in range(15):
+            session = self._hours.regular_session(local.date() + timedelta(days=offset))
+            if session is not None and session[0] > local:
+                return session[0]
+        raise ValueError(f"Unable to locate next market open within two weeks of {local}.")
+
+    def get_next_market_close(self, local: datetime, extended_market_hours: bool) -> datetime:
+        """The first regular close after ``local``."""
+        if extended_market_hours:
+            raise UnsupportedApi("SecurityExchangeHours.get_next_market_close with extended market hours")
+        close = self._hours.next_regular_close(_as_datetime(local))
+        if close is None:
+            raise ValueError(f"Unable to locate next market close within two weeks of {local}.")
+        return close
+
+
+def _as_datetime(moment: date | datetime) -> datetime:
+    """A Python date where LEAN takes a DateTime: its midnight, as pythonnet converts it."""
+    return moment if isinstance(moment, datetime) else datetime.combine(moment, datetime.min.time())
 
 
 class Portfolio(dict):
@@ -606,8 +658,8 @@ HOUR = timedelta(hours=1)
 
 def order_fee(security: Security, quantity: float, price: float, order: Order | None = None) -> float:
     """The fee of ``order`` (None: a market order of ``quantity`` being sized): the security's own fee model's
-    when the algorithm set one, else Interactive Brokers' US equity fee (LEAN's default), zero for crypto and
-    forex under the default model."""
+    when the algorithm set one, else Interactive Brokers' equity fee of the security's market (LEAN's default),
+    zero for crypto and forex under the default model."""
     if security.fee_model is not None:
         order = order if order is not None else sizing_order(security, quantity, security.clock.utc)
         return custom_order_fee(security.fee_model, security, order)
@@ -616,6 +668,8 @@ def order_fee(security: Security, quantity: float, price: float, order: Order | 
         return float(coinbase_fee(security, order))
     if security.fee_model_constant is not None:
         return security.fee_model_constant
+    if security.symbol.market == india.INDIA:
+        return india.interactive_brokers_fee(quantity, quantity * price)
     per_share = 0.005 * abs(quantity)
     if per_share < 1.0:
         return 1.0  # the $1 minimum wins even over the 0.5% cap (LEAN checks it first)
@@ -643,6 +697,7 @@ class Transactions:
     working: dict[int, Order] = field(default_factory=dict)
     """Orders still working, by id (the loop tests it at every step; orders leave it as they close)."""
     _warned_rounding: bool = False
+    group_ids: int = 0  # the combo orders' GroupOrderManager ids given so far
 
     # -- placing ---------------------------------------------------------------------------------------------
 
@@ -834,6 +889,9 @@ class Transactions:
         if not self.working:
             return
         for order in self.open_orders():
+            if order.group_order_manager is not None:
+                self._combo_scan(order, forward)
+                continue
             security = self.securities[order.symbol]
             placed_now = order.time == self.clock.utc
             if placed_now and order.type != OrderType.MARKET:
@@ -879,6 +937,84 @@ class Transactions:
                 self._fill(security, order, event.fill_price, event.fill_quantity, event.status, event.fee)
             if order.status.is_closed:
                 break
+
+    # -- combo orders (see combo_orders.py) -----------------------------------------------------------------
+
+    def submit_combo(self, legs: list[tuple[Security, float, float | None]], group: GroupOrderManager,
+                     order_type: OrderType, tag: str, properties: OrderProperties) -> list[OrderTicket]:  # fmt: skip
+        """LEAN's combo submission: an order per leg (``(security, quantity, limit)``), each request followed by
+        a brokerage scan (``ProcessAsynchronousEvents``); the last one places the whole group, every leg
+        Submitted. A combo LEAN would turn invalid is refused by name."""
+        if type(properties.time_in_force).__name__ != "GoodTilCanceledTimeInForce":
+            raise UnsupportedApi(f"combo orders with {type(properties.time_in_force).__name__}")
+        orders = []
+        for security, quantity, limit in legs:
+            order_id = len(self.orders) + 1
+            order = Order(order_id, security.symbol, quantity, order_type, self.clock.utc, tag)
+            order.group_order_manager = group
+            group.order_ids.append(order_id)
+            if limit is not None:
+                order.limit_decimal = lean_decimal(limit)
+                order.limit_price = float(order.limit_decimal)
+            order.properties = properties.clone()
+            order.submission = (security.bid_price, security.ask_price, security.price)
+            order.submission_days = security.data_days_ns()
+            self.orders[order_id] = order
+            self.tickets[order_id] = OrderTicket(order, self)
+            orders.append(order)
+        for order, (security, _, _) in zip(orders, legs, strict=True):
+            problem = self._validate(security, order)
+            if problem:
+                raise UnsupportedApi(f"a combo order LEAN would refuse ({problem})")
+        for _ in orders[1:]:
+            self.scan(set())
+        for order in orders:
+            order.status = OrderStatus.SUBMITTED
+            self.working[order.id] = order
+            self._emit(order, OrderStatus.SUBMITTED, 0.0, 0.0, 0.0)
+        self.scan(set())
+        return [self.tickets[order.id] for order in orders]
+
+    def _combo_scan(self, order: Order, forward: Mapping[Symbol, TradeBar]) -> None:
+        """``BacktestingBrokerage.Scan`` for one open leg of a combo: a leg closed meanwhile leaves; a group
+        with a leg gone waits; then the buying power of each leg (LEAN's fallback when the legs make no position
+        group), the fill model of this leg's security asked for the whole group, and its events applied leg by
+        leg. The group leaves once every event returned is closed."""
+        if order.status.is_closed:
+            self.working.pop(order.id, None)
+            return
+        if order.time == self.clock.utc and order.type != OrderType.COMBO_MARKET:
+            return
+        group = order.group_order_manager
+        if any(order_id not in self.working for order_id in group.order_ids):
+            return
+        orders = [self.orders[order_id] for order_id in sorted(group.order_ids)]
+        pairs = [(leg, self.securities[leg.symbol]) for leg in orders]
+        for leg, security in pairs:
+            problem = self._buying_power_problem(security, leg)
+            if problem:
+                raise UnsupportedApi(f"a combo order without the buying power to fill ({problem})")
+        security = self.securities[order.symbol]
+        model = security.fill_model if security.fill_model is not None else FillModel()
+        rules = _ComboRules(self, forward)
+        for _, leg_security in pairs:
+            leg_security.forward_bar = forward.get(leg_security.symbol)
+        try:
+            parameters = FillModelParameters(security, order, STALE_PRICE_SPAN, None, OrdersSecurities(pairs), rules)
+            fills = combo_fill_events(model, parameters)
+        finally:
+            for _, leg_security in pairs:
+                leg_security.forward_bar = None
+        if not fills:
+            return
+        for leg, leg_security in pairs:
+            for event in fills:
+                if event.order_id == leg.id and (event.status != leg.status or event.fill_quantity):
+                    quantity = float(event.fill_quantity)
+                    self._fill(leg_security, leg, float(event.fill_price), quantity, event.status, event.fee, True)
+        if all(event.status.is_closed for event in fills):
+            for leg in orders:
+                self.working.pop(leg.id, None)
 
     def _base_fill_price(
         self, model: str, security: Security, order: Order, fresh: bool, forward: TradeBar | None
@@ -946,11 +1082,19 @@ class Transactions:
         self.on_message("ERROR", f"Order Error: ids: [{order.id}], {problem}")
 
     def _fill(
-        self, security: Security, order: Order, price: float, quantity: float, status: OrderStatus, fee: float = 0.0
+        self,
+        security: Security,
+        order: Order,
+        price: float,
+        quantity: float,
+        status: OrderStatus,
+        fee: float = 0.0,
+        combo: bool = False,
     ) -> None:
         """A fill (``status`` Filled or PartiallyFilled) of ``quantity`` at ``price``. Only the order's last fill
         pays a fee, the fee model's for the whole order unless the fill brought one (LEAN's Scan); the order's
-        price is the quantity-weighted mean of its fills (LEAN's ``OrderTicket.AddOrderEvent``)."""
+        price is the quantity-weighted mean of its fills (LEAN's ``OrderTicket.AddOrderEvent``). A combo's leg
+        stays with the brokerage until its whole group is done (``combo``)."""
         if status == OrderStatus.FILLED and not fee:
             fee = order_fee(security, order.quantity, price, order)
         _apply_fill(self.portfolio, security, quantity, price, fee, self.clock.utc, order.quantity > 0)
@@ -963,7 +1107,7 @@ class Transactions:
                 order.price = price
             order.quantity_filled = filled
         order.status = status
-        if status == OrderStatus.FILLED:
+        if status == OrderStatus.FILLED and not combo:
             del self.working[order.id]
         order.last_fill_time = self.clock.utc
         self._emit(order, status, price, quantity, fee)
@@ -997,6 +1141,54 @@ class Transactions:
         event.describe_order(order, ticket)
         ticket.order_events.append(event)
         self.on_event(event, order)
+
+
+class _ComboRules:
+    """LEAN's base FillModel rules for one leg of a combo at this scan (see ``fill_models.ComboLegRules``)."""
+
+    def __init__(self, transactions: Transactions, forward: Mapping[Symbol, TradeBar]) -> None:
+        self._clock, self._forward = transactions.clock, forward
+
+    def _now(self, security: Security) -> datetime:
+        if security.kind != SecurityKind.EQUITY:
+            raise UnsupportedApi(f"combo orders of {security.kind.value} securities")
+        return self._clock.local_in(security.hours.exchange_tz)
+
+    def market(self, security: Security, order: Order) -> OrderEvent:
+        """``InternalMarketFill``: the base market fill price with the security's slippage."""
+        local = self._now(security)
+        price = None
+        if order.status != OrderStatus.CANCELED:
+            price = _base_market_price(security, order, local, self._forward.get(security.symbol))
+        return leg_event(order, self._clock.utc, slipped(security, order, price) if price is not None else None)
+
+    def limit(self, security: Security, order: Order, limit_price: float) -> OrderEvent:
+        """``InternalLimitFill``: with the exchange open (extended hours as subscribed), on the ``GetPrices`` bar
+        ending after the order: buying below the limit at the bar's high or the limit, the lower; selling above
+        it at its low or the limit, the higher."""
+        local, hours = self._now(security), security.hours
+        latest, bar = _base_prices(security, order, self._forward.get(security.symbol))
+        price = None
+        if (
+            order.status != OrderStatus.CANCELED
+            and latest is not None
+            and bar is not None
+            and _open_for_fill(hours, latest, local, security.extended_market_hours)
+            and bar.end_time > _local(order.time, hours)
+        ):
+            if order.quantity > 0 and bar.low < limit_price:
+                price = min(bar.high, limit_price)
+            elif order.quantity < 0 and bar.high > limit_price:
+                price = max(bar.low, limit_price)
+        return leg_event(order, self._clock.utc, price)
+
+    def prices(self, security: Security, order: Order) -> tuple[datetime, TradeBar] | None:
+        """``GetPrices``'s bar and its end (UTC); None without data."""
+        self._now(security)
+        _, bar = _base_prices(security, order, self._forward.get(security.symbol))
+        if bar is None:
+            return None
+        return bar.end_time.replace(tzinfo=security.hours.exchange_tz).astimezone(UTC), bar
 
 
 def default_buying_power_problem(portfolio: Portfolio, security: Security, order: Order) -> str:

@@ -6,7 +6,7 @@ LEAN asks a security's fee model for the fee of an order wherever a fee enters: 
 (``GetMaximumOrderQuantityForTargetBuyingPower``: a market order of the candidate quantity, id 0). A custom model
 is called with ``OrderFeeParameters(security, order)`` at each of those points, as LEAN calls it, so a model that
 reads the security's state or keeps its own sees the same calls. Fees in a currency other than the account's
-would need LEAN's cash book, which the engine does not have: they are refused by name.
+would need LEAN's conversion of the fee through the cash book, which is not modelled: they are refused by name.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from backtest_core.errors import UnsupportedApi
 if TYPE_CHECKING:
     from backtest_core.engines.embedded.broker import Security
 
-ACCOUNT_CURRENCY = "USD"
+BASE_FEE_CURRENCY = "USD"  # LEAN's FeeModel base: zero USD
 
 
 class OrderFeeParameters(LeanObject):
@@ -36,7 +36,7 @@ class FeeModel:
     """LEAN's FeeModel base class: no fee (zero USD) unless a subclass says otherwise."""
 
     def get_order_fee(self, parameters: OrderFeeParameters) -> OrderFee:
-        return OrderFee(CashAmount(0.0, ACCOUNT_CURRENCY))
+        return OrderFee(CashAmount(0.0, BASE_FEE_CURRENCY))
 
 
 def checked_fee_model(model: Any) -> Any:
@@ -54,8 +54,9 @@ def custom_order_fee(model: Any, security: Security, order: Order) -> float:
     fee = method(OrderFeeParameters(security, order))
     if not isinstance(fee, OrderFee):
         raise UnsupportedApi(f"{type(model).__name__}.get_order_fee returning {type(fee).__name__}")
-    if fee.value.currency != ACCOUNT_CURRENCY and fee.value.amount:
-        raise UnsupportedApi(f"a fee in {fee.value.currency} (only the account currency {ACCOUNT_CURRENCY})")
+    account = security.cash_book.account_currency if security.cash_book is not None else BASE_FEE_CURRENCY
+    if fee.value.currency != account and fee.value.amount:
+        raise UnsupportedApi(f"a fee in {fee.value.currency} (only the account currency {account})")
     return fee.value.amount
 
 

@@ -61,6 +61,24 @@ class IndicatorApi:
     def _named(self, symbol: Any, label: str, resolution: Any) -> str:
         return self.create_indicator_name(symbol, label, resolution)
 
+    # -- time series -----------------------------------------------------------------------------------
+
+    def arima(self, symbol: Any, ar_order: int, diff_order: int, ma_order: int, period: int, *args: Any,
+              **named: Any) -> ind.Indicator:  # fmt: skip
+        """LEAN's two overloads: ``(symbol, p, d, q, period, resolution=None, selector=None)`` with the intercept,
+        and ``(symbol, p, d, q, period, intercept, resolution=None, selector=None)``."""
+        names = (
+            ["intercept", "resolution", "selector"]
+            if args and isinstance(args[0], bool)
+            else ["resolution", "selector"]
+        )
+        given = dict(zip(names, args, strict=False)) | named
+        intercept = bool(given.get("intercept", True))
+        resolution = given.get("resolution")
+        name = self._named(symbol, f"ARIMA({ar_order},{diff_order},{ma_order},{period})", resolution)
+        indicator = ind.AutoRegressiveIntegratedMovingAverage(name, ar_order, diff_order, ma_order, period, intercept)
+        return self._made(indicator, symbol, resolution, given.get("selector"))
+
     # -- averages --------------------------------------------------------------------------------------
 
     def sma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> ind.Indicator:

@@ -106,6 +106,9 @@ class OrderType(_Enum):
     MARKET_ON_OPEN = 4
     MARKET_ON_CLOSE = 5
     LIMIT_IF_TOUCHED = 7
+    COMBO_MARKET = 8
+    COMBO_LIMIT = 9
+    COMBO_LEG_LIMIT = 10
     TRAILING_STOP = 11
     Market = 0
     Limit = 1
@@ -114,6 +117,9 @@ class OrderType(_Enum):
     MarketOnOpen = 4
     MarketOnClose = 5
     LimitIfTouched = 7
+    ComboMarket = 8
+    ComboLimit = 9
+    ComboLegLimit = 10
     TrailingStop = 11
 
 
@@ -153,10 +159,12 @@ class BrokerageName(_Enum):
     QUANTCONNECT_BROKERAGE = 0
     INTERACTIVE_BROKERS_BROKERAGE = 1
     GDAX = 12  # LEAN's obsolete name (GDAXBrokerageModel derives from CoinbaseBrokerageModel, unchanged)
+    ZERODHA = 15
     COINBASE = 32
     Default = 0
     QuantConnectBrokerage = 0
     InteractiveBrokersBrokerage = 1
+    Zerodha = 15
     Coinbase = 32
 
 
@@ -658,6 +666,8 @@ class Order(LeanObject):
     trailing_as_percentage = False
     trigger_price: float | None = None  # limit-if-touched orders': the price that arms the limit
     trigger_touched = False
+    group_order_manager: Any = None  # a combo order's GroupOrderManager (see combo_orders.py)
+    limit_decimal: Any = None  # a combo leg limit order's limit as LEAN holds it (for the order hash)
     properties: Any = None  # its OrderProperties (given when it is submitted)
     expires_ns: int | None = None  # when its time in force expires it (UTC ns); None: never
     time_in_force = property(lambda self: self.properties.time_in_force)

@@ -20,6 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from backtest_core.engines.embedded.india import IndiaOrderProperties
 from backtest_core.engines.embedded.model import Order, OrderDirection, OrderStatus, OrderType
 from backtest_core.stats.decimals import ZERO, from_float, json_text, normalize, smart_rounding
 
@@ -37,6 +38,10 @@ _OWN_FIELDS: dict[int, tuple[str, ...]] = {
     OrderType.MARKET_ON_CLOSE: ("type",),
     7: ("type", "triggerPrice", "limitPrice", "triggerTouched"),  # LimitIfTouchedOrder
     11: ("trailingAmount", "trailingAsPercentage", "type", "stopPrice"),  # TrailingStopOrder : StopMarketOrder
+    # combo orders: ComboOrder overrides Quantity, so it comes after the class's own
+    OrderType.COMBO_MARKET: ("type", "quantity"),
+    OrderType.COMBO_LIMIT: ("type", "quantity"),
+    OrderType.COMBO_LEG_LIMIT: ("type", "limitPrice", "quantity"),
 }
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
@@ -72,10 +77,14 @@ def order_json(
     rounded = {
         name: smart_rounding(from_float(_field(order, _ROUNDED[name]) or 0.0)) for name in own if name in _ROUNDED
     }
+    if order.type == OrderType.COMBO_LEG_LIMIT:  # GetHash smart-rounds LimitOrder's limits, not this class's
+        rounded["limitPrice"] = order.limit_decimal
     parts: list[str] = []
     for name in own:
         if name == "type":
             parts.append(f'"type":{int(order.type)}')
+        elif name == "quantity":
+            parts.append(f'"quantity":{json_text(quantity)}')
         elif name in _FLAGS:
             parts.append(f'"{name}":{_bool(_field(order, _FLAGS[name]) or False)}')
         else:
@@ -96,8 +105,9 @@ def order_json(
                          ("canceledTime", order.canceled_time)):  # fmt: skip
         if moment is not None:
             parts.append(f'"{name}":"{_time(moment)}"')
+    if "quantity" not in own:
+        parts.append(f'"quantity":{json_text(quantity)}')
     parts += [
-        f'"quantity":{json_text(quantity)}',
         f'"status":{int(order.status)}',
         f'"tag":{_string(order.tag or "")}',
         f'"properties":{_properties(order)}',
@@ -109,6 +119,11 @@ def order_json(
         else f'"orderSubmissionData":{{"bidPrice":{json_text(bid)},"askPrice":{json_text(ask)},'
         f'"lastPrice":{json_text(last)}}}',
         f'"isMarketable":{_bool(_is_marketable(order, quantity, rounded.get("limitPrice"), bid, ask))}',
+    ]
+    group = _field(order, "group_order_manager")
+    if group is not None:
+        parts.append(f'"groupOrderManager":{group.json()}')
+    parts += [
         f'"priceAdjustmentMode":{int(_field(order, "price_adjustment_mode") or 1)}',  # the subscription's: Adjusted
     ]
     return "{" + ",".join(parts) + "}"
@@ -126,7 +141,7 @@ def _is_marketable(order: Order, quantity: Decimal, limit: Decimal | None, bid: 
     """LEAN's ``Order.IsMarketable``: a market order, or a limit order at or through the submission quote."""
     if order.type == OrderType.LIMIT and limit is not None:
         return (quantity > 0 and limit >= ask) or (quantity < 0 and limit <= bid)
-    return order.type == OrderType.MARKET
+    return order.type in (OrderType.MARKET, OrderType.COMBO_MARKET)
 
 
 def _direction(quantity: Decimal) -> OrderDirection:
@@ -162,24 +177,48 @@ def _symbol(symbol: Any, known: dict[Any, str] | None) -> str:
 
 
 def _properties(order: Order) -> str:
-    """``OrderProperties`` as Newtonsoft writes it (see :func:`properties_json`)."""
-    fields = properties_json(order)["timeInForce"].items()
-    return '{"timeInForce":{' + ",".join(f"{_string(key)}:{_string(value)}" for key, value in fields) + "}}"
-
-
-def properties_json(order: Order) -> dict[str, dict[str, str]]:
-    """An order's ``properties`` as LEAN writes them: the time in force by LEAN's TimeInForceJsonConverter (the
-    default GoodTilCanceled as ``{}``, others with their ``$type`` and properties)."""
+    """``OrderProperties`` as Newtonsoft writes it by default: the time in force (see :func:`properties_json`);
+    ``IndiaOrderProperties`` its own ``ProductType`` first, then the base class's time in force and exchange."""
     properties = _field(order, "properties")
+    time_in_force = ",".join(f"{_string(key)}:{_string(value)}" for key, value in _time_in_force(properties).items())
+    if not isinstance(properties, IndiaOrderProperties):
+        return '{"timeInForce":{' + time_in_force + "}}"
+    product = "null" if properties.product_type is None else _string(properties.product_type)
+    return f'{{"ProductType":{product},"timeInForce":{{{time_in_force}}},"Exchange":{_exchange(properties)}}}'
+
+
+def _exchange(properties: IndiaOrderProperties) -> str:
+    members = properties.exchange.json_members()
+    types = ",".join(str(kind) for kind in members.pop("SecurityTypes"))
+    return (
+        "{"
+        + "".join(f"{_string(key)}:{_string(value)}," for key, value in members.items())
+        + f'"SecurityTypes":[{types}]}}'
+    )
+
+
+def properties_json(order: Order) -> dict[str, Any]:
+    """An order's ``properties`` as LEAN's result files write them (camelCase): the time in force by LEAN's
+    TimeInForceJsonConverter (the default GoodTilCanceled as ``{}``, others with their ``$type`` and
+    properties); ``IndiaOrderProperties`` also its product type and exchange."""
+    properties = _field(order, "properties")
+    time_in_force = _time_in_force(properties)
+    if not isinstance(properties, IndiaOrderProperties):
+        return {"timeInForce": time_in_force}
+    exchange = {key[0].lower() + key[1:]: value for key, value in properties.exchange.json_members().items()}
+    return {"productType": properties.product_type, "timeInForce": time_in_force, "exchange": exchange}
+
+
+def _time_in_force(properties: Any) -> dict[str, str]:
     time_in_force = _field(properties, "time_in_force") if properties is not None else None
     kind = type(time_in_force).__name__ if time_in_force is not None else "GoodTilCanceledTimeInForce"
     if kind not in _TIME_IN_FORCE_TYPES:
-        return {"timeInForce": {}}
+        return {}
     body = {"$type": _TIME_IN_FORCE_TYPES[kind]}
     expiry = _field(time_in_force, "expiry")
     if expiry is not None:
         body["Expiry"] = f"{expiry:%Y-%m-%dT%H:%M:%S}"
-    return {"timeInForce": body}
+    return body
 
 
 def _time(moment: datetime) -> str:

@@ -22,6 +22,7 @@ import numpy as np
 import orjson
 
 from backtest_core.engines.base import EngineProgress
+from backtest_core.engines.embedded.benchmark_currency import benchmark_rate
 from backtest_core.engines.embedded.cash_account import COINBASE_TRADING_DAYS
 from backtest_core.engines.embedded.cash_book import currency_symbol
 from backtest_core.engines.embedded.charting import Chart, SeriesType
@@ -99,6 +100,8 @@ class Recorder:
         self.next_midnight_ns = 0
         self.resample_ns = 4 * 60 * NS
         self.next_resample_ns = 0
+        self.internal_ns: np.ndarray | None = None  # the internal benchmark's steps, when sampled apart
+        self._internal_at = 0
         self.candle: list[float] | None = None
         self.daily_value = 0.0
         self.peak = 0.0
@@ -106,6 +109,7 @@ class Recorder:
         self.last_volume = 0.0
         self.benchmark: tuple[np.ndarray, np.ndarray] | None = None
         self.benchmark_function: Callable[[datetime], float] | None = None
+        self.benchmark_rate: Callable[[], float] | None = None  # the benchmark's USD to the account currency
         self.data_points = 0
         self._next_progress = 0.0
         self.final_equity: float | None = None
@@ -203,6 +207,7 @@ class Recorder:
         )
         self.engine_log("TRACE", f"BacktestingResultHandler(): Sample Period Set: {self.resample_ns / NS / 60:05.2f}")
         self.benchmark = backtest.benchmark_series()
+        self.benchmark_rate = benchmark_rate(backtest)
         self.benchmark_function = backtest.benchmark_value if backtest.benchmark_function is not None else None
         self.algorithm_message(
             "Debug",
@@ -228,10 +233,34 @@ class Recorder:
         while self.next_midnight_ns <= step_ns and self.next_midnight_ns < self.end_ns:
             midnight = self.next_midnight_ns
             value = backtest.portfolio.total_portfolio_value
+            if self.internal_ns is not None:
+                self.internal_steps_before(midnight, value)
             self._update_candle(value)
             self._close_candle(midnight)
             self._daily_sample(midnight, value)
             self.next_midnight_ns = backtest.next_local_midnight_ns(midnight)
+
+    def sample_internal_steps(self, start_ns: int) -> None:
+        """Sample at the steps of LEAN's internal benchmark feed too: a time slice of only its data still runs
+        ``ProcessSynchronousEvents`` (the equity candle, closed once a resample period is past), and the
+        statistics' average risk-free rate is taken over the candles' dates. Used where those steps fall
+        outside the algorithm's own (an India equity's session against SPY's hours)."""
+        if self.benchmark is not None:
+            self.internal_ns = self.benchmark[0]
+            self._internal_at = int(np.searchsorted(self.internal_ns, start_ns, side="right"))
+
+    def internal_steps_before(self, step_ns: int, value: float) -> None:
+        """The internal feed's steps before ``step_ns``, at the portfolio value they saw (no prices moved)."""
+        ends, index = self.internal_ns, self._internal_at
+        assert ends is not None
+        while index < len(ends) and ends[index] < step_ns:
+            moment = int(ends[index])
+            self._update_candle(value)
+            if moment > self.next_resample_ns:
+                self._close_candle(moment)
+                self.next_resample_ns = moment + self.resample_ns
+            index += 1
+        self._internal_at = index
 
     def on_step(self, backtest: Backtest, step_ns: int, value: float) -> None:
         """After the fills of one time step (``value``: the portfolio value): the equity candle, resampling,
@@ -339,7 +368,8 @@ class Recorder:
             return 0.0
         ends, closes = self.benchmark
         i = int(np.searchsorted(ends, utc_ns, side="right")) - 1
-        return float(closes[i]) if i >= 0 else 0.0
+        price = float(closes[i]) if i >= 0 else 0.0
+        return price if self.benchmark_rate is None else price * self.benchmark_rate()
 
     def _progress(self, backtest: Backtest, step_ns: int, value: float) -> EngineProgress:
         span = max(1, self.end_ns - self.start_ns)
@@ -563,15 +593,20 @@ def _order_json(order: Order) -> dict[str, Any]:
         "orderSubmissionData": None
         if order.submission is None
         else dict(zip(("bidPrice", "askPrice", "lastPrice"), order.submission, strict=True)),
-        "isMarketable": order.type == OrderType.MARKET,
-        "priceAdjustmentMode": 1 if symbol.security_type == SecurityType.EQUITY else 0,
+        "isMarketable": order.type in (OrderType.MARKET, OrderType.COMBO_MARKET),
     }
+    group = order.group_order_manager
+    if group is not None:  # LEAN writes a combo's GroupOrderManager (its own property names)
+        body["groupOrderManager"] = {"id": group.id, "quantity": group.quantity, "count": group.count,
+                                     "limitPrice": group.limit_price, "orderIds": list(group.order_ids),
+                                     "direction": int(group.direction)}  # fmt: skip
+    body["priceAdjustmentMode"] = 1 if symbol.security_type == SecurityType.EQUITY else 0
     if order.type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP):
         body["stopPrice"] = order.stop_price
     if order.type == OrderType.TRAILING_STOP:
         body["trailingAmount"] = order.trailing_amount
         body["trailingAsPercentage"] = order.trailing_as_percentage
-    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED):
+    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED, OrderType.COMBO_LEG_LIMIT):
         body["limitPrice"] = order.limit_price
     if order.type == OrderType.LIMIT_IF_TOUCHED:
         body["triggerPrice"] = order.trigger_price

@@ -55,6 +55,7 @@ class SecurityKind(StrEnum):
 
 
 DEFAULT_MARKET = {SecurityKind.EQUITY: "usa", SecurityKind.CRYPTO: "coinbase", SecurityKind.FOREX: "oanda"}
+EQUITY_MARKETS = ("usa", "india")  # the equity markets whose data, hours and fees the engine models
 MHDB_TYPE = {SecurityKind.EQUITY: "Equity", SecurityKind.CRYPTO: "Crypto", SecurityKind.FOREX: "Forex"}
 
 
@@ -302,10 +303,18 @@ class LeanDataFolder:
         return [(key[1], entry) for key, entry in self._symbol_properties.items()
                 if key[0] == market and key[2] == type_name]  # fmt: skip
 
-    def symbol_properties(self, kind: SecurityKind, market: str, ticker: str) -> SymbolProperties:
+    def symbol_properties(
+        self, kind: SecurityKind, market: str, ticker: str, default_quote_currency: str = "USD"
+    ) -> SymbolProperties:
+        """The database's entry, else its market-wide ``[*]`` one, else LEAN's ``SymbolProperties.GetDefault``
+        quoted in ``default_quote_currency`` (LEAN's ``SecurityService`` passes the account currency: an India
+        equity under an INR account is quoted in INR)."""
         table = self._symbol_properties
         found = table.get((market, ticker.upper(), kind.value)) or table.get((market, "[*]", kind.value))
-        return found or SymbolProperties(lot_size=1.0 if kind == SecurityKind.EQUITY else 0.00000001)
+        if found is not None:
+            return found
+        lot_size = 1.0 if kind == SecurityKind.EQUITY else 0.00000001
+        return SymbolProperties(lot_size=lot_size, quote_currency=default_quote_currency.upper())
 
     # -- map files (equities) ----------------------------------------------------------------------------
 
@@ -319,15 +328,15 @@ class LeanDataFolder:
         its date); its permtick names the factor file."""
         return resolver_for(self.root / "equity" / market / "map_files").resolve(first_ticker, first_date)
 
-    def adjusted(self, bars: Bars, permtick: str, exchange_tz: ZoneInfo) -> Bars:
+    def adjusted(self, bars: Bars, permtick: str, exchange_tz: ZoneInfo, market: str = "usa") -> Bars:
         """Equity bars scaled by the permtick's factor file (LEAN's default Adjusted normalisation)."""
-        factors = self.factor_file(permtick)
+        factors = self.factor_file(permtick, market)
         if factors is None:
             return bars
         return bars.scaled(factors.scale(local_days(bars.start_ns, exchange_tz)))
 
-    def factor_file(self, permtick: str) -> FactorFile | None:
-        path = self.root / "equity" / "usa" / "factor_files" / f"{permtick.lower()}.csv"
+    def factor_file(self, permtick: str, market: str = "usa") -> FactorFile | None:
+        path = self.root / "equity" / market / "factor_files" / f"{permtick.lower()}.csv"
         if not path.exists():
             return None
         rows = []

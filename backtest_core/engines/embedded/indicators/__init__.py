@@ -43,6 +43,7 @@ from backtest_core.engines.embedded.indicators.momentum import (
     RelativeStrengthIndex,
     Stochastic,
 )
+from backtest_core.engines.embedded.indicators.time_series import AutoRegressiveIntegratedMovingAverage
 from backtest_core.engines.embedded.indicators.volatility import (
     AverageTrueRange,
     BollingerBands,
@@ -58,6 +59,7 @@ __all__ = [
     "AdvanceDeclineRatio",
     "AdvanceDeclineVolumeRatio",
     "ArmsIndex",
+    "AutoRegressiveIntegratedMovingAverage",
     "AverageTrueRange",
     "BollingerBands",
     "CompositeIndicator",

@@ -23,6 +23,7 @@ from backtest_core.engines.embedded.buying_power_models import (  # noqa: F401
     ReservedBuyingPowerForPosition,
 )
 from backtest_core.engines.embedded.charting import Chart, Color, ScatterMarkerSymbol, Series, SeriesType  # noqa: F401
+from backtest_core.engines.embedded.combo_orders import GroupOrderManager, Leg  # noqa: F401
 from backtest_core.engines.embedded.consolidation import TickType  # noqa: F401
 from backtest_core.engines.embedded.consolidators import (  # noqa: F401
     BarDirection,
@@ -57,6 +58,13 @@ from backtest_core.engines.embedded.fill_models import (  # noqa: F401
     FillModel,
     FillModelParameters,
     ImmediateFillModel,
+)
+from backtest_core.engines.embedded.india import (  # noqa: F401
+    Exchange,
+    IndiaFeeModel,
+    IndiaOrderProperties,
+    SamcoFeeModel,
+    ZerodhaFeeModel,
 )
 from backtest_core.engines.embedded.indicators import *  # noqa: F403
 from backtest_core.engines.embedded.indicators.fields import Field  # noqa: F401
