@@ -35,8 +35,11 @@ from backtest_core.engines.base import EngineJob, EngineOutcome, EngineProgress,
 from backtest_core.engines.embedded.engine import EmbeddedEngine
 from backtest_core.settings import PROJECT_ROOT, Settings
 
-Verdict = Literal["MATCH", "REFUSED", "DIVERGED", "CRASHED"]
+# NO DATA: the sample data lacks what the algorithm reads (``bench.lean_independent``; none in the shared set)
+Verdict = Literal["MATCH", "REFUSED", "DIVERGED", "CRASHED", "NO DATA"]
 VERDICTS: tuple[Verdict, ...] = ("MATCH", "REFUSED", "DIVERGED", "CRASHED")
+# LEAN's harness runs every regression algorithm with Launcher/config.json's parameters, not the algorithm's defaults
+LAUNCHER_PARAMETERS = {"ema-fast": "10", "ema-slow": "20"}
 ALGORITHM_ID = "regression"
 DEFAULT_TIMEOUT_S = 600.0
 REFUSAL = re.compile(r"^(?P<api>.+) is not supported by the embedded engine$", re.MULTILINE)
@@ -81,7 +84,7 @@ def load_cases(folder: Path | None = None) -> list[Case]:
             expected=dict(entry["expected"]),
             data_points=int(entry["data_points"]),
             history_data_points=int(entry["history_data_points"]),
-            parameters=dict(entry.get("parameters") or {}),
+            parameters=dict(entry.get("parameters") or LAUNCHER_PARAMETERS),
             expected_status=entry.get("expected_status", "Completed"),
         )
         for entry in entries
@@ -130,8 +133,8 @@ def judge(case: Case, outcome: EngineOutcome, output_dir: Path, seconds: float) 
         refusal = REFUSAL.search(error)
         if refusal:
             return Result(case, "REFUSED", f"{refusal['api']} is not supported", seconds)
-        shared = case.project.parent.parent.parent  # paths as the repository names them, not this machine's
-        text = error.replace(f"{case.project}/", "").replace(f"{shared}/", "../shared/")
+        # paths as the repository names them, not this machine's
+        text = error.replace(f"{case.project}/", "").replace(f"{Settings().shared}/", "../shared/")
         return Result(case, "CRASHED", _first_lines(text), seconds)
     if case.expected_status != "Completed":
         return Result(case, "DIVERGED", f"completed; LEAN's status is {case.expected_status}", seconds)

@@ -97,3 +97,19 @@ def test_the_order_hash_writes_a_combo_leg_as_newtonsoft_does() -> None:
     assert text.count('"quantity"') == 2  # the order's, and the group's
     assert text.endswith(',"isMarketable":false,"groupOrderManager":{"id":3,"quantity":100.0,"count":2,'
                          '"limitPrice":0.0,"orderIds":[5,6],"direction":0},"priceAdjustmentMode":1}')  # fmt: skip
+
+
+def test_each_open_legs_own_fill_model_is_asked_for_the_whole_group(lean_data: Path, tmp_path: Path) -> None:
+    """LEAN's Scan goes through the pending orders by id and asks the fill model of each leg's own security with
+    the whole group, so two half fills per scan come from the two models (each keeping its own count); the
+    group leaves the brokerage once every fill returned is closed, so later scans ask nobody."""
+    job = EngineJob("test-run", "9", ALGORITHMS / "combo_fill_model", lean_data, tmp_path, RunOverrides())
+    outcome = run_backtest(job)
+    assert outcome.status == "completed", outcome.error
+    lines = [line.split(" ", 2)[2] for line in (tmp_path / "9-log.txt").read_text().splitlines()][1:-1]
+    assert lines == [
+        "call SPY order 1 legs [1, 2]", "fill 1 2 5.0", "fill 2 2 -5.0",  # the submission's scan
+        "call IBM order 2 legs [1, 2]", "fill 1 2 5.0", "fill 2 2 -5.0",
+        "call SPY order 1 legs [1, 2]", "fill 1 3 5.0", "fill 2 3 -5.0",  # the scan after on_data
+        "holdings 15.0 -15.0",  # the IBM model's fills came on top: LEAN does not cap a leg at its quantity
+    ]  # fmt: skip
