@@ -5,16 +5,18 @@ named in the axis title, with the spans the exchange is closed cut out of an int
 rangebreaks), and dates for daily results. A figure is drawn for a window (UTC ``(start, end)``, None for
 the whole run): each series is cut to it first and then downsampled (extremes kept), so a zoomed window is
 drawn at full detail. Lines are SVG rather than WebGL: WebGL canvases ignore rangebreaks' geometry in
-hover and get cut off in tall figures. Figures carry no Streamlit code.
+hover and get cut off in tall figures. Times go to Plotly as numbers (milliseconds of the wall-clock time,
+which a date axis reads as that time) rather than ISO strings, which it parses point by point on every
+redraw. Figures carry no Streamlit code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from backtest_core.analysis.benchmark import rebased_benchmark
 from backtest_core.analysis.returns import drawdown as drawdown_of
@@ -31,6 +33,7 @@ PALETTE = ("#4f9cf7", "#f7a34f", "#59c27a", "#e0605e", "#a57fe0", "#8c6d62", "#e
 
 _LAYOUT = {"margin": {"l": 50, "r": 20, "t": 40, "b": 30}, "hovermode": "x unified", "template": "plotly_dark"}
 Window = tuple[pd.Timestamp, pd.Timestamp] | None
+EQUITY_PANEL, DRAWDOWN_PANEL = [0.30, 1.0], [0.0, 0.27]  # the equity figure's two panels (y domains), a gap between
 
 
 def _scatter(series: pd.Series, name: str, max_points: int, **kwargs: object) -> go.Scatter:
@@ -49,19 +52,12 @@ def time_axis_layout(axis: TimeAxis) -> dict[str, object]:
     return layout
 
 
-def apply_time_axis(
-    figure: go.Figure, axis: TimeAxis, window: Window = None, title_row: int | None = None
-) -> go.Figure:
-    """Put every x axis of ``figure`` on ``axis``, showing ``window`` (the whole data when None); the axis
-    title (with the zone) goes on ``title_row``'s axis of a subplot figure, else on the only one."""
-    figure.update_xaxes(**time_axis_layout(axis))
+def apply_time_axis(figure: go.Figure, axis: TimeAxis, window: Window = None) -> go.Figure:
+    """Put the x axis of ``figure`` on ``axis``, titled with the zone, showing ``window`` (the whole data
+    when None)."""
+    figure.update_xaxes(**time_axis_layout(axis), title_text=axis.title)
     if window is not None:
-        start, end = axis.drawn(pd.DatetimeIndex([window[0], window[1]]))
-        figure.update_xaxes(range=[start, end])
-    if title_row is None:
-        figure.update_xaxes(title_text=axis.title)
-    else:
-        figure.update_xaxes(title_text=axis.title, row=title_row, col=1)
+        figure.update_xaxes(range=list(drawn_at(pd.DatetimeIndex([window[0], window[1]]), axis)))
     return figure
 
 
@@ -70,14 +66,25 @@ def cut(series: pd.Series, window: Window) -> pd.Series:
     return series if window is None else series.loc[window[0] : window[1]]
 
 
-def placed(series: pd.Series, axis: TimeAxis, max_points: int = DEFAULT_MAX_POINTS) -> tuple[pd.DatetimeIndex, object]:
-    """x and y of a UTC-indexed series on the exchange's clock (``TimeAxis.drawn``), downsampled. Points that
-    land on one x (a weekend's daily samples all move to Monday's open) keep only the last: the value known
-    when the axis resumes, which is also what a bar chart would otherwise stack several times over."""
+def date_numbers(times: pd.DatetimeIndex) -> np.ndarray:
+    """Tz-naive wall-clock times as the milliseconds a Plotly date axis draws at those times."""
+    return times.as_unit("ns").asi8 / 1e6
+
+
+def drawn_at(times: pd.DatetimeIndex, axis: TimeAxis) -> np.ndarray:
+    """Where UTC times go on ``axis`` (``TimeAxis.drawn``), as Plotly date numbers."""
+    return date_numbers(axis.drawn(pd.DatetimeIndex(times)))
+
+
+def placed(series: pd.Series, axis: TimeAxis, max_points: int = DEFAULT_MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """x (Plotly date numbers) and y of a UTC-indexed series on the exchange's clock (``TimeAxis.drawn``),
+    downsampled. Points that land on one x (a weekend's daily samples all move to Monday's open) keep only the
+    last: the value known when the axis resumes, which is also what a bar chart would otherwise stack several
+    times over."""
     drawn = downsample(series.dropna(), max_points)
     x = axis.drawn(drawn.index)
     last = ~x.duplicated(keep="last")
-    return x[last], drawn.to_numpy()[last]
+    return date_numbers(x[last]), drawn.to_numpy()[last]
 
 
 def time_line(
@@ -108,26 +115,32 @@ def equity_figure(
     (``analysis.drawdowns.worst_drawdowns``) is shaded on the equity panel, numbered by depth.
     """
     shown = cut(equity, window)
-    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.03)
-    figure.add_trace(time_line(shown, "Equity", axis, max_points, line={"color": EQUITY_COLOR}), row=1, col=1)
+    figure = go.Figure()
+    figure.add_trace(time_line(shown, "Equity", axis, max_points, line={"color": EQUITY_COLOR}))
     if benchmark is not None and not benchmark.empty and not shown.empty:
         rebased = rebased_benchmark(benchmark, shown)
         if not rebased.empty:
             name = "Benchmark (LEAN's daily samples, rebased)" if axis.intraday else "Benchmark (rebased)"
             line = {"color": BENCHMARK_COLOR, "dash": "dot", "shape": "hv" if axis.intraday else "linear"}
-            figure.add_trace(time_line(rebased, name, axis, max_points, line=line), row=1, col=1)
+            figure.add_trace(time_line(rebased, name, axis, max_points, line=line))
     underwater = cut(drawdown_of(equity) * 100, window)
     figure.add_trace(
-        time_line(underwater, "Drawdown %", axis, max_points, fill="tozeroy", line={"color": SELL_COLOR}),
-        row=2,
-        col=1,
+        time_line(underwater, "Drawdown %", axis, max_points, fill="tozeroy", line={"color": SELL_COLOR}, yaxis="y2")
     )
     if worst is not None and not shown.empty:
         _shade_drawdowns(figure, worst, axis, shown.index[0], shown.index[-1])
-    figure.update_yaxes(title_text="Equity", type="log" if log_scale else "linear", row=1, col=1)
-    figure.update_yaxes(title_text="Drawdown %", row=2, col=1)
-    figure.update_layout(**_LAYOUT, height=540, legend={"orientation": "h", "y": 1.06}, dragmode="select")
-    return apply_time_axis(figure, axis, window, title_row=2)
+    figure.update_layout(
+        **_LAYOUT,
+        height=540,
+        legend={"orientation": "h", "y": 1.06},
+        dragmode="select",
+        # one x axis under both panels (the panels are two y domains): one set of rangebreaks to lay out per
+        # redraw instead of two matched axes with a copy each, which cost Plotly twice the work on every zoom
+        xaxis={"anchor": "y2"},
+        yaxis={"domain": EQUITY_PANEL, "title_text": "Equity", "type": "log" if log_scale else "linear"},
+        yaxis2={"domain": DRAWDOWN_PANEL, "title_text": "Drawdown %"},
+    )
+    return apply_time_axis(figure, axis, window)
 
 
 def _shade_drawdowns(
@@ -139,10 +152,11 @@ def _shade_drawdowns(
         end = row.recovery if not pd.isna(row.recovery) else last
         if end < first or row.start > last:
             continue
-        start_at, end_at = axis.drawn(pd.DatetimeIndex([max(row.start, first), min(end, last)]))
-        figure.add_vrect(
-            x0=start_at, x1=end_at, row=1, col=1, fillcolor=SELL_COLOR, opacity=0.10, line_width=0, layer="below"
-        )
+        start_at, end_at = drawn_at(pd.DatetimeIndex([max(row.start, first), min(end, last)]), axis)
+        figure.add_shape(
+            type="rect", xref="x", yref="y domain", x0=start_at, x1=end_at, y0=0, y1=1,
+            fillcolor=SELL_COLOR, opacity=0.10, line_width=0, layer="below",
+        )  # fmt: skip
         if first <= row.trough <= last:
             troughs.append(row.trough)
             labels.append(f"#{rank}")
@@ -150,8 +164,9 @@ def _shade_drawdowns(
     if troughs:
         figure.add_trace(
             go.Scatter(
-                x=axis.drawn(pd.DatetimeIndex(troughs)),
+                x=drawn_at(pd.DatetimeIndex(troughs), axis),
                 y=[d * 100 for d in depths],
+                yaxis="y2",
                 mode="markers+text",
                 text=labels,
                 textposition="bottom center",
@@ -160,9 +175,7 @@ def _shade_drawdowns(
                 marker={"color": SELL_COLOR, "size": 7, "symbol": "triangle-up"},
                 textfont={"size": 10},
                 hovertemplate="drawdown %{text}: %{customdata:.2%}<extra></extra>",
-            ),
-            row=2,
-            col=1,
+            )
         )
 
 
@@ -188,7 +201,7 @@ def trades_figure(
             continue
         figure.add_trace(
             go.Scatter(
-                x=axis.drawn(pd.DatetimeIndex(chosen["time"])),
+                x=drawn_at(pd.DatetimeIndex(chosen["time"]), axis),
                 y=chosen["price"],
                 mode="markers",
                 name=label,
@@ -363,7 +376,7 @@ def _series_trace(
         points = cut(series.points, window)
         points = points.iloc[:: max(1, len(points) // max_points)]
         return go.Candlestick(
-            x=axis.drawn(points.index),
+            x=drawn_at(points.index, axis),
             open=points["open"],
             high=points["high"],
             low=points["low"],

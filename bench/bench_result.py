@@ -9,29 +9,37 @@
 server (nothing parsed or cached), warm the median of ``--repeat`` reloads. "Answered" is: the server has
 finished the rerun the change started (its ``script_finished`` message arrived), no skeleton left and every
 chart on the page drawn. Each change is made ``--repeat`` times each way (e.g. 1M then All); medians.
+Beside the wall clock each change reports the CPU time it cost the server and every Chromium process (psutil,
+around the same change): on a shared, loaded machine wall clock swings by 2-3x between runs, CPU time far less.
+``--against REV`` also measures the page of an earlier commit (checked out in a temporary git worktree, over
+the same store) in turn with this tree's, round by round, so the A/B shares the machine's load.
 The results are real embedded-engine runs of ``sma_crossover`` on the synthetic sample data (one year of SPY
 minutes in LEAN's layout).
 
-    .venv/bin/python -m bench.bench_result [--repeat 5] [--keep DIR]   (from the project root; needs chromium)
+    .venv/bin/python -m bench.bench_result [--repeat 5] [--keep DIR] [--against REV [--rounds 2]]
+    (from the project root; needs chromium)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
+import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
+import psutil
 from playwright.sync_api import Page, sync_playwright
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from backtest_core.sample_data import write_sample_data
-from backtest_core.settings import Settings
+from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore
 from bench.bench_compare import INTERACTIVE, cli, interactive_ms, measure
 from bench.bench_dashboard import NO_SKELETON
@@ -80,9 +88,28 @@ class Reruns:
             self.finished += message.WhichOneof("type") == "script_finished"
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """User + system CPU time so far of (the Streamlit servers, every Chromium process) below this process."""
+    server = browser = 0.0
+    for process in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            spent = sum(process.cpu_times()[:2])
+            if "chrom" in process.name().lower():
+                browser += spent
+            elif "streamlit" in process.cmdline():
+                server += spent
+    return server, browser
+
+
 def answer_ms(page: Page, reruns: Reruns, change: Callable[[], None]) -> float:
+    return answered(page, reruns, change)[0]
+
+
+def answered(page: Page, reruns: Reruns, change: Callable[[], None]) -> tuple[float, float, float]:
+    """(wall ms, server CPU ms, Chromium CPU ms) of one widget change until it is answered."""
     page.wait_for_timeout(150)  # the last rerun's elements settle: a click on one being replaced is lost
     seen = reruns.finished
+    cpu_before = cpu_seconds()
     start = time.perf_counter()
     change()
     while reruns.finished == seen:
@@ -91,7 +118,9 @@ def answer_ms(page: Page, reruns: Reruns, change: Callable[[], None]) -> float:
         page.wait_for_timeout(2)  # lets Playwright deliver the socket's frames
     for condition in (NO_SKELETON, CHARTS_DRAWN):
         page.wait_for_function(condition, timeout=120_000, polling=10)
-    return (time.perf_counter() - start) * 1000
+    wall = (time.perf_counter() - start) * 1000
+    server, browser = (1000 * (after - before) for after, before in zip(cpu_seconds(), cpu_before, strict=True))
+    return wall, server, browser
 
 
 def _range_button(page: Page, name: str) -> Callable[[], None]:
@@ -114,14 +143,19 @@ def _drop_symbol(page: Page) -> Callable[[], None]:
     return lambda: _symbols(page).locator("button[aria-label='Remove SPY']").click()
 
 
-def changes(page: Page, reruns: Reruns, url: str, repeat: int) -> dict[str, float]:
-    """Median answer (ms) of each widget change on the page at ``url`` (already warm)."""
+Figures = tuple[float, float, float]  # wall ms, server CPU ms, Chromium CPU ms
+
+
+def changes(page: Page, reruns: Reruns, url: str, repeat: int) -> dict[str, list[Figures]]:
+    """Each widget change on the page at ``url`` (already warm), ``repeat`` times each way."""
     interactive_ms(page, url, INTERACTIVE[:1] + INTERACTIVE[2:])
-    times: dict[str, list[float]] = {"zoom (range button)": [], "tab": [], "symbol filter": []}
+    times: dict[str, list[Figures]] = {"zoom (range button)": [], "tab: Trades": [], "tab: Equity": [],
+                                       "symbol filter": []}  # fmt: skip
     for _ in range(repeat):
-        times["zoom (range button)"] += [answer_ms(page, reruns, _range_button(page, "1M")),
-                                        answer_ms(page, reruns, _range_button(page, "All"))]  # fmt: skip
-        times["tab"] += [answer_ms(page, reruns, _tab(page, "Trades")), answer_ms(page, reruns, _tab(page, "Equity"))]
+        times["zoom (range button)"] += [answered(page, reruns, _range_button(page, "1M")),
+                                        answered(page, reruns, _range_button(page, "All"))]  # fmt: skip
+        times["tab: Trades"].append(answered(page, reruns, _tab(page, "Trades")))
+        times["tab: Equity"].append(answered(page, reruns, _tab(page, "Equity")))
     answer_ms(page, reruns, _tab(page, "Trades"))
     for _ in range(repeat):
         page.keyboard.press("Escape")  # a list the last removal opened closes
@@ -129,16 +163,54 @@ def changes(page: Page, reruns: Reruns, url: str, repeat: int) -> dict[str, floa
         _symbols(page).get_by_role("combobox").click()
         page.keyboard.type("SP")  # the list opens as one types, without a rerun; choosing from it is the change
         page.get_by_role("option", name="SPY", exact=True).wait_for()
-        times["symbol filter"].append(answer_ms(page, reruns, _pick_symbol(page)))
+        times["symbol filter"].append(answered(page, reruns, _pick_symbol(page)))
         page.keyboard.press("Escape")  # with the list open a removal is not sent until it closes
-        times["symbol filter"].append(answer_ms(page, reruns, _drop_symbol(page)))
-    return {name: statistics.median(values) for name, values in times.items()}
+        times["symbol filter"].append(answered(page, reruns, _drop_symbol(page)))
+    return times
+
+
+def medians(figures: list[Figures]) -> Figures:
+    wall, server, browser = (statistics.median(values) for values in zip(*figures, strict=True))
+    return wall, server, browser
+
+
+@contextlib.contextmanager
+def tree_at(rev: str) -> Iterator[Path]:
+    """This repository at ``rev`` in a temporary git worktree."""
+    with tempfile.TemporaryDirectory() as scratch:
+        tree = Path(scratch) / "tree"
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev], cwd=PROJECT_ROOT, check=True,
+                       capture_output=True)  # fmt: skip
+        try:
+            yield tree
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=PROJECT_ROOT, check=False)
+
+
+def widget_changes(page: Page, reruns: Reruns, home: Path, data: Path, run_id: str, repeat: int,
+                   trees: dict[str, Path | None], rounds: int) -> dict[str, dict[str, list[Figures]]]:  # fmt: skip
+    """The changes on the bare skeleton and on the page of each tree (None: this one), in turn each round."""
+    times: dict[str, dict[str, list[Figures]]] = {}
+    for _ in range(rounds):
+        for label, tree in [("skeleton", None), *trees.items()]:
+            if label == "skeleton":
+                server, path = streamlit_server(home, data, script=SKELETON), ""
+            else:
+                server, path = streamlit_server(home, data, script=str((tree or PROJECT_ROOT) / "dashboard.py")), \
+                    f"/result?id={run_id}"  # fmt: skip
+            with server as url:
+                for name, figures in changes(page, reruns, url + path, repeat).items():
+                    times.setdefault(label, {}).setdefault(name, []).extend(figures)
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="folder for the data and runs, reused when it holds them")
+    parser.add_argument("--against", help="also measure the widget changes on the page of this commit")
+    parser.add_argument("--rounds", type=int, default=1, help="widget-change rounds (each: skeleton, trees)")
+    parser.add_argument("--changes-only", action="store_true", help="skip the page loads")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
         root = args.keep or Path(scratch)
@@ -155,24 +227,33 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         reruns = Reruns(page)
+        print(f"load average at the start (2 cores, shared): {os.getloadavg()}", flush=True)
         loads = {}
-        for label in ("daily", "minute", "daily again"):
+        for label in () if args.changes_only else ("daily", "minute", "daily again"):
             cold, cpu, warm = measure(page, home, data, "result", f"id={ids[label.split()[0]]}", args.repeat, "results")
             loads[label] = cold, warm
             print(f"{label:>12}: cold {cold:7.0f} ms (server CPU {cpu:.2f} s)   warm {warm:7.0f} ms", flush=True)
-        daily_cold = min(loads["daily"][0], loads["daily again"][0])
-        daily_warm = min(loads["daily"][1], loads["daily again"][1])
-        print(f"ratio one-year minute / one-month daily: cold {loads['minute'][0] / daily_cold:.2f}, "
-              f"warm {loads['minute'][1] / daily_warm:.2f} (goal <= 2)", flush=True)  # fmt: skip
-        with streamlit_server(home, data) as url:
-            page_changes = changes(page, reruns, f"{url}/result?id={ids['minute']}", args.repeat)
-        with streamlit_server(home, data, script=SKELETON) as url:
-            bare_changes = changes(page, reruns, url, args.repeat)
+        if loads:
+            daily_cold = min(loads["daily"][0], loads["daily again"][0])
+            daily_warm = min(loads["daily"][1], loads["daily again"][1])
+            print(f"ratio one-year minute / one-month daily: cold {loads['minute'][0] / daily_cold:.2f}, "
+                  f"warm {loads['minute'][1] / daily_warm:.2f} (goal <= 2)", flush=True)  # fmt: skip
+        with contextlib.ExitStack() as stack:
+            trees: dict[str, Path | None] = {"page": None}
+            if args.against:
+                trees = {f"page at {args.against}": stack.enter_context(tree_at(args.against)), "page": None}
+            times = widget_changes(page, reruns, home, data, ids["minute"], args.repeat, trees, args.rounds)
         browser.close()
-    print(f"widget change on the minute result vs the bare skeleton (medians of {2 * args.repeat}):")
-    for name, spent in page_changes.items():
-        bare = bare_changes[name]
-        print(f"{name:>20}: page {spent:6.0f} ms   skeleton {bare:6.0f} ms   +{spent - bare:5.0f} ms (goal <= 300)")
+    print("widget change on the minute result vs the bare skeleton, medians (wall / server CPU / Chromium CPU):")
+    for name, bare in times["skeleton"].items():
+        bare_wall, bare_server, bare_browser = medians(bare)
+        print(f"{name:>20}: skeleton {bare_wall:6.0f} / {bare_server:4.0f} / {bare_browser:5.0f} ms")
+        for label in trees:
+            wall, server, browser_cpu = medians(times[label][name])
+            print(
+                f"{'':>20}  {label}: {wall:6.0f} / {server:4.0f} / {browser_cpu:5.0f} ms, wall "
+                f"+{wall - bare_wall:5.0f} ms (goal <= 300), Chromium CPU +{browser_cpu - bare_browser:5.0f} ms"
+            )
     print(f"load average at the end (2 cores, shared): {os.getloadavg()}")
 
 

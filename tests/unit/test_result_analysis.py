@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
+from backtest_core import charts
 from backtest_core.analysis import trade_analytics
 from backtest_core.analysis.benchmark import rebased_benchmark
 from backtest_core.analysis.drawdowns import drawdown_periods, worst_drawdowns
@@ -87,6 +88,27 @@ def test_a_time_after_the_last_open_is_drawn_at_the_close_not_past_the_data() ->
                             (datetime(2023, 1, 12, 16), datetime(2023, 1, 13, 0))))  # fmt: skip
     assert list(axis.drawn(utc("2023-01-12 21:00", "2023-01-13 01:00")).strftime("%H:%M")) == ["16:00", "16:00"]
     assert axis.utc(datetime(2023, 7, 3, 9, 30)) == pd.Timestamp("2023-07-03 13:30", tz="UTC")  # summer time
+
+
+def test_equity_figure_draws_both_panels_on_one_exchange_time_axis_with_times_as_numbers() -> None:
+    equity = pd.Series([100.0, 101, 99, 98, 103],
+                       index=utc("2023-01-12 15:00", "2023-01-12 20:00", "2023-01-13 05:00", "2023-01-13 15:00",
+                                 "2023-01-13 20:00"))  # fmt: skip
+    axis = time_axis(equity, [us_hours()], "minute")
+    figure = charts.equity_figure(equity, axis, None, None, worst_drawdowns(equity, 5))
+    layout = figure.layout
+    # one x axis under both panels, so the closed spans are laid out once per redraw
+    assert {trace.xaxis or "x" for trace in figure.data} == {"x"} and "xaxis2" not in figure.to_dict()["layout"]
+    assert {trace.name: trace.yaxis or "y" for trace in figure.data}["Drawdown %"] == "y2"
+    assert layout.xaxis.anchor == "y2" and layout.xaxis.title.text == "Time (America/New_York)"
+    assert layout.yaxis2.domain[1] < layout.yaxis.domain[0]  # the drawdown panel below, apart from the equity
+    assert [b.bounds[0] for b in layout.xaxis.rangebreaks][:2] == [datetime(2023, 1, 12, 0), datetime(2023, 1, 12, 16)]
+    # x are the exchange's wall-clock times in milliseconds: 15:00 UTC is 10:00 in New York; the midnight
+    # sample is drawn at the next open, the one after the 13:00 early close at the close
+    drawn = pd.to_datetime(figure.data[0].x, unit="ms")
+    assert list(drawn.strftime("%m-%d %H:%M")) == ["01-12 10:00", "01-12 15:00", "01-13 09:30", "01-13 10:00",
+                                                   "01-13 13:00"]  # fmt: skip
+    assert [shape.yref for shape in layout.shapes] == ["y domain"]  # the worst drawdown shaded on the equity panel
 
 
 def test_drawdown_periods_on_a_hand_made_curve() -> None:
