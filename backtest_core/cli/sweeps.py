@@ -1,4 +1,8 @@
-"""Sweep commands: ``sweep STRATEGY --param ...`` launches one; ``sweep list|show ID|cancel ID`` read and stop them."""
+"""Sweep commands: ``sweep STRATEGY --param ...`` launches one; ``sweep list|show ID|cancel ID`` read and stop them.
+
+``sweeps.summary`` (scipy and the selection-bias statistics under it, ~0.5 s) is imported by the handlers that
+report, so every other ``python -m backtest_core`` call starts without it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import argparse
 import sys
 import time
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from backtest_core import runs
 from backtest_core.cli.output import print_json, print_table
@@ -17,7 +22,9 @@ from backtest_core.store import RunStore
 from backtest_core.store.sweep_store import SweepStore
 from backtest_core.sweeps.grid import build_grid
 from backtest_core.sweeps.launch import cancel_sweep, plan_sweep, submit_sweep
-from backtest_core.sweeps.summary import SweepReport, finite_number, report_json, sweep_report, sweep_status
+
+if TYPE_CHECKING:
+    from backtest_core.sweeps.summary import SweepReport
 
 ACTIONS = ("list", "show", "cancel")
 WAIT_POLL_S = 1.0
@@ -91,6 +98,8 @@ def _launch(args: argparse.Namespace) -> int:
         print(sweep.id)
     store = RunStore(settings)
     _follow(store, settings, sweep.id, show_bar=not args.json and sys.stderr.isatty())
+    from backtest_core.sweeps.summary import report_json, sweep_report
+
     report = sweep_report(store, sweep.id)
     if args.json:
         print_json(report_json(report))
@@ -147,6 +156,8 @@ def _print_summary(report: SweepReport) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from backtest_core.sweeps.summary import sweep_status
+
     store = RunStore(Settings())
     sweeps = SweepStore(store)
     rows = []
@@ -176,6 +187,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from backtest_core.sweeps.summary import finite_number, report_json, sweep_report
+
     report = sweep_report(RunStore(Settings()), args.id)
     if args.json:
         print_json(report_json(report))

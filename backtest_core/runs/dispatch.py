@@ -19,7 +19,6 @@ from pathlib import Path
 
 import psutil
 
-from backtest_core.engines.lean_docker.runner import LeanDockerEngine
 from backtest_core.errors import StudioError
 from backtest_core.models import BacktestRunInfo, BacktestStatus, EngineName
 from backtest_core.runs.executors import executor_for
@@ -46,6 +45,8 @@ def _launch(store: RunStore, settings: Settings, run: BacktestRunInfo) -> None:
     """Give a claimed (now running) run its owner; a failure to start ends it failed with the reason."""
     try:
         if run.request.engine == EngineName.LEAN_DOCKER:
+            from backtest_core.engines.lean_docker.runner import LeanDockerEngine  # the docker SDK only for it
+
             # start LEAN's container from here, then hand it to a supervisor that follows it: the container
             # runs half a second sooner, and were this process to die in between, recovery finds its label
             LeanDockerEngine(settings).start(build_job(store, settings, run.id, run.request))

@@ -18,7 +18,6 @@ import psutil
 from pydantic import BaseModel
 
 from backtest_core import strategies
-from backtest_core.engines.lean_docker import client as docker_client
 from backtest_core.engines.lean_docker.spec import store_label
 from backtest_core.errors import EngineUnavailable, InvalidRequest
 from backtest_core.models import BacktestProgress, BacktestRequest, BacktestRunInfo, BacktestStatus, EngineName
@@ -216,6 +215,8 @@ def supervisor_alive(pid: int | None, started: float | None) -> bool:
 
 
 def _container_exists(settings: Settings, run_id: str) -> bool:
+    from backtest_core.engines.lean_docker import client as docker_client  # the docker SDK only when asked
+
     try:
         client = docker_client.connect(timeout=3)
     except EngineUnavailable:

@@ -17,7 +17,6 @@ import traceback
 import psutil
 
 from backtest_core.engines.base import EngineOutcome
-from backtest_core.engines.lean_docker.runner import LeanDockerEngine
 from backtest_core.engines.registry import engine_for
 from backtest_core.models import BacktestStatus
 from backtest_core.runs import ownership
@@ -73,6 +72,8 @@ def _run(store: RunStore, settings: Settings, run_id: str, reattach: bool) -> En
         if store.cancel_requested(run_id):  # cancelled between claiming the slot and starting the engine
             return EngineOutcome(status="cancelled", error="Cancelled before the engine started.")
         if reattach:
+            from backtest_core.engines.lean_docker.runner import LeanDockerEngine  # an embedded run's never needs it
+
             engine = LeanDockerEngine(settings)
             outcome = engine.reattach(job, sink, cancel)
             if outcome is None:

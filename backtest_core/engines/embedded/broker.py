@@ -210,6 +210,7 @@ class Security(LeanObject):
         self.is_delisted = False  # set by its delisting (see delistings.py), which also ends its trading
         self.is_tradable = True
         self._factor_by_quarter: dict[int, Decimal] = {}
+        self._factor_by_day: dict[date, Decimal] = {}
         self.quote_currency = properties.quote_currency if properties is not None else "USD"
         self.quote_cash: Cash | None = None  # its quote currency's cash entry, unless the account currency's
         self.base_cash: Cash | None = None  # a crypto or forex pair's base currency entry
@@ -252,12 +253,16 @@ class Security(LeanObject):
         return quote_ns, trade_ns
 
     def _price_factor(self, bar_start_ns: int) -> Decimal:
-        """The factor file's decimal for the exchange day of ``bar_start_ns``, worked out once per quarter hour."""
+        """The factor file's decimal for the exchange day of ``bar_start_ns``: the day found once per quarter
+        hour, its factor once per day."""
         quarter = bar_start_ns // QUARTER_HOUR_NS
         cache = self._factor_by_quarter
         if quarter not in cache:
-            day = np.datetime64(datetime.fromtimestamp(bar_start_ns / 1e9, self.hours.exchange_tz).date(), "D")
-            cache[quarter] = self.factor_file.decimal_scale(day)
+            day = datetime.fromtimestamp(bar_start_ns / 1e9, self.hours.exchange_tz).date()
+            factor = self._factor_by_day.get(day)
+            if factor is None:
+                factor = self._factor_by_day[day] = self.factor_file.decimal_scale(np.datetime64(day, "D"))
+            cache[quarter] = factor
         return cache[quarter]
 
     def lean_price(self, value: float, bar_start_ns: int) -> Decimal:

@@ -16,6 +16,7 @@ import numpy as np
 
 from backtest_core.engines.embedded.clock import local_datetime
 from backtest_core.engines.embedded.data import MarketHours
+from backtest_core.engines.embedded.feed import union_of_sorted
 from backtest_core.engines.embedded.model import Resolution
 
 NS = 1_000_000_000
@@ -45,7 +46,7 @@ def fill_forward_times(hours: MarketHours, resolution: Resolution, extended: boo
                 if start < stop:
                     parts.append(np.arange(start, stop, period, dtype=np.int64))
         ends = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-    ends = np.unique(ends)
+    ends = union_of_sorted([ends])  # in order already but for windows that overlap: linear, not hashed
     return ends[(ends > after_ns) & (ends <= end_ns)]
 
 

@@ -14,6 +14,7 @@ their LEAN class declares them).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -42,6 +43,7 @@ _OWN_FIELDS: dict[int, tuple[str, ...]] = {
     OrderType.COMBO_LIMIT: ("type", "quantity"),
     OrderType.COMBO_LEG_LIMIT: ("type", "limitPrice", "quantity"),
 }
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _ROUNDED = {"limitPrice": "limit_price", "stopPrice": "stop_price", "triggerPrice": "trigger_price",
             "trailingAmount": "trailing_amount"}  # fmt: skip
@@ -56,13 +58,17 @@ _TIME_IN_FORCE_TYPES = {
 def order_list_hash(orders: Mapping[int, Order], submission_prices: SubmissionPrices) -> str:
     """LEAN's OrderListHash of ``orders``; ``submission_prices`` gives each order's bid, ask and last price
     at submission as the decimals LEAN held."""
-    texts = [order_json(orders[order_id], submission_prices(orders[order_id])) for order_id in sorted(orders)]
+    symbols: dict[Any, str] = {}
+    texts = [order_json(orders[order_id], submission_prices(orders[order_id]), symbols) for order_id in sorted(orders)]
     return hashlib.md5(",".join(texts).encode()).hexdigest()
 
 
-def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal] | None) -> str:
+def order_json(
+    order: Order, submission: tuple[Decimal, Decimal, Decimal] | None, symbols: dict[Any, str] | None = None
+) -> str:
     """One order as LEAN's GetHash serialises it (after smart-rounding its prices); ``submission`` is None for
-    an order that never went through the brokerage (the engine's closing of a delisted position)."""
+    an order that never went through the brokerage (the engine's closing of a delisted position). ``symbols``
+    keeps each symbol's JSON for the next order of the list."""
     price = smart_rounding(from_float(order.price))
     quantity = normalize(from_float(order.quantity))
     own = _OWN_FIELDS.get(int(order.type))
@@ -89,7 +95,7 @@ def order_json(order: Order, submission: tuple[Decimal, Decimal, Decimal] | None
         f'"id":{order.id}',
         '"contingentId":0',
         f'"brokerId":{_broker_ids(order)}',
-        f'"symbol":{_symbol(order.symbol)}',
+        f'"symbol":{_symbol(order.symbol, symbols)}',
         f'"price":{json_text(price)}',
         f'"priceCurrency":{_string(order_currency(order))}',
         f'"time":"{placed}"',
@@ -161,8 +167,13 @@ def order_currency(order: Order) -> str:
     return "USD" if currency is None else currency
 
 
-def _symbol(symbol: Any) -> str:
-    return f'{{"value":{_string(symbol.value)},"id":{_string(symbol.id)},"permtick":{_string(symbol.value)}}}'
+def _symbol(symbol: Any, known: dict[Any, str] | None) -> str:
+    text = known.get(symbol) if known is not None else None
+    if text is None:
+        text = f'{{"value":{_string(symbol.value)},"id":{_string(symbol.id)},"permtick":{_string(symbol.value)}}}'
+        if known is not None:
+            known[symbol] = text
+    return text
 
 
 def _properties(order: Order) -> str:
@@ -211,15 +222,16 @@ def _time_in_force(properties: Any) -> dict[str, str]:
 
 
 def _time(moment: datetime) -> str:
-    """Newtonsoft's ISO text of a UTC DateTime: seconds, then up to 7 fractional digits without trailing zeros."""
-    text = f"{moment:%Y-%m-%dT%H:%M:%S}"
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}".rstrip("0")
-    return text + "Z"
+    """Newtonsoft's ISO text of a UTC DateTime: seconds, then up to 7 fractional digits without trailing zeros
+    (``isoformat``: strftime is slow)."""
+    text = moment.replace(tzinfo=None).isoformat()
+    return (text.rstrip("0") if moment.microsecond else text) + "Z"
 
 
 def _string(text: str) -> str:
     """A JSON string as Newtonsoft escapes it by default (quotes, backslashes and control characters)."""
+    if _NEEDS_ESCAPE.search(text) is None:
+        return '"' + text + '"'
     escaped = (_ESCAPES.get(char) or (f"\\u{ord(char):04x}" if ord(char) < 0x20 else char) for char in text)
     return '"' + "".join(escaped) + '"'
 
