@@ -232,6 +232,9 @@ def headline(result: LeanResult) -> list[tuple[str, str]]:
         text = next((raw[n] for n in names if raw.get(n)), "–")
         if label == "End Equity" and re.fullmatch(r"-?\d+(\.\d+)?", text):
             text = f"{float(text):,.2f} {result.algorithm_configuration.get('accountCurrency') or ''}".strip()
+        elif label == "Fees" and (money := re.fullmatch(r"(-?)(\D*?)(\d+)(\.\d+)?", text)):
+            sign, symbol, whole, fraction = money.groups()  # LEAN prints "$6511.53": separators as End Equity has
+            text = f"{sign}{symbol}{int(whole):,}{fraction or ''}"
         figures.append((label, text))
     return figures
 

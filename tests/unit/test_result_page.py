@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from backtest_core.analysis.drawdowns import worst_drawdowns
+from backtest_core.result_views import headline
 from backtest_core.results import load_result
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore, import_path
@@ -70,3 +71,12 @@ def test_trade_filters_narrow_the_closed_trades_and_orders(run_id: str, lean_fix
     assert 0 < buys < orders
     listed = page("result", id=run_id, tab="Trades", part="Closed trades")
     assert len(listed.dataframe[0].value) == trades
+
+
+def test_headline_money_has_thousands_separators_as_lean_printed_it(lean_fixtures: Path) -> None:
+    result = load_result(lean_fixtures / "cloud2025-qqq-options-449orders")
+    printed = result.statistics.raw["Total Fees"]
+    figures = dict(headline(result))
+    assert printed == "$6511.53"  # LEAN's own text, without separators
+    assert figures["Fees"] == "$6,511.53"
+    assert figures["End Equity"] == f"{float(result.statistics.raw['End Equity']):,.2f} USD"
