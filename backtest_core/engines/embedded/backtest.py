@@ -526,6 +526,17 @@ class Backtest:
     ) -> None:
         warm_up_indicator(self, key, indicator, resolution, selector)
 
+    def _refused_before_trading(self) -> bool:
+        """LEAN's answer to an order request in initialize or during warm-up: an error in the log, no order."""
+        if self.warming_up or not self.initialized:
+            self.recorder.engine_log(
+                "ERROR",
+                "This operation is not allowed in Initialize or during warm up: "
+                "OrderRequest. Please move this code to the OnWarmupFinished() method.",
+            )
+            return True
+        return False
+
     def order(
         self, key: Any, quantity: float, order_type: OrderType, tag: str = "", asynchronous: bool = False,
         properties: Any = None, trailing: tuple[float, bool] | None = None, **prices: float,
@@ -534,12 +545,7 @@ class Backtest:
         if properties is not None and not isinstance(properties, OrderProperties):
             raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
         security = self.security(key)
-        if self.warming_up or not self.initialized:
-            self.recorder.engine_log(
-                "ERROR",
-                "This operation is not allowed in Initialize or during warm up: "
-                "OrderRequest. Please move this code to the OnWarmupFinished() method.",
-            )
+        if self._refused_before_trading():
             return None
         if self.brokerage == india.ZERODHA:
             india.check_zerodha_order(security, order_type)
@@ -588,12 +594,7 @@ class Backtest:
         if not legs or not all(isinstance(leg, Leg) for leg in legs):
             raise UnsupportedApi("combo orders of anything but a list of Leg")
         check_sizing(legs, quantity)
-        if self.warming_up or not self.initialized:
-            self.recorder.engine_log(
-                "ERROR",
-                "This operation is not allowed in Initialize or during warm up: "
-                "OrderRequest. Please move this code to the OnWarmupFinished() method.",
-            )
+        if self._refused_before_trading():
             return None
         kind = combo_type(legs, limit_price)
         transactions = self.transactions
