@@ -473,6 +473,14 @@ class Backtest:
             f"symbol: {key} is not subscribed", "Add it in initialize with add_equity/add_crypto/add_forex."
         )
 
+    def _security_for_order(self, key: Any) -> Security:
+        """LEAN's GetSecurityForOrder adds a security the algorithm has not (a ticker it converts to a Symbol
+        through the SymbolCache, else a bare one); the engine adds securities only when asked."""
+        found = self._find_security(key)
+        if found is None:
+            raise UnsupportedApi(f"an order for {key}, a security the algorithm has not added")
+        return found
+
     def _find_security(self, key: Any) -> Security | None:
         if isinstance(key, Security):  # LEAN converts a Security to its Symbol wherever a Symbol is asked for
             key = key.symbol
@@ -544,7 +552,7 @@ class Backtest:
         """LEAN's order request: its own ``OrderProperties`` or a copy of the default ones."""
         if properties is not None and not isinstance(properties, OrderProperties):
             raise UnsupportedApi(f"order_properties={type(properties).__name__}: only LEAN's OrderProperties")
-        security = self.security(key)
+        security = self._security_for_order(key)
         if self._refused_before_trading():
             return None
         if self.brokerage == india.ZERODHA:

@@ -6,8 +6,9 @@ sometimes after ``import clr; clr.AddReference(...)``. Here every LEAN namespace
 engine's implementation of each of its names, and for a name the engine lacks a stand-in class
 (:func:`missing`) that raises :class:`UnsupportedApi` naming it when used: called, subclassed, tested with
 ``isinstance`` or asked for a member. Without it an algorithm using ``FillModel`` or ``TimeZones`` stopped with a
-NameError that reads like a typo. LEAN's Python framework packages (``Alphas``, ``Execution``, ...) are refused
-when nothing else provides them. The finder comes last on ``sys.meta_path``: a project's own modules win.
+NameError that reads like a typo. LEAN's Python framework packages (``Alphas``, ``Execution``, ...) and the
+Python modules of its ``Common/`` (``Orders.Slippage``) are refused when nothing else provides them. The finder
+comes last on ``sys.meta_path``: a project's own modules win.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ SYSTEM_NAMES: dict[str, tuple[str, ...]] = {
     "System.Linq": ("Enumerable",),
 }  # fmt: skip
 FRAMEWORK_PACKAGES = ("Alphas", "Execution", "Portfolio", "Risk", "Selection")  # LEAN's Algorithm.Framework
+COMMON_PACKAGES = ("Orders",)  # LEAN's Python modules of Common/ (Orders.Slippage.VolumeShareSlippageModel)
 DOTNET_LIBRARIES = ("Newtonsoft", "NodaTime", "Python", "Microsoft")  # .NET assemblies LEAN's algorithms reach
 
 
@@ -133,6 +135,8 @@ class LeanModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         top = fullname.split(".", 1)[0]
         if top in FRAMEWORK_PACKAGES:
             raise UnsupportedApi(f"LEAN's Python framework module {fullname}")
+        if top in COMMON_PACKAGES:
+            raise UnsupportedApi(f"LEAN's Python module {fullname}")
         if top in DOTNET_LIBRARIES or (top == "System" and _members(fullname) is None):
             raise UnsupportedApi(f".NET namespace {fullname}")
         if fullname == "clr" or _members(fullname) is not None:

@@ -194,7 +194,9 @@ class DataNormalizationMode(_Enum):
     ScaledRaw = 7
 
 
-class Market:
+class Market(metaclass=_LeanClassType):
+    """LEAN's market names the engine has data and hours for; any other (``Market.BINANCE``) is refused."""
+
     USA = "usa"
     COINBASE = "coinbase"
     GDAX = "coinbase"
@@ -221,9 +223,16 @@ class Symbol(LeanObject, metaclass=_LeanClassType):
         self.id = identifier
 
     @classmethod
-    def create(cls, ticker: str, security_type: SecurityType, market: str, listed: date | None = None) -> Symbol:
+    def create(
+        cls, ticker: str, security_type: SecurityType, market: str, alias: str | None = None, base_data_type: Any = None
+    ) -> Symbol:
+        """LEAN's ``Symbol.Create(ticker, securityType, market, alias = null, baseDataType = null)``."""
+        if alias is not None:
+            raise UnsupportedApi("Symbol.create(alias=...)")
+        if base_data_type is not None:
+            raise UnsupportedApi("Symbol.create(base_data_type=...)")
         kind = SecurityType(security_type)
-        return cls(ticker.upper(), kind, market, security_identifier(ticker.upper(), kind, market, listed))
+        return cls(ticker.upper(), kind, market, security_identifier(ticker.upper(), kind, market))
 
     Create = create
     Value = property(lambda self: self.value)
