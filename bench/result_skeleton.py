@@ -1,6 +1,6 @@
 """The Result page's skeleton with nothing to compute: the same widgets in the same places (header, headline,
-range buttons and slider, tabs in a fragment that a tab change reruns, the Trades tab's filters in a fragment
-inside it), no result, no chart.
+then the window's fragment that a range change reruns: range buttons and slider, the window's line, and in it the
+tabs' fragment that a tab change reruns, the Trades tab's filters in a fragment inside that), no result, no chart.
 bench_result times a widget change here as the bare Streamlit rerun the real page is measured against.
 
     streamlit run bench/result_skeleton.py   (bench.bench_result starts it)
@@ -23,12 +23,6 @@ with st.container(horizontal=True):
 with st.container(horizontal=True, gap="medium"):
     for label in ("Net Profit", "CAR", "Sharpe", "Drawdown", "PSR", "Orders", "End Equity", "Fees"):
         st.metric(label, "1.0%", width="content")
-with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
-    st.segmented_control("Range", RANGES, key="range", default="All")
-    st.slider("Window", min_value=FIRST, max_value=LAST, value=(FIRST, LAST), step=timedelta(minutes=1), width=520)
-    st.button("Reset zoom")
-    st.toggle("Log scale")
-st.markdown(f"**Window** {st.session_state.get('range')} · **return** 1.00%")
 
 
 @st.fragment
@@ -52,4 +46,15 @@ def tab_view() -> None:
                     st.write(name)
 
 
-tab_view()
+@st.fragment
+def window_view() -> None:
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        st.segmented_control("Range", RANGES, key="range", default="All")
+        st.slider("Window", min_value=FIRST, max_value=LAST, value=(FIRST, LAST), step=timedelta(minutes=1), width=520)
+        st.button("Reset zoom")
+        st.toggle("Log scale")
+    st.markdown(f"**Window** {st.session_state.get('range')} · **return** 1.00%")
+    tab_view()
+
+
+window_view()

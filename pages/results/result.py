@@ -220,7 +220,7 @@ with st.container(horizontal=True, gap="medium"):
 # -- the window every chart and figure of the page shows ---------------------------------------------------
 
 WINDOW, GENERATION = f"window-{run.id}", f"chart-generation-{run.id}"
-RANGE, SLIDER = f"range-{run.id}", f"slider-{run.id}"
+RANGE, SLIDER, LOG = f"range-{run.id}", f"slider-{run.id}", f"log-{run.id}"
 
 
 def set_window(window: rv.Window | None) -> None:
@@ -257,7 +257,7 @@ def on_box(key: str) -> None:
         window = ui.guarded(lambda: rv.window_from_box(boxes[0]["x"], axis, equity))
         if window is not None:
             set_window(window)
-            st.rerun()  # the whole page: the window's controls and statistics lie outside the chart's fragment
+            st.rerun("window")  # the window's fragment: its controls and statistics lie outside the tabs' one
 
 
 def time_chart(figure: object, name: str) -> None:
@@ -273,10 +273,16 @@ if has_curve and WINDOW not in st.session_state:
             lambda: rv.window_from_texts(st.query_params["from"], st.query_params["to"], axis, equity)
         )
     set_window(url_window)
-window: rv.Window | None = st.session_state.get(WINDOW) if has_curve else None
-view = (window or rv.full_window(equity)) if has_curve else None  # what every chart shows
 
-if has_curve:
+
+def current_view() -> rv.Window | None:
+    """What every chart shows: the chosen window or the whole run (None: the result has no equity curve)."""
+    return (st.session_state.get(WINDOW) or rv.full_window(equity)) if has_curve else None
+
+
+def window_controls() -> None:
+    """Range buttons, slider, reset and log scale, and the statistics of the window they choose."""
+    view = current_view()
     first_local, last_local = axis.local(pd.DatetimeIndex(list(rv.full_window(equity)))).to_pydatetime()
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         st.segmented_control("Range", rv.RANGES, key=RANGE, on_change=on_range)
@@ -291,9 +297,13 @@ if has_curve:
             width=520,
         )
         st.button(
-            "Reset zoom", icon=":material/zoom_out_map:", on_click=set_window, args=(None,), disabled=window is None
+            "Reset zoom",
+            icon=":material/zoom_out_map:",
+            on_click=set_window,
+            args=(None,),
+            disabled=st.session_state.get(WINDOW) is None,
         )
-        log_scale = st.toggle("Log scale", key=f"log-{run.id}")
+        st.toggle("Log scale", key=LOG)
     calendar, figures = window_figures_of(SOURCE, view)
     start_text, end_text = (text.replace("T", " ") for text in rv.window_texts(view, axis))
     trades, daily = figures.trades, figures.daily
@@ -313,8 +323,6 @@ if has_curve:
         )
     if axis.note:
         st.caption(axis.note)
-else:
-    log_scale = False
 
 
 # -- one tab computed at a time ---------------------------------------------------------------------------
@@ -325,7 +333,7 @@ def equity_tab() -> None:
     if not has_curve:
         st.info("This result has no equity curve to draw (the algorithm never ran long enough to sample one).")
     else:
-        time_chart(equity_chart(SOURCE, view, log_scale), "equity")
+        time_chart(equity_chart(SOURCE, current_view(), st.session_state[LOG]), "equity")
         st.caption("Drag a box over any chart to zoom every chart of the page into it, at full detail.")
         if rv.benchmark_note(result):
             st.caption(rv.benchmark_note(result))
@@ -375,7 +383,7 @@ def trades_view() -> None:
         chosen_directions = [direction for direction in chosen if direction in trade_directions]
         tags = sorted({str(t) for t in orders["tag"].dropna() if str(t)})
         chosen_tags = right.multiselect("Order tag", tags, placeholder="every tag", disabled=not tags)
-        shown = view if has_curve else (None, None)
+        shown = current_view() if has_curve else (None, None)
         in_window = trade_analytics.closed_between(trades, *shown) if has_curve else trades
         picked = trade_analytics.filtered(in_window, symbol=chosen_symbols, direction=chosen_directions)
         part = st.segmented_control(
@@ -429,7 +437,7 @@ def trade_analytics_part(trades: pd.DataFrame, picked: pd.DataFrame, shown: tupl
 def fills_part(symbols: list[str], chosen_symbols: list[str]) -> None:
     symbol = st.selectbox("Fills on the price of", chosen_symbols or symbols)
     if has_curve:
-        note, figure = fills_chart(SOURCE, symbol, view)
+        note, figure = fills_chart(SOURCE, symbol, current_view())
         st.caption(note)
         time_chart(figure, "fills")
 
@@ -507,7 +515,7 @@ def standard_section(names: tuple[str, ...], title: str) -> None:
         return
     st.subheader(title)
     for chart in present:
-        time_chart(lean_chart(SOURCE, chart.name, view), chart.name.replace(" ", "-").lower())
+        time_chart(lean_chart(SOURCE, chart.name, current_view()), chart.name.replace(" ", "-").lower())
 
 
 def exposure_tab() -> None:
@@ -519,6 +527,7 @@ def exposure_tab() -> None:
 
 @st.fragment
 def returns_view() -> None:
+    view = current_view()
     shown = charts.cut(equity, view)
     if len(shown) < 2:
         st.info("No equity curve in the window.")
@@ -541,7 +550,7 @@ def custom_charts_tab() -> None:
     own = charts.own_charts(result.charts)
     drawn = [chart for chart in own.values() if any(len(s) for s in chart.series.values())]
     for chart in drawn:
-        time_chart(charts.lean_chart_figure(chart, axis, view), f"own-{chart.name}")
+        time_chart(charts.lean_chart_figure(chart, axis, current_view()), f"own-{chart.name}")
     if not drawn:
         st.caption(
             "The algorithm plotted no charts of its own (no `self.plot`); LEAN's standard charts are on the "
@@ -630,7 +639,7 @@ BODIES = {"Equity": equity_tab, "Trades": trades_view, "Exposure": exposure_tab,
 
 @st.fragment
 def tab_view() -> None:
-    """Only the open tab computes; a tab change reruns this fragment, not the header, headline and window."""
+    """Only the open tab computes; a tab change reruns this fragment, not the window's controls and statistics."""
     tabs = st.tabs(TABS, key="tab", on_change="rerun", bind="query-params")
     for name, tab in zip(TABS, tabs, strict=True):
         if tab.open:
@@ -638,4 +647,13 @@ def tab_view() -> None:
                 BODIES[name]()
 
 
-tab_view()
+@st.fragment(key="window")
+def window_view() -> None:
+    """The window's controls and statistics with the tabs under them: a zoom (range, slider, reset, log scale, a
+    box drawn on a chart) reruns this fragment, not the header and the headline, which show the whole run."""
+    if has_curve:
+        window_controls()
+    tab_view()
+
+
+window_view()
