@@ -38,6 +38,8 @@ def failure(lean_data: Path, tmp_path: Path, body: str, prelude: str = "") -> st
         ("BrokerageName.AXOS", "BrokerageName.AXOS"),
         ("OrderType.OPTION_EXERCISE", "OrderType.OPTION_EXERCISE"),
         ('Symbol.create_future("ES", Market.CME, datetime(2020, 3, 20))', "Symbol.create_future"),
+        ("Market.BINANCE", "Market.BINANCE"),  # a market LEAN has and the engine has no data or hours for
+        ('Symbol.create("SPY", SecurityType.EQUITY, Market.USA, "SPY-ALIAS")', "Symbol.create(alias=...)"),
     ],
 )
 def test_a_class_member_lean_has_and_the_engine_lacks_is_named(
@@ -64,6 +66,9 @@ def test_an_unknown_name_gets_a_hint(lean_data: Path, tmp_path: Path) -> None:
         ("pass", "from Alphas.ConstantAlphaModel import ConstantAlphaModel\n",
          "LEAN's Python framework module Alphas"),
         ("pass", "from Newtonsoft.Json import JsonConvert\n", ".NET namespace Newtonsoft"),
+        ("pass", "from Orders.Slippage.VolumeShareSlippageModel import VolumeShareSlippageModel\n",
+         "LEAN's Python module Orders"),  # a Python module of LEAN's Common/, not a .NET namespace
+        ('self.market_order("PEPE", 1)', "", "ordering PEPE without adding it"),
     ],
 )  # fmt: skip
 def test_a_lean_name_the_engine_lacks_is_refused_by_name_where_it_is_used(lean_data: Path, tmp_path: Path, body: str,
@@ -72,6 +77,14 @@ def test_a_lean_name_the_engine_lacks_is_refused_by_name_where_it_is_used(lean_d
     first, *rest = error.splitlines()
     assert first.startswith(api) and first.endswith(" is not supported by the embedded engine")
     assert any(line.startswith(" in main.py: line") for line in rest) and "lean-docker" in rest[-1]
+
+
+def test_symbol_create_takes_leans_overload_without_alias_or_data_type(lean_data: Path, tmp_path: Path) -> None:
+    body = """
+    symbol = Symbol.create("spy", SecurityType.EQUITY, Market.USA, None, None)
+    raise ValueError(f"{symbol.value} {symbol == self.securities['SPY'].symbol}")
+    """
+    assert "ValueError: SPY True" in failure(lean_data, tmp_path, body)
 
 
 def test_lean_and_dotnet_namespaces_hand_out_the_engines_objects(lean_data: Path, tmp_path: Path) -> None:

@@ -478,7 +478,7 @@ class Backtest:
         through the SymbolCache, else a bare one); the engine adds securities only when asked."""
         found = self._find_security(key)
         if found is None:
-            raise UnsupportedApi(f"an order for {key}, a security the algorithm has not added")
+            raise UnsupportedApi(f"ordering {key} without adding it (LEAN adds the security)")
         return found
 
     def _find_security(self, key: Any) -> Security | None:
