@@ -107,9 +107,11 @@ def _visit(page, address: str) -> None:
 
 
 def _titles(page) -> list[str]:
-    """Each chart's title (LEAN chart names, the figure's own title) as text."""
+    """Each shown chart's title (LEAN chart names, the figure's own title) as text; the equity chart kept mounted
+    in the closed Equity tab is not shown."""
     titles = page.evaluate(
-        "() => [...document.querySelectorAll('.js-plotly-plot')].map(p => (p._fullLayout.title || {}).text || '')"
+        "() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.offsetParent !== null)"
+        ".map(p => (p._fullLayout.title || {}).text || '')"
     )
     return [re.sub(r"<[^>]+>", "", title) for title in titles]
 
@@ -266,6 +268,20 @@ def test_lean_standard_charts_are_drawn_for_every_fixture_that_holds_them(page, 
 def test_custom_charts_tab_shows_the_algorithm_s_own_charts_only(page, url, world) -> None:
     _visit(page, f"{url}/result?id={world.ids['embedded daily']}&tab=Custom+charts")
     assert _titles(page) == ["Moving averages"]
+
+
+def test_equity_chart_stays_mounted_across_a_tab_change(page, url, world) -> None:
+    """Back to Equity from another tab redraws nothing: the same Plotly chart, not one mounted anew."""
+    _visit(page, f"{url}/result?id={world.ids['embedded daily']}")
+    page.evaluate("""() => { const p = document.querySelector('.js-plotly-plot'); p.__kept = true; window.__drawn = 0;
+      p.on('plotly_afterplot', () => window.__drawn++); }""")
+    for tab in ("Trades", "Equity"):
+        page.get_by_role("tab", name=tab, exact=True).click()
+        wait_for_app(page, timeout=120_000)
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)  # the Equity tab's drawdowns
+    _no_exception(page)
+    kept = page.evaluate("() => [document.querySelector('.js-plotly-plot').__kept === true, window.__drawn]")
+    assert kept == [True, 0]
 
 
 def _code_lines(page) -> list[str]:
