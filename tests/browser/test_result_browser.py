@@ -102,7 +102,8 @@ def url(world: World) -> Iterator[str]:
 def _visit(page, address: str) -> None:
     page.goto(address)
     wait_for_app(page, timeout=120_000)
-    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
+    # a shown chart: on another tab than Equity the first one is the equity chart kept mounted, hidden
+    page.locator("[data-testid='stPlotlyChart']").filter(visible=True).first.wait_for(timeout=60_000)
     _no_exception(page)
 
 
@@ -282,6 +283,20 @@ def test_equity_chart_stays_mounted_across_a_tab_change(page, url, world) -> Non
     _no_exception(page)
     kept = page.evaluate("() => [document.querySelector('.js-plotly-plot').__kept === true, window.__drawn]")
     assert kept == [True, 0]
+
+    # a zoom on another tab redraws the kept chart while hidden: back on Equity it has the window, at full width
+    page.get_by_role("tab", name="Trades", exact=True).click()
+    wait_for_app(page, timeout=120_000)
+    _range_button(page, "1M").click()
+    wait_for_app(page, timeout=120_000)
+    page.get_by_role("tab", name="Equity", exact=True).click()
+    wait_for_app(page, timeout=120_000)
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+    width, shown, (start, end) = page.evaluate("""() => { const p = document.querySelector('.js-plotly-plot');
+      return [p.getBoundingClientRect().width, p.closest("[data-testid='stPlotlyChart']").getBoundingClientRect().width,
+              p._fullLayout.xaxis.range]; }""")
+    assert width == pytest.approx(shown, abs=2) and width > 500
+    assert (date.fromisoformat(end[:10]) - date.fromisoformat(start[:10])).days in range(28, 32), (start, end)
 
 
 def _code_lines(page) -> list[str]:
