@@ -2,8 +2,10 @@
 
 Loop order per time step (LEAN's AlgorithmManager): daily samples for every local midnight passed, scheduled
 events due strictly before this step (they see the data up to their own time, as LEAN's ScanPastEvents),
-security prices updated, indicators updated, ``on_data``, then fills of open orders at this step's prices,
-then the equity candle and LEAN's resample-period sample (reference §8.2, §8.9).
+security prices updated, fills of resting orders, the events due at this very step (LEAN's SetTime; a quit in
+one ends the run before ``on_data``), indicators and consolidators updated, ``on_data``, then fills of orders
+placed in it at this step's prices, the capacity estimate's update, then the equity candle and LEAN's
+resample-period sample (reference §8.2, §8.9).
 """
 
 from __future__ import annotations
@@ -985,6 +987,21 @@ class Backtest:
                         filled_quotes = {}
                         filled = self._fill_forward(filling_forward, step_ns, filled_quotes)
                         break
+                if step_ns >= model_scan.next_ns:  # LEAN's hourly margin interest, on the updated prices
+                    self._guard("MarginInterestRateModel", partial(model_scan.run, step_ns, self.securities.values()))
+                fresh_symbols = None
+                if working:  # LEAN fills resting orders on the new data before OnData
+                    fresh_symbols = {feed.symbol for feed, _ in fresh}
+                    self._scan(fresh_symbols, filled)
+                if events.next_ns == step_ns:  # LEAN's SetTime: events at this step see its prices and fills,
+                    events.fire_before(step_ns + 1)  # not its consolidators' updates nor OnData, which follow
+                if self.stop_requested:  # LEAN's check after SetTime: a quit in an event stops before OnData
+                    self.last_step_ns = step_ns
+                    break
+                if midnight_due:  # LEAN's SetTime: a midnight at this step sees its prices and fills
+                    midnight_due = False
+                    recorder.sample_midnights(self, step_ns)
+                    check_ns = recorder.next_midnight_ns
                 for feed, subscription in indicator_feeds:  # LEAN's identity consolidators: each bar, filled too
                     if subscription.indicators:
                         if feed.current_ns == step_ns:
@@ -997,16 +1014,6 @@ class Backtest:
                             if forward is not None:  # a filled-forward bar: precomputed values have none for it
                                 subscription.run_bar_by_bar()
                                 _update_indicators(subscription.per_bar, feed, forward)
-                if step_ns >= model_scan.next_ns:  # LEAN's hourly margin interest, on the updated prices
-                    self._guard("MarginInterestRateModel", partial(model_scan.run, step_ns, self.securities.values()))
-                fresh_symbols = None
-                if working:  # LEAN fills resting orders on the new data before OnData
-                    fresh_symbols = {feed.symbol for feed, _ in fresh}
-                    self._scan(fresh_symbols, filled)
-                if midnight_due:  # LEAN's SetTime: a midnight at this step sees its prices and fills
-                    midnight_due = False
-                    recorder.sample_midnights(self, step_ns)
-                    check_ns = recorder.next_midnight_ns
                 if consolidation.feeding:  # then the consolidators get this step's data
                     try:
                         consolidation.update(step_ns, filled, filled_quotes)
