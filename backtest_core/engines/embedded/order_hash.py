@@ -90,12 +90,9 @@ def order_json(
         else:
             parts.append(f'"{name}":{json_text(rounded[name])}')
     placed = _time(order.time)
-    times = "".join(
-        f',"{name}":"{_time(moment)}"'
-        for name, moment in (("lastFillTime", order.last_fill_time), ("lastUpdateTime", order.last_update_time),
-                             ("canceledTime", order.canceled_time))  # fmt: skip
-        if moment is not None
-    )
+    moments = (("lastFillTime", order.last_fill_time), ("lastUpdateTime", order.last_update_time),
+               ("canceledTime", order.canceled_time))  # fmt: skip
+    times = "".join(f',"{name}":"{_time(moment)}"' for name, moment in moments if moment is not None)
     if submission is None:
         bid = ask = ZERO
         submitted = "null"
