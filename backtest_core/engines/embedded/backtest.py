@@ -2,8 +2,10 @@
 
 Loop order per time step (LEAN's AlgorithmManager): daily samples for every local midnight passed, scheduled
 events due strictly before this step (they see the data up to their own time, as LEAN's ScanPastEvents),
-security prices updated, indicators updated, ``on_data``, then fills of open orders at this step's prices,
-then the equity candle and LEAN's resample-period sample (reference §8.2, §8.9).
+security prices updated, fills of resting orders, the events due at this very step (LEAN's SetTime; a quit in
+one ends the run before ``on_data``), indicators and consolidators updated, ``on_data``, then fills of orders
+placed in it at this step's prices, the capacity estimate's update, then the equity candle and LEAN's
+resample-period sample (reference §8.2, §8.9).
 """
 
 from __future__ import annotations
@@ -991,6 +993,21 @@ class Backtest:
                         filled_quotes = {}
                         filled = self._fill_forward(filling_forward, step_ns, filled_quotes)
                         break
+                if timed and step_ns >= model_scan.next_ns:  # LEAN's hourly margin interest, on the updated prices
+                    self._guard("MarginInterestRateModel", model_scan.run, step_ns, self.securities.values())
+                fresh_symbols = None
+                if working:  # LEAN fills resting orders on the new data before OnData
+                    fresh_symbols = {feed.symbol for feed, _ in fresh}
+                    self._scan(fresh_symbols, filled)
+                if events.next_ns == step_ns:  # LEAN's SetTime: events at this step see its prices and fills,
+                    events.fire_before(step_ns + 1)  # not its consolidators' updates nor OnData, which follow
+                if self.stop_requested:  # LEAN's check after SetTime: a quit in an event stops before OnData
+                    self.last_step_ns = step_ns
+                    break
+                if midnight_due:  # LEAN's SetTime: a midnight at this step sees its prices and fills
+                    midnight_due = False
+                    recorder.sample_midnights(self, step_ns)
+                    check_ns = recorder.next_midnight_ns
                 for feed, subscription in indicator_feeds:  # LEAN's identity consolidators: each bar, filled too
                     if subscription.indicators:
                         if feed.current_ns == step_ns:
@@ -1003,16 +1020,6 @@ class Backtest:
                             if forward is not None:  # a filled-forward bar: precomputed values have none for it
                                 subscription.run_bar_by_bar()
                                 _update_indicators(subscription.per_bar, feed, forward)
-                if timed and step_ns >= model_scan.next_ns:  # LEAN's hourly margin interest, on the updated prices
-                    self._guard("MarginInterestRateModel", model_scan.run, step_ns, self.securities.values())
-                fresh_symbols = None
-                if working:  # LEAN fills resting orders on the new data before OnData
-                    fresh_symbols = {feed.symbol for feed, _ in fresh}
-                    self._scan(fresh_symbols, filled)
-                if midnight_due:  # LEAN's SetTime: a midnight at this step sees its prices and fills
-                    midnight_due = False
-                    recorder.sample_midnights(self, step_ns)
-                    check_ns = recorder.next_midnight_ns
                 if consolidation.feeding:  # then the consolidators get this step's data
                     try:
                         consolidation.update(step_ns, filled, filled_quotes)
@@ -1428,11 +1435,12 @@ class Backtest:
 
 class Wake:
     """The loop's next time step at which one of its timed checks may be due: the day's housekeeping (cancel
-    check, end of warm-up, daily samples), scheduled events, consolidator scans, renames and delistings, the
-    hourly security-model scan and corporate slices. The loop makes those checks only from then on, so a step
-    with none of them due costs one comparison for all; it sets ``ns`` again after each step that made them.
-    Whatever makes one of them due sooner from outside the loop (an event scheduled or a consolidator added
-    while the algorithm runs) sets ``ns`` to 0: the next step makes them all."""
+    check, end of warm-up, daily samples), scheduled events due before the step, consolidator scans, renames and
+    delistings, the hourly security-model scan and corporate slices. The loop makes those checks only from then
+    on, so a step with none of them due costs one comparison for all; it sets ``ns`` again after each step that
+    made them. Whatever makes one of them due sooner from outside the loop (an event scheduled or a consolidator
+    added while the algorithm runs) sets ``ns`` to 0: the next step makes them all. (Events due at the step
+    itself are checked at every step: one scheduled within it fires within it.)"""
 
     __slots__ = ("ns",)
 
