@@ -349,6 +349,21 @@ def drawdowns_table(worst: pd.DataFrame, axis: TimeAxis) -> pd.DataFrame:
     return table
 
 
+NOT_RECOVERED = "not recovered"
+
+
+def drawdowns_shown(worst: pd.DataFrame, axis: TimeAxis) -> pd.DataFrame:
+    """``drawdowns_table`` as the page shows it: a data grid draws a missing value as "None", which an analyst
+    must not read, so the recovery time and the time to recover are text, ``NOT_RECOVERED`` where there is none.
+    The recovery time is ISO text (``YYYY-MM-DD HH:MM``), which sorts as the times do, an unrecovered one last;
+    peak, trough, depth and length stay numbers."""
+    table = drawdowns_table(worst, axis)
+    recovered = table["recovery"].notna()
+    table["recovery"] = table["recovery"].dt.strftime("%Y-%m-%d %H:%M").where(recovered, NOT_RECOVERED)
+    table["to_recover"] = table["to_recover"].map("{:.1f}".format).where(recovered, NOT_RECOVERED)
+    return table
+
+
 def _exchange_time(values: pd.Series, axis: TimeAxis) -> pd.Series:
     return pd.to_datetime(values, utc=True).dt.tz_convert(axis.zone)
 

@@ -31,6 +31,23 @@ TIME_FORMAT = "YYYY-MM-DD HH:mm:ss"
 TRADE_PARTS = ("Analytics", "Orders", "Closed trades", "Fills", "LEAN's charts")  # the Trades tab, a part at a time
 # one analytics chart at a time: each Plotly chart costs the browser ~0.3 s to draw, four made opening Trades slow
 ANALYTICS_CHARTS = ("P&L", "MAE / MFE", "Holding time", "Streaks")
+# short labels and fixed widths so every column fits at 1280 px; the long meaning is in each header's tooltip
+DRAWDOWN_COLUMNS = {
+    "rank": st.column_config.NumberColumn("#", width=36, help="Rank by depth; the chart's bands carry it"),
+    "start": st.column_config.DatetimeColumn("peak", format="YYYY-MM-DD HH:mm", width=132,
+                                             help="The last point at the running maximum before the fall"),
+    "trough": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", width=132, help="The lowest point"),
+    "recovery": st.column_config.TextColumn("recovered", width=132, help="The first point back at or above the "
+                                            f"peak; '{rv.NOT_RECOVERED}': still under water at the end"),
+    "depth": st.column_config.NumberColumn(format="percent", width=70, help="Trough / peak - 1"),
+    "length": st.column_config.NumberColumn("days", format="%.1f", width=64,
+                                            help="Length in days: peak to recovery, or to the last point if not "
+                                                 "recovered (a number, sortable)"),
+    "to_trough": st.column_config.NumberColumn("to trough", format="%.1f", width=78, help="Days, peak to trough"),
+    "to_recover": st.column_config.TextColumn("to recover", width=104, alignment="right",
+                                              help=f"Days, trough to recovery; text, as '{rv.NOT_RECOVERED}' has "
+                                                   "no number"),
+}  # fmt: skip
 TABS = ["Equity", "Trades", "Exposure", "Returns", "Custom charts", "Statistics", "Log", "Request & code", "Downloads"]
 
 settings = ui.settings()
@@ -342,22 +359,7 @@ def equity_tab() -> None:
         if worst.empty:
             st.caption("The equity never fell below a previous peak.")
         else:
-            st.dataframe(
-                rv.drawdowns_table(worst, axis),
-                hide_index=True,
-                column_config={
-                    "rank": st.column_config.NumberColumn("#", width="small"),
-                    "start": st.column_config.DatetimeColumn("peak", format="YYYY-MM-DD HH:mm"),
-                    "trough": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-                    "recovery": st.column_config.DatetimeColumn(
-                        format="YYYY-MM-DD HH:mm", help="None: not recovered by the end"
-                    ),
-                    "depth": st.column_config.NumberColumn(format="percent"),
-                    "length": st.column_config.NumberColumn("length (days)", format="%.1f"),
-                    "to_trough": st.column_config.NumberColumn("peak to trough (days)", format="%.1f"),
-                    "to_recover": st.column_config.NumberColumn("time to recover (days)", format="%.1f"),
-                },
-            )
+            st.dataframe(rv.drawdowns_shown(worst, axis), hide_index=True, column_config=DRAWDOWN_COLUMNS)
             st.caption(f"Times in {axis.zone}; the shaded bands on the chart are these drawdowns, numbered by depth.")
 
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import TimeoutError
 
 from backtest_core import charts, runs, views
 from backtest_core import result_views as rv
+from backtest_core.analysis.drawdowns import worst_drawdowns
 from backtest_core.models import BacktestRequest, BacktestStatus
 from backtest_core.results import load_result
 from backtest_core.sample_data import write_sample_data
@@ -32,6 +34,16 @@ STANDARD = charts.EXPOSURE_CHARTS + charts.TRADING_CHARTS + charts.INSIGHT_CHART
 TABS_OF_STANDARD = (("Trades&part=LEAN%27s+charts", charts.TRADING_CHARTS),
                     ("Exposure", charts.EXPOSURE_CHARTS + charts.INSIGHT_CHARTS))  # fmt: skip
 WINDOW = ".st-key-window-statistics"
+# the worst-drawdowns grid's rows as {column: text}, from the grid's accessible table (every row of five)
+DRAWDOWN_ROWS = """() => { const t = document.querySelector("[data-testid='stDataFrame'] table");
+  if (!t) return [];
+  const names = [...t.querySelectorAll('thead th')].map(c => c.textContent);
+  return [...t.querySelectorAll('tbody tr')].map(r => Object.fromEntries(
+    [...r.querySelectorAll('td')].map((c, i) => [names[i], c.textContent]))); }"""
+DRAWDOWN_HEADERS = ["#", "peak", "trough", "recovered", "depth", "days", "to trough", "to recover"]
+# the grid scrolls sideways when its columns are wider than its box: then the last ones are out of view
+OUT_OF_VIEW = """() => { const s = document.querySelector("[data-testid='stDataFrame'] .dvn-scroller");
+  return s.scrollWidth > s.clientWidth + 1 ? [s.scrollWidth, s.clientWidth] : []; }"""
 # headline values wider than their box (Streamlit cuts those with an ellipsis)
 CUT_OFF = """() => [...document.querySelectorAll("[data-testid='stMetricValue'], [data-testid='stMetricValue'] *")]
   .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.textContent)"""
@@ -193,9 +205,13 @@ def test_intraday_axes_skip_closed_time_in_the_exchange_zone(page, url, world, c
         assert night[1].endswith("09:30:00"), night
 
 
-def test_headline_is_whole_at_1280_px_with_period_resolution_and_engine(browser, url, world) -> None:
+def test_headline_and_worst_drawdowns_are_whole_at_1280_px(browser, url, world) -> None:
+    """The headline with period, resolution and engine, and every column of the worst drawdowns in view, an
+    unrecovered one's recovery and time to recover read "not recovered" (never the grid's "None")."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    store = RunStore(Settings(home=world.home))
+    unrecovered_cases = 0
     try:
         for case, run_id in world.ids.items():
             _visit(page, f"{url}/result?id={run_id}")
@@ -205,9 +221,25 @@ def test_headline_is_whole_at_1280_px_with_period_resolution_and_engine(browser,
             assert cut == [], f"{case}: cut off {cut}"
             header = page.locator("[data-testid='stCaptionContainer']").nth(1).inner_text()
             assert re.search(r"Backtest \d{4}-\d\d-\d\d .* (minute|daily).* engine (embedded|lean)", header), header
+
+            worst = worst_drawdowns(store.result(run_id).equity, 5)
+            grid = page.locator("[data-testid='stDataFrame']").first
+            grid.scroll_into_view_if_needed()
+            page.wait_for_function(f"() => ({DRAWDOWN_ROWS})().length === {len(worst)}", timeout=60_000)
+            rows = page.evaluate(DRAWDOWN_ROWS)
+            assert list(rows[0]) == DRAWDOWN_HEADERS, rows[0]
+            hidden = page.evaluate(OUT_OF_VIEW)
+            assert hidden == [], f"{case}: columns past the grid's visible width: {hidden}"
+            expected = [pd.isna(at) for at in worst["recovery"]]
+            shown = [row["recovered"] == rv.NOT_RECOVERED for row in rows]
+            assert shown == expected, rows
+            assert [row["to recover"] == rv.NOT_RECOVERED for row in rows] == expected, rows
+            assert not any("None" in text for row in rows for text in row.values()), rows
+            unrecovered_cases += any(expected)
             screenshot(page, f"result-headline-1280-{case.replace(' ', '-')}")
     finally:
         context.close()
+    assert unrecovered_cases  # the imported minute result ends under water, so the case is covered
 
 
 def test_lean_standard_charts_are_drawn_for_every_fixture_that_holds_them(page, url, world, lean_fixtures) -> None:

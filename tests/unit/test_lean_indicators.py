@@ -134,3 +134,40 @@ def test_atr_smooths_every_true_range() -> None:
         atr.update(bar(day, high, low, close))
     # true ranges 2, max(2, |9-12|, |9-10|) = 3, max(4, 0, 4) = 4: the mean of the last two
     assert atr.current.value == pytest.approx(3.5) and atr.is_ready
+
+
+def test_an_indicators_window_starts_with_the_point_before_its_first_update() -> None:
+    """LEAN's ``IndicatorBase`` constructor sets ``Current = (DateTime.MinValue, 0)``, which ``WindowBase.Current``
+    adds to the window of ``DefaultWindowSize`` (2) as its first sample; ``Reset`` adds it again
+    (``Indicators/IndicatorBase.cs``, ``Common/Indicators/WindowBase.cs``). So a window resized to n is ready
+    after n - 1 updates, with that point as its oldest item; iterating the indicator enumerates the window."""
+    sma = ind.SimpleMovingAverage(3)
+    assert (sma.window.size, sma.window.count, sma.window.samples) == (2, 1, 1)
+    assert (sma[0].end_time, sma[0].value) == (datetime.min, 0)
+    sma.window.size = 4
+    feed(sma, [1, 2])
+    assert not sma.window.is_ready
+    sma.update(START + timedelta(days=2), 3)
+    assert sma.window.is_ready and (sma.window.samples, sma.samples, sma.window.count) == (4, 3, 4)
+    days = [START + timedelta(days=day) for day in (2, 1, 0)]
+    assert [point.end_time for point in sma] == [*days, datetime.min]
+    sma.update(START + timedelta(days=3), 4)
+    assert [point.end_time for point in sma][-1] == START  # the point before the first update fell off
+    sma.reset()
+    assert [(point.end_time, point.value) for point in sma] == [(datetime.min, 0)] and sma.window.samples == 1
+
+
+def test_a_rolling_window_resizes_and_gives_none_past_its_items_as_leans() -> None:
+    """``Common/Indicators/RollingWindow.cs``: ``Size`` set resizes keeping the newest items; the indexer gives
+    ``default`` past the items held, first growing the window to the index when it is past the size."""
+    window = ind.RollingWindow(3)
+    for item in "abc":
+        window.add(item)
+    window.size = 2
+    assert list(window) == ["c", "b"] and window.count == 2
+    assert window[1] == "b" and window[-1] == "b"
+    assert window[4] is None and window.size == 5 and window.count == 2
+    window.add("d")
+    assert list(window) == ["d", "c", "b"] and window[3] is None
+    with pytest.raises(IndexError):
+        window[-6]

@@ -16,6 +16,7 @@ from backtest_core.engines.embedded.engine import run_backtest
 from backtest_core.engines.embedded.indicators import (
     ExponentialMovingAverage,
     Indicator,
+    IndicatorDataPoint,
     SimpleMovingAverage,
     WildersMovingAverage,
 )
@@ -37,6 +38,10 @@ def series(values: np.ndarray) -> UpdateSeries:
     return UpdateSeries(values, start + np.arange(len(values), dtype=np.int64) * MINUTE_NS, NEW_YORK)
 
 
+def _value(point: IndicatorDataPoint | None) -> float | None:
+    return None if point is None else point.value
+
+
 MAKERS = [
     lambda: SimpleMovingAverage(1),
     lambda: SimpleMovingAverage(5),
@@ -55,16 +60,18 @@ def test_precomputed_values_equal_bar_by_bar_updates(make, count: int) -> None:
     ahead, plain = make(), make()
     assert can_precompute(ahead)
     precompute(ahead, updates, lambda: None)
-    for index, value in enumerate(inputs.tolist()):
+    for value in inputs.tolist():
         updates.count += 1
         plain.accept(None, value)
         assert ahead.current.value == plain.current.value  # exact, not approximate
         assert ahead.previous.value == plain.previous.value
         assert (ahead.samples, ahead.is_ready) == (plain.samples, plain.is_ready)
-        for back in range(min(index + 1, plain._window.size, 4)):
-            assert ahead[back].value == plain[back].value
-    with pytest.raises(IndexError):
-        ahead[min(count, plain._window.size)]
+        for back in range(plain._window.size):  # the point before the first update included, None past it
+            assert _value(ahead[back]) == _value(plain[back])
+        assert ahead.ahead is not None  # reading within the window's size keeps the values precomputed
+    size = plain._window.size
+    assert ahead[size] is None and plain[size] is None  # LEAN's indexer: past the size, the window grows to it
+    assert ahead.ahead is None and ahead._window.size == plain._window.size == size + 1
     last_end = pd.Timestamp(int(updates.ends_ns[-1]), tz="UTC").tz_convert(NEW_YORK).tz_localize(None)
     assert ahead.current.time == ahead.current.end_time == last_end.to_pydatetime()  # exchange time of the bar end
 
@@ -99,7 +106,7 @@ def test_handing_back_continues_exactly_as_bar_by_bar(make, hand_back_at: int) -
     window = ahead.window  # reading the window hands the state back
     assert ahead.ahead is None and handed_back == [ahead]
     assert [point.value for point in window] == [point.value for point in plain.window]
-    assert window.samples == plain.window.samples == hand_back_at
+    assert window.samples == plain.window.samples == hand_back_at + 1  # the point before the first update counts
     for value in inputs[hand_back_at:].tolist():
         ahead.update(None, value)
         plain.update(None, value)
@@ -108,7 +115,7 @@ def test_handing_back_continues_exactly_as_bar_by_bar(make, hand_back_at: int) -
 
 def test_indicators_whose_state_was_handed_out_are_not_precomputed() -> None:
     used, watched, warmed = SimpleMovingAverage(3), SimpleMovingAverage(3), SimpleMovingAverage(3)
-    assert used.window.size == 3
+    assert used.window.size == 2  # LEAN's WindowBase.DefaultWindowSize
     watched.updated += lambda indicator, point: None
     warmed.update(datetime(2021, 1, 4), 1.0)
     assert not any(can_precompute(indicator) for indicator in (used, watched, warmed))

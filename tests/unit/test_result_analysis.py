@@ -16,7 +16,7 @@ from backtest_core.analysis.benchmark import rebased_benchmark
 from backtest_core.analysis.drawdowns import drawdown_periods, worst_drawdowns
 from backtest_core.analysis.sessions import TimeAxis, closed_spans, has_intraday_samples, open_spans, time_axis
 from backtest_core.engines.embedded.data import LeanDataFolder, MarketHours, SecurityKind
-from backtest_core.result_views import drawdowns_table, holding_text
+from backtest_core.result_views import NOT_RECOVERED, drawdowns_shown, drawdowns_table, holding_text
 from backtest_core.results import load_result
 from backtest_core.results.symbols import listing
 
@@ -134,6 +134,19 @@ def test_a_curve_that_never_recovers_keeps_its_time_types_and_draws_its_table() 
     assert periods["to_recover"].dtype == periods["length"].dtype
     table = drawdowns_table(periods, time_axis(equity, [], "daily"))
     assert table["length"].tolist() == [3.0] and pd.isna(table["to_recover"].iloc[0])
+    shown = drawdowns_shown(periods, time_axis(equity, [], "daily"))  # what the page's grid gets: no None
+    assert shown[["recovery", "to_recover"]].iloc[0].tolist() == [NOT_RECOVERED, NOT_RECOVERED]
+    assert shown["length"].tolist() == [3.0]
+
+
+def test_shown_drawdowns_give_recovery_as_sortable_text_and_days() -> None:
+    index = pd.date_range("2023-01-02", periods=9, freq="D", tz="UTC")
+    equity = pd.Series([100, 90, 100, 50, 60, 120, 110, 100, 105.0], index=index)
+    shown = drawdowns_shown(drawdown_periods(equity), time_axis(equity, [], "daily"))
+    assert shown["depth"].tolist() == pytest.approx([-0.5, -1 / 6, -0.1])
+    assert shown["recovery"].tolist() == ["2023-01-07 00:00", NOT_RECOVERED, "2023-01-04 00:00"]
+    assert sorted(shown["recovery"]) == ["2023-01-04 00:00", "2023-01-07 00:00", NOT_RECOVERED]  # as times sort
+    assert shown["to_recover"].tolist() == ["2.0", NOT_RECOVERED, "1.0"]
 
 
 def test_worst_drawdown_of_lean_results_is_lean_s_printed_drawdown(lean_fixtures: Path) -> None:

@@ -37,7 +37,7 @@ class IndicatorTwins(QCAlgorithm):
                 and auto.samples == twin.samples
                 and auto.is_ready == twin.is_ready
                 and auto.current.time == twin.current.time
-                and all(auto[i].value == twin[i].value for i in range(min(3, twin.samples)))
+                and all(auto[i].value == twin[i].value for i in range(2))  # LEAN's window of 2
             )
             if not same:
                 self.differences += 1

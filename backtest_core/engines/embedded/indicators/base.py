@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from enum import IntEnum
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from backtest_core.errors import UnsupportedApi
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
     from backtest_core.engines.embedded.indicators.precomputed import Precomputed
 
 MIN_TIME = datetime.min  # LEAN's DateTime.MinValue: the time of an indicator's point before its first update
+# LEAN's WindowBase.DefaultWindowSize: an indicator's window until the algorithm resizes it. The window's first
+# item and sample is the point before the first update: LEAN's IndicatorBase constructor (and Reset) sets Current
+# to (DateTime.MinValue, 0), which WindowBase.Current adds to the window (Indicators/IndicatorBase.cs), so a
+# window of n is ready after n - 1 updates, its oldest item that point.
+DEFAULT_WINDOW_SIZE = 2
 
 
 class MovingAverageType(IntEnum):
@@ -132,22 +138,36 @@ class PointOfSeries(IndicatorDataPoint):
 
 
 class RollingWindow:
-    """LEAN's RollingWindow: index 0 is the newest item."""
+    """LEAN's RollingWindow (``Common/Indicators/RollingWindow.cs``): index 0 is the newest item.
+
+    As LEAN's: setting ``size`` resizes (dropping the oldest items when it shrinks), and an index past the items
+    held gives None, first growing the window to hold it when it is past the size.
+    """
 
     def __init__(self, size: int, *_: Any) -> None:
-        self.size = int(size)
-        self._items: deque[Any] = deque(maxlen=self.size)
+        self._size = int(size)
+        self._items: deque[Any] = deque(maxlen=self._size)
         self.samples = 0
         self._removed: Any = None
 
     def add(self, item: Any) -> None:
         items = self._items
-        if len(items) == self.size:
+        if len(items) == self._size:
             self._removed = items[-1]
         items.appendleft(item)
         self.samples += 1
 
     def __getitem__(self, index: int) -> Any:
+        if index < 0:  # from the oldest end, as LEAN's; within the size, an index before the items is None
+            if self._size + index < 0:
+                raise IndexError(f"window index {index} is beyond its size {self._size}")
+            index += len(self._items)
+            if index < 0:
+                return None
+        if index >= len(self._items):
+            if index >= self._size:
+                self.size = index + 1
+            return None
         return self._items[index]
 
     def __len__(self) -> int:
@@ -157,16 +177,26 @@ class RollingWindow:
         return iter(self._items)
 
     @property
+    def size(self) -> int:
+        return self._size
+
+    @size.setter
+    def size(self, size: int) -> None:
+        """LEAN's ``Resize``: the newest ``size`` items stay."""
+        self._size = int(size)
+        self._items = deque(islice(self._items, self._size), maxlen=self._size)
+
+    @property
     def count(self) -> int:
         return len(self._items)
 
     @property
     def is_ready(self) -> bool:
-        return self.samples >= self.size
+        return self.samples >= self._size
 
     @property
     def most_recently_removed(self) -> Any:
-        if self.samples <= self.size:
+        if self.samples <= self._size:
             raise IndexError("No items have been removed yet!")
         return self._removed
 
@@ -180,7 +210,7 @@ class RollingWindow:
     Count = count
     IsReady = is_ready
     MostRecentlyRemoved = most_recently_removed
-    Size = property(lambda self: self.size)
+    Size = size
     Samples = property(lambda self: self.samples)
 
 
@@ -221,7 +251,8 @@ class Indicator:
         self._samples = 0
         self._current = IndicatorDataPoint()
         self._previous = IndicatorDataPoint()
-        self._window = RollingWindow(max(2, self.warm_up_period))
+        self._window = RollingWindow(DEFAULT_WINDOW_SIZE)
+        self._window.add(self._current)
         self._updated = _Event()
         self._exposed = False  # the window or Updated event was handed out: it must stay bar by bar
         self._last_inputs: dict[Any, Any] = {}  # the last input by hand per symbol (LEAN's forward-only check)
@@ -339,16 +370,23 @@ class Indicator:
         self._samples = 0
         self._current = self._previous = IndicatorDataPoint()
         self._window.reset()
+        self._window.add(self._current)
         self._last_inputs.clear()
         self._reset_state()
 
     def _reset_state(self) -> None:
         """The subclass's own state back to its start (and that of the indicators it owns)."""
 
-    def __getitem__(self, index: int) -> IndicatorDataPoint:
-        if self.ahead is None:
-            return self._window[index]
-        return self.ahead.window_item(index, self._window.size)
+    def __getitem__(self, index: int) -> IndicatorDataPoint | None:
+        ahead = self.ahead
+        if ahead is not None and 0 <= index < self._window.size:
+            return ahead.window_item(index)
+        self.run_bar_by_bar()  # a negative index or one that resizes the window reads the window itself
+        return self._window[index]
+
+    def __iter__(self) -> Iterator[IndicatorDataPoint]:
+        """LEAN's ``GetEnumerator``: the window's items, newest first (not indexing until a None)."""
+        return iter(list(self.window))
 
     def __float__(self) -> float:
         return self.current.value

@@ -79,27 +79,30 @@ class Precomputed:
         made.index = index
         return made
 
-    def window_item(self, back: int, size: int) -> IndicatorDataPoint:
-        """``indicator[back]``: as the bar-by-bar window of ``size`` items, which fails beyond what it holds."""
-        if not 0 <= back < min(self.series.count, size):
-            raise IndexError(f"window index {back} out of range (it holds {min(self.series.count, size)} values)")
-        return self.point(back)
+    def window_item(self, back: int) -> IndicatorDataPoint | None:
+        """``indicator[back]`` within the window's size: as the bar-by-bar window, which holds the updates' points
+        and, oldest, the point before the first update (see ``base.DEFAULT_WINDOW_SIZE``); None past them."""
+        updates = self.series.count
+        if back < updates:
+            return self.point(back)
+        return IndicatorDataPoint() if back == updates else None
+
+    def _at(self, index: int) -> IndicatorDataPoint:
+        return IndicatorDataPoint(self.series.end_time(index), self.values.item(index))
 
     def hand_back(self, indicator: Indicator) -> None:
         """Set the indicator's bar-by-bar state to where the precomputed values have got to."""
         updates = self.series.count
         window = indicator._window
         window.reset()
-        points = [
-            IndicatorDataPoint(self.series.end_time(i), self.values.item(i))
-            for i in range(max(0, updates - window.size), updates)
-        ]
+        first = updates - window.size  # the window's oldest item; -1: the point before the first update
+        points = [self._at(i) if i >= 0 else IndicatorDataPoint() for i in range(max(-1, first), updates)]
         for made in points:
             window.add(made)
-        window.samples = updates
+        window.samples = updates + 1
         indicator._samples = updates
-        indicator._current = points[-1] if updates else IndicatorDataPoint()
-        indicator._previous = points[-2] if updates >= 2 else IndicatorDataPoint()
+        indicator._current = self._at(updates - 1) if updates else window[0]
+        indicator._previous = self._at(updates - 2) if updates >= 2 else IndicatorDataPoint()
         self._restore(updates)
         self._on_hand_back()
 
