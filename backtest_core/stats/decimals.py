@@ -51,6 +51,19 @@ def smart_rounding(value: Decimal) -> Decimal:
     return normalize(round_significant(value, 7))
 
 
+def smart_rounded_float(value: float) -> Decimal:
+    """``smart_rounding(from_float(value))``; a positive float whose shortest text already has no more digits than
+    SmartRounding keeps (most prices) is that text normalised, without the Decimal arithmetic."""
+    text = repr(value)
+    if value > 0 and "e" not in text:
+        whole, _, fraction = text.partition(".")
+        fraction = fraction.rstrip("0")
+        kept = len(fraction) <= 4 if value > 1000 else len((whole.lstrip("0") + fraction).lstrip("0")) <= 7
+        if kept:
+            return Decimal(f"{whole}.{fraction}" if fraction else whole)
+    return smart_rounding(from_float(value))
+
+
 def json_text(value: Decimal) -> str:
     """Newtonsoft's text of a decimal: every digit of its scale, and ``.0`` when it has none (a zero has no
     sign: -10 × 0 prints as 0)."""

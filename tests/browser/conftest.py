@@ -36,7 +36,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    """Until the server answers its health check; an exit ends the wait at once, so the deadline only guards a
+    server that hangs (a start takes a few seconds alone and far longer beside the other test workers)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,8 +29,19 @@ def docker_client() -> Iterator[docker.DockerClient]:
 
 
 @pytest.fixture(scope="session")
-def contract_image(docker_client, lean_fixtures, tmp_path_factory) -> str:
-    return build_image(docker_client, lean_fixtures, tmp_path_factory.mktemp("lean-image"))
+def contract_image(docker_client, lean_fixtures, tmp_path_factory, worker_id) -> str:
+    """Built once per test run. Under xdist the workers share their base temporary folder's parent: the first
+    to take the lock there builds, and the others reuse its image instead of re-tagging it under running tests."""
+    if worker_id == "master":
+        return build_image(docker_client, lean_fixtures, tmp_path_factory.mktemp("lean-image"))
+    shared = tmp_path_factory.getbasetemp().parent
+    with (shared / "lean-image.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = shared / "lean-image.built"
+        if not built.exists():
+            build_image(docker_client, lean_fixtures, tmp_path_factory.mktemp("lean-image"))
+            built.write_text(IMAGE)
+    return IMAGE
 
 
 @pytest.fixture

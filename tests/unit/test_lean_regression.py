@@ -99,6 +99,7 @@ def regression_results(request: pytest.FixtureRequest, shared_dir: Path,
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # the first test's setup runs every algorithm: ~110 s alone, past 300 s beside others
 @pytest.mark.parametrize("name", NAMES)
 def test_regression_algorithm_matches_lean_or_is_refused_by_name(regression_results: dict[str, Result],
                                                                  name: str) -> None:  # fmt: skip

@@ -227,6 +227,7 @@ class Backtest:
         self.time_rules = TimeRules(self._hours_of, lambda: self.time_zone, lambda: self.utc_time, self._all_hours)
         self.scheduler.added = self._schedule_now
         self.due_events: _DueEvents | None = None  # the loop's scheduled events, once it runs
+        self.wake = Wake()  # the loop's next step with a timed check due (see Wake)
         self.benchmark_ticker = "SPY"
         self.benchmark_function: Callable[[datetime], float] | None = None  # the algorithm's, via set_benchmark
         self._benchmark_failed = False
@@ -791,6 +792,7 @@ class Backtest:
             today = self.local_time.date() - timedelta(days=1)
             moments = [moment for moment in event.utc_times(today, self.end) if moment >= self.clock.ns]
             self.due_events.add([(moment, event.action) for moment in moments])
+            self.wake.ns = 0
 
     def _warm_up_start(self) -> datetime:
         """When warm-up data begins (algorithm time), as LEAN's ``TryGetWarmupHistoryStartTime``: a span back
@@ -933,6 +935,8 @@ class Backtest:
         )
         filled = NO_BARS
         should_stop, consolidation, corporate_ns = self.should_stop, self.consolidation, corporate.next_ns
+        wake = self.wake
+        wake.ns = 0
         recorder.begin(start_ns, end_ns)
         if any(symbol.market == india.INDIA for symbol in self.securities):
             recorder.sample_internal_steps(start_ns)
@@ -948,7 +952,8 @@ class Backtest:
         )
         while True:
             for step_ns in _as_python_ints(step_times):
-                if step_ns >= check_ns:  # cancel check, end of warm-up, daily samples
+                timed = step_ns >= wake.ns  # one of the timed checks of this step may be due (see Wake)
+                if timed and step_ns >= check_ns:  # cancel check, end of warm-up, daily samples
                     if self.stop_requested or should_stop():
                         recorder.engine_log(
                             "TRACE", f"AlgorithmManager.Run(): Algorithm stopped: {self.stop_requested or 'cancelled'}"
@@ -968,17 +973,18 @@ class Backtest:
                     recorder.internal_steps_before(step_ns, portfolio.total_portfolio_value)
                 if between_steps and step_ns > capacity.snapshot_ns:  # due at a step of LEAN's internal benchmark
                     capacity.before_step(step_ns)
-                if events.next_ns < step_ns:
-                    events.fire_before(step_ns)
-                if consolidation.next_scan_ns < step_ns:
-                    consolidation.scan_before(step_ns)
+                if timed:
+                    if events.next_ns < step_ns:
+                        events.fire_before(step_ns)
+                    if consolidation.next_scan_ns < step_ns:
+                        consolidation.scan_before(step_ns)
                 clock.ns = step_ns
                 fresh: list[tuple[BarFeed, int]] = []
                 for feed in feeds:
                     if feed.next_ns == step_ns:
                         fresh.append((feed, feed.advance()))
                 delistings, changes = NO_DELISTINGS, NO_SYMBOL_CHANGES
-                if step_ns == next_event_ns:  # renames and delistings: slices of their own, at midnight
+                if timed and step_ns == next_event_ns:  # renames and delistings: slices of their own, at midnight
                     changes, delistings = self._map_file_slice(due_events.pop(step_ns), filling_forward)
                     next_event_ns = min(due_events, default=END_OF_TIME)
                 filled = filled_quotes = NO_BARS
@@ -987,8 +993,8 @@ class Backtest:
                         filled_quotes = {}
                         filled = self._fill_forward(filling_forward, step_ns, filled_quotes)
                         break
-                if step_ns >= model_scan.next_ns:  # LEAN's hourly margin interest, on the updated prices
-                    self._guard("MarginInterestRateModel", partial(model_scan.run, step_ns, self.securities.values()))
+                if timed and step_ns >= model_scan.next_ns:  # LEAN's hourly margin interest, on the updated prices
+                    self._guard("MarginInterestRateModel", model_scan.run, step_ns, self.securities.values())
                 fresh_symbols = None
                 if working:  # LEAN fills resting orders on the new data before OnData
                     fresh_symbols = {feed.symbol for feed, _ in fresh}
@@ -1022,16 +1028,16 @@ class Backtest:
                     except Exception as error:
                         self._runtime_error("Consolidators update", error)
                 if step_ns >= margin_calls.next_ns and portfolio.held:  # LEAN's margin calls, before OnData
-                    self._guard("Portfolio.MarginCallModel", partial(margin_calls.run, step_ns, portfolio))
+                    self._guard("Portfolio.MarginCallModel", margin_calls.run, step_ns, portfolio)
                 if delistings and _overrides_hook(algorithm, "on_delistings"):
-                    self._guard("OnDelistings", partial(_hook(algorithm, "on_delistings"), delistings))
-                if step_ns == corporate_ns:  # LEAN's slice of splits and dividends, before the day's bars
+                    self._guard("OnDelistings", _hook(algorithm, "on_delistings"), delistings)
+                if timed and step_ns == corporate_ns:  # LEAN's slice of splits and dividends, before the day's bars
                     splits, dividends = corporate.take(step_ns)
                     corporate_ns = corporate.next_ns
                     if splits and on_splits is not None:
-                        self._guard("OnSplits", partial(on_splits, splits))
+                        self._guard("OnSplits", on_splits, splits)
                     if dividends and on_dividends is not None:
-                        self._guard("OnDividends", partial(on_dividends, dividends))
+                        self._guard("OnDividends", on_dividends, dividends)
                     data = Slice(step_ns, zone, fresh, filled, delistings, changes, splits, dividends)
                 else:
                     data = Slice(step_ns, zone, fresh, filled, delistings, changes)
@@ -1052,6 +1058,9 @@ class Backtest:
                     capacity.on_step(step_ns, filled)
                 if recording:
                     recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
+                if timed:  # the next step at which one of the timed checks is due
+                    wake.ns = min(check_ns, events.next_ns + 1, consolidation.next_scan_ns + 1, next_event_ns,
+                                  model_scan.next_ns, corporate_ns)  # fmt: skip
                 self.last_step_ns = step_ns
                 if self.stop_requested or self.universe_changes:
                     break
@@ -1059,6 +1068,7 @@ class Backtest:
                 break
             # the end of this time step (LEAN's OnEndOfTimeStep): the universes change, the steps follow
             self._apply_universe_changes(filling_forward, indicator_feeds, end_ns)
+            wake.ns = 0
             active = [
                 feed.bars.end_ns
                 for feed in feeds
@@ -1140,7 +1150,7 @@ class Backtest:
         if changes:
             if _overrides_hook(self.algorithm, "on_symbol_changed_events"):
                 hook = _hook(self.algorithm, "on_symbol_changed_events")
-                self._guard("OnSymbolChangedEvents", partial(hook, changes))
+                self._guard("OnSymbolChangedEvents", hook, changes)
             for symbol, _ in changes.items():  # (iterating the collection gives key/value pairs)
                 for order in self.transactions.open_orders(symbol):
                     self.transactions.cancel_order(order.id, CANCELLED_ON_SYMBOL_CHANGE)
@@ -1215,7 +1225,7 @@ class Backtest:
 
     def _notify_changes(self, added: list[Security], removed: list[Security]) -> None:
         changes = SecurityChanges(added, removed)
-        self._guard("OnSecuritiesChanged", partial(self.securities_changed_hook, changes))
+        self._guard("OnSecuritiesChanged", self.securities_changed_hook, changes)
 
     def _fill_forward_grids(self, end_ns: int) -> list[np.ndarray]:
         """The moments LEAN's fill-forward may emit bars for each security filling forward (after its first bar):
@@ -1377,12 +1387,13 @@ class Backtest:
                 day += timedelta(days=1)
         return events
 
-    def _guard(self, context: str, action: Callable[[], Any]) -> None:
-        """Run user code; an exception stops the algorithm with LEAN's runtime error text."""
+    def _guard(self, context: str, action: Callable[..., Any], *args: Any) -> None:
+        """Run user code (``action(*args)``: no partial made at each of the loop's calls); an exception stops the
+        algorithm with LEAN's runtime error text."""
         if self.stop_requested and self.stop_requested.startswith("Runtime Error"):
             return
         try:
-            action()
+            action(*args)
         except UnsupportedApi as error:
             raise self._refusal(error) from error
         except StudioError:
@@ -1420,6 +1431,21 @@ class Backtest:
             self.capacity.on_order_event(event, security)
         if self.order_event_hook is not None:
             self._guard("OnOrderEvent", lambda: self.order_event_hook(event))
+
+
+class Wake:
+    """The loop's next time step at which one of its timed checks may be due: the day's housekeeping (cancel
+    check, end of warm-up, daily samples), scheduled events due before the step, consolidator scans, renames and
+    delistings, the hourly security-model scan and corporate slices. The loop makes those checks only from then
+    on, so a step with none of them due costs one comparison for all; it sets ``ns`` again after each step that
+    made them. Whatever makes one of them due sooner from outside the loop (an event scheduled or a consolidator
+    added while the algorithm runs) sets ``ns`` to 0: the next step makes them all. (Events due at the step
+    itself are checked at every step: one scheduled within it fires within it.)"""
+
+    __slots__ = ("ns",)
+
+    def __init__(self) -> None:
+        self.ns = 0
 
 
 class _DueEvents:

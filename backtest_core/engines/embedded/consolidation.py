@@ -124,6 +124,7 @@ class Consolidation:
         self._wrappers[id(consolidator)] = wrapper
         self._pending.append(wrapper)
         self.next_scan_ns = -1  # the pending ones get their first scan time at the next step
+        self.backtest.wake.ns = 0
         self._refresh()
 
     def remove(self, key: Any, consolidator: Any) -> None:
@@ -186,6 +187,7 @@ class Consolidation:
                     consolidator.scan(local)
         if self._pending:
             self.next_scan_ns = -1
+            self.backtest.wake.ns = 0
 
     # -- making consolidators as QCAlgorithm does ------------------------------------------------------
 

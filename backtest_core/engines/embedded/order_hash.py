@@ -22,7 +22,7 @@ from typing import Any
 
 from backtest_core.engines.embedded.india import IndiaOrderProperties
 from backtest_core.engines.embedded.model import Order, OrderDirection, OrderStatus, OrderType
-from backtest_core.stats.decimals import ZERO, from_float, json_text, normalize, smart_rounding
+from backtest_core.stats.decimals import ZERO, from_float, json_text, normalize, smart_rounded_float
 
 EMPTY_HASH = hashlib.md5(b"").hexdigest()
 
@@ -69,64 +69,57 @@ def order_json(
     """One order as LEAN's GetHash serialises it (after smart-rounding its prices); ``submission`` is None for
     an order that never went through the brokerage (the engine's closing of a delisted position). ``symbols``
     keeps each symbol's JSON for the next order of the list."""
-    price = smart_rounding(from_float(order.price))
-    quantity = normalize(from_float(order.quantity))
-    own = _OWN_FIELDS.get(int(order.type))
+    order_type = int(order.type)
+    price = smart_rounded_float(order.price)
+    quantity = _quantity(order.quantity)
+    own = _OWN_FIELDS.get(order_type)
     if own is None:
         raise ValueError(f"OrderListHash: no LEAN layout for order type {order.type!r}")
-    rounded = {
-        name: smart_rounding(from_float(_field(order, _ROUNDED[name]) or 0.0)) for name in own if name in _ROUNDED
-    }
+    rounded = {name: smart_rounded_float(_field(order, _ROUNDED[name]) or 0.0) for name in own if name in _ROUNDED}
     if order.type == OrderType.COMBO_LEG_LIMIT:  # GetHash smart-rounds LimitOrder's limits, not this class's
         rounded["limitPrice"] = order.limit_decimal
+    quantity_text = json_text(quantity)
     parts: list[str] = []
     for name in own:
         if name == "type":
-            parts.append(f'"type":{int(order.type)}')
+            parts.append(f'"type":{order_type}')
         elif name == "quantity":
-            parts.append(f'"quantity":{json_text(quantity)}')
+            parts.append(f'"quantity":{quantity_text}')
         elif name in _FLAGS:
             parts.append(f'"{name}":{_bool(_field(order, _FLAGS[name]) or False)}')
         else:
             parts.append(f'"{name}":{json_text(rounded[name])}')
-    bid, ask, last = submission or (ZERO, ZERO, ZERO)
     placed = _time(order.time)
-    parts += [
-        f'"id":{order.id}',
-        '"contingentId":0',
-        f'"brokerId":{_broker_ids(order)}',
-        f'"symbol":{_symbol(order.symbol, symbols)}',
-        f'"price":{json_text(price)}',
-        f'"priceCurrency":{_string(order_currency(order))}',
-        f'"time":"{placed}"',
-        f'"createdTime":"{placed}"',
-    ]
-    for name, moment in (("lastFillTime", order.last_fill_time), ("lastUpdateTime", order.last_update_time),
-                         ("canceledTime", order.canceled_time)):  # fmt: skip
-        if moment is not None:
-            parts.append(f'"{name}":"{_time(moment)}"')
-    if "quantity" not in own:
-        parts.append(f'"quantity":{json_text(quantity)}')
-    parts += [
-        f'"status":{int(order.status)}',
-        f'"tag":{_string(order.tag or "")}',
-        f'"properties":{_properties(order)}',
-        f'"securityType":{int(order.symbol.security_type)}',
-        f'"direction":{int(_direction(quantity))}',
-        f'"value":{json_text(quantity * price)}',
-        '"orderSubmissionData":null'
-        if submission is None
-        else f'"orderSubmissionData":{{"bidPrice":{json_text(bid)},"askPrice":{json_text(ask)},'
-        f'"lastPrice":{json_text(last)}}}',
-        f'"isMarketable":{_bool(_is_marketable(order, quantity, rounded.get("limitPrice"), bid, ask))}',
-    ]
+    moments = (("lastFillTime", order.last_fill_time), ("lastUpdateTime", order.last_update_time),
+               ("canceledTime", order.canceled_time))  # fmt: skip
+    times = "".join(f',"{name}":"{_time(moment)}"' for name, moment in moments if moment is not None)
+    if submission is None:
+        bid = ask = ZERO
+        submitted = "null"
+    else:
+        bid, ask, last = submission
+        submitted = f'{{"bidPrice":{json_text(bid)},"askPrice":{json_text(ask)},"lastPrice":{json_text(last)}}}'
+    marketable = _bool(_is_marketable(order, quantity, rounded.get("limitPrice"), bid, ask))
     group = _field(order, "group_order_manager")
-    if group is not None:
-        parts.append(f'"groupOrderManager":{group.json()}')
-    parts += [
-        f'"priceAdjustmentMode":{int(_field(order, "price_adjustment_mode") or 1)}',  # the subscription's: Adjusted
-    ]
-    return "{" + ",".join(parts) + "}"
+    grouped = "" if group is None else f',"groupOrderManager":{group.json()}'
+    own_quantity = "" if "quantity" in own else f',"quantity":{quantity_text}'
+    adjustment = int(_field(order, "price_adjustment_mode") or 1)  # the subscription's: Adjusted
+    return (
+        f'{{{",".join(parts)},"id":{order.id},"contingentId":0,"brokerId":{_broker_ids(order)},'
+        f'"symbol":{_symbol(order.symbol, symbols)},"price":{json_text(price)},'
+        f'"priceCurrency":{_string(order_currency(order))},"time":"{placed}","createdTime":"{placed}"{times}'
+        f'{own_quantity},"status":{int(order.status)},"tag":{_string(order.tag or "")},'
+        f'"properties":{_properties(order)},"securityType":{int(order.symbol.security_type)},'
+        f'"direction":{int(_direction(quantity))},"value":{json_text(quantity * price)},'
+        f'"orderSubmissionData":{submitted},"isMarketable":{marketable}{grouped},"priceAdjustmentMode":{adjustment}}}'
+    )
+
+
+def _quantity(quantity: float) -> Decimal:
+    """LEAN's normalised decimal quantity; a whole number (most quantities) without the Decimal arithmetic."""
+    if float(quantity).is_integer() and abs(quantity) < 1e15:
+        return Decimal(int(quantity))
+    return normalize(from_float(quantity))
 
 
 def _field(owner: Any, attribute: str) -> Any:

@@ -265,9 +265,18 @@ class Recorder:
     def on_step(self, backtest: Backtest, step_ns: int, value: float) -> None:
         """After the fills of one time step (``value``: the portfolio value): the equity candle, resampling,
         MAE/MFE, progress. The candle holds raw values and is rounded when it closes: rounding is monotonic,
-        so the extremes and the last value come out as if each step had been rounded, at a fraction of the cost."""
+        so the extremes and the last value come out as if each step had been rounded, at a fraction of the cost.
+        Called at every time step: the open candle is updated here rather than by a call of ``_update_candle``."""
         self.data_points += 1
-        self._update_candle(value)
+        candle = self.candle
+        if candle is None:
+            self.candle = [value] * 4
+        else:
+            if value > candle[1]:
+                candle[1] = value
+            elif value < candle[2]:
+                candle[2] = value
+            candle[3] = value
         if step_ns > self.next_resample_ns:
             self._close_candle(step_ns)
             self.next_resample_ns = step_ns + self.resample_ns
