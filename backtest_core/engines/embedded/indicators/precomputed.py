@@ -82,10 +82,7 @@ class Precomputed:
     def window_item(self, back: int) -> IndicatorDataPoint | None:
         """``indicator[back]`` within the window's size: as the bar-by-bar window, which holds the updates' points
         and, oldest, the point before the first update (see ``base.DEFAULT_WINDOW_SIZE``); None past them."""
-        updates = self.series.count
-        if back < updates:
-            return self.point(back)
-        return IndicatorDataPoint() if back == updates else None
+        return self.point(back) if back <= self.series.count else None
 
     def _at(self, index: int) -> IndicatorDataPoint:
         return IndicatorDataPoint(self.series.end_time(index), self.values.item(index))
