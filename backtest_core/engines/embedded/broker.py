@@ -573,10 +573,7 @@ class Portfolio(dict):
         """LEAN's ``TotalHoldingsValue`` (in the account currency)."""
         if self.cash_entries:
             return sum(holding.holdings_value for holding in self.values() if holding.quantity)
-        total = 0  # read at every time step: a plain loop over the positions, adding as sum() would
-        for holding in self.held:
-            total += holding.quantity * holding.security.price
-        return total
+        return _positions_value(self.held)
 
     @property
     def total_absolute_holdings_cost(self) -> float:
@@ -593,7 +590,8 @@ class Portfolio(dict):
             for holding in self.held:
                 total += holding.holdings_value
             return total
-        return self.cash + self.total_holdings_value if self.held else self.cash
+        held = self.held  # read at every time step: a function call costs less than a second property's
+        return self.cash + _positions_value(held) if held else self.cash
 
     @property
     def total_unrealized_profit(self) -> float:
@@ -636,6 +634,14 @@ class Portfolio(dict):
     TotalUnrealisedProfit = total_unrealized_profit
     TotalHoldingsValue = total_holdings_value
     MarginRemaining = margin_remaining
+
+
+def _positions_value(held: list[SecurityHolding]) -> float:
+    """The positions' value when no other currency is held: a plain loop, adding as sum() would."""
+    total = 0
+    for holding in held:
+        total += holding.quantity * holding.security.price
+    return total
 
 
 def buying_power_used(security: Security) -> float:
