@@ -13,7 +13,6 @@ Called by the loop only while a symbol is watched or a snapshot is due, so a ste
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -42,13 +41,16 @@ RESOLUTION_SCALE = {Resolution.DAILY: 0.02, Resolution.HOUR: 0.05, Resolution.MI
 CAPACITY_QUANTUM = Decimal("1000.00")
 
 
-@dataclass(frozen=True)
 class MarketBar:
-    """The bar LEAN's ``SymbolCapacity.GetBar`` sees for a symbol at a time step."""
+    """The bar LEAN's ``SymbolCapacity.GetBar`` sees for a symbol at a time step (made at each step a traded
+    symbol is watched: slots, not a frozen dataclass, whose fields are set by a call each)."""
 
-    close: float
-    volume: float
-    resolution: Resolution
+    __slots__ = ("close", "resolution", "volume")
+
+    def __init__(self, close: float, volume: float, resolution: Resolution) -> None:
+        self.close = close
+        self.volume = volume
+        self.resolution = resolution
 
 
 class SymbolCapacity:
