@@ -19,6 +19,7 @@ from backtest_core.analysis.returns import daily_returns, rolling_sharpe
 from backtest_core.analysis.sessions import TimeAxis
 from backtest_core.analysis.window_stats import RiskFree
 from backtest_core.compare_runs import risk_free_rate
+from backtest_core.live_chart import live_chart
 from backtest_core.models import RunQuery
 from backtest_core.results.logs import parse_statistics
 
@@ -267,14 +268,18 @@ def on_slider() -> None:
     set_window(rv.clamp((axis.utc(start), axis.utc(end)), equity))
 
 
+def zoom_to_box(xs: list[object]) -> None:
+    """The window of a box drawn on a chart, from the x bounds Plotly reported."""
+    window = ui.guarded(lambda: rv.window_from_box(xs, axis, equity))
+    if window is not None:
+        set_window(window)
+        st.rerun("window")  # the window's fragment: its controls and statistics lie outside the tabs' one
+
+
 def on_box(key: str) -> None:
-    selection = st.session_state[key]["selection"]
-    boxes = selection.get("box") or []
+    boxes = st.session_state[key]["selection"].get("box") or []
     if boxes and boxes[0].get("x"):
-        window = ui.guarded(lambda: rv.window_from_box(boxes[0]["x"], axis, equity))
-        if window is not None:
-            set_window(window)
-            st.rerun("window")  # the window's fragment: its controls and statistics lie outside the tabs' one
+        zoom_to_box(boxes[0]["x"])
 
 
 def time_chart(figure: object, name: str) -> None:
@@ -346,7 +351,10 @@ def window_controls() -> None:
 
 
 def equity_curve() -> None:
-    time_chart(equity_chart(SOURCE, current_view(), st.session_state[LOG]), "equity")
+    """The equity chart, updated in place: one key for the run, so a new window redraws the mounted chart instead
+    of mounting a new one (which ``st.plotly_chart`` does for any changed figure)."""
+    figure = equity_chart(SOURCE, current_view(), st.session_state[LOG])
+    live_chart(figure, f"equity-{run.id}", CHART_CONFIG, on_box=zoom_to_box)
 
 
 def equity_tab() -> None:
@@ -652,10 +660,9 @@ def tab_view() -> None:
             with tab:
                 BODIES[name]()
         elif name == "Equity" and has_curve:
-            # Streamlit 1.67 remounts a chart whose figure changed (its element id hashes the spec, key or not)
-            # but keeps one sent unchanged: the equity chart stays mounted in its closed tab, so going back to
-            # Equity draws nothing anew (a mount costs the browser ~170 ms of CPU); only its first element, so
-            # the open tab's elements line up with it
+            # the equity chart stays mounted in its closed tab, so going back to Equity mounts nothing anew; a
+            # window chosen meanwhile is drawn when the tab is shown (live_chart); only its first element, so the
+            # open tab's elements line up with it
             with tab:
                 equity_curve()
 
