@@ -239,6 +239,7 @@ with st.container(horizontal=True, gap="medium"):
 
 WINDOW, GENERATION = f"window-{run.id}", f"chart-generation-{run.id}"
 RANGE, SLIDER, LOG = f"range-{run.id}", f"slider-{run.id}", f"log-{run.id}"
+BOXED = f"boxed-{run.id}"  # the window of a box drawn on a chart, until the window's fragment sets it
 
 
 def set_window(window: rv.Window | None) -> None:
@@ -269,11 +270,14 @@ def on_slider() -> None:
 
 
 def zoom_to_box(xs: list[object]) -> None:
-    """The window of a box drawn on a chart, from the x bounds Plotly reported."""
+    """The window of a box drawn on a chart, from the x bounds Plotly reported, set when the window's fragment
+    reruns (its controls and statistics lie outside the tabs' fragment). Set there, before its widgets, not here:
+    a components.v2 trigger's callback that reruns another fragment starts a second run, and widget values set in
+    the callback reach the browser's range buttons and slider only when set in the run that draws them."""
     window = ui.guarded(lambda: rv.window_from_box(xs, axis, equity))
     if window is not None:
-        set_window(window)
-        st.rerun("window")  # the window's fragment: its controls and statistics lie outside the tabs' one
+        st.session_state[BOXED] = window
+        st.rerun("window")
 
 
 def on_box(key: str) -> None:
@@ -671,6 +675,8 @@ def tab_view() -> None:
 def window_view() -> None:
     """The window's controls and statistics with the tabs under them: a zoom (range, slider, reset, log scale, a
     box drawn on a chart) reruns this fragment, not the header and the headline, which show the whole run."""
+    if BOXED in st.session_state:
+        set_window(st.session_state.pop(BOXED))
     if has_curve:
         window_controls()
     tab_view()

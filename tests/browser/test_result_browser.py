@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import TimeoutError
+from playwright.sync_api import TimeoutError, expect
 
 from backtest_core import charts, runs, views
 from backtest_core import result_views as rv
@@ -338,9 +338,12 @@ def test_a_zoom_redraws_the_same_equity_chart_in_place(page, url, world) -> None
 
     before = _window_text(page)
     _box_zoom(page)
-    _changed(page, before)
+    start, end = re.search(r"Window (\S+ \S+) → (\S+ \S+)", _changed(page, before)).groups()
     _equity_drawn(page)
     boxed = page.evaluate(EQUITY_STATE)
+    # the range buttons and the slider follow the box: none chosen, the slider at the window's bounds
+    assert _range_button(page, "1M").get_attribute("aria-checked") == "false"
+    expect(page.locator("[data-testid='stSlider']")).to_contain_text(f"{start}{end}")
     assert boxed["kept"] and boxed["range"] != month["range"], boxed["range"]
     assert page.evaluate("() => (document.querySelector('.js-plotly-plot').layout.selections || []).length") == 0
     _no_exception(page)
