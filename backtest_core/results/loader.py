@@ -126,8 +126,6 @@ def try_load_result(path: Path) -> LeanResult | ResultFormatError:
         return error
 
 
-
-
 def read_snapshot(path: Path) -> Snapshot | None:
     """The in-run ``<id>.json`` (or a results folder's main file) as a Snapshot; None while the file is
     absent, half-written or not a result — LEAN rewrites it in place, so a failed read is retried later.
@@ -161,12 +159,6 @@ def _snapshot(path: Path, top: dict[str, Any]) -> Snapshot:
     )
 
 
-
-
-
-
-
-
 def _series(charts: dict[str, Chart], chart: str, *names: str) -> ChartSeries | None:
     found = charts.get(chart)
     if found is None:
@@ -196,8 +188,6 @@ def _profit_loss(raw: object) -> pd.Series:
         return empty_series("profit_loss")
     index = utc_times(list(raw)).rename("time")
     return pd.Series(np.array(list(raw.values()), dtype=float), index=index, name="profit_loss")
-
-
 
 
 def _status(state: dict[str, Any], error: tuple[str, str | None] | None, top: dict[str, Any]) -> str | None:

@@ -95,7 +95,6 @@ class LeanResult:
         return self.status != "Running"
 
 
-
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     """The in-run ``<id>.json`` LEAN rewrites about every 30 s: enough for a progress line and a sparkline."""
