@@ -110,9 +110,21 @@ def _visit(page, address: str) -> None:
     _no_exception(page)
 
 
-def _equity_drawn(page) -> None:
-    """Until the equity chart (a live chart, drawn in the browser after the rerun) has drawn the last figure sent."""
-    page.wait_for_function("document.querySelector('.live-chart').dataset.state === 'drawn'", timeout=60_000)
+def _figures_sent(page) -> str | None:
+    """How many figures the equity chart has been sent so far (its ``data-sent``)."""
+    return page.evaluate("() => document.querySelector('.live-chart').dataset.sent ?? null")
+
+
+def _equity_drawn(page, sent_before: str | None = None) -> None:
+    """Until the equity chart (a live chart, drawn in the browser after the rerun) has drawn the last figure sent;
+    with ``sent_before`` (``_figures_sent`` before a change), until a figure sent after it is drawn: the rerun's
+    figure reaches the chart after its window statistics, so "drawn" alone may still be the previous figure."""
+    page.wait_for_function(
+        "sent => { const chart = document.querySelector('.live-chart');"
+        " return chart.dataset.state === 'drawn' && (sent === null || chart.dataset.sent !== sent); }",
+        arg=sent_before,
+        timeout=60_000,
+    )
 
 
 def _titles(page) -> list[str]:
@@ -295,12 +307,13 @@ def test_equity_chart_stays_mounted_across_a_tab_change(page, url, world) -> Non
     # a zoom on another tab redraws the kept chart while hidden: back on Equity it has the window, at full width
     page.get_by_role("tab", name="Trades", exact=True).click()
     wait_for_app(page, timeout=120_000)
+    sent = _figures_sent(page)
     _range_button(page, "1M").click()
     wait_for_app(page, timeout=120_000)
     page.get_by_role("tab", name="Equity", exact=True).click()
     wait_for_app(page, timeout=120_000)
     page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
-    _equity_drawn(page)
+    _equity_drawn(page, sent)
     width, shown, kept, (start, end) = page.evaluate("""() => { const p = document.querySelector('.js-plotly-plot');
       return [p.getBoundingClientRect().width, p.closest('.stBidiComponent').getBoundingClientRect().width, p.__kept,
               p._fullLayout.xaxis.range]; }""")
@@ -324,10 +337,10 @@ def test_a_zoom_redraws_the_same_equity_chart_in_place(page, url, world) -> None
     page.evaluate("() => { document.querySelector('.js-plotly-plot').__kept = true; }")
     whole = page.evaluate(EQUITY_STATE)
 
-    before = _window_text(page)
+    before, sent = _window_text(page), _figures_sent(page)
     _range_button(page, "1M").click()
     _changed(page, before)
-    _equity_drawn(page)
+    _equity_drawn(page, sent)
     month = page.evaluate(EQUITY_STATE)
     assert month["kept"], "the equity chart was mounted anew"
     start, end = (date.fromisoformat(bound[:10]) for bound in month["range"])
@@ -336,10 +349,10 @@ def test_a_zoom_redraws_the_same_equity_chart_in_place(page, url, world) -> None
     shown = pd.to_datetime(month["xs"], unit="ms")
     assert shown.min().date() >= start and shown.max().date() <= end, (shown.min(), shown.max(), month["range"])
 
-    before = _window_text(page)
+    before, sent = _window_text(page), _figures_sent(page)
     _box_zoom(page)
     start, end = re.search(r"Window (\S+ \S+) → (\S+ \S+)", _changed(page, before)).groups()
-    _equity_drawn(page)
+    _equity_drawn(page, sent)
     boxed = page.evaluate(EQUITY_STATE)
     # the range buttons and the slider follow the box: none chosen, the slider at the window's bounds
     assert _range_button(page, "1M").get_attribute("aria-checked") == "false"
