@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backtest_core.coverage import DataRange, coverage_warnings, data_coverage, data_span
 from backtest_core.engines.base import EngineFacts
 from backtest_core.engines.embedded.data import SecurityKind
 from backtest_core.errors import StudioError
 from backtest_core.models import DataSource, Resolution, ResultSource, RunDescription, RunWarning
-from backtest_core.results import LeanResult, locate
+from backtest_core.results.files import locate
 from backtest_core.results.logs import find_dates, first_engine_time
 from backtest_core.results.provenance import (
     RequestedData,
@@ -29,6 +30,9 @@ from backtest_core.results.provenance import (
     result_source,
 )
 from backtest_core.sample_data import MARKER
+
+if TYPE_CHECKING:  # a type only: the supervisor describes runs from facts, without pandas
+    from backtest_core.results.model import LeanResult
 
 FINEST_FIRST = (Resolution.TICK, Resolution.SECOND, Resolution.MINUTE, Resolution.HOUR, Resolution.DAILY)
 EQUITY_END_TOLERANCE = timedelta(days=7)  # an equity curve may stop a few days early (weekend, holidays)

@@ -26,7 +26,8 @@ import pandas as pd
 
 from backtest_core.engines.base import EngineJob, RunOverrides
 from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
-from backtest_core.engines.embedded.engine import run_backtest, worker_environment
+from backtest_core.engines.embedded.engine import worker_environment
+from backtest_core.engines.embedded.runner import run_backtest
 from backtest_core.models import Resolution
 from backtest_core.sample_data import write_sample_data
 from backtest_core.settings import PROJECT_ROOT

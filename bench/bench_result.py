@@ -49,10 +49,17 @@ START, END = date(2019, 1, 2), date(2019, 12, 31)
 MONTH = (date(2019, 12, 2), date(2019, 12, 31))
 SKELETON = "bench/result_skeleton.py"
 
+# every st.plotly_chart drawn, and every live chart (backtest_core.live_chart) done with the last figure sent: drawn,
+# or waiting in a closed tab until it is shown
 CHARTS_DRAWN = (
     "[...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")]"
     ".every(el => { const plot = el.querySelector('.js-plotly-plot'); return plot && plot._fullData; })"
+    " && [...document.querySelectorAll('.live-chart')]"
+    ".every(plot => plot.dataset.state === 'waiting' || (plot.dataset.state === 'drawn' && plot._fullData))"
 )
+
+# how many figures the equity chart was sent when it is a live chart (None on a tree without them)
+LIVE_SENT = "(() => { const p = document.querySelector('.live-chart'); return p ? p.dataset.sent : null; })()"
 
 
 def make_runs(home: Path, data: Path) -> dict[str, str]:
@@ -105,10 +112,11 @@ def answer_ms(page: Page, reruns: Reruns, change: Callable[[], None]) -> float:
     return answered(page, reruns, change)[0]
 
 
-def answered(page: Page, reruns: Reruns, change: Callable[[], None]) -> tuple[float, float, float]:
-    """(wall ms, server CPU ms, Chromium CPU ms) of one widget change until it is answered."""
+def answered(page: Page, reruns: Reruns, change: Callable[[], None], zoom: bool = False) -> tuple[float, float, float]:
+    """(wall ms, server CPU ms, Chromium CPU ms) of one widget change until it is answered; a ``zoom`` is answered
+    once a live equity chart has also been sent its new figure (it draws after the rerun's last message)."""
     page.wait_for_timeout(150)  # the last rerun's elements settle: a click on one being replaced is lost
-    seen = reruns.finished
+    seen, sent = reruns.finished, page.evaluate(LIVE_SENT)
     cpu_before = cpu_seconds()
     start = time.perf_counter()
     change()
@@ -116,7 +124,8 @@ def answered(page: Page, reruns: Reruns, change: Callable[[], None]) -> tuple[fl
         if time.perf_counter() - start > 120:
             raise TimeoutError("the change started no rerun within 120 s")
         page.wait_for_timeout(2)  # lets Playwright deliver the socket's frames
-    for condition in (NO_SKELETON, CHARTS_DRAWN):
+    new_figure = f"{LIVE_SENT} !== {json.dumps(sent)}" if zoom and sent is not None else "true"
+    for condition in (NO_SKELETON, new_figure, CHARTS_DRAWN):
         page.wait_for_function(condition, timeout=120_000, polling=10)
     wall = (time.perf_counter() - start) * 1000
     server, browser = (1000 * (after - before) for after, before in zip(cpu_seconds(), cpu_before, strict=True))
@@ -152,8 +161,8 @@ def changes(page: Page, reruns: Reruns, url: str, repeat: int) -> dict[str, list
     times: dict[str, list[Figures]] = {"zoom (range button)": [], "tab: Trades": [], "tab: Equity": [],
                                        "symbol filter": []}  # fmt: skip
     for _ in range(repeat):
-        times["zoom (range button)"] += [answered(page, reruns, _range_button(page, "1M")),
-                                        answered(page, reruns, _range_button(page, "All"))]  # fmt: skip
+        times["zoom (range button)"] += [answered(page, reruns, _range_button(page, "1M"), zoom=True),
+                                        answered(page, reruns, _range_button(page, "All"), zoom=True)]  # fmt: skip
         times["tab: Trades"].append(answered(page, reruns, _tab(page, "Trades")))
         times["tab: Equity"].append(answered(page, reruns, _tab(page, "Equity")))
     answer_ms(page, reruns, _tab(page, "Trades"))

@@ -1,7 +1,8 @@
 """LEAN's own regression algorithms through the embedded engine, judged as LEAN's harness judges them.
 
-Each algorithm of ``../shared/lean-regression/`` runs in its own engine process (the product's worker, with
-the parameters LEAN's launcher passes) over ``../shared/lean-data/``, and is classified:
+Each algorithm of ``../shared/lean-regression/`` runs alone in a fresh engine process (the product's engine,
+``runner.run_backtest``, with the parameters LEAN's launcher passes) over ``../shared/lean-data/``, and is
+classified:
 
 - MATCH: completed, and every expected statistic equals LEAN's as a string (``-0`` counts as ``0``), and so
   do LEAN's data-point counts (``DataPoints``, ``AlgorithmHistoryDataPoints``), as ``Tests/RegressionTests.cs``;
@@ -17,7 +18,9 @@ the parameters LEAN's launcher passes) over ``../shared/lean-data/``, and is cla
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
 import re
 import sys
@@ -28,11 +31,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Literal
 
-from backtest_core.engines.base import EngineJob, EngineOutcome, EngineProgress, RunOverrides
-from backtest_core.engines.embedded.engine import EmbeddedEngine
+from backtest_core.engines.base import EngineJob, EngineOutcome, RunOverrides
+from backtest_core.engines.embedded.engine import unreported_exit
+from backtest_core.engines.embedded.runner import run_backtest
 from backtest_core.settings import PROJECT_ROOT, Settings
 
 # NO DATA: the sample data lacks what the algorithm reads (``bench.lean_independent``; none in the shared set)
@@ -45,6 +50,11 @@ DEFAULT_TIMEOUT_S = 600.0
 REFUSAL = re.compile(r"^(?P<api>.+) is not supported by the embedded engine$", re.MULTILINE)
 # LEAN's PerformanceTrackingTool.Summary() line in log.txt: the two counts LEAN's regression tests compare
 DATA_POINTS = re.compile(r"PerformanceTrackingTool\.Summary\(\): Dps (?P<dps>\d+)\. HistoryDps (?P<history>\d+)\.")
+ENGINE_OUTPUT = "engine-output.txt"  # in each run's folder: what the engine process printed
+# Each algorithm runs in a process forked from a server that has imported the engine once: alone and fresh as in
+# a worker of its own, without paying the engine's imports (~1.5 s of CPU, pandas included) 65 times over.
+ENGINE_PROCESSES = multiprocessing.get_context("forkserver")
+ENGINE_PROCESSES.set_forkserver_preload(["backtest_core.engines.embedded.runner"])
 
 
 @dataclass(frozen=True)
@@ -91,18 +101,8 @@ def load_cases(folder: Path | None = None) -> list[Case]:
     ]
 
 
-class _Sink:
-    """The engine's progress and log lines are not needed: the result folder holds what is judged."""
-
-    def progress(self, report: EngineProgress) -> None:
-        pass
-
-    def log(self, line: str) -> None:
-        pass
-
-
 def run_case(case: Case, data_dir: Path, output_dir: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Result:
-    """Run one algorithm in an engine process and judge its result folder."""
+    """Run one algorithm in an engine process of its own and judge its result folder."""
     output_dir.mkdir(parents=True, exist_ok=True)
     job = EngineJob(
         run_id=f"regression-{case.name}",
@@ -112,18 +112,34 @@ def run_case(case: Case, data_dir: Path, output_dir: Path, timeout_s: float = DE
         output_dir=output_dir,
         overrides=RunOverrides(parameters=case.parameters),
     )
-    cancel = threading.Event()
-    timer = threading.Timer(timeout_s, cancel.set)
-    timer.start()
+    receiver, sender = ENGINE_PROCESSES.Pipe(duplex=False)
+    child = ENGINE_PROCESSES.Process(target=_engine_process, args=(job, sender), daemon=True)
     started = time.monotonic()
-    try:
-        outcome = EmbeddedEngine().run(job, _Sink(), cancel)
-    finally:
-        timer.cancel()
+    child.start()
+    sender.close()
+    outcome = None
+    timed_out = not receiver.poll(timeout_s)  # else an outcome, or the end of a process that died without one
+    if timed_out:
+        child.kill()
+    else:
+        with contextlib.suppress(EOFError):
+            outcome = EngineOutcome.model_validate(receiver.recv())
+    child.join()
     seconds = time.monotonic() - started
-    if cancel.is_set():
+    if timed_out:
         return Result(case, "CRASHED", f"timed out after {timeout_s:.0f} s", seconds)
+    if outcome is None:
+        printed = (output_dir / ENGINE_OUTPUT).read_text(errors="replace")[-3000:]
+        outcome = EngineOutcome(status="failed", error=unreported_exit(child.exitcode or 0, printed))
     return judge(case, outcome, output_dir, seconds)
+
+
+def _engine_process(job: EngineJob, sender: Connection) -> None:
+    """In the forked engine process: the backtest, its prints kept in the run's folder, the outcome sent back."""
+    with (job.output_dir / ENGINE_OUTPUT).open("w", buffering=1) as printed:  # by line: kept by a hard exit
+        sys.stdout = sys.stderr = printed
+        outcome = run_backtest(job)
+    sender.send(outcome.model_dump(mode="json"))
 
 
 def judge(case: Case, outcome: EngineOutcome, output_dir: Path, seconds: float) -> Result:

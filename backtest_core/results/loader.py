@@ -14,8 +14,8 @@ from backtest_core.models.statistics import BacktestStatistics
 from backtest_core.results.charts import OHLC, Chart, ChartSeries, empty_points, empty_series, parse_charts, utc_times
 from backtest_core.results.files import ResultFiles, locate
 from backtest_core.results.jsonfile import camel, collector_paused, read_json
-from backtest_core.results.logs import find_dates, find_runtime_error, parse_log, parse_statistics, read_log, select_run
-from backtest_core.results.model import LeanResult, Snapshot, Verdict
+from backtest_core.results.logs import find_dates, parse_statistics, read_log, select_run
+from backtest_core.results.model import LeanResult, Snapshot
 from backtest_core.results.tables import (
     CONTENT_ERRORS,
     DeferredTable,
@@ -24,8 +24,8 @@ from backtest_core.results.tables import (
     parse_orders,
     security_types,
 )
+from backtest_core.results.verdict import lean_state, result_object, runtime_error, string_map
 
-_RESULT_KEYS = ("charts", "statistics", "runtimeStatistics", "orders", "totalPerformance", "state")
 # sections with a field of their own in LeanResult; anything else LEAN adds lands in ``extra``
 _KNOWN_KEYS = {
     "charts",
@@ -60,7 +60,7 @@ def load_result(path: Path, *, deferred_tables: bool = False) -> LeanResult:
 
 
 def _decode_and_build(files: ResultFiles) -> LeanResult:
-    top = _result_object(files.main, read_json(files.main))
+    top = result_object(files.main, read_json(files.main))
     events = read_json(files.order_events) if files.order_events else []
     summary = camel(read_json(files.summary)) if files.summary else None
     try:
@@ -73,11 +73,11 @@ def _decode_and_build(files: ResultFiles) -> LeanResult:
 def _build(files: ResultFiles, top: dict[str, Any], events: object, summary: dict[str, Any] | None) -> LeanResult:
     charts = parse_charts(top.get("charts"))
     performance = camel(top.get("totalPerformance"))
-    state = _state(top.get("state"))
+    state = lean_state(top.get("state"))
     configuration = camel(top.get("algorithmConfiguration"))
 
     log_text = select_run(read_log(files.engine_log), files.algorithm_id) if files.engine_log else ""
-    error = _runtime_error(state, log_text)
+    error = runtime_error(state, log_text)
     start, end = _period(configuration, log_text)
     equity = _series(charts, "Strategy Equity", "Equity")
     return LeanResult(
@@ -87,11 +87,11 @@ def _build(files: ResultFiles, top: dict[str, Any], events: object, summary: dic
         status=_status(state, error, top),
         runtime_error=error[0] if error else None,
         stack_trace=error[1] if error else None,
-        statistics=BacktestStatistics(raw=_strings(top.get("statistics"))),
-        runtime_statistics=_strings(top.get("runtimeStatistics")),
-        portfolio_statistics=_strings(camel(performance.get("portfolioStatistics"))),
+        statistics=BacktestStatistics(raw=string_map(top.get("statistics"))),
+        runtime_statistics=string_map(top.get("runtimeStatistics")),
+        portfolio_statistics=string_map(camel(performance.get("portfolioStatistics"))),
         trade_statistics=camel(performance.get("tradeStatistics")),
-        parameters=_strings(configuration.get("parameters")),
+        parameters=string_map(configuration.get("parameters")),
         start_date=start,
         end_date=end,
         equity=_values(equity, "Equity"),
@@ -126,28 +126,13 @@ def try_load_result(path: Path) -> LeanResult | ResultFormatError:
         return error
 
 
-def read_verdict(path: Path) -> Verdict:
-    """Statistics and runtime error of a finished result: a JSON read, none of ``load_result``'s frames.
-    Raises ResultFormatError like ``load_result`` for a missing, corrupt or foreign file."""
-    files = locate(Path(path))
-    top = _result_object(files.main, read_json(files.main))
-    state = _state(top.get("state"))
-    log_text = (
-        ""
-        if state.get("Status") or not files.engine_log
-        else select_run(read_log(files.engine_log), files.algorithm_id)
-    )
-    error = _runtime_error(state, log_text)
-    return Verdict(_strings(top.get("statistics")), error[0] if error else None, error[1] if error else None)
-
-
 def read_snapshot(path: Path) -> Snapshot | None:
     """The in-run ``<id>.json`` (or a results folder's main file) as a Snapshot; None while the file is
     absent, half-written or not a result — LEAN rewrites it in place, so a failed read is retried later.
     """
     try:
         files = locate(Path(path))
-        top = _result_object(files.main, read_json(files.main))
+        top = result_object(files.main, read_json(files.main))
         return _snapshot(files.main, top)
     except (ResultFormatError, TypeError, ValueError, AttributeError, IndexError, KeyError):
         return None
@@ -161,39 +146,17 @@ def _snapshot(path: Path, top: dict[str, Any]) -> Snapshot:
         else {}
     )
     equity = _values(_series(parse_charts(equity_chart), "Strategy Equity", "Equity"), "Equity")
-    state = _state(top.get("state"))
+    state = lean_state(top.get("state"))
     orders = top.get("orders")
     return Snapshot(
         path=path,
         status=state.get("Status") or None,
         last_time=equity.index[-1].to_pydatetime() if len(equity) else None,
         last_equity=float(equity.iloc[-1]) if len(equity) else None,
-        runtime_statistics=_strings(top.get("runtimeStatistics")),
+        runtime_statistics=string_map(top.get("runtimeStatistics")),
         equity=equity,
         order_count=len(orders) if isinstance(orders, dict) else 0,
     )
-
-
-def _result_object(path: Path, data: object) -> dict[str, Any]:
-    """The top-level object with camelCase keys, or ResultFormatError when this is not a LEAN result."""
-    if not isinstance(data, dict):
-        raise ResultFormatError(path, f"not a LEAN result: the JSON is a {type(data).__name__}, not an object")
-    top = camel(data)
-    if not any(key in top for key in _RESULT_KEYS):
-        keys = ", ".join(list(data)[:5]) or "none"
-        raise ResultFormatError(path, f"not a LEAN result: no charts/statistics (top-level keys: {keys})")
-    return top
-
-
-def _state(raw: object) -> dict[str, Any]:
-    """``state`` keeps LEAN's PascalCase keys (they are dictionary keys, never re-cased by LEAN)."""
-    return dict(raw) if isinstance(raw, dict) else {}
-
-
-def _strings(raw: object) -> dict[str, str]:
-    if not isinstance(raw, dict):
-        return {}
-    return {str(k): v if isinstance(v, str) else "" if v is None else str(v) for k, v in raw.items()}
 
 
 def _series(charts: dict[str, Chart], chart: str, *names: str) -> ChartSeries | None:
@@ -225,14 +188,6 @@ def _profit_loss(raw: object) -> pd.Series:
         return empty_series("profit_loss")
     index = utc_times(list(raw)).rename("time")
     return pd.Series(np.array(list(raw.values()), dtype=float), index=index, name="profit_loss")
-
-
-def _runtime_error(state: dict[str, Any], log_text: str) -> tuple[str, str | None] | None:
-    """From ``state`` when LEAN wrote one; older results (no state) only have it in the log."""
-    if state.get("Status"):
-        message = state.get("RuntimeError")
-        return (str(message), str(state.get("StackTrace") or "") or None) if message else None
-    return find_runtime_error(parse_log(log_text)) if "ERROR::" in log_text else None
 
 
 def _status(state: dict[str, Any], error: tuple[str, str | None] | None, top: dict[str, Any]) -> str | None:

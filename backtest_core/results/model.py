@@ -95,15 +95,6 @@ class LeanResult:
         return self.status != "Running"
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """How a finished result ended, read without building its series and tables (for the supervisor)."""
-
-    statistics: dict[str, str]
-    runtime_error: str | None
-    stack_trace: str | None
-
-
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     """The in-run ``<id>.json`` LEAN rewrites about every 30 s: enough for a progress line and a sparkline."""

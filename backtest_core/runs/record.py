@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from backtest_core.describe import describe_engine_run, describe_result
 from backtest_core.engines.base import EngineOutcome
 from backtest_core.errors import ResultFormatError
 from backtest_core.models import BacktestRunInfo, BacktestStatus, EngineName, RunDescription, RunWarning
-from backtest_core.results import LeanResult
 from backtest_core.results.files import content_digest
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
+
+if TYPE_CHECKING:  # a Docker run's result is parsed (pandas); an embedded run's supervisor never needs it
+    from backtest_core.results.model import LeanResult
 
 OUTCOME_STATUS = {
     "completed": BacktestStatus.COMPLETED,

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
+from backtest_core import results
 from backtest_core.errors import InvalidRequest, ResultFormatError, RunIsActive, RunNotFound
 from backtest_core.models import (
     KEY_STATISTICS,
@@ -32,7 +33,6 @@ from backtest_core.models import (
     SortKey,
     clean_tags,
 )
-from backtest_core.results import LeanResult, load_result, read_verdict
 from backtest_core.settings import Settings
 from backtest_core.store.folders import check_run_id, new_run_id, snapshot_project, sweep_code_dir, write_atomic
 from backtest_core.store.schema import UNDESCRIBED, migrate
@@ -167,11 +167,11 @@ class RunStore:
     def algorithm_id(self, run_id: str) -> str:
         return str(self._field(run_id, "algorithm_id"))
 
-    def result(self, run_id: str, *, deferred_tables: bool = False) -> LeanResult:
+    def result(self, run_id: str, *, deferred_tables: bool = False) -> results.LeanResult:
         """The run's parsed LEAN result (raises ResultFormatError when it has none or it is corrupt); see
         ``load_result`` for ``deferred_tables``."""
         path = self.run_dir(run_id) / f"{self.algorithm_id(run_id)}.json"
-        return load_result(path, deferred_tables=deferred_tables)
+        return results.load_result(path, deferred_tables=deferred_tables)
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -323,7 +323,7 @@ class RunStore:
         if content_hash is not None:
             values["content_hash"] = content_hash
         try:
-            verdict = read_verdict(self.run_dir(run_id) / f"{self.algorithm_id(run_id)}.json")
+            verdict = results.read_verdict(self.run_dir(run_id) / f"{self.algorithm_id(run_id)}.json")
         except ResultFormatError as unreadable:
             if status == BacktestStatus.COMPLETED:
                 values["status"] = BacktestStatus.FAILED.value

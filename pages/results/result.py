@@ -19,6 +19,7 @@ from backtest_core.analysis.returns import daily_returns, rolling_sharpe
 from backtest_core.analysis.sessions import TimeAxis
 from backtest_core.analysis.window_stats import RiskFree
 from backtest_core.compare_runs import risk_free_rate
+from backtest_core.live_chart import live_chart
 from backtest_core.models import RunQuery
 from backtest_core.results.logs import parse_statistics
 
@@ -238,6 +239,7 @@ with st.container(horizontal=True, gap="medium"):
 
 WINDOW, GENERATION = f"window-{run.id}", f"chart-generation-{run.id}"
 RANGE, SLIDER, LOG = f"range-{run.id}", f"slider-{run.id}", f"log-{run.id}"
+BOXED = f"boxed-{run.id}"  # the window of a box drawn on a chart, until the window's fragment sets it
 
 
 def set_window(window: rv.Window | None) -> None:
@@ -267,14 +269,21 @@ def on_slider() -> None:
     set_window(rv.clamp((axis.utc(start), axis.utc(end)), equity))
 
 
+def zoom_to_box(xs: list[object]) -> None:
+    """The window of a box drawn on a chart, from the x bounds Plotly reported, set when the window's fragment
+    reruns (its controls and statistics lie outside the tabs' fragment). Set there, before its widgets, not here:
+    a components.v2 trigger's callback that reruns another fragment starts a second run, and widget values set in
+    the callback reach the browser's range buttons and slider only when set in the run that draws them."""
+    window = ui.guarded(lambda: rv.window_from_box(xs, axis, equity))
+    if window is not None:
+        st.session_state[BOXED] = window
+        st.rerun("window")
+
+
 def on_box(key: str) -> None:
-    selection = st.session_state[key]["selection"]
-    boxes = selection.get("box") or []
+    boxes = st.session_state[key]["selection"].get("box") or []
     if boxes and boxes[0].get("x"):
-        window = ui.guarded(lambda: rv.window_from_box(boxes[0]["x"], axis, equity))
-        if window is not None:
-            set_window(window)
-            st.rerun("window")  # the window's fragment: its controls and statistics lie outside the tabs' one
+        zoom_to_box(boxes[0]["x"])
 
 
 def time_chart(figure: object, name: str) -> None:
@@ -346,7 +355,10 @@ def window_controls() -> None:
 
 
 def equity_curve() -> None:
-    time_chart(equity_chart(SOURCE, current_view(), st.session_state[LOG]), "equity")
+    """The equity chart, updated in place: one key for the run, so a new window redraws the mounted chart instead
+    of mounting a new one (which ``st.plotly_chart`` does for any changed figure)."""
+    figure = equity_chart(SOURCE, current_view(), st.session_state[LOG])
+    live_chart(figure, f"equity-{run.id}", CHART_CONFIG, on_box=zoom_to_box)
 
 
 def equity_tab() -> None:
@@ -652,10 +664,9 @@ def tab_view() -> None:
             with tab:
                 BODIES[name]()
         elif name == "Equity" and has_curve:
-            # Streamlit 1.67 remounts a chart whose figure changed (its element id hashes the spec, key or not)
-            # but keeps one sent unchanged: the equity chart stays mounted in its closed tab, so going back to
-            # Equity draws nothing anew (a mount costs the browser ~170 ms of CPU); only its first element, so
-            # the open tab's elements line up with it
+            # the equity chart stays mounted in its closed tab, so going back to Equity mounts nothing anew; a
+            # window chosen meanwhile is drawn when the tab is shown (live_chart); only its first element, so the
+            # open tab's elements line up with it
             with tab:
                 equity_curve()
 
@@ -664,6 +675,8 @@ def tab_view() -> None:
 def window_view() -> None:
     """The window's controls and statistics with the tabs under them: a zoom (range, slider, reset, log scale, a
     box drawn on a chart) reruns this fragment, not the header and the headline, which show the whole run."""
+    if BOXED in st.session_state:
+        set_window(st.session_state.pop(BOXED))
     if has_curve:
         window_controls()
     tab_view()

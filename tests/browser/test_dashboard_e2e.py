@@ -48,7 +48,7 @@ def test_launch_watch_and_open_a_backtest(page, app_url, app_home):
     finished.first.click()
     page.wait_for_url("**/result?id=*", timeout=30_000)
     wait_for_app(page)
-    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=30_000)
+    page.locator(".live-chart[data-state='drawn']").wait_for(timeout=30_000)  # the equity chart
     _no_exception(page)
     screenshot(page, "result-detail")
 

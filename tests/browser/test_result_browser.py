@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import TimeoutError
+from playwright.sync_api import TimeoutError, expect
 
 from backtest_core import charts, runs, views
 from backtest_core import result_views as rv
@@ -53,6 +53,9 @@ CHART_TITLED = """name => [...document.querySelectorAll('.js-plotly-plot')]
 # the x axes Plotly drew for the equity chart (its panels share one; the lower panel carries the title)
 EQUITY_AXES = """() => { const layout = document.querySelector('.js-plotly-plot')._fullLayout;
   return Object.keys(layout).filter(k => /^xaxis\\d*$/.test(k)).sort().map(k => layout[k]); }"""
+
+# a chart on view drawn by Plotly (the equity chart is drawn in the browser once its figure arrives)
+SHOWN_CHART_DRAWN = "[...document.querySelectorAll('.js-plotly-plot')].some(p => p.offsetParent && p._fullData)"
 
 
 @dataclass
@@ -103,8 +106,25 @@ def _visit(page, address: str) -> None:
     page.goto(address)
     wait_for_app(page, timeout=120_000)
     # a shown chart: on another tab than Equity the first one is the equity chart kept mounted, hidden
-    page.locator("[data-testid='stPlotlyChart']").filter(visible=True).first.wait_for(timeout=60_000)
+    page.wait_for_function(SHOWN_CHART_DRAWN, timeout=60_000)
     _no_exception(page)
+
+
+def _figures_sent(page) -> str | None:
+    """How many figures the equity chart has been sent so far (its ``data-sent``)."""
+    return page.evaluate("() => document.querySelector('.live-chart').dataset.sent ?? null")
+
+
+def _equity_drawn(page, sent_before: str | None = None) -> None:
+    """Until the equity chart (a live chart, drawn in the browser after the rerun) has drawn the last figure sent;
+    with ``sent_before`` (``_figures_sent`` before a change), until a figure sent after it is drawn: the rerun's
+    figure reaches the chart after its window statistics, so "drawn" alone may still be the previous figure."""
+    page.wait_for_function(
+        "sent => { const chart = document.querySelector('.live-chart');"
+        " return chart.dataset.state === 'drawn' && (sent === null || chart.dataset.sent !== sent); }",
+        arg=sent_before,
+        timeout=60_000,
+    )
 
 
 def _titles(page) -> list[str]:
@@ -287,16 +307,71 @@ def test_equity_chart_stays_mounted_across_a_tab_change(page, url, world) -> Non
     # a zoom on another tab redraws the kept chart while hidden: back on Equity it has the window, at full width
     page.get_by_role("tab", name="Trades", exact=True).click()
     wait_for_app(page, timeout=120_000)
+    sent = _figures_sent(page)
     _range_button(page, "1M").click()
     wait_for_app(page, timeout=120_000)
     page.get_by_role("tab", name="Equity", exact=True).click()
     wait_for_app(page, timeout=120_000)
     page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
-    width, shown, (start, end) = page.evaluate("""() => { const p = document.querySelector('.js-plotly-plot');
-      return [p.getBoundingClientRect().width, p.closest("[data-testid='stPlotlyChart']").getBoundingClientRect().width,
+    _equity_drawn(page, sent)
+    width, shown, kept, (start, end) = page.evaluate("""() => { const p = document.querySelector('.js-plotly-plot');
+      return [p.getBoundingClientRect().width, p.closest('.stBidiComponent').getBoundingClientRect().width, p.__kept,
               p._fullLayout.xaxis.range]; }""")
     assert width == pytest.approx(shown, abs=2) and width > 500
+    assert kept is True  # drawn into the same chart, not a new one
     assert (date.fromisoformat(end[:10]) - date.fromisoformat(start[:10])).days in range(28, 32), (start, end)
+
+
+# the equity chart's node marked, its x range and its first trace's x values (decoded by Plotly)
+EQUITY_STATE = """() => { const p = document.querySelector('.js-plotly-plot');
+  return {kept: p.__kept === true, range: p._fullLayout.xaxis.range, xs: Array.from(p._fullData[0].x)}; }"""
+
+
+def test_a_zoom_redraws_the_same_equity_chart_in_place(page, url, world) -> None:
+    """A range button and a box update the mounted equity chart (Plotly.react), never a chart mounted anew; its
+    Plotly.js is the installed plotly package's, served by Streamlit's component file route as JavaScript."""
+    with page.expect_response(lambda response: response.url.endswith("/plotly.min.js")) as script:
+        _visit(page, f"{url}/result?id={world.ids['embedded minute']}")
+    assert script.value.status == 200 and "javascript" in script.value.headers["content-type"], script.value.headers
+    _equity_drawn(page)
+    page.evaluate("() => { document.querySelector('.js-plotly-plot').__kept = true; }")
+    whole = page.evaluate(EQUITY_STATE)
+
+    before, sent = _window_text(page), _figures_sent(page)
+    _range_button(page, "1M").click()
+    _changed(page, before)
+    _equity_drawn(page, sent)
+    month = page.evaluate(EQUITY_STATE)
+    assert month["kept"], "the equity chart was mounted anew"
+    start, end = (date.fromisoformat(bound[:10]) for bound in month["range"])
+    assert (end - start).days in range(28, 32), month["range"]
+    assert month["xs"] != whole["xs"] and len(month["xs"]) > 1
+    shown = pd.to_datetime(month["xs"], unit="ms")
+    assert shown.min().date() >= start and shown.max().date() <= end, (shown.min(), shown.max(), month["range"])
+
+    before, sent = _window_text(page), _figures_sent(page)
+    _box_zoom(page)
+    start, end = re.search(r"Window (\S+ \S+) → (\S+ \S+)", _changed(page, before)).groups()
+    _equity_drawn(page, sent)
+    boxed = page.evaluate(EQUITY_STATE)
+    # the range buttons and the slider follow the box: none chosen, the slider at the window's bounds
+    assert _range_button(page, "1M").get_attribute("aria-checked") == "false"
+    expect(page.locator("[data-testid='stSlider']")).to_contain_text(f"{start}{end}")
+    assert boxed["kept"] and boxed["range"] != month["range"], boxed["range"]
+    assert page.evaluate("() => (document.querySelector('.js-plotly-plot').layout.selections || []).length") == 0
+    _no_exception(page)
+    screenshot(page, "result-live-equity-boxed")
+
+
+def test_the_equity_chart_says_so_when_plotly_cannot_be_loaded(page, url, world) -> None:
+    page.route("**/plotly.min.js", lambda route: route.abort())
+    page.goto(f"{url}/result?id={world.ids['embedded daily']}")
+    wait_for_app(page, timeout=120_000)
+    alert = page.locator(".live-chart-failed")
+    alert.wait_for(timeout=60_000)
+    assert "could not be drawn" in alert.inner_text() and "plotly.min.js" in alert.inner_text()
+    _no_exception(page)
+    screenshot(page, "result-live-equity-failed")
 
 
 def _code_lines(page) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from backtest_core.engines.base import EngineJob, EngineOutcome, RunOverrides
-from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.runner import run_backtest
 
 
 def run_with(model_body: str, initialize_extra: str, lean_data: Path, out: Path) -> EngineOutcome:

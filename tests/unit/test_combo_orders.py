@@ -15,9 +15,9 @@ import pytest
 from backtest_core.engines.base import EngineJob, RunOverrides
 from backtest_core.engines.embedded.combo_orders import GroupOrderManager, Leg, check_sizing, combo_type
 from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
-from backtest_core.engines.embedded.engine import run_backtest
 from backtest_core.engines.embedded.model import Order, OrderStatus, OrderType, Symbol
 from backtest_core.engines.embedded.order_hash import order_json
+from backtest_core.engines.embedded.runner import run_backtest
 from backtest_core.models import Resolution
 from tests.unit.test_consolidation import NEW_YORK
 

@@ -12,7 +12,7 @@ import pytest
 
 from backtest_core.engines.base import EngineJob, RunOverrides
 from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
-from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.runner import run_backtest
 from backtest_core.models import Resolution
 from backtest_core.results import load_result
 

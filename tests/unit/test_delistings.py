@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from backtest_core.engines.base import EngineJob, EngineOutcome, RunOverrides
-from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.runner import run_backtest
 
 HOLD = Path(__file__).parent.parent / "algorithms" / "hold_through_delisting"
 

@@ -9,7 +9,7 @@ import pytest
 
 from backtest_core.describe import describe_engine_run, describe_result
 from backtest_core.engines.base import EngineJob, RunOverrides
-from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.runner import run_backtest
 from backtest_core.models import DataSource, ResultSource
 from backtest_core.results import load_result
 from backtest_core.sample_data import write_sample_data

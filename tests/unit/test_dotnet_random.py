@@ -10,7 +10,7 @@ import pytest
 
 from backtest_core.engines.base import EngineJob, RunOverrides
 from backtest_core.engines.embedded.dotnet_random import INT_MAX, INT_MIN, Random
-from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.runner import run_backtest
 from backtest_core.errors import UnsupportedApi
 
 # dotnet/runtime's RandomTests.ExpectedValues: the first ten Next() of new Random(seed) for seeds 0, 1 and 2

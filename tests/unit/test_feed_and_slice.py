@@ -15,9 +15,9 @@ from backtest_core.engines.base import EngineJob, RunOverrides
 from backtest_core.engines.embedded import feed as feed_module
 from backtest_core.engines.embedded.broker import Security
 from backtest_core.engines.embedded.data import NEW_YORK, LeanDataFolder, SecurityKind
-from backtest_core.engines.embedded.engine import run_backtest
 from backtest_core.engines.embedded.feed import BarFeed, union_of_sorted
 from backtest_core.engines.embedded.model import Resolution, SecurityType, Symbol
+from backtest_core.engines.embedded.runner import run_backtest
 from backtest_core.models import Resolution as ResolutionName
 
 ALGORITHMS = Path(__file__).parent.parent / "algorithms"

@@ -11,7 +11,7 @@ import pytest
 
 from backtest_core.engines.base import EngineJob, RunOverrides
 from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
-from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.runner import run_backtest
 from backtest_core.models import Resolution
 
 ALGORITHMS = Path(__file__).parent.parent / "algorithms"

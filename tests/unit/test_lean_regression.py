@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from backtest_core.engines.base import EngineOutcome
 from backtest_core.settings import Settings
-from bench.lean_regression import Result, judge, load_cases, run_cases
+from bench.lean_regression import Case, Result, judge, load_cases, run_case, run_cases
 
 
 def _names() -> list[str]:
@@ -99,7 +100,7 @@ def regression_results(request: pytest.FixtureRequest, shared_dir: Path,
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1200)  # the first test's setup runs every algorithm: ~110 s alone, past 300 s beside others
+@pytest.mark.timeout(1200)  # the first test's setup runs every algorithm: ~60 s alone, far longer beside others
 @pytest.mark.parametrize("name", NAMES)
 def test_regression_algorithm_matches_lean_or_is_refused_by_name(regression_results: dict[str, Result],
                                                                  name: str) -> None:  # fmt: skip
@@ -132,3 +133,22 @@ def test_verdicts_follow_leans_comparison(tmp_path: Path) -> None:
     )
     crashed = EngineOutcome(status="failed", error="Runtime Error: NameError: name 'X' is not defined")
     assert judge(case, crashed, folder, 1.0).verdict == "CRASHED"
+
+
+def test_an_engine_process_that_hangs_or_dies_is_crashed_with_the_reason(tmp_path: Path, lean_data: Path) -> None:
+    """The forked engine process: killed at the timeout, and one that exits without an outcome is named so."""
+    algorithms = Path(__file__).parent.parent / "algorithms"
+    hangs = Case("NeverReturns", algorithms / "loops_forever", {}, 0, 0, {}, "Completed")
+    started = time.monotonic()
+    result = run_case(hangs, lean_data, tmp_path / "hangs", timeout_s=3)
+    assert (result.verdict, result.reason) == ("CRASHED", "timed out after 3 s")
+    assert time.monotonic() - started < 60
+    dies = tmp_path / "dies"
+    dies.mkdir()
+    (dies / "main.py").write_text(
+        "import os\nfrom AlgorithmImports import *\n\nclass Dies(QCAlgorithm):\n"
+        "    def initialize(self):\n        print('going')\n        os._exit(3)\n"
+    )
+    result = run_case(Case("Dies", dies, {}, 0, 0, {}, "Completed"), lean_data, tmp_path / "dies-out")
+    assert result.verdict == "CRASHED"
+    assert result.reason == "The engine process exited with code 3 before reporting a result; its last words: going"

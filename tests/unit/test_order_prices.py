@@ -11,8 +11,8 @@ import pytest
 from backtest_core.engines.base import EngineJob, RunOverrides
 from backtest_core.engines.embedded.broker import Security, round_to_tick
 from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
-from backtest_core.engines.embedded.engine import run_backtest
 from backtest_core.engines.embedded.model import Resolution, SecurityType, Symbol
+from backtest_core.engines.embedded.runner import run_backtest
 
 
 def security(lean_data: Path, kind: SecurityKind, market: str, ticker: str) -> Security:

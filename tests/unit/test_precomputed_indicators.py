@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from backtest_core.engines.base import EngineJob, RunOverrides
-from backtest_core.engines.embedded.engine import run_backtest
 from backtest_core.engines.embedded.indicators import (
     ExponentialMovingAverage,
     Indicator,
@@ -21,6 +20,7 @@ from backtest_core.engines.embedded.indicators import (
     WildersMovingAverage,
 )
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
+from backtest_core.engines.embedded.runner import run_backtest
 
 ALGORITHMS = Path(__file__).parent.parent / "algorithms"
 NEW_YORK = ZoneInfo("America/New_York")

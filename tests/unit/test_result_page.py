@@ -25,8 +25,10 @@ def run_id(studio_home: Settings, lean_fixtures: Path, lean_data: Path, monkeypa
     return imported
 
 
-def _spec(app, position: int = 0) -> dict:
-    return json.loads(app.get("plotly_chart")[position].proto.spec)
+def _equity_spec(app) -> dict:
+    """The figure sent to the equity chart (a live chart: a components.v2 element whose data carries it)."""
+    [chart] = app.get("bidi_component")
+    return json.loads(json.loads(chart.proto.json)["figure"])
 
 
 def test_statistics_tab_shows_every_statistic_as_a_table(run_id: str, lean_fixtures: Path) -> None:
@@ -46,14 +48,14 @@ def test_statistics_tab_shows_every_statistic_as_a_table(run_id: str, lean_fixtu
 def test_log_scale_toggle_and_the_worst_drawdowns_table_and_shading(run_id: str, lean_fixtures: Path) -> None:
     worst = worst_drawdowns(load_result(lean_fixtures / FIXTURE).equity, 5)
     app = page("result", id=run_id)
-    assert _spec(app)["layout"]["yaxis"].get("type", "linear") == "linear"
-    assert len(_spec(app)["layout"]["shapes"]) == len(worst)  # one band per drawdown
+    assert _equity_spec(app)["layout"]["yaxis"].get("type", "linear") == "linear"
+    assert len(_equity_spec(app)["layout"]["shapes"]) == len(worst)  # one band per drawdown
     [table] = [frame.value for frame in app.dataframe]
     assert table["rank"].tolist() == list(range(1, len(worst) + 1))
     assert table["depth"].tolist() == pytest.approx(worst["depth"].tolist())
     app.toggle(key=f"log-{run_id}").set_value(True).run()
     assert not app.exception
-    assert _spec(app)["layout"]["yaxis"]["type"] == "log"
+    assert _equity_spec(app)["layout"]["yaxis"]["type"] == "log"
 
 
 def test_trade_filters_narrow_the_closed_trades_and_orders(run_id: str, lean_fixtures: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from backtest_core.engines.base import EngineJob, RunOverrides
-from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.runner import run_backtest
 
 ALGORITHMS = Path(__file__).parent.parent / "algorithms"
 

@@ -13,7 +13,7 @@ import pytest
 
 from backtest_core.engines.base import EngineJob, RunOverrides
 from backtest_core.engines.embedded.data import LeanDataFolder, SecurityKind
-from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.runner import run_backtest
 from backtest_core.models import Resolution
 from tests.unit.test_consolidation import NEW_YORK, aggregate, session_bars
 

@@ -18,7 +18,8 @@ import pytest
 from backtest_core import runs
 from backtest_core.engines.base import EngineJob, RunOverrides
 from backtest_core.engines.embedded import recorder
-from backtest_core.engines.embedded.engine import WRITING_FAILED, EmbeddedEngine, run_backtest
+from backtest_core.engines.embedded.engine import EmbeddedEngine
+from backtest_core.engines.embedded.runner import WRITING_FAILED, run_backtest
 from backtest_core.models import BacktestRequest, BacktestStatus
 from backtest_core.settings import PROJECT_ROOT, Settings
 from backtest_core.store import RunStore

@@ -8,8 +8,8 @@ import textwrap
 from pathlib import Path
 
 from backtest_core.engines.base import EngineJob, RunOverrides
-from backtest_core.engines.embedded.engine import run_backtest
 from backtest_core.engines.embedded.model import SecurityType, Symbol
+from backtest_core.engines.embedded.runner import run_backtest
 from backtest_core.engines.embedded.symbol_cache import SymbolCache
 
 ALGORITHM = """

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from backtest_core.engines.base import EngineJob, RunOverrides
-from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.runner import run_backtest
 
 RENAME = Path(__file__).parent.parent / "algorithms" / "hold_through_rename"
 

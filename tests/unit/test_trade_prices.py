@@ -12,7 +12,7 @@ import pandas as pd
 
 from backtest_core.engines.base import EngineJob, RunOverrides
 from backtest_core.engines.embedded.data import LeanDataFolder
-from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.runner import run_backtest
 from backtest_core.results import load_result
 from backtest_core.sample_data import write_sample_data
 from backtest_core.views import fills_frame, symbol_price

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backtest_core.engines.base import EngineJob, RunOverrides
-from backtest_core.engines.embedded.engine import run_backtest
+from backtest_core.engines.embedded.runner import run_backtest
 
 PROJECT = Path(__file__).parent.parent / "algorithms" / "warm_up_forms"
 

@@ -15,7 +15,8 @@ import traceback
 from typing import IO, Any
 
 from backtest_core.engines.base import EngineOutcome
-from backtest_core.engines.embedded.engine import job_from_json, run_backtest
+from backtest_core.engines.embedded.engine import job_from_json
+from backtest_core.engines.embedded.runner import run_backtest
 
 
 class _Protocol:

@@ -23,7 +23,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 from isal import isal_zlib
 
 from backtest_core.engines.embedded.data.map_files import MapFile, resolver_for
@@ -530,7 +529,11 @@ def _clean_lines(content: bytes | None) -> bytes:
 
 def _csv_numbers(content: bytes, where: str) -> np.ndarray:
     """An all-numeric CSV as a float matrix (pandas' C parser: exact, and fast on a year of minutes); a text
-    field or a short row is refused with the files it came from, never read as NaN prices."""
+    field or a short row is refused with the files it came from, never read as NaN prices. pandas is imported
+    here, on the first file read: the run's supervisor and the Run page check data coverage through this module
+    and never parse a price."""
+    import pandas as pd
+
     try:
         numbers = pd.read_csv(io.BytesIO(content), header=None).to_numpy(dtype=float)
     except ValueError as error:  # pandas' ParserError is a ValueError too
