@@ -129,7 +129,8 @@ def run_case(case: Case, data_dir: Path, output_dir: Path, timeout_s: float = DE
     if timed_out:
         return Result(case, "CRASHED", f"timed out after {timeout_s:.0f} s", seconds)
     if outcome is None:
-        printed = (output_dir / ENGINE_OUTPUT).read_text(errors="replace")[-3000:]
+        output = output_dir / ENGINE_OUTPUT  # absent when the process died before the backtest began
+        printed = output.read_text(errors="replace")[-3000:] if output.is_file() else ""
         outcome = EngineOutcome(status="failed", error=unreported_exit(child.exitcode or 0, printed))
     return judge(case, outcome, output_dir, seconds)
 

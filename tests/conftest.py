@@ -7,6 +7,7 @@ When ``CI=true`` a skipped ``docker``, ``browser`` or ``cluster`` test, or one s
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,16 @@ SHARED_MISSING = "../shared (or $BACKTEST_SHARED) with LEAN data and result fixt
 
 def _shared_root() -> Path:
     return Settings().shared
+
+
+@pytest.fixture(autouse=True)
+def _real_main_module() -> Iterator[None]:
+    """Streamlit's AppTest runs a page as ``__main__`` and leaves it there; a multiprocessing child started by a
+    later test in the same worker (the regression runner's engine processes) would then run that stale page
+    script on start and die. The real ``__main__`` is put back after each test."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")
