@@ -363,6 +363,31 @@ def test_a_zoom_redraws_the_same_equity_chart_in_place(page, url, world) -> None
     screenshot(page, "result-live-equity-boxed")
 
 
+# the fills chart: the second live chart on the Trades tab (the first is the equity chart kept in the closed Equity tab)
+FILLS_CHART = "document.querySelectorAll('.live-chart')[1]"
+
+
+def test_a_zoom_on_the_fills_part_redraws_its_chart_in_place(page, url, world) -> None:
+    """The other time charts are live charts too: a range button on Trades' fills redraws the same chart with the
+    window's range, not a chart mounted anew."""
+    _visit(page, f"{url}/result?id={world.ids['embedded minute']}&tab=Trades&part=Fills")
+    page.wait_for_function(f"() => {FILLS_CHART} && {FILLS_CHART}.dataset.state === 'drawn'", timeout=60_000)
+    assert page.evaluate(f"() => {FILLS_CHART}._fullLayout.title.text").startswith("SPY price")
+    sent = page.evaluate(f"() => {{ {FILLS_CHART}.__kept = true; return {FILLS_CHART}.dataset.sent; }}")
+    before = _window_text(page)
+    _range_button(page, "1M").click()
+    _changed(page, before)
+    page.wait_for_function(
+        f"sent => {FILLS_CHART}.dataset.state === 'drawn' && {FILLS_CHART}.dataset.sent !== sent", arg=sent,
+        timeout=60_000,
+    )  # fmt: skip
+    kept, (start, end) = page.evaluate(f"() => [{FILLS_CHART}.__kept === true, {FILLS_CHART}._fullLayout.xaxis.range]")
+    assert kept, "the fills chart was mounted anew"
+    assert (date.fromisoformat(end[:10]) - date.fromisoformat(start[:10])).days in range(28, 32), (start, end)
+    _no_exception(page)
+    screenshot(page, "result-live-fills-1m")
+
+
 def test_the_chart_shows_exchange_time_in_a_browser_in_another_zone(browser, url, world) -> None:
     """Plotly reads epoch numbers on a date axis in the browser's zone: in Tokyo every point would move 9 hours,
     off the closed spans. Each point is drawn at the exchange time it was sent, the whole run's and a 1M window's."""
