@@ -239,16 +239,17 @@ with st.container(horizontal=True, gap="medium"):
 
 WINDOW = f"window-{run.id}"
 RANGE, SLIDER, LOG = f"range-{run.id}", f"slider-{run.id}", f"log-{run.id}"
-BOXED = f"boxed-{run.id}"  # a box chose the window: the controls' fragment shows it in its widgets when it reruns
-# the fragments a window change reruns: the controls with the window's statistics, and what the open tab draws of
-# the window (on Equity only its chart: the drawdowns grid, the captions and the tab bar show the whole run)
-CONTROLS, EQUITY_CHART, TAB_BODY = "window-controls", "equity-chart", "tab-body"
+BOXED = f"boxed-{run.id}"  # the window of a box drawn on a chart, until the window's fragment sets it
 
 
-def choose_window(window: rv.Window | None) -> None:
-    """The one place the window changes; the URL follows it (the controls' widgets in ``set_window``)."""
+def set_window(window: rv.Window | None) -> None:
+    """The one place the window changes: every control and the URL follow it."""
     whole = window is None or window == rv.full_window(equity)
     st.session_state[WINDOW] = None if whole else window
+    shown = rv.full_window(equity) if whole else window
+    st.session_state[SLIDER] = tuple(axis.local(pd.DatetimeIndex(list(shown))).to_pydatetime())
+    names = [name for name in rv.RANGES if rv.range_window(name, equity, axis) == shown]
+    st.session_state[RANGE] = "All" if whole else (names[0] if names else None)
     if whole:
         st.query_params.pop("from", None)
         st.query_params.pop("to", None)
@@ -256,51 +257,26 @@ def choose_window(window: rv.Window | None) -> None:
         st.query_params["from"], st.query_params["to"] = rv.window_texts(window, axis)
 
 
-def show_window_in_controls() -> None:
-    """The range buttons and the slider at the chosen window."""
-    window = st.session_state.get(WINDOW)
-    shown = window or rv.full_window(equity)
-    st.session_state[SLIDER] = tuple(axis.local(pd.DatetimeIndex(list(shown))).to_pydatetime())
-    names = [name for name in rv.RANGES if rv.range_window(name, equity, axis) == shown]
-    st.session_state[RANGE] = "All" if window is None else (names[0] if names else None)
-
-
-def set_window(window: rv.Window | None) -> None:
-    choose_window(window)
-    show_window_in_controls()
-
-
-def rerun_window() -> None:
-    """From a window change's callback: rerun only what shows the window (``CONTROLS`` and the open tab's part)."""
-    st.rerun([CONTROLS, EQUITY_CHART if st.session_state.get("tab", TABS[0]) == "Equity" else TAB_BODY])
-
-
-def zoom(window: rv.Window | None) -> None:
-    set_window(window)
-    rerun_window()
-
-
 def on_range() -> None:
     name = st.session_state.get(RANGE)
     if name:
-        zoom(rv.range_window(name, equity, axis))
+        set_window(rv.range_window(name, equity, axis))
 
 
 def on_slider() -> None:
     start, end = st.session_state[SLIDER]
-    zoom(rv.clamp((axis.utc(start), axis.utc(end)), equity))
+    set_window(rv.clamp((axis.utc(start), axis.utc(end)), equity))
 
 
 def zoom_to_box(xs: list[object]) -> None:
-    """The window of a box drawn on a chart, from the x bounds Plotly reported. Its widgets are set when the
-    controls' fragment reruns, before they are drawn, not here: a components.v2 trigger's callback that reruns
-    other fragments starts a second run, and widget values set in the callback reach the browser's range buttons
-    and slider only when set in the run that draws them."""
+    """The window of a box drawn on a chart, from the x bounds Plotly reported, set when the window's fragment
+    reruns (its controls and statistics lie outside the tabs' fragment). Set there, before its widgets, not here:
+    a components.v2 trigger's callback that reruns another fragment starts a second run, and widget values set in
+    the callback reach the browser's range buttons and slider only when set in the run that draws them."""
     window = ui.guarded(lambda: rv.window_from_box(xs, axis, equity))
     if window is not None:
-        choose_window(window)
-        st.session_state[BOXED] = True
-        rerun_window()
+        st.session_state[BOXED] = window
+        st.rerun("window")
 
 
 def time_chart(figure: go.Figure, name: str) -> None:
@@ -323,13 +299,8 @@ def current_view() -> rv.Window | None:
     return (st.session_state.get(WINDOW) or rv.full_window(equity)) if has_curve else None
 
 
-@st.fragment(key=CONTROLS)
 def window_controls() -> None:
-    """Range buttons, slider, reset and log scale, and the statistics of the window they choose: a fragment that a
-    zoom (range, slider, reset, log scale, a box drawn on a chart) reruns with the open tab's part of the window
-    (``rerun_window``), not the header and the headline, which show the whole run."""
-    if st.session_state.pop(BOXED, False):
-        show_window_in_controls()
+    """Range buttons, slider, reset and log scale, and the statistics of the window they choose."""
     view = current_view()
     first_local, last_local = axis.local(pd.DatetimeIndex(list(rv.full_window(equity)))).to_pydatetime()
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
@@ -347,11 +318,11 @@ def window_controls() -> None:
         st.button(
             "Reset zoom",
             icon=":material/zoom_out_map:",
-            on_click=zoom,
+            on_click=set_window,
             args=(None,),
             disabled=st.session_state.get(WINDOW) is None,
         )
-        st.toggle("Log scale", key=LOG, on_change=rerun_window)
+        st.toggle("Log scale", key=LOG)
     calendar, figures = window_figures_of(SOURCE, view)
     start_text, end_text = (text.replace("T", " ") for text in rv.window_texts(view, axis))
     trades, daily = figures.trades, figures.daily
@@ -376,11 +347,9 @@ def window_controls() -> None:
 # -- one tab computed at a time ---------------------------------------------------------------------------
 
 
-@st.fragment(key=EQUITY_CHART)
 def equity_curve() -> None:
     """The equity chart, updated in place: one key for the run, so a new window redraws the mounted chart instead
-    of mounting a new one (which ``st.plotly_chart`` does for any changed figure). A fragment of its own, so a
-    zoom on the Equity tab reruns the chart, not the tab's drawdowns grid."""
+    of mounting a new one (which ``st.plotly_chart`` does for any changed figure)."""
     figure = equity_chart(SOURCE, current_view(), st.session_state[LOG])
     live_chart(figure, f"equity-{run.id}", CHART_CONFIG, on_box=zoom_to_box)
 
@@ -679,7 +648,7 @@ BODIES = {"Equity": equity_tab, "Trades": trades_view, "Exposure": exposure_tab,
           "Request & code": request_tab, "Downloads": downloads_tab}  # fmt: skip
 
 
-@st.fragment(key=TAB_BODY)
+@st.fragment
 def tab_view() -> None:
     """Only the open tab computes; a tab change reruns this fragment, not the window's controls and statistics."""
     tabs = st.tabs(TABS, key="tab", on_change="rerun", bind="query-params")
@@ -695,6 +664,15 @@ def tab_view() -> None:
                 equity_curve()
 
 
-if has_curve:
-    window_controls()
-tab_view()
+@st.fragment(key="window")
+def window_view() -> None:
+    """The window's controls and statistics with the tabs under them: a zoom (range, slider, reset, log scale, a
+    box drawn on a chart) reruns this fragment, not the header and the headline, which show the whole run."""
+    if BOXED in st.session_state:
+        set_window(st.session_state.pop(BOXED))
+    if has_curve:
+        window_controls()
+    tab_view()
+
+
+window_view()
