@@ -1012,7 +1012,7 @@ class Backtest:
                     if subscription.indicators:
                         if feed.current_ns == step_ns:
                             if subscription.updates is not None:
-                                subscription.updates.count += 1
+                                subscription.updates.advance()
                             if subscription.per_bar:
                                 _update_indicators(subscription.per_bar, feed)
                         elif filled_quotes is not NO_BARS:
