@@ -620,7 +620,30 @@ class Portfolio(dict):
 
     @property
     def margin_remaining(self) -> float:
-        return self.total_portfolio_value - self.total_margin_used
+        value, used = self.margin_levels()
+        return value - used
+
+    def margin_levels(self) -> tuple[float, float]:
+        """``TotalPortfolioValue`` and ``TotalMarginUsed`` in one pass over the positions (each order's buying
+        power check and the margin-call check every five minutes ask both; the two properties walk them twice
+        through a frame per position). A position in the account currency without the algorithm's buying power
+        model holds its absolute value over the leverage (``maintenance_margin``'s default), added in the
+        properties' order, so the sums are theirs to the bit."""
+        if self.cash_entries:
+            return self.total_portfolio_value, self.total_margin_used
+        held = self.held
+        value = used = 0
+        for holding in held:
+            security = holding.security
+            amount = holding.quantity * security.price
+            value += amount
+            if security.cash_account:
+                continue  # a currency bought outright holds no margin (see total_margin_used)
+            if security.buying_power_model is None and security.quote_cash is None:
+                used += abs(amount) / security.leverage
+            else:
+                used += maintenance_margin(security)
+        return (self.cash + value if held else self.cash), used
 
     def keys_view(self) -> list[Symbol]:
         return list(self.keys())
