@@ -717,7 +717,7 @@ class Transactions:
 
     portfolio: Portfolio
     securities: dict[Symbol, Security]
-    on_event: Any  # callable(OrderEvent, Order) -> None
+    on_event: Any  # callable(OrderEvent, Order, Security) -> None
     on_message: Any  # callable(level, text) -> None
     clock: Clock
     orders: dict[int, Order] = field(default_factory=dict)
@@ -1144,32 +1144,23 @@ class Transactions:
     def _emit(
         self, order: Order, status: OrderStatus, price: float, quantity: float, fee: float, message: str = ""
     ) -> None:
-        event_id = self._event_ids.get(order.id, 0) + 1
-        self._event_ids[order.id] = event_id
-        direction = OrderDirection.BUY if order.quantity > 0 else OrderDirection.SELL
+        order_id, symbol, ordered = order.id, order.symbol, order.quantity  # read once: Order has __getattr__
+        event_id = self._event_ids.get(order_id, 0) + 1
+        self._event_ids[order_id] = event_id
+        direction = OrderDirection.BUY if ordered > 0 else OrderDirection.SELL
         event = OrderEvent(
-            order.id,
-            event_id,
-            order.symbol,
-            self.clock.utc,
-            status,
-            direction,
-            price,
-            quantity,
-            order.quantity,
-            fee,
-            message,
+            order_id, event_id, symbol, self.clock.utc, status, direction, price, quantity, ordered, fee, message
         )
-        security = self.securities[order.symbol]
+        security = self.securities[symbol]
         if security.quote_currency != "USD" or self.portfolio.cash_book.account_currency != "USD":
             event.price_currency = security.quote_currency
             event.fee_currency = (
                 security.quote_currency if security.cash_account else (self.portfolio.cash_book.account_currency)
             )
-        ticket = self.tickets[order.id]
+        ticket = self.tickets[order_id]
         event.describe_order(order, ticket)
         ticket.order_events.append(event)
-        self.on_event(event, order)
+        self.on_event(event, order, security)
 
 
 class _ComboRules:
