@@ -61,7 +61,7 @@ def test_precomputed_values_equal_bar_by_bar_updates(make, count: int) -> None:
     assert can_precompute(ahead)
     precompute(ahead, updates, lambda: None)
     for value in inputs.tolist():
-        updates.count += 1
+        updates.advance()
         plain.accept(None, value)
         assert ahead.current.value == plain.current.value  # exact, not approximate
         assert ahead.previous.value == plain.previous.value
@@ -85,7 +85,7 @@ def test_current_reads_across_value_chunks(monkeypatch: pytest.MonkeyPatch, read
     ahead, plain = ExponentialMovingAverage(5), ExponentialMovingAverage(5)
     precompute(ahead, updates, lambda: None)
     for step, value in enumerate(inputs.tolist()):
-        updates.count += 1
+        updates.advance()
         plain.accept(None, value)
         if step % read_every == 0:
             kept = ahead.current
@@ -101,7 +101,7 @@ def test_handing_back_continues_exactly_as_bar_by_bar(make, hand_back_at: int) -
     handed_back: list[Indicator] = []
     precompute(ahead, updates, lambda: handed_back.append(ahead))
     for value in inputs[:hand_back_at].tolist():
-        updates.count += 1
+        updates.advance()
         plain.accept(None, value)
     window = ahead.window  # reading the window hands the state back
     assert ahead.ahead is None and handed_back == [ahead]

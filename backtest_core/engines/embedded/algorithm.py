@@ -6,6 +6,8 @@ that runs it. Any LEAN member not implemented here raises :class:`UnsupportedApi
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +36,12 @@ if TYPE_CHECKING:
 
 
 class QCAlgorithm(IndicatorApi):
-    """Base class of every LEAN Python algorithm."""
+    """Base class of every LEAN Python algorithm.
+
+    It has no ``__getattr__``: CPython 3.11 does not specialise attribute reads on a class with one, and an
+    algorithm reads its own attributes at every step (``self.fast``). LEAN's other spellings its sources use are
+    aliases on its class (:func:`spell_like_lean`); a name it lacks is refused by name (:func:`refusal_of`).
+    """
 
     _backtest: Backtest
 
@@ -75,12 +82,6 @@ class QCAlgorithm(IndicatorApi):
 
     def on_margin_call_warning(self) -> None:
         pass
-
-    def __getattr__(self, name: str) -> Any:
-        snake = _snake(name)
-        if snake != name and snake in _PASCAL_OK:
-            return getattr(self, snake)
-        raise UnsupportedApi(f"QCAlgorithm.{name}")
 
     # -- settings --------------------------------------------------------------------------------------
 
@@ -593,3 +594,20 @@ def _as_date(year: int | date | datetime, month: int, day: int) -> date:
 
 # PascalCase names LEAN offers that map onto the snake_case members above.
 _PASCAL_OK = {name for name in dir(QCAlgorithm) if not name.startswith("_")}
+
+
+def spell_like_lean(klass: type[QCAlgorithm], names: Iterable[str]) -> None:
+    """Give the algorithm's class LEAN's other spelling (``SetHoldings``, ``SMA``) of each member among ``names``
+    (the identifiers in its sources): the same member under the second name, as LEAN's Python API has both."""
+    for name in names:
+        snake = _snake(name)
+        if snake != name and snake in _PASCAL_OK and not hasattr(klass, name):
+            setattr(klass, name, inspect.getattr_static(klass, snake))
+
+
+def refusal_of(error: BaseException) -> UnsupportedApi | None:
+    """An algorithm's missing attribute (a plain AttributeError: QCAlgorithm has no ``__getattr__``) as the
+    refusal naming the LEAN API, with its traceback; None for any other error."""
+    if type(error) is not AttributeError or not isinstance(error.obj, QCAlgorithm) or not error.name:
+        return None
+    return UnsupportedApi(f"QCAlgorithm.{error.name}").with_traceback(error.__traceback__)

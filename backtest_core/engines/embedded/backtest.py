@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import importlib.util
 import math
+import re
 import sys
 import time as wallclock
 import traceback
@@ -33,7 +34,7 @@ import numpy as np
 from backtest_core.engines.base import RunOverrides
 from backtest_core.engines.embedded import consolidators, india, lean_modules
 from backtest_core.engines.embedded import indicators as ind
-from backtest_core.engines.embedded.algorithm import QCAlgorithm
+from backtest_core.engines.embedded.algorithm import QCAlgorithm, refusal_of, spell_like_lean
 from backtest_core.engines.embedded.algorithm_settings import AlgorithmSettings
 from backtest_core.engines.embedded.benchmark_currency import add_benchmark_cash
 from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
@@ -657,6 +658,7 @@ class Backtest:
         except StudioError:
             raise
         except Exception as error:
+            self._refuse_missing(error)
             raise AlgorithmFailure(
                 "During the algorithm initialization, the following exception has occurred: "
                 + _describe(error, self.project_dir),
@@ -727,11 +729,13 @@ class Backtest:
         klass = _find_class(module)
         if klass is None:
             raise AlgorithmFailure("main.py defines no class deriving from QCAlgorithm")
+        spell_like_lean(klass, _identifiers(self.project_dir))
         algorithm = klass.__new__(klass)
         algorithm._backtest = self
         try:
             klass.__init__(algorithm)
         except Exception as error:
+            self._refuse_missing(error)
             raise AlgorithmFailure(
                 "Algorithm constructor failed: " + _describe(error, self.project_dir), traceback.format_exc()
             ) from error
@@ -1012,7 +1016,7 @@ class Backtest:
                     if subscription.indicators:
                         if feed.current_ns == step_ns:
                             if subscription.updates is not None:
-                                subscription.updates.count += 1
+                                subscription.updates.advance()
                             if subscription.per_bar:
                                 _update_indicators(subscription.per_bar, feed)
                         elif filled_quotes is not NO_BARS:
@@ -1407,14 +1411,25 @@ class Backtest:
             self.transactions.scan(fresh, forward)
         except UnsupportedApi as error:
             raise self._refusal(error) from error
+        except AttributeError as error:
+            self._refuse_missing(error)
+            raise
 
     def _refusal(self, error: UnsupportedApi) -> AlgorithmFailure:
         """A LEAN API the engine lacks, met in the algorithm's code: the refusal first (naming the API), then
         where in the project, then what to do."""
         return AlgorithmFailure(f"{_describe(error, self.project_dir)}\n{error.hint}", traceback.format_exc())
 
+    def _refuse_missing(self, error: Exception) -> None:
+        """Refuse a LEAN member the algorithm lacks (an AttributeError of it, see ``refusal_of``) by its name."""
+        refusal = refusal_of(error)
+        if refusal is not None:
+            raise self._refusal(refusal) from error
+
     def _runtime_error(self, context: str, error: Exception) -> NoReturn:
-        """Stop the run on an exception raised by the algorithm, logged and worded as LEAN does."""
+        """Stop the run on an exception raised by the algorithm, logged and worded as LEAN does (a LEAN member
+        the algorithm lacks is refused instead)."""
+        self._refuse_missing(error)
         message = f"Runtime Error: {_describe(error, self.project_dir)}"
         self.recorder.engine_log(
             "ERROR",
@@ -1627,6 +1642,15 @@ def _hook(algorithm: QCAlgorithm, name: str) -> Callable[..., Any]:
 
 def _overrides_hook(algorithm: QCAlgorithm | None, name: str) -> bool:
     return algorithm is not None and _hook(algorithm, name).__func__ is not getattr(QCAlgorithm, name)
+
+
+def _identifiers(project_dir: Path) -> set[str]:
+    """Every identifier in the project's Python files: the names its algorithm may ask for in LEAN's spelling."""
+    return {
+        name
+        for path in project_dir.rglob("*.py")
+        for name in re.findall(r"[A-Za-z_]\w*", path.read_text(errors="replace"))
+    }
 
 
 def _find_class(module: ModuleType) -> type | None:

@@ -94,7 +94,7 @@ class _Smoothed(Indicator):
         if samples <= self.seed_samples:
             self._seed += point
             return self._seeded(samples, self._seed)
-        return point * self.k + self._current.value * (1 - self.k)
+        return point * self.k + self.current.value * (1 - self.k)
 
     def _reset_state(self) -> None:
         self._seed = 0.0

@@ -245,14 +245,26 @@ class Indicator:
 
     warm_up_period = 1
     needs_bar = False  # LEAN's bar indicators: the input is the bar itself, not a value
+    current: IndicatorDataPoint
+    """A plain attribute, set at each update: read at every bar by most algorithms, and CPython 3.11 runs a
+    property in a frame of its own (precomputed indicators get theirs from ``UpdateSeries.advance``)."""
+    is_ready: bool
+    """Samples reached the warm-up period, a plain attribute kept with the samples for the same reason; a
+    subclass whose readiness is its parts' overrides it with a property (``_ready_by_samples`` False)."""
+    _ready_by_samples = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "is_ready" in vars(cls):
+            cls._ready_by_samples = False
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._samples = 0
-        self._current = IndicatorDataPoint()
+        self._set_samples(0)
+        self.current = IndicatorDataPoint()
         self._previous = IndicatorDataPoint()
         self._window = RollingWindow(DEFAULT_WINDOW_SIZE)
-        self._window.add(self._current)
+        self._window.add(self.current)
         self._updated = _Event()
         self._exposed = False  # the window or Updated event was handed out: it must stay bar by bar
         self._last_inputs: dict[Any, Any] = {}  # the last input by hand per symbol (LEAN's forward-only check)
@@ -289,12 +301,14 @@ class Indicator:
     def accept(self, stamp: datetime | None, point: Any) -> None:
         """One new input (a float, or a bar for ``needs_bar`` indicators): the engine's automatic updates
         call this straight, once per bar, so it does only what every update must."""
-        self._samples += 1
+        samples = self._samples = self._samples + 1
+        if self._ready_by_samples:
+            self.is_ready = samples >= self.warm_up_period
         value = self._next(point)
         if value is None:
             return
         current = point_at(stamp, value)
-        self._previous, self._current = self._current, current
+        self._previous, self.current = self.current, current
         self._window.add(current)
         if self._updated.handlers:
             self._updated.fire(self, current)
@@ -311,31 +325,14 @@ class Indicator:
 
     # -- state ------------------------------------------------------------------------------------------
 
+    def _set_samples(self, samples: int) -> None:
+        self._samples = samples
+        if self._ready_by_samples:
+            self.is_ready = samples >= self.warm_up_period
+
     @property
     def samples(self) -> int:
         return self._samples if self.ahead is None else self.ahead.series.count
-
-    @property
-    def current(self) -> IndicatorDataPoint:
-        ahead = self.ahead
-        if ahead is None:
-            return self._current
-        # read at every bar by most algorithms, so all here in one call: the point is kept until the next update
-        index = ahead.series.count - 1
-        latest = ahead.latest
-        if latest is not None and latest.index == index:
-            return latest
-        offset = index - ahead.chunk_first
-        if not 0 <= offset < len(ahead.chunk):
-            if index < 0:
-                return IndicatorDataPoint()
-            offset = ahead.load_chunk(index)
-        made = new_point(PointOfSeries)
-        made.value = ahead.chunk[offset]
-        made.series = ahead.series
-        made.index = index
-        ahead.latest = made
-        return made
 
     @property
     def previous(self) -> IndicatorDataPoint:
@@ -359,18 +356,13 @@ class Indicator:
 
     updated = Updated = property(_get_updated, _set_updated)
 
-    @property
-    def is_ready(self) -> bool:
-        ahead = self.ahead  # read at every bar by most algorithms: samples without a second property call
-        return (self._samples if ahead is None else ahead.series.count) >= self.warm_up_period
-
     def reset(self) -> None:
         """LEAN's Reset: no samples, an empty current point, the window emptied; Updated handlers stay."""
         self.run_bar_by_bar()
-        self._samples = 0
-        self._current = self._previous = IndicatorDataPoint()
+        self._set_samples(0)
+        self.current = self._previous = IndicatorDataPoint()
         self._window.reset()
-        self._window.add(self._current)
+        self._window.add(self.current)
         self._last_inputs.clear()
         self._reset_state()
 

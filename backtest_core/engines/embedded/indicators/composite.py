@@ -74,7 +74,7 @@ class ConstantIndicator(Indicator):
     def __init__(self, name: str, value: float) -> None:
         super().__init__(name)
         self._value = float(value)
-        self._current = IndicatorDataPoint(MIN_TIME, self._value)
+        self.current = IndicatorDataPoint(MIN_TIME, self._value)
 
     @property
     def is_ready(self) -> bool:
@@ -84,7 +84,7 @@ class ConstantIndicator(Indicator):
         return self._value
 
     def _reset_state(self) -> None:
-        self._current = IndicatorDataPoint(MIN_TIME, self._value)
+        self.current = IndicatorDataPoint(MIN_TIME, self._value)
 
 
 class FunctionalIndicator(Indicator):

@@ -26,7 +26,7 @@ class _Extreme(Indicator):
 
     def _next(self, point: float) -> float:
         self._values.appendleft(point)
-        if self._samples == 1 or self._beats(point, self._current.value):
+        if self._samples == 1 or self._beats(point, self.current.value):
             self.periods_since = 0
             return point
         if self.periods_since >= self.period - 1:
@@ -37,7 +37,7 @@ class _Extreme(Indicator):
             self.periods_since = best
             return self._values[best]
         self.periods_since += 1
-        return self._current.value
+        return self.current.value
 
     def _beats(self, value: float, other: float) -> bool:
         raise NotImplementedError

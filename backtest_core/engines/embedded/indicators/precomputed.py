@@ -4,7 +4,8 @@ An automatic indicator sees exactly the inputs the subscription's bars will give
 before the time loop starts. Indicators that can (``precompute``: simple and exponential averages) compute
 all their values at once, with the same float operations in the same order as bar-by-bar updates, so the
 values are identical; the loop then only counts updates, and ``current``, ``previous``, ``samples`` and
-indexing read the precomputed values. Anything needing the bar-by-bar state (an update by hand, reset, the
+indexing read the precomputed values; each update sets the current point (a plain attribute, see
+``Indicator.current``) and readiness. Anything needing the bar-by-bar state (an update by hand, reset, the
 window or the Updated event) hands the indicator back at the state it has reached.
 """
 
@@ -33,6 +34,25 @@ class UpdateSeries:
         self.ends_ns = ends_ns
         self.zone = zone
         self.count = 0
+        self.followers: list[Precomputed] = []  # the indicators still precomputed over it
+
+    def advance(self) -> None:
+        """The time loop's next update: each precomputed indicator's current point and readiness, as its own
+        update would set them (all in this one call, once per bar)."""
+        index = self.count
+        count = self.count = index + 1
+        for ahead in self.followers:
+            offset = index - ahead.chunk_first
+            if offset >= len(ahead.chunk):
+                offset = ahead.load_chunk(index)
+            made = new_point(PointOfSeries)
+            made.value = ahead.chunk[offset]
+            made.series = self
+            made.index = index
+            indicator = ahead.indicator
+            indicator.current = made
+            if count == ahead.ready_at:
+                indicator.is_ready = True
 
     def end_time(self, index: int) -> datetime:
         """The exchange time at which update ``index`` came (its bar's end)."""
@@ -47,18 +67,21 @@ class Precomputed:
 
     def __init__(
         self,
+        indicator: Indicator,
         series: UpdateSeries,
         values: np.ndarray,
         restore: Callable[[int], None],
         on_hand_back: Callable[[], None],
     ) -> None:
+        self.indicator = indicator
         self.series = series
         self.values = values
         self._restore = restore
         self._on_hand_back = on_hand_back
-        self.latest: PointOfSeries | None = None  # the last point made for ``current``
         self.chunk_first = 0  # values[chunk_first:] as Python floats, a chunk at a time, for ``current``
         self.chunk: list[float] = []
+        # the update count that makes it ready (none: it is, or its readiness is not its samples')
+        self.ready_at = indicator.warm_up_period if indicator._ready_by_samples else -1
 
     def point(self, back: int) -> IndicatorDataPoint:
         """The value ``back`` updates before the latest (an empty point before there is one, as bar by bar)."""
@@ -90,6 +113,7 @@ class Precomputed:
     def hand_back(self, indicator: Indicator) -> None:
         """Set the indicator's bar-by-bar state to where the precomputed values have got to."""
         updates = self.series.count
+        self.series.followers.remove(self)
         window = indicator._window
         window.reset()
         first = updates - window.size  # the window's oldest item; -1: the point before the first update
@@ -97,8 +121,8 @@ class Precomputed:
         for made in points:
             window.add(made)
         window.samples = updates + 1
-        indicator._samples = updates
-        indicator._current = self._at(updates - 1) if updates else window[0]
+        indicator._set_samples(updates)
+        indicator.current = self._at(updates - 1) if updates else window[0]
         indicator._previous = self._at(updates - 2) if updates >= 2 else IndicatorDataPoint()
         self._restore(updates)
         self._on_hand_back()
@@ -117,4 +141,5 @@ def can_precompute(indicator: Any) -> bool:
 
 def precompute(indicator: Indicator, series: UpdateSeries, on_hand_back: Callable[[], None]) -> None:
     values, restore = indicator.precompute(series.inputs)  # type: ignore[attr-defined]
-    indicator.ahead = Precomputed(series, values, restore, on_hand_back)
+    indicator.ahead = ahead = Precomputed(indicator, series, values, restore, on_hand_back)
+    series.followers.append(ahead)
