@@ -1,10 +1,14 @@
 """Backtest Studio dashboard: `streamlit run dashboard.py`. Layout and navigation only."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from backtest_core import ui
 
-st.set_page_config(page_title="Backtest Studio", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(
+    page_title="Backtest Studio", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"), layout="wide"
+)
 ui.startup()
 
 PAGES = {

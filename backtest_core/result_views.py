@@ -239,6 +239,23 @@ def headline(result: LeanResult) -> list[tuple[str, str]]:
     return figures
 
 
+def unmeasured_headline_note(result: LeanResult) -> str | None:
+    """Why LEAN's headline reads zero for a run whose equity moved, or None: LEAN's ``PortfolioStatistics`` leaves
+    every figure at 0 for a run with fewer than two daily returns (a run that failed or ended on its first days),
+    so those zeros are not what the run did."""
+    printed = result.statistics.raw.get("Net Profit", "")
+    equity = result.equity
+    if len(equity) < 2 or re.fullmatch(r"-?0(\.0+)?%", printed.strip()) is None:
+        return None
+    start, end = float(equity.iloc[0]), float(equity.iloc[-1])
+    if start == 0 or abs(end / start - 1.0) < 5e-6:  # LEAN prints 3 decimals: smaller moves read 0%
+        return None
+    return (
+        f"LEAN printed zeros here, yet the equity went from {start:,.2f} to {end:,.2f}: LEAN computes its statistics "
+        "only from two daily returns on, and this run has fewer. The window's figures below measure the equity."
+    )
+
+
 def holding_text(span: pd.Timedelta | None) -> str:
     """A holding time as an analyst reads it: days from one day up, else hours and minutes ('–' for none)."""
     if span is None or pd.isna(span):

@@ -73,7 +73,7 @@ def live_panel() -> None:
             if progress and progress.statistics:
                 st.caption(" · ".join(f"{k}: {v}" for k, v in progress.statistics.items()))
             if progress and progress.log_tail:
-                st.code("\n".join(progress.log_tail[-12:]), language=None)
+                st.code("\n".join(progress.log_tail[-12:]), language=None, wrap_lines=True)
     finished_ids = st.session_state.get("finished_runs", [])[:10]
     if finished_ids:
         st.subheader("Finished while you watched")

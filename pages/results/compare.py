@@ -13,6 +13,7 @@ from backtest_core import charts, compare_charts, ui
 from backtest_core.analysis import comparison as cmp
 from backtest_core.analysis import relative
 from backtest_core.analysis.inputs import code_diff
+from backtest_core.analysis.periods import STRESS_WINDOWS
 from backtest_core.analysis.relative import ROLLING_WINDOWS
 from backtest_core.compare_runs import MAX_RUNS, compare, parse_ids
 from backtest_core.models import BacktestStatus, RunQuery
@@ -57,17 +58,17 @@ if len(chosen) < 2:
     st.info("Pick at least two runs (or select several rows on the History page and press Compare).")
     st.stop()
 
-c1, c2, c3, c4 = st.columns([5, 5, 2, 2])  # the window control needs room for "Each run's full period"
-baseline = c1.selectbox(
+baseline = st.selectbox(  # a row of its own: run names with their ids are long and must be read whole
     "Baseline", chosen, index=chosen.index(params["baseline"]) if params.get("baseline") in chosen else 0,
     format_func=lambda run_id: f"{names[run_id]} · {run_id}",
 )  # fmt: skip
-full = c2.segmented_control(
-    "Window", ["Common window", "Each run's full period"],
-    default="Each run's full period" if params.get("mode") == "full" else "Common window",
-) == "Each run's full period"  # fmt: skip
-log_scale = c3.toggle("Log scale", value=params.get("scale") == "log")
-window_days = c4.selectbox("Rolling days", ROLLING_WINDOWS, index=1)
+with st.container(horizontal=True, vertical_alignment="bottom", gap="large"):
+    full = st.segmented_control(
+        "Window", ["Common window", "Each run's full period"],
+        default="Each run's full period" if params.get("mode") == "full" else "Common window",
+    ) == "Each run's full period"  # fmt: skip
+    log_scale = st.toggle("Log scale", value=params.get("scale") == "log")
+    window_days = st.selectbox("Rolling days", ROLLING_WINDOWS, index=1, width=140)
 params["baseline"] = baseline
 params["mode"] = "full" if full else "common"
 params["scale"] = "log" if log_scale else "linear"
@@ -328,7 +329,8 @@ for position, run_id in enumerate(heat_runs):
     columns[position % 2].plotly_chart(charts.monthly_returns_figure(table, f"{labels[run_id]} (%)", limit))
 stress = cmp.stress_frame(bench)
 if stress.empty:
-    st.caption("None of the named stress windows (2008 GFC … 2022 rates) lies inside the window.")
+    named = ", ".join(f"{w.name} ({w.start:%Y-%m-%d} to {w.end:%Y-%m-%d})" for w in STRESS_WINDOWS)
+    st.caption(f"None of the named stress windows lies wholly inside the window: {named}.")
 else:
     stress = stress.set_index(["window", "from", "to"])
     stress.columns = pd.MultiIndex.from_tuples([(labels[run_id], what) for run_id, what in stress.columns])

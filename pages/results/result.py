@@ -90,7 +90,7 @@ if run.error:
     st.error(run.error)
     if run.traceback:
         with st.expander("Traceback", expanded=True):
-            st.code(run.traceback, language=None)
+            st.code(run.traceback, language=None, wrap_lines=True)  # no line hidden past the right edge
 
 result = ui.stored_result(run) if not run.status.is_active else None
 logs = views.log_sources(result, run_dir)
@@ -121,7 +121,7 @@ def log_view(sources: dict[str, str]) -> None:
     lines, matched = log_lines(text, tuple(wanted), needle)
     shown, caption = views.tail_lines(lines, rv.LOG_LIMIT)
     st.caption(f"{caption} · {matched:,} records match" if wanted or needle else caption)
-    st.code("\n".join(shown), language=None)
+    st.code("\n".join(shown), language=None, wrap_lines=True)
     name = chosen.split("(")[-1].rstrip(")") if "(" in chosen else "log.txt"
     st.download_button(f"Download {name}", text, file_name=f"{run.id}-{name}", mime="text/plain", on_click="ignore")
 
@@ -233,6 +233,8 @@ has_curve = len(equity) > 1
 with st.container(horizontal=True, gap="medium"):
     for label, value in rv.headline(result):
         st.metric(label, value, width="content")
+if unmeasured := rv.unmeasured_headline_note(result):
+    st.warning(unmeasured, icon=":material/info:")
 
 
 # -- the window every chart and figure of the page shows ---------------------------------------------------
@@ -345,7 +347,10 @@ def window_controls() -> None:
         rf = f", risk-free {daily.risk_free_rate:.2%}" if daily else ""
         st.caption(
             f"Return and drawdown on every point of the window; CAR and Sharpe on its {figures.trading_days} "
-            f"trading-day closes ({calendar.name}, {calendar.periods_per_year} a year{rf}), as Compare measures."
+            f"trading-day closes ({calendar.name}, {calendar.periods_per_year} a year{rf}), as Compare measures. "
+            "The headline figures above are LEAN's own: its Sharpe counts every calendar day (weekends as zero "
+            "returns) and its CAR the time from the first to the last equity sample, so even on the whole run they "
+            "differ from these."
         )
     if axis.note:
         st.caption(axis.note)

@@ -31,9 +31,13 @@ sweep_id = st.selectbox("Sweep", list(labels), index=list(labels).index(wanted) 
 st.query_params["id"] = sweep_id
 
 
-@st.fragment(run_every="2s")
+opened = sweeps.counts(sweep_id)
+
+
+@st.fragment(run_every="2s" if opened.active else None)
 def live(drawn_ended: int) -> None:
-    """Counts and time left every 2 s; the views below follow when the sweep ends or on request."""
+    """Counts and time left every 2 s while runs are queued or running (an ended sweep's counts cannot change);
+    the views below follow when the sweep ends or on request."""
     sweep = sweeps.get(sweep_id)
     counts = sweeps.counts(sweep_id)
     c = st.columns(6)
@@ -61,7 +65,6 @@ def live(drawn_ended: int) -> None:
             st.rerun()
 
 
-opened = sweeps.counts(sweep_id)
 live(opened.ended)
 if opened.active and st.button("Cancel the rest", icon=":material/cancel:", key="cancel_rest"):
     st.toast(ui.guarded(lambda: cancel_sweep(sweep_id, ui.settings())) or "", icon=":material/cancel:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -13,6 +14,7 @@ from backtest_core.store import RunStore
 from tests.browser.conftest import screenshot, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
 def _store(app_home) -> RunStore:
@@ -25,11 +27,15 @@ def _no_exception(page) -> None:
 
 
 def test_every_page_renders_on_an_empty_store(page, app_url):
+    # an offline or firewalled analyst's machine: nothing a page loads (favicon, icons, fonts) may leave the host
+    outside = []
+    page.on("request", lambda request: urlsplit(request.url).hostname in LOCAL_HOSTS or outside.append(request.url))
     for path in ("", "run", "monitor", "results", "result", "compare"):  # "" is Strategies, the default page
         page.goto(f"{app_url}/{path}")
         wait_for_app(page)
         _no_exception(page)
         screenshot(page, f"empty-{path or 'strategies'}")
+    assert outside == []
 
 
 def test_launch_watch_and_open_a_backtest(page, app_url, app_home):

@@ -40,6 +40,22 @@ def _counts(home: Path, sweep_id: str):
     return SweepStore(RunStore(Settings(home=home))).counts(sweep_id)
 
 
+def _script_runs_within(page, ms: int) -> int:
+    """How many script runs (the live counts' fragment included) the page starts in the next ``ms``."""
+    return page.evaluate(
+        """ms => new Promise(done => {
+            const app = document.querySelector("[data-testid='stApp']");
+            let runs = 0;
+            const watch = new MutationObserver(() => {
+                if (app.getAttribute("data-test-script-state") === "running") runs += 1;
+            });
+            watch.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+            setTimeout(() => { watch.disconnect(); done(runs); }, ms);
+        })""",
+        ms,
+    )
+
+
 def test_launch_explore_compare_the_top_five_and_cancel_the_rest(page, sweep_app):
     url, home = sweep_app
     page.set_viewport_size({"width": 1400, "height": 4800})  # Streamlit scrolls inside its own container
@@ -83,6 +99,7 @@ def test_launch_explore_compare_the_top_five_and_cancel_the_rest(page, sweep_app
     page.locator(".js-plotly-plot .heatmaplayer").first.wait_for(timeout=120_000)
     assert page.get_by_text("cancelled").count() >= 1
     screenshot(page, "sweep-cancelled")
+    assert _script_runs_within(page, 6_000) == 0  # an ended sweep's counts cannot change: no more polling
 
     link = page.get_by_role("link", name="Compare the top 5")
     href = link.get_attribute("href")

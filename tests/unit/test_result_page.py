@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from backtest_core.analysis.drawdowns import worst_drawdowns
-from backtest_core.result_views import headline
+from backtest_core.engines.base import EngineJob, RunOverrides
+from backtest_core.engines.embedded.runner import run_backtest
+from backtest_core.result_views import headline, unmeasured_headline_note
 from backtest_core.results import load_result
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore, import_path
@@ -82,3 +84,30 @@ def test_headline_money_has_thousands_separators_as_lean_printed_it(lean_fixture
     assert printed == "$6511.53"  # LEAN's own text, without separators
     assert figures["Fees"] == "$6,511.53"
     assert figures["End Equity"] == f"{float(result.statistics.raw['End Equity']):,.2f} USD"
+
+
+def test_zeros_lean_prints_for_a_run_too_short_to_measure_are_flagged(
+    tmp_path: Path, lean_data: Path, lean_fixtures: Path
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "main.py").write_text(
+        "from AlgorithmImports import *\n\n"
+        "class FailsOnItsFirstDay(QCAlgorithm):\n"
+        "    def initialize(self):\n"
+        "        self.set_start_date(2013, 10, 7)\n"
+        "        self.set_end_date(2013, 10, 11)\n"
+        "        self.add_equity('SPY', Resolution.MINUTE)\n\n"
+        "    def on_data(self, data):\n"
+        "        if self.time.hour == 11:\n"
+        "            raise ValueError('stops at 11:00')\n"
+        "        if not self.portfolio.invested:\n"
+        "            self.set_holdings('SPY', 1)\n"
+    )
+    outcome = run_backtest(EngineJob("short", "4242", project, lean_data, tmp_path / "out", RunOverrides()))
+    assert outcome.error and "stops at 11:00" in outcome.error
+    result = load_result(tmp_path / "out")
+    assert dict(headline(result))["Net Profit"] == "0%"  # LEAN's statistics: none below two daily returns
+    note = unmeasured_headline_note(result)
+    assert note is not None and f"{result.equity.iloc[-1]:,.2f}" in note
+    assert unmeasured_headline_note(load_result(lean_fixtures / FIXTURE)) is None
