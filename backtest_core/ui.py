@@ -37,6 +37,9 @@ PAGE_FILES = {
 }
 
 
+MISSING = "–"  # a table's missing value: Streamlit shows the word None unless told
+
+
 def enter_through_dashboard() -> None:
     """Run the entry point from one of the ``pages/<url path>.py`` shims.
 
@@ -184,7 +187,7 @@ def cluster_panel() -> None:
         st.warning(status.problem, icon=":material/warning:")
     if status.workers:
         with st.expander("Cluster workers"):
-            st.dataframe(status.worker_rows(), hide_index=True, width="stretch")
+            st.dataframe(status.worker_rows(), hide_index=True, width="stretch", placeholder=MISSING)
 
 
 def stored_result(run: BacktestRunInfo) -> LeanResult | None:

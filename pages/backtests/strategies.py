@@ -32,7 +32,7 @@ for info in catalogue:
             "last sharpe": latest.stats.sharpe if latest else None,
         }
     )
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", placeholder=ui.MISSING)
 
 names = [info.name for info in catalogue]
 chosen = st.query_params.get("name", names[0])
@@ -54,13 +54,14 @@ with right:
             pd.DataFrame({"parameter": list(details.parameters), "default": list(details.parameters.values())}),
             hide_index=True,
             width="stretch",
+            placeholder=ui.MISSING,
         )
     if st.button("Launch a backtest", type="primary", icon=":material/play_arrow:", disabled=bool(details.error)):
         st.switch_page(ui.PAGE_FILES["run"], query_params={"strategy": details.name})
     past = ui.guarded(lambda: store.list(RunQuery(strategy=details.name, page_size=20)).items) or []
     st.subheader("Past runs")
     if past:
-        st.dataframe(views.history_frame(past), hide_index=True, width="stretch")
+        st.dataframe(views.history_frame(past), hide_index=True, width="stretch", placeholder=ui.MISSING)
         for run in past[:5]:
             ui.run_link(run.id, f"{run.name} · {run.status.value}")
     else:

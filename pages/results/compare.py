@@ -158,7 +158,7 @@ facts = pd.DataFrame(
 )
 st.dataframe(
     facts, hide_index=True, width="stretch",
-    column_config={"start capital": st.column_config.NumberColumn(format="%.2f")},
+    column_config={"start capital": st.column_config.NumberColumn(format="%.2f")}, placeholder=ui.MISSING,
 )  # fmt: skip
 infos = [(ui.guarded(lambda run_id=run.facts.id: store.get(run_id)), labels[run.facts.id]) for run in bench.runs]
 ui.runs_notices([(info, label) for info, label in infos if info is not None])  # SYNTHETIC label, stored warnings
@@ -215,6 +215,7 @@ st.dataframe(
         lambda column: ["color: #59c27a; font-weight: bold" if flag else "" for flag in best[column.name]]
     ),
     width="stretch",
+    placeholder=ui.MISSING,
 )
 
 st.subheader("Is the difference real?")
@@ -238,12 +239,12 @@ for run in bench.runs[1:]:
             "verdict": badge or test.message,
         }
     )
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", placeholder=ui.MISSING,
              column_config={"p-value": st.column_config.NumberColumn(format="%.3f")})  # fmt: skip
 untestable = [run for run in bench.runs[1:] if bench.tests[run.facts.id].verdict in ("too short", "no variation")]
 if untestable:
-    reasons = "; ".join(f"{labels[run.facts.id]}: {bench.tests[run.facts.id].message}" for run in untestable)
-    st.info(f"No verdict for {reasons}", icon=":material/hourglass_empty:")
+    reasons = " ".join(f"{labels[run.facts.id]}: {bench.tests[run.facts.id].message}" for run in untestable)
+    st.info(f"No verdict for {reasons}", icon=":material/hourglass_empty:")  # each message ends with a stop
 st.caption(
     "Sharpe difference (annualised, on daily excess returns) with a 95% interval and p-value from Ledoit & Wolf's "
     "(2008) studentised circular block bootstrap; mean daily return difference with a block-bootstrap percentile "
@@ -265,6 +266,7 @@ with st.expander("LEAN's printed statistics for each full run"):
         ),
         width="stretch",
         height=min(36 * (len(lean) + 1), 1000),
+        placeholder=ui.MISSING,
     )
 
 # -- why they differ ---------------------------------------------------------------------------------------
@@ -277,7 +279,7 @@ if shown:
         {labels[run.facts.id]: [run.inputs.values().get(name) or "unknown" for name in shown] for run in bench.runs},
         index=pd.Index(shown, name="input"),
     )
-    st.dataframe(values, width="stretch")
+    st.dataframe(values, width="stretch", placeholder=ui.MISSING)
 others = [run.facts.id for run in bench.runs[1:]]
 other = st.selectbox("Code and trades of", others, format_func=labels.get)
 code_a, code_b = bench.run(bench.baseline).inputs.code, bench.run(other).inputs.code
@@ -305,9 +307,9 @@ if not bench.equal_capital:
     st.caption("Start capitals differ: money amounts are each run's own, not scaled.")
 t1, t2, t3 = st.tabs([f"Matched ({len(diff.matched)})", f"Only in A ({len(diff.only_a)})",
                       f"Only in B ({len(diff.only_b)})"])  # fmt: skip
-t1.dataframe(diff.matched, hide_index=True, width="stretch")
-t2.dataframe(diff.only_a, hide_index=True, width="stretch")
-t3.dataframe(diff.only_b, hide_index=True, width="stretch")
+t1.dataframe(diff.matched, hide_index=True, width="stretch", placeholder=ui.MISSING)
+t2.dataframe(diff.only_a, hide_index=True, width="stretch", placeholder=ui.MISSING)
+t3.dataframe(diff.only_b, hide_index=True, width="stretch", placeholder=ui.MISSING)
 
 # -- together and by period ----------------------------------------------------------------------------------
 if bench.comparable and not bench.returns.empty:
@@ -335,4 +337,4 @@ else:
     stress = stress.set_index(["window", "from", "to"])
     stress.columns = pd.MultiIndex.from_tuples([(labels[run_id], what) for run_id, what in stress.columns])
     st.markdown("**Stress windows inside the window**")
-    st.dataframe(stress.style.format(precision=2), width="stretch")
+    st.dataframe(stress.style.format(precision=2), width="stretch", placeholder=ui.MISSING)

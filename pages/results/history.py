@@ -77,6 +77,7 @@ event = st.dataframe(
         "drawdown %": st.column_config.NumberColumn(format="%.3f"),
         "end equity": st.column_config.NumberColumn(format="%.2f"),
     },
+    placeholder=ui.MISSING,
 )
 p1, p2, p3 = st.columns([1, 2, 1])
 if p1.button("Previous", disabled=page.page <= 1):

@@ -380,7 +380,9 @@ def equity_tab() -> None:
         if worst.empty:
             st.caption("The equity never fell below a previous peak.")
         else:
-            st.dataframe(rv.drawdowns_shown(worst, axis), hide_index=True, column_config=DRAWDOWN_COLUMNS)
+            st.dataframe(
+                rv.drawdowns_shown(worst, axis), hide_index=True, column_config=DRAWDOWN_COLUMNS, placeholder=ui.MISSING
+            )
             st.caption(f"Times in {axis.zone}; the shaded bands on the chart are these drawdowns, numbered by depth.")
 
 
@@ -489,6 +491,7 @@ def orders_part(orders: pd.DataFrame, shown: tuple, chosen_symbols: list[str], c
             "quantity": st.column_config.NumberColumn(format="%g"),
             "tag": st.column_config.TextColumn(width="large"),  # tags run to 50 characters (an options result's)
         },
+        placeholder=ui.MISSING,
     )
     rows = event.selection.rows if event and event.selection else []
     if rows and not result.order_events.empty:
@@ -503,6 +506,7 @@ def orders_part(orders: pd.DataFrame, shown: tuple, chosen_symbols: list[str], c
                 "order_fee_amount": st.column_config.NumberColumn("fee", format="accounting"),
                 "message": st.column_config.TextColumn(width="large"),
             },
+            placeholder=ui.MISSING,
         )
     elif rows:
         st.caption("This result has no order-events file (a cloud download has none): no events to show.")
@@ -527,6 +531,7 @@ def trades_part(picked: pd.DataFrame, total: int) -> None:
             "held_hours": st.column_config.NumberColumn("held (hours)", format="%.2f"),
             "is_win": st.column_config.CheckboxColumn("win"),
         },
+        placeholder=ui.MISSING,
     )
 
 

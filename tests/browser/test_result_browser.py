@@ -24,7 +24,7 @@ from backtest_core.results import load_result
 from backtest_core.sample_data import write_sample_data
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore, import_path
-from tests.browser.conftest import require_chromium, screenshot, streamlit_server, wait_for_app
+from tests.browser.conftest import new_context, require_chromium, screenshot, streamlit_server, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
 
@@ -231,7 +231,7 @@ def test_intraday_axes_skip_closed_time_in_the_exchange_zone(page, url, world, c
 def test_headline_and_worst_drawdowns_are_whole_at_1280_px(browser, url, world) -> None:
     """The headline with period, resolution and engine, and every column of the worst drawdowns in view, an
     unrecovered one's recovery and time to recover read "not recovered" (never the grid's "None")."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = new_context(browser, 1280, 900)
     page = context.new_page()
     store = RunStore(Settings(home=world.home))
     unrecovered_cases = 0

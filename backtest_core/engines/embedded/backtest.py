@@ -1442,8 +1442,9 @@ class Backtest:
         self.stop_requested = message
         raise AlgorithmFailure(message, traceback.format_exc()) from error
 
-    def _on_order_event(self, event: Any, order: Any) -> None:
-        security = self.securities[order.symbol]
+    def _on_order_event(self, event: Any, order: Any, security: Security) -> None:
+        """An order's event to the results, the capacity estimate and the algorithm (the transactions give the
+        order's security: a dictionary lookup by Symbol, hashed in Python, fewer per event)."""
         self.recorder.order_event(event, order, security)
         if self.capacity is not None:
             self.capacity.on_order_event(event, security)

@@ -620,7 +620,30 @@ class Portfolio(dict):
 
     @property
     def margin_remaining(self) -> float:
-        return self.total_portfolio_value - self.total_margin_used
+        value, used = self.margin_levels()
+        return value - used
+
+    def margin_levels(self) -> tuple[float, float]:
+        """``TotalPortfolioValue`` and ``TotalMarginUsed`` in one pass over the positions (each order's buying
+        power check and the margin-call check every five minutes ask both; the two properties walk them twice
+        through a frame per position). A position in the account currency without the algorithm's buying power
+        model holds its absolute value over the leverage (``maintenance_margin``'s default), added in the
+        properties' order, so the sums are theirs to the bit."""
+        if self.cash_entries:
+            return self.total_portfolio_value, self.total_margin_used
+        held = self.held
+        value = used = 0
+        for holding in held:
+            security = holding.security
+            amount = holding.quantity * security.price
+            value += amount
+            if security.cash_account:
+                continue  # a currency bought outright holds no margin (see total_margin_used)
+            if security.buying_power_model is None and security.quote_cash is None:
+                used += abs(amount) / security.leverage
+            else:
+                used += maintenance_margin(security)
+        return (self.cash + value if held else self.cash), used
 
     def keys_view(self) -> list[Symbol]:
         return list(self.keys())
@@ -694,7 +717,7 @@ class Transactions:
 
     portfolio: Portfolio
     securities: dict[Symbol, Security]
-    on_event: Any  # callable(OrderEvent, Order) -> None
+    on_event: Any  # callable(OrderEvent, Order, Security) -> None
     on_message: Any  # callable(level, text) -> None
     clock: Clock
     orders: dict[int, Order] = field(default_factory=dict)
@@ -1121,32 +1144,23 @@ class Transactions:
     def _emit(
         self, order: Order, status: OrderStatus, price: float, quantity: float, fee: float, message: str = ""
     ) -> None:
-        event_id = self._event_ids.get(order.id, 0) + 1
-        self._event_ids[order.id] = event_id
-        direction = OrderDirection.BUY if order.quantity > 0 else OrderDirection.SELL
+        order_id, symbol, ordered = order.id, order.symbol, order.quantity  # read once: Order has __getattr__
+        event_id = self._event_ids.get(order_id, 0) + 1
+        self._event_ids[order_id] = event_id
+        direction = OrderDirection.BUY if ordered > 0 else OrderDirection.SELL
         event = OrderEvent(
-            order.id,
-            event_id,
-            order.symbol,
-            self.clock.utc,
-            status,
-            direction,
-            price,
-            quantity,
-            order.quantity,
-            fee,
-            message,
+            order_id, event_id, symbol, self.clock.utc, status, direction, price, quantity, ordered, fee, message
         )
-        security = self.securities[order.symbol]
+        security = self.securities[symbol]
         if security.quote_currency != "USD" or self.portfolio.cash_book.account_currency != "USD":
             event.price_currency = security.quote_currency
             event.fee_currency = (
                 security.quote_currency if security.cash_account else (self.portfolio.cash_book.account_currency)
             )
-        ticket = self.tickets[order.id]
+        ticket = self.tickets[order_id]
         event.describe_order(order, ticket)
         ticket.order_events.append(event)
-        self.on_event(event, order)
+        self.on_event(event, order, security)
 
 
 class _ComboRules:

@@ -39,6 +39,9 @@ DOLLAR_VOLUME_SCALE = 6_000_000.0
 RESOLUTION_SCALE = {Resolution.DAILY: 0.02, Resolution.HOUR: 0.05, Resolution.MINUTE: 0.20,
                     Resolution.SECOND: 0.50, Resolution.TICK: 0.50}  # fmt: skip
 CAPACITY_QUANTUM = Decimal("1000.00")
+# read at every step a symbol is watched: module globals, since CPython 3.11 does not specialise an enum class's
+# attribute reads (EnumType has __getattr__)
+_HOUR, _DAILY, _SUB_MINUTE = Resolution.HOUR, Resolution.DAILY, (Resolution.SECOND, Resolution.TICK)
 
 
 class MarketBar:
@@ -109,13 +112,14 @@ class SymbolCapacity:
         fill_ns = self._last_fill_ns
         if fill_ns is None:
             return False
-        if resolution == Resolution.HOUR:
+        if resolution == _HOUR:
             return step_ns == _round_up(fill_ns, 3600 * NS)
-        if resolution == Resolution.DAILY:
+        if resolution == _DAILY:
             return step_ns == fill_ns or step_ns - step_ns % DAY_NS == _round_up(fill_ns, DAY_NS)
-        scale = DOLLAR_VOLUME_SCALE / 60 if resolution in (Resolution.SECOND, Resolution.TICK) else DOLLAR_VOLUME_SCALE
+        sub_minute = resolution in _SUB_MINUTE
+        scale = DOLLAR_VOLUME_SCALE / 60 if sub_minute else DOLLAR_VOLUME_SCALE
         k = scale / self._average_dollar_volume if self._average_dollar_volume != 0 else 10.0
-        floor = 5 if resolution in (Resolution.SECOND, Resolution.TICK) else 1
+        floor = 5 if sub_minute else 1
         timeout_minutes = 120 if k > 120 else int(max(floor, k))
         return step_ns <= fill_ns + timeout_minutes * 60 * NS
 

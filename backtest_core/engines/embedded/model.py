@@ -163,7 +163,7 @@ class OrderStatus(_Enum):
 
     @property
     def is_closed(self) -> bool:
-        return self in (OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.INVALID)
+        return self in _CLOSED
 
 
 class OrderDirection(_Enum):
@@ -173,6 +173,15 @@ class OrderDirection(_Enum):
     Buy = 0
     Sell = 1
     Hold = 2
+
+
+# Members the order path compares with at every order and event, read once: an enum class's attribute read is
+# not specialised by CPython 3.11 (EnumType has __getattr__), a module global's is.
+_CLOSED = (OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.INVALID)
+_FILLS = (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)
+_BUY, _SELL = OrderDirection.BUY, OrderDirection.SELL
+_LIMIT_PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED)
+_STOP_PRICED = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP)
 
 
 class BrokerageName(_Enum):
@@ -605,9 +614,11 @@ class OrderEvent(LeanObject):
         """The ticket and the current prices of the order, as LEAN's ``HandleOrderEvents`` sets them by type."""
         self.ticket = ticket
         kind = order.type
-        if kind in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED):
+        if kind is OrderType.MARKET:  # the common order: none of the prices below
+            return
+        if kind in _LIMIT_PRICED:
             self.limit_price = order.limit_price
-        if kind in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP):
+        if kind in _STOP_PRICED:
             self.stop_price = order.stop_price
         if kind == OrderType.TRAILING_STOP:
             self.trailing_amount, self.trailing_as_percentage = order.trailing_amount, order.trailing_as_percentage
@@ -625,7 +636,7 @@ class OrderEvent(LeanObject):
 
     @property
     def is_fill(self) -> bool:
-        return self.status in (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)
+        return self.status in _FILLS
 
     OrderId = property(lambda self: self.order_id)
     Status = property(lambda self: self.status)
@@ -704,7 +715,7 @@ class Order(LeanObject):
 
     @property
     def direction(self) -> OrderDirection:
-        return OrderDirection.BUY if self.quantity > 0 else OrderDirection.SELL
+        return _BUY if self.quantity > 0 else _SELL
 
     @property
     def absolute_quantity(self) -> float:

@@ -175,20 +175,15 @@ class Recorder:
     # -- orders ------------------------------------------------------------------------------------------------
 
     def order_event(self, event: OrderEvent, order: Order, security: Security) -> None:
-        self.orders[order.id] = order
-        self._traded[security.symbol.id] = security
+        """Each value read once: orders, events and securities have ``__getattr__``, their reads are slow."""
+        order_id, symbol = order.id, security.symbol
+        self.orders[order_id] = order
+        self._traded[symbol.id] = security
         self.events.append((event, order))
         if event.is_fill:
-            self.volume += abs(event.fill_quantity * event.fill_price) * security.quote_rate  # account currency
-            self.trades.on_fill(
-                order.symbol.value,
-                order.symbol.id,
-                order.id,
-                event.utc_time,
-                event.fill_price,
-                event.fill_quantity,
-                event.fee,
-            )
+            price, quantity = event.fill_price, event.fill_quantity
+            self.volume += abs(quantity * price) * security.quote_rate  # account currency
+            self.trades.on_fill(symbol.value, symbol.id, order_id, event.utc_time, price, quantity, event.fee)
 
     # -- sampling ----------------------------------------------------------------------------------------------
 

@@ -267,10 +267,9 @@ class MarginCallCheck:
 
     def run(self, step_ns: int, portfolio: Portfolio) -> None:
         self.next_ns = step_ns + MARGIN_CALL_FREQUENCY_NS
-        used = portfolio.total_margin_used
+        total, used = portfolio.margin_levels()
         if used <= 0:
             return
-        total = portfolio.total_portfolio_value
         remaining = total - used
         if remaining <= 0:  # a margin call, or neither it nor the warning (LEAN warns only with orders)
             if used > total * (1 + MARGIN_BUFFER):

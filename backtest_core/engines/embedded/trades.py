@@ -103,9 +103,12 @@ class TradeBuilder:
         self._orders_with_fee: set[int] = set()
 
     def mark(self, securities: Mapping[str, Priced]) -> None:
-        """Every open position's price range takes in its security's latest price (once per time step)."""
+        """Every open position's price range takes in its security's latest price (once per time step while
+        invested: ``widen`` is called only for a price outside the range, most steps' prices are within it)."""
         for symbol_id, position in self.open_positions.items():
-            position.widen(securities[symbol_id].price)
+            price = securities[symbol_id].price
+            if price > position.high or price < position.low:
+                position.widen(price)
 
     def on_fill(
         self, symbol: str, symbol_id: str, order_id: int, time: datetime, price: float, quantity: float, fee: float

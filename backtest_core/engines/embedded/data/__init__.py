@@ -126,6 +126,7 @@ class MarketHours:
     _session_of_day: dict[date, tuple[datetime, datetime] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )  # regular sessions already worked out (asked for at every order and fill)
+    _last_open: tuple[datetime, bool, bool] | None = field(default=None, init=False, repr=False, compare=False)
 
     def regular_session(self, day: date) -> tuple[datetime, datetime] | None:
         """Regular market open and close (exchange time) of ``day``, or None when closed all day."""
@@ -188,6 +189,16 @@ class MarketHours:
         return self.regular_session(day) is not None
 
     def is_open(self, local: datetime, extended: bool = False) -> bool:
+        """Whether the exchange is open at ``local`` (exchange time); the last answer kept, since a market order
+        asks at its placement and again at its fill, the same moment."""
+        last = self._last_open
+        if last is not None and last[0] == local and last[1] == extended:
+            return last[2]
+        answer = self._is_open(local, extended)
+        self._last_open = (local, extended, answer)
+        return answer
+
+    def _is_open(self, local: datetime, extended: bool) -> bool:
         day = local.date()
         if day in self.holidays:
             return False
