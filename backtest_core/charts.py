@@ -5,9 +5,11 @@ named in the axis title, with the spans the exchange is closed cut out of an int
 rangebreaks), and dates for daily results. A figure is drawn for a window (UTC ``(start, end)``, None for
 the whole run): each series is cut to it first and then downsampled (extremes kept), so a zoomed window is
 drawn at full detail. Lines are SVG rather than WebGL: WebGL canvases ignore rangebreaks' geometry in
-hover and get cut off in tall figures. Times go to Plotly as numbers (milliseconds of the wall-clock time,
-which a date axis reads as that time) rather than ISO strings, which it parses point by point on every
-redraw. Figures carry no Streamlit code.
+hover and get cut off in tall figures. Times go to Plotly as ISO text of the exchange's wall-clock time: a
+date axis reads numbers (epoch milliseconds) as times in the *browser's* time zone, so numbers would shift
+every point, tick and box by the viewer's UTC offset and off the closed spans. A zoomed window's axis carries
+only the closed spans it shows: Plotly tests every point against every span on each redraw. Figures carry no
+Streamlit code.
 """
 
 from __future__ import annotations
@@ -44,21 +46,26 @@ def _scatter(series: pd.Series, name: str, max_points: int, **kwargs: object) ->
 # -- the time axis ----------------------------------------------------------------------------------------
 
 
-def time_axis_layout(axis: TimeAxis) -> dict[str, object]:
-    """x-axis settings for ``axis``: date type, hover format, and the closed spans as rangebreaks."""
+def time_axis_layout(axis: TimeAxis, shown: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> dict[str, object]:
+    """x-axis settings for ``axis``: date type, hover format, and the closed spans as rangebreaks; with ``shown``
+    (exchange wall-clock bounds of the axis's range) only the spans that reach into it."""
     layout: dict[str, object] = {"type": "date", "hoverformat": "%Y-%m-%d %H:%M" if axis.intraday else "%Y-%m-%d"}
-    if axis.closed:
-        layout["rangebreaks"] = [{"bounds": [start, end]} for start, end in axis.closed]
+    spans = axis.closed if shown is None else [(a, b) for a, b in axis.closed if b > shown[0] and a < shown[1]]
+    if spans:
+        layout["rangebreaks"] = [{"bounds": [start, end]} for start, end in spans]
     return layout
 
 
 def apply_time_axis(figure: go.Figure, axis: TimeAxis, window: Window = None) -> go.Figure:
     """Put the x axis of ``figure`` on ``axis``, titled with the zone, showing ``window`` (the whole data
-    when None)."""
-    figure.update_xaxes(**time_axis_layout(axis), title_text=axis.title)
-    if window is not None:
-        figure.update_xaxes(range=list(drawn_at(pd.DatetimeIndex([window[0], window[1]]), axis)))
-    return figure
+    when None). A window's figure holds only the window's data (``cut``), so a span outside its range is never
+    drawn, not even when a double click autoranges the axis to the data."""
+    if window is None:
+        figure.update_xaxes(**time_axis_layout(axis), title_text=axis.title)
+        return figure
+    start, end = axis.drawn(pd.DatetimeIndex([window[0], window[1]]))
+    figure.update_xaxes(**time_axis_layout(axis, (start, end)), title_text=axis.title)
+    return figure.update_xaxes(range=list(date_texts(pd.DatetimeIndex([start, end]))))
 
 
 def cut(series: pd.Series, window: Window) -> pd.Series:
@@ -66,25 +73,26 @@ def cut(series: pd.Series, window: Window) -> pd.Series:
     return series if window is None else series.loc[window[0] : window[1]]
 
 
-def date_numbers(times: pd.DatetimeIndex) -> np.ndarray:
-    """Tz-naive wall-clock times as the milliseconds a Plotly date axis draws at those times."""
-    return times.as_unit("ns").asi8 / 1e6
+def date_texts(times: pd.DatetimeIndex) -> np.ndarray:
+    """Tz-naive wall-clock times as ISO text, as short as their precision allows (``2019-01-02T09:30``), which a
+    Plotly date axis draws at that time whatever the browser's zone."""
+    return np.datetime_as_string(times.to_numpy(dtype="datetime64[ns]"), unit="auto")
 
 
 def drawn_at(times: pd.DatetimeIndex, axis: TimeAxis) -> np.ndarray:
-    """Where UTC times go on ``axis`` (``TimeAxis.drawn``), as Plotly date numbers."""
-    return date_numbers(axis.drawn(pd.DatetimeIndex(times)))
+    """Where UTC times go on ``axis`` (``TimeAxis.drawn``), as Plotly date text."""
+    return date_texts(axis.drawn(pd.DatetimeIndex(times)))
 
 
 def placed(series: pd.Series, axis: TimeAxis, max_points: int = DEFAULT_MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
-    """x (Plotly date numbers) and y of a UTC-indexed series on the exchange's clock (``TimeAxis.drawn``),
+    """x (Plotly date text) and y of a UTC-indexed series on the exchange's clock (``TimeAxis.drawn``),
     downsampled. Points that land on one x (a weekend's daily samples all move to Monday's open) keep only the
     last: the value known when the axis resumes, which is also what a bar chart would otherwise stack several
     times over."""
     drawn = downsample(series.dropna(), max_points)
     x = axis.drawn(drawn.index)
     last = ~x.duplicated(keep="last")
-    return date_numbers(x[last]), drawn.to_numpy()[last]
+    return date_texts(x[last]), drawn.to_numpy()[last]
 
 
 def time_line(

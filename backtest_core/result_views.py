@@ -26,13 +26,13 @@ from backtest_core.compare_runs import trading_calendar
 from backtest_core.engines.embedded.data import LeanDataFolder, MarketHours, SecurityKind
 from backtest_core.errors import InvalidRequest
 from backtest_core.models import BacktestRunInfo
+from backtest_core.models.enums import RANGES
 from backtest_core.results import LeanResult
 from backtest_core.results.logs import parse_log
 from backtest_core.results.symbols import Listing, listing
 from backtest_core.views import format_duration, period_text
 
 Window = tuple[pd.Timestamp, pd.Timestamp]
-RANGES = ("1M", "3M", "6M", "YTD", "1Y", "All")
 _RANGE_MONTHS = {"1M": 1, "3M": 3, "6M": 6, "1Y": 12}
 # market-hours database type of each security type whose hours the page can draw; others have no entry
 _HOURS_TYPE: dict[str, SecurityKind | str] = {

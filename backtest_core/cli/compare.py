@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from typing import TYPE_CHECKING
 
-from backtest_core.analysis.comparison import Workbench
 from backtest_core.cli.output import print_json, print_table
-from backtest_core.compare_runs import check_limit, compare, parse_ids
 from backtest_core.errors import InvalidRequest
 from backtest_core.store import RunStore
+
+if TYPE_CHECKING:
+    from backtest_core.analysis.comparison import Workbench
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +32,8 @@ def _date(text: str) -> date:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from backtest_core.compare_runs import check_limit, compare, parse_ids  # pandas: loaded for this command only
+
     store = RunStore()
     selection = parse_ids(args.ids)
     check_limit(selection)

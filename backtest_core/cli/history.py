@@ -12,9 +12,7 @@ from backtest_core.cli.output import print_json, print_table
 from backtest_core.errors import InvalidRequest, ResultFormatError
 from backtest_core.models import BacktestRunInfo, BacktestStatus, RunQuery, SortKey, describe_validation_error
 from backtest_core.results.logs import parse_statistics, read_log, select_run
-from backtest_core.store import RunStore, import_path
-from backtest_core.sweeps.lean_optimize import find_optimization_folders, import_optimization, is_optimization_folder
-from backtest_core.views import DATA_LABELS, period_text
+from backtest_core.store import RunStore
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -104,9 +102,14 @@ def run_details(store: RunStore, run: BacktestRunInfo) -> dict[str, Any]:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from backtest_core.store import import_path  # pandas, like the sweeps' importer: for this command only
+    from backtest_core.sweeps import lean_optimize
+
     store = RunStore()
-    optimizations = [import_optimization(store, folder) for folder in find_optimization_folders(args.path)]
-    report = None if optimizations and is_optimization_folder(args.path) else import_path(store, args.path)
+    found = lean_optimize.find_optimization_folders(args.path)
+    optimizations = [lean_optimize.import_optimization(store, folder) for folder in found]
+    inside_one = optimizations and lean_optimize.is_optimization_folder(args.path)
+    report = None if inside_one else import_path(store, args.path)
     if report is not None:  # what lies in an optimization's folder was imported with its sweep above
         inside = [done.source_path for done in optimizations]
         report.skipped = [item for item in report.skipped if not any(item[0].startswith(f) for f in inside)]
@@ -186,6 +189,8 @@ def _show(args: argparse.Namespace) -> int:
         return 0
     for key in ("id", "name", "strategy", "engine", "status", "created_at", "finished_at", "tags", "error"):
         print(f"{key:>12}: {details[key]}")
+    from backtest_core.views import DATA_LABELS, period_text  # pandas: loaded for this command only
+
     run = store.get(args.id)
     print(f"{'period':>12}: {period_text(run.description)}")
     print(f"{'data':>12}: {DATA_LABELS[run.description.data_source]} · source {run.description.source.value}")

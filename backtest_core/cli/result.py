@@ -5,13 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from backtest_core import result_views as rv
-from backtest_core.analysis.calendar import daily_closes
-from backtest_core.analysis.drawdowns import worst_drawdowns
-from backtest_core.analysis.trade_analytics import closed_between, streaks
 from backtest_core.cli.output import print_json, print_table
-from backtest_core.compare_runs import risk_free_rate
 from backtest_core.errors import InvalidRequest
+from backtest_core.models.enums import RANGES
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore
 
@@ -23,13 +19,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command.add_argument("id")
     command.add_argument("--from", dest="start", help="window start, exchange time (YYYY-MM-DD[THH:MM])")
     command.add_argument("--to", dest="end", help="window end, exchange time")
-    command.add_argument("--range", choices=rv.RANGES, help="a range up to the last point instead of --from/--to")
+    command.add_argument("--range", choices=RANGES, help="a range up to the last point instead of --from/--to")
     command.add_argument("--json", action="store_true")
     command.set_defaults(handler=_analyse)
 
 
 def analysis(run_id: str, settings: Settings, start: str | None, end: str | None, span: str | None) -> dict[str, Any]:
     """The page's figures of ``run_id`` on a window (the whole run by default)."""
+    # pandas and the page's analysis: loaded for this command only, not at every CLI start
+    from backtest_core import result_views as rv
+    from backtest_core.analysis.calendar import daily_closes
+    from backtest_core.analysis.drawdowns import worst_drawdowns
+    from backtest_core.analysis.trade_analytics import closed_between, streaks
+    from backtest_core.compare_runs import risk_free_rate
+
     store = RunStore(settings)
     run = store.get(run_id)
     result = store.result(run_id)

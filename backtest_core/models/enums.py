@@ -39,3 +39,6 @@ class Resolution(StrEnum):
     MINUTE = "minute"
     HOUR = "hour"
     DAILY = "daily"
+
+
+RANGES = ("1M", "3M", "6M", "YTD", "1Y", "All")  # a window's range buttons (Result page) and ``analyse --range``

@@ -239,16 +239,15 @@ if unmeasured := rv.unmeasured_headline_note(result):
 
 # -- the window every chart and figure of the page shows ---------------------------------------------------
 
-WINDOW, GENERATION = f"window-{run.id}", f"chart-generation-{run.id}"
+WINDOW = f"window-{run.id}"
 RANGE, SLIDER, LOG = f"range-{run.id}", f"slider-{run.id}", f"log-{run.id}"
 BOXED = f"boxed-{run.id}"  # the window of a box drawn on a chart, until the window's fragment sets it
 
 
 def set_window(window: rv.Window | None) -> None:
-    """The one place the window changes: every control, the URL and the charts' selection state follow it."""
+    """The one place the window changes: every control and the URL follow it."""
     whole = window is None or window == rv.full_window(equity)
     st.session_state[WINDOW] = None if whole else window
-    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1  # fresh charts, no stale box
     shown = rv.full_window(equity) if whole else window
     st.session_state[SLIDER] = tuple(axis.local(pd.DatetimeIndex(list(shown))).to_pydatetime())
     names = [name for name in rv.RANGES if rv.range_window(name, equity, axis) == shown]
@@ -282,16 +281,10 @@ def zoom_to_box(xs: list[object]) -> None:
         st.rerun("window")
 
 
-def on_box(key: str) -> None:
-    boxes = st.session_state[key]["selection"].get("box") or []
-    if boxes and boxes[0].get("x"):
-        zoom_to_box(boxes[0]["x"])
-
-
-def time_chart(figure: object, name: str) -> None:
-    """A time-axis chart on which a box drawn selects the page's window."""
-    key = f"{name}-{run.id}-{st.session_state.get(GENERATION, 0)}"
-    st.plotly_chart(figure, key=key, on_select=lambda: on_box(key), selection_mode="box", config=CHART_CONFIG)
+def time_chart(figure: go.Figure, name: str) -> None:
+    """A time-axis chart on which a box drawn selects the page's window; a live chart like the equity's, so a zoom
+    on its tab redraws it in place instead of mounting a new one."""
+    live_chart(figure, f"{name}-{run.id}", CHART_CONFIG, on_box=zoom_to_box)
 
 
 if has_curve and WINDOW not in st.session_state:

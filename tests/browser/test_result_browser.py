@@ -24,7 +24,7 @@ from backtest_core.results import load_result
 from backtest_core.sample_data import write_sample_data
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore, import_path
-from tests.browser.conftest import require_chromium, screenshot, streamlit_server, wait_for_app
+from tests.browser.conftest import new_context, require_chromium, screenshot, streamlit_server, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
 
@@ -231,7 +231,7 @@ def test_intraday_axes_skip_closed_time_in_the_exchange_zone(page, url, world, c
 def test_headline_and_worst_drawdowns_are_whole_at_1280_px(browser, url, world) -> None:
     """The headline with period, resolution and engine, and every column of the worst drawdowns in view, an
     unrecovered one's recovery and time to recover read "not recovered" (never the grid's "None")."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = new_context(browser, 1280, 900)
     page = context.new_page()
     store = RunStore(Settings(home=world.home))
     unrecovered_cases = 0
@@ -346,7 +346,7 @@ def test_a_zoom_redraws_the_same_equity_chart_in_place(page, url, world) -> None
     start, end = (date.fromisoformat(bound[:10]) for bound in month["range"])
     assert (end - start).days in range(28, 32), month["range"]
     assert month["xs"] != whole["xs"] and len(month["xs"]) > 1
-    shown = pd.to_datetime(month["xs"], unit="ms")
+    shown = pd.to_datetime(month["xs"])
     assert shown.min().date() >= start and shown.max().date() <= end, (shown.min(), shown.max(), month["range"])
 
     before, sent = _window_text(page), _figures_sent(page)
@@ -361,6 +361,55 @@ def test_a_zoom_redraws_the_same_equity_chart_in_place(page, url, world) -> None
     assert page.evaluate("() => (document.querySelector('.js-plotly-plot').layout.selections || []).length") == 0
     _no_exception(page)
     screenshot(page, "result-live-equity-boxed")
+
+
+# the fills chart: the second live chart on the Trades tab (the first is the equity chart kept in the closed Equity tab)
+FILLS_CHART = "document.querySelectorAll('.live-chart')[1]"
+
+
+def test_a_zoom_on_the_fills_part_redraws_its_chart_in_place(page, url, world) -> None:
+    """The other time charts are live charts too: a range button on Trades' fills redraws the same chart with the
+    window's range, not a chart mounted anew."""
+    _visit(page, f"{url}/result?id={world.ids['embedded minute']}&tab=Trades&part=Fills")
+    page.wait_for_function(f"() => {FILLS_CHART} && {FILLS_CHART}.dataset.state === 'drawn'", timeout=60_000)
+    assert page.evaluate(f"() => {FILLS_CHART}._fullLayout.title.text").startswith("SPY price")
+    sent = page.evaluate(f"() => {{ {FILLS_CHART}.__kept = true; return {FILLS_CHART}.dataset.sent; }}")
+    before = _window_text(page)
+    _range_button(page, "1M").click()
+    _changed(page, before)
+    page.wait_for_function(
+        f"sent => {FILLS_CHART}.dataset.state === 'drawn' && {FILLS_CHART}.dataset.sent !== sent", arg=sent,
+        timeout=60_000,
+    )  # fmt: skip
+    kept, (start, end) = page.evaluate(f"() => [{FILLS_CHART}.__kept === true, {FILLS_CHART}._fullLayout.xaxis.range]")
+    assert kept, "the fills chart was mounted anew"
+    assert (date.fromisoformat(end[:10]) - date.fromisoformat(start[:10])).days in range(28, 32), (start, end)
+    _no_exception(page)
+    screenshot(page, "result-live-fills-1m")
+
+
+def test_the_chart_shows_exchange_time_in_a_browser_in_another_zone(browser, url, world) -> None:
+    """Plotly reads epoch numbers on a date axis in the browser's zone: in Tokyo every point would move 9 hours,
+    off the closed spans. Each point is drawn at the exchange time it was sent, the whole run's and a 1M window's."""
+    context = browser.new_context(timezone_id="Asia/Tokyo", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        _visit(page, f"{url}/result?id={world.ids['embedded minute']}")
+        _equity_drawn(page)
+        for step in ("whole", "1M"):
+            if step == "1M":
+                before, sent = _window_text(page), _figures_sent(page)
+                _range_button(page, "1M").click()
+                _changed(page, before)
+                _equity_drawn(page, sent)
+            sent_x, drawn_x = page.evaluate("""() => { const p = document.querySelector('.js-plotly-plot');
+              return [Array.from(p._fullData[0].x), p.calcdata[0].map(point => p._fullLayout.xaxis.c2d(point.x))]; }""")
+            assert len(sent_x) > 1 and list(pd.to_datetime(drawn_x)) == list(pd.to_datetime(sent_x)), step
+            # the session's times of day, never Tokyo's (09:30-16:00 New York is 23:30-06:00 there)
+            assert all(9 * 60 + 30 <= t.hour * 60 + t.minute <= 16 * 60 for t in pd.to_datetime(drawn_x)), step
+        _no_exception(page)
+    finally:
+        context.close()
 
 
 def test_the_equity_chart_says_so_when_plotly_cannot_be_loaded(page, url, world) -> None:

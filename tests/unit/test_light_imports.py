@@ -1,5 +1,6 @@
 """Processes started for every run stay light: the supervisor and the engine's launcher load no pandas (half a
-second of CPU per process), which only the engine's child and the pages need."""
+second of CPU per process), which only the engine's child and the pages need. The command line starts without it
+too: only the commands that analyse results load it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from backtest_core.settings import PROJECT_ROOT
 
 
 @pytest.mark.parametrize("module", ["backtest_core.runs.supervisor", "backtest_core.engines.embedded.engine",
-                                    "backtest_core.results.verdict", "backtest_core.store"])  # fmt: skip
+                                    "backtest_core.results.verdict", "backtest_core.store",
+                                    "backtest_core.cli"])  # fmt: skip
 def test_module_imports_without_pandas(module: str) -> None:
     probe = f"import sys, {module}; print(sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)

@@ -90,7 +90,7 @@ def test_a_time_after_the_last_open_is_drawn_at_the_close_not_past_the_data() ->
     assert axis.utc(datetime(2023, 7, 3, 9, 30)) == pd.Timestamp("2023-07-03 13:30", tz="UTC")  # summer time
 
 
-def test_equity_figure_draws_both_panels_on_one_exchange_time_axis_with_times_as_numbers() -> None:
+def test_equity_figure_draws_both_panels_on_one_exchange_time_axis_with_times_as_text() -> None:
     equity = pd.Series([100.0, 101, 99, 98, 103],
                        index=utc("2023-01-12 15:00", "2023-01-12 20:00", "2023-01-13 05:00", "2023-01-13 15:00",
                                  "2023-01-13 20:00"))  # fmt: skip
@@ -103,12 +103,31 @@ def test_equity_figure_draws_both_panels_on_one_exchange_time_axis_with_times_as
     assert layout.xaxis.anchor == "y2" and layout.xaxis.title.text == "Time (America/New_York)"
     assert layout.yaxis2.domain[1] < layout.yaxis.domain[0]  # the drawdown panel below, apart from the equity
     assert [b.bounds[0] for b in layout.xaxis.rangebreaks][:2] == [datetime(2023, 1, 12, 0), datetime(2023, 1, 12, 16)]
-    # x are the exchange's wall-clock times in milliseconds: 15:00 UTC is 10:00 in New York; the midnight
-    # sample is drawn at the next open, the one after the 13:00 early close at the close
-    drawn = pd.to_datetime(figure.data[0].x, unit="ms")
-    assert list(drawn.strftime("%m-%d %H:%M")) == ["01-12 10:00", "01-12 15:00", "01-13 09:30", "01-13 10:00",
-                                                   "01-13 13:00"]  # fmt: skip
+    # x are the exchange's wall-clock times as text (a number would be read in the browser's zone): 15:00 UTC is
+    # 10:00 in New York; the midnight sample is drawn at the next open, the one after the 13:00 early close at
+    # the close
+    assert list(figure.data[0].x) == ["2023-01-12T10:00", "2023-01-12T15:00", "2023-01-13T09:30",
+                                      "2023-01-13T10:00", "2023-01-13T13:00"]  # fmt: skip
     assert [shape.yref for shape in layout.shapes] == ["y domain"]  # the worst drawdown shaded on the equity panel
+
+
+def test_a_zoomed_figure_carries_only_the_closed_spans_of_its_range() -> None:
+    """Plotly tests every point against every rangebreak on each redraw: a window's axis holds the spans that reach
+    into its range (a night cut by the range's edge included), the whole run's axis all of them."""
+    index = pd.date_range("2023-01-09 14:30", "2023-01-20 21:00", freq="30min", tz="UTC")
+    minutes = index.hour * 60 + index.minute
+    index = index[(index.day_of_week < 5) & (minutes >= 14 * 60 + 30) & (minutes <= 21 * 60)]  # the regular session
+    equity = pd.Series([100.0 + step % 7 for step in range(len(index))], index=index)
+    axis = time_axis(equity, [us_hours()], "minute")
+    whole = charts.equity_figure(equity, axis)
+    assert len(whole.layout.xaxis.rangebreaks) == len(axis.closed) >= 8
+    window = (pd.Timestamp("2023-01-12 18:00", tz="UTC"), pd.Timestamp("2023-01-13 15:00", tz="UTC"))
+    zoomed = charts.equity_figure(equity, axis, window)
+    assert list(zoomed.layout.xaxis.range) == ["2023-01-12T13:00", "2023-01-13T10:00"]
+    bounds = [tuple(b.bounds) for b in zoomed.layout.xaxis.rangebreaks]
+    assert bounds == [(datetime(2023, 1, 12, 16), datetime(2023, 1, 13, 9, 30))]  # the one night in the window
+    shown = pd.to_datetime(zoomed.data[0].x)
+    assert shown.min() >= pd.Timestamp("2023-01-12 13:00") and shown.max() <= pd.Timestamp("2023-01-13 10:00")
 
 
 def test_drawdown_periods_on_a_hand_made_curve() -> None:
