@@ -42,7 +42,7 @@ def test_overlapping_runs_share_a_window_and_a_late_one_is_listed_with_its_reaso
     frames = [frame.value for frame in app.dataframe]
     assert any("Sharpe Ratio" in frame.index for frame in frames)  # LEAN's printed full-run statistics
     assert any("Δ Sharpe" in frame.columns for frame in frames)
-    assert {frame.proto.placeholder for frame in app.dataframe} == {"–"}  # a missing value reads "–", not "None"
+    assert {frame.proto.placeholder for frame in app.dataframe} == {"–"}  # ui.MISSING, not the word None
 
 
 def test_runs_that_share_no_day_are_a_message_not_a_crash(fixture_ids):

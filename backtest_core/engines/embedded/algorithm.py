@@ -20,6 +20,7 @@ from backtest_core.engines.embedded.indicator_api import IndicatorApi
 from backtest_core.engines.embedded.model import (
     AccountType,
     BrokerageName,
+    LeanObject,
     OrderType,
     PortfolioTarget,
     Resolution,
@@ -606,8 +607,15 @@ def spell_like_lean(klass: type[QCAlgorithm], names: Iterable[str]) -> None:
 
 
 def refusal_of(error: BaseException) -> UnsupportedApi | None:
-    """An algorithm's missing attribute (a plain AttributeError: QCAlgorithm has no ``__getattr__``) as the
-    refusal naming the LEAN API, with its traceback; None for any other error."""
-    if type(error) is not AttributeError or not isinstance(error.obj, QCAlgorithm) or not error.name:
+    """A missing attribute of the algorithm or a LEAN object (a plain AttributeError: neither has a
+    ``__getattr__``) as the refusal naming the LEAN API, with its traceback; None for any other error."""
+    if type(error) is not AttributeError or not error.name:
         return None
-    return UnsupportedApi(f"QCAlgorithm.{error.name}").with_traceback(error.__traceback__)
+    owner = error.obj
+    if isinstance(owner, QCAlgorithm):
+        api = "QCAlgorithm"
+    elif isinstance(owner, LeanObject):
+        api = type(owner).__name__
+    else:
+        return None
+    return UnsupportedApi(f"{api}.{error.name}").with_traceback(error.__traceback__)

@@ -95,6 +95,7 @@ from backtest_core.engines.embedded.model import (
     _pascal,
     _SymbolDict,
     security_identifier,
+    spell_lean_objects,
 )
 from backtest_core.engines.embedded.recorder import Recorder
 from backtest_core.engines.embedded.scheduling import DateRules, Scheduler, TimeRules
@@ -729,7 +730,9 @@ class Backtest:
         klass = _find_class(module)
         if klass is None:
             raise AlgorithmFailure("main.py defines no class deriving from QCAlgorithm")
-        spell_like_lean(klass, _identifiers(self.project_dir))
+        names = _identifiers(self.project_dir)
+        spell_like_lean(klass, names)
+        spell_lean_objects(names)
         algorithm = klass.__new__(klass)
         algorithm._backtest = self
         try:

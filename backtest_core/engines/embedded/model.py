@@ -6,7 +6,7 @@ that is not here raises :class:`UnsupportedApi` through :class:`LeanObject`, nev
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from enum import EnumType, IntEnum
 from itertools import chain
@@ -20,15 +20,36 @@ from backtest_core.stats.decimals import from_float, normalize, smart_rounding
 
 
 class LeanObject:
-    """Unknown attributes name the missing LEAN API instead of a bare AttributeError."""
+    """A LEAN object: LEAN's other spellings its algorithm uses are aliases (:func:`spell_lean_objects`), and a
+    name it lacks is refused naming the missing API (``algorithm.refusal_of``, from the AttributeError).
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
+    No ``__getattr__``: CPython 3.11 does not specialise attribute reads on a class with one, and the engine
+    reads securities, holdings and orders at every step.
+    """
+
+
+class _Spelling:
+    """LEAN's other spelling of a member (``Price`` for ``price``) on LeanObject: a non-data descriptor, so an
+    instance's own attribute of that name and a subclass's member win, as they would over a ``__getattr__``."""
+
+    __slots__ = ("snake",)
+
+    def __init__(self, snake: str) -> None:
+        self.snake = snake
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:  # a class-level name is the metaclass's (``_LeanClassType``) or missing
+            raise AttributeError(self.snake)
+        return getattr(instance, self.snake)
+
+
+def spell_lean_objects(names: Iterable[str]) -> None:
+    """Make each of ``names`` (the identifiers of an algorithm's sources) that is another spelling of a
+    snake_case name (``Quantity``, ``AveragePrice``) an alias of it on every LEAN object."""
+    for name in names:
         snake = _snake(name)
-        if snake != name:
-            return getattr(self, snake)
-        raise UnsupportedApi(f"{type(self).__name__}.{name}")
+        if snake != name and not name.startswith("__") and name not in vars(LeanObject):
+            setattr(LeanObject, name, _Spelling(snake))
 
 
 def _snake(name: str) -> str:
