@@ -127,7 +127,10 @@ def equity_figure(
     figure.add_trace(time_line(shown, "Equity", axis, max_points, line={"color": EQUITY_COLOR}))
     if benchmark is not None and not benchmark.empty and not shown.empty:
         rebased = rebased_benchmark(benchmark, shown)
-        if not rebased.empty:
+        if axis.intraday and not rebased.empty and rebased.index[-1] < shown.index[-1]:
+            # a step holds its sample until the next one: without a point at the window's end the last step
+            # (the day a zoom ends in) was never drawn, and the axis was not scaled to show it
+            rebased = pd.concat([rebased, pd.Series([rebased.iloc[-1]], index=shown.index[-1:])])
             name = "Benchmark (LEAN's daily samples, rebased)" if axis.intraday else "Benchmark (rebased)"
             line = {"color": BENCHMARK_COLOR, "dash": "dot", "shape": "hv" if axis.intraday else "linear"}
             figure.add_trace(time_line(rebased, name, axis, max_points, line=line))

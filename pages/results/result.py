@@ -339,7 +339,9 @@ def window_controls() -> None:
         )
         rf = f", risk-free {daily.risk_free_rate:.2%}" if daily else ""
         st.caption(
-            f"Return and drawdown on every point of the window; CAR and Sharpe on its {figures.trading_days} "
+            "Return and drawdown on every point of the window (this drawdown falls from the window's own peak, the "
+            "chart's drawdown panel from the run's); "
+            f"CAR and Sharpe on its {figures.trading_days} "
             f"trading-day closes ({calendar.name}, {calendar.periods_per_year} a year{rf}), as Compare measures. "
             "The headline figures above are LEAN's own: its Sharpe counts every calendar day (weekends as zero "
             "returns) and its CAR the time from the first to the last equity sample, so even on the whole run they "

@@ -130,6 +130,18 @@ def test_a_zoomed_figure_carries_only_the_closed_spans_of_its_range() -> None:
     assert shown.min() >= pd.Timestamp("2023-01-12 13:00") and shown.max() <= pd.Timestamp("2023-01-13 10:00")
 
 
+def test_an_intraday_window_holds_the_benchmark_s_last_daily_sample_to_its_end() -> None:
+    index = pd.date_range("2023-01-10 14:30", "2023-01-11 21:00", freq="30min", tz="UTC")
+    index = index[(index.hour * 60 + index.minute >= 14 * 60 + 30) & (index.hour < 21)]
+    equity = pd.Series([100.0 + step for step in range(len(index))], index=index)
+    benchmark = pd.Series([50.0, 49.0], index=utc("2023-01-10 05:00", "2023-01-11 05:00"))  # LEAN's midnights
+    axis = time_axis(equity, [us_hours()], "minute")
+    figure = charts.equity_figure(equity, axis, None, benchmark)
+    [drawn] = [trace for trace in figure.data if trace.name.startswith("Benchmark")]
+    assert drawn.line.shape == "hv" and drawn.x[-1] == "2023-01-11T15:30"  # the window's last equity point
+    assert drawn.y[-1] == pytest.approx(100.0 * 49 / 50)  # the last sample, held
+
+
 def test_drawdown_periods_on_a_hand_made_curve() -> None:
     index = pd.date_range("2023-01-01", periods=9, freq="D", tz="UTC")
     equity = pd.Series([100, 110, 99, 88, 110, 121, 120, 115, 118.0], index=index)
