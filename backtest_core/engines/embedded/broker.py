@@ -1144,7 +1144,7 @@ class Transactions:
     def _emit(
         self, order: Order, status: OrderStatus, price: float, quantity: float, fee: float, message: str = ""
     ) -> None:
-        order_id, symbol, ordered = order.id, order.symbol, order.quantity  # read once: Order has __getattr__
+        order_id, symbol, ordered = order.id, order.symbol, order.quantity  # read once: each is used twice
         event_id = self._event_ids.get(order_id, 0) + 1
         self._event_ids[order_id] = event_id
         direction = OrderDirection.BUY if ordered > 0 else OrderDirection.SELL

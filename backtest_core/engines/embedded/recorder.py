@@ -175,7 +175,7 @@ class Recorder:
     # -- orders ------------------------------------------------------------------------------------------------
 
     def order_event(self, event: OrderEvent, order: Order, security: Security) -> None:
-        """Each value read once: orders, events and securities have ``__getattr__``, their reads are slow."""
+        """Each value read once: this runs for every order event of the run."""
         order_id, symbol = order.id, security.symbol
         self.orders[order_id] = order
         self._traded[symbol.id] = security
