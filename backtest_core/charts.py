@@ -131,6 +131,7 @@ def equity_figure(
             # a step holds its sample until the next one: without a point at the window's end the last step
             # (the day a zoom ends in) was never drawn, and the axis was not scaled to show it
             rebased = pd.concat([rebased, pd.Series([rebased.iloc[-1]], index=shown.index[-1:])])
+        if not rebased.empty:
             name = "Benchmark (LEAN's daily samples, rebased)" if axis.intraday else "Benchmark (rebased)"
             line = {"color": BENCHMARK_COLOR, "dash": "dot", "shape": "hv" if axis.intraday else "linear"}
             figure.add_trace(time_line(rebased, name, axis, max_points, line=line))

@@ -140,6 +140,9 @@ def test_an_intraday_window_holds_the_benchmark_s_last_daily_sample_to_its_end()
     [drawn] = [trace for trace in figure.data if trace.name.startswith("Benchmark")]
     assert drawn.line.shape == "hv" and drawn.x[-1] == "2023-01-11T15:30"  # the window's last equity point
     assert drawn.y[-1] == pytest.approx(100.0 * 49 / 50)  # the last sample, held
+    daily = pd.Series([100.0, 101, 102], index=utc("2023-01-10 05:00", "2023-01-11 05:00", "2023-01-12 05:00"))
+    daily_figure = charts.equity_figure(daily, time_axis(daily, [us_hours()], "daily"), None, benchmark)
+    assert [trace.name for trace in daily_figure.data].count("Benchmark (rebased)") == 1  # daily: drawn as is
 
 
 def test_drawdown_periods_on_a_hand_made_curve() -> None:
