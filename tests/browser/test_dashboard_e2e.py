@@ -68,8 +68,14 @@ def test_imported_lean_results_open_without_error(page, app_url, app_home, lean_
     page.get_by_text("Import lean CLI backtests").click()
     page.get_by_label("Folder: a lean CLI project, its backtests/ folder, or one run folder").fill(str(project.parent))
     page.get_by_role("button", name="Import").click()
+    # the import's own answer, not an idle app: on a loaded machine the rerun can start after a short pause ends
+    outcome = page.locator("[data-testid='stExpander'] [data-testid='stAlert']").or_(
+        page.locator("[data-testid='stException']")
+    )
+    outcome.first.wait_for(timeout=120_000)
     wait_for_app(page, timeout=120_000)
     screenshot(page, "history-imported")
+    assert page.get_by_text("Imported ").count() == 1, outcome.first.inner_text()
     imported = _store(app_home).list(RunQuery(page_size=100, text=None)).items
     assert len([r for r in imported if r.origin.value == "imported"]) >= 10
     for run in imported:
