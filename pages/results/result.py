@@ -19,7 +19,7 @@ from backtest_core.analysis.returns import daily_returns, rolling_sharpe
 from backtest_core.analysis.sessions import TimeAxis
 from backtest_core.analysis.window_stats import RiskFree
 from backtest_core.compare_runs import risk_free_rate
-from backtest_core.live_chart import live_chart
+from backtest_core.live_chart import ChartFigure, chart_figure, live_chart
 from backtest_core.models import RunQuery
 from backtest_core.results.logs import parse_statistics
 
@@ -150,6 +150,12 @@ def worst_of(folder: str, stamp: float) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
+def worst_shown_of(folder: str, stamp: float, resolution: str | None, data_dir: str) -> pd.DataFrame:
+    """The worst drawdowns' table as shown (the whole run's, the same on every zoom)."""
+    return rv.drawdowns_shown(worst_of(folder, stamp), time_axis_of(folder, stamp, resolution, data_dir))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
 def closes_of(folder: str, stamp: float, data_dir: str) -> tuple[TradingCalendar, pd.Series]:
     loaded = ui.cached_result(Path(folder))
     calendar = rv.result_calendar(loaded, Path(data_dir))
@@ -166,8 +172,16 @@ SOURCE = (str(run_dir), stamp, run.description.resolution, str(settings.data_dir
 axis = time_axis_of(*SOURCE)
 
 
-# figures are cached per result and window, so a tab opened again or a range chosen again is not redrawn
+# figures are cached per result and window, so a tab opened again or a range chosen again is not redrawn; a live
+# chart's as the JSON it is sent (ChartFigure), so that is not made again either
 Source = tuple[str, float, str | None, str]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def range_windows_of(source: Source) -> dict[str, rv.Window]:
+    """The window of each range button."""
+    equity = ui.cached_result(Path(source[0])).equity
+    return {name: rv.range_window(name, equity, time_axis_of(*source)) for name in rv.RANGES}
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -180,10 +194,11 @@ def window_figures_of(source: Source, window: rv.Window) -> tuple[TradingCalenda
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def equity_chart(source: Source, window: rv.Window, log_scale: bool) -> go.Figure:
+def equity_chart(source: Source, window: rv.Window, log_scale: bool) -> ChartFigure:
     loaded = ui.cached_result(Path(source[0]))
     worst = worst_of(source[0], source[1])
-    return charts.equity_figure(loaded.equity, time_axis_of(*source), window, loaded.benchmark, worst, log_scale)
+    figure = charts.equity_figure(loaded.equity, time_axis_of(*source), window, loaded.benchmark, worst, log_scale)
+    return chart_figure(figure)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -204,7 +219,7 @@ def trade_charts(
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def fills_chart(source: Source, symbol: str, window: rv.Window) -> tuple[str, go.Figure]:
+def fills_chart(source: Source, symbol: str, window: rv.Window) -> tuple[str, ChartFigure]:
     """The fills of ``symbol`` on its price from the data folder, or on the equity curve when it has none."""
     loaded, axis = ui.cached_result(Path(source[0])), time_axis_of(*source)
     fills = views.fills_frame(loaded)
@@ -213,15 +228,15 @@ def fills_chart(source: Source, symbol: str, window: rv.Window) -> tuple[str, go
     if price is None:
         at = loaded.equity.reindex(pd.DatetimeIndex(marked["time"]), method="nearest").to_numpy()
         figure = charts.trades_figure(loaded.equity, marked.assign(price=at), "Equity", axis, window)
-        return f"No {symbol} prices in `{source[3]}`: its fills are drawn on the equity curve.", figure
+        return f"No {symbol} prices in `{source[3]}`: its fills are drawn on the equity curve.", chart_figure(figure)
     title = f"{symbol} price ({price.normalisation}, {price.resolution} closes)"
-    return price.note, charts.trades_figure(price.prices, marked, title, axis, window)
+    return price.note, chart_figure(charts.trades_figure(price.prices, marked, title, axis, window))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def lean_chart(source: Source, name: str, window: rv.Window) -> go.Figure:
+def lean_chart(source: Source, name: str, window: rv.Window) -> ChartFigure:
     chart = ui.cached_result(Path(source[0])).charts[name]
-    return charts.lean_chart_figure(chart, time_axis_of(*source), window)
+    return chart_figure(charts.lean_chart_figure(chart, time_axis_of(*source), window))
 
 
 equity = result.equity
@@ -250,7 +265,7 @@ def set_window(window: rv.Window | None) -> None:
     st.session_state[WINDOW] = None if whole else window
     shown = rv.full_window(equity) if whole else window
     st.session_state[SLIDER] = tuple(axis.local(pd.DatetimeIndex(list(shown))).to_pydatetime())
-    names = [name for name in rv.RANGES if rv.range_window(name, equity, axis) == shown]
+    names = [name for name, chosen in range_windows_of(SOURCE).items() if chosen == shown]
     st.session_state[RANGE] = "All" if whole else (names[0] if names else None)
     if whole:
         st.query_params.pop("from", None)
@@ -262,7 +277,7 @@ def set_window(window: rv.Window | None) -> None:
 def on_range() -> None:
     name = st.session_state.get(RANGE)
     if name:
-        set_window(rv.range_window(name, equity, axis))
+        set_window(range_windows_of(SOURCE)[name])
 
 
 def on_slider() -> None:
@@ -281,7 +296,7 @@ def zoom_to_box(xs: list[object]) -> None:
         st.rerun("window")
 
 
-def time_chart(figure: go.Figure, name: str) -> None:
+def time_chart(figure: go.Figure | ChartFigure, name: str) -> None:
     """A time-axis chart on which a box drawn selects the page's window; a live chart like the equity's, so a zoom
     on its tab redraws it in place instead of mounting a new one."""
     live_chart(figure, f"{name}-{run.id}", CHART_CONFIG, on_box=zoom_to_box)
@@ -371,13 +386,11 @@ def equity_tab() -> None:
         if rv.benchmark_note(result):
             st.caption(rv.benchmark_note(result))
         st.subheader("Worst drawdowns")
-        worst = worst_of(str(run_dir), stamp)
+        worst = worst_shown_of(*SOURCE)
         if worst.empty:
             st.caption("The equity never fell below a previous peak.")
         else:
-            st.dataframe(
-                rv.drawdowns_shown(worst, axis), hide_index=True, column_config=DRAWDOWN_COLUMNS, placeholder=ui.MISSING
-            )
+            st.dataframe(worst, hide_index=True, column_config=DRAWDOWN_COLUMNS, placeholder=ui.MISSING)
             st.caption(f"Times in {axis.zone}; the shaded bands on the chart are these drawdowns, numbered by depth.")
 
 
