@@ -11,11 +11,22 @@ st.set_page_config(
 )
 ui.startup()
 
+# the default page is served at / only; its url_path here names it apart from the /strategies alias below
+STRATEGIES = st.Page(
+    ui.PAGE_FILES["strategies"], title="Strategies", icon=":material/code:", url_path="catalogue", default=True
+)
+
+
+def strategies_bookmark() -> None:
+    """/strategies, the Strategies page under its own name (a bookmark, a link): st.navigation serves the default
+    page at / only and answered /strategies with "Page not found". Sent on to the page, its query kept."""
+    st.switch_page(STRATEGIES, query_params=st.query_params.to_dict())
+
+
 PAGES = {
     "Backtests": [
-        st.Page(
-            ui.PAGE_FILES["strategies"], title="Strategies", icon=":material/code:", url_path="strategies", default=True
-        ),
+        STRATEGIES,
+        st.Page(strategies_bookmark, title="Strategies", url_path="strategies", visibility="hidden"),
         st.Page(ui.PAGE_FILES["run"], title="Run", icon=":material/play_arrow:", url_path="run"),
         st.Page(ui.PAGE_FILES["monitor"], title="Monitor", icon=":material/speed:", url_path="monitor"),
     ],
