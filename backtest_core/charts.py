@@ -21,7 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from backtest_core.analysis.benchmark import rebased_benchmark
+from backtest_core.analysis.benchmark import DAILY_BENCHMARK, daily_only, rebased_benchmark
 from backtest_core.analysis.returns import drawdown as drawdown_of
 from backtest_core.analysis.sessions import TimeAxis
 from backtest_core.analysis.trade_analytics import holding_times, wins
@@ -137,8 +137,9 @@ def equity_figure(
 ) -> go.Figure:
     """Equity above its drawdown on one time axis, for ``window``.
 
-    The benchmark (LEAN's daily samples) is rebased to the equity at the window's first point; on an intraday
-    axis it is drawn as steps, holding each sample until the next, since that is all the result knows of it.
+    The benchmark is rebased to the equity at the window's first point. Only daily samples (LEAN's) on an intraday
+    axis are drawn as steps, holding each sample until the next, since that is all the result knows of it, and
+    named so in the legend (``DAILY_BENCHMARK``); samples within the day are drawn as a line at their times.
     The drawdown is the equity's own, at its resolution, from the running peak since the run began. ``worst``
     (``analysis.drawdowns.worst_drawdowns``) is shaded on the equity panel, numbered by depth.
     """
@@ -146,14 +147,14 @@ def equity_figure(
     figure = go.Figure()
     figure.add_trace(time_line(shown, "Equity", axis, max_points, line={"color": EQUITY_COLOR}))
     if benchmark is not None and not benchmark.empty and not shown.empty:
-        rebased = rebased_benchmark(benchmark, shown)
-        if axis.intraday and not rebased.empty and rebased.index[-1] < shown.index[-1]:
+        rebased, steps = rebased_benchmark(benchmark, shown), daily_only(benchmark, axis)
+        if steps and not rebased.empty and rebased.index[-1] < shown.index[-1]:
             # a step holds its sample until the next one: without a point at the window's end the last step
             # (the day a zoom ends in) was never drawn, and the axis was not scaled to show it
             rebased = pd.concat([rebased, pd.Series([rebased.iloc[-1]], index=shown.index[-1:])])
         if not rebased.empty:
-            name = "Benchmark (LEAN's daily samples, rebased)" if axis.intraday else "Benchmark (rebased)"
-            line = {"color": BENCHMARK_COLOR, "dash": "dot", "shape": "hv" if axis.intraday else "linear"}
+            name = DAILY_BENCHMARK if steps else "Benchmark (rebased)"
+            line = {"color": BENCHMARK_COLOR, "dash": "dot", "shape": "hv" if steps else "linear"}
             figure.add_trace(time_line(rebased, name, axis, max_points, line=line))
     underwater = cut(drawdown_of(equity) * 100, window)
     figure.add_trace(

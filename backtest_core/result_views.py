@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from backtest_core.analysis.benchmark import daily_only
 from backtest_core.analysis.calendar import TradingCalendar
 from backtest_core.analysis.sessions import TimeAxis, exchange_times, time_axis
 from backtest_core.analysis.trade_analytics import TradeSummary, closed_between, summary
@@ -284,6 +285,17 @@ def benchmark_note(result: LeanResult) -> str:
     if not (result.benchmark > 0).any():
         return "LEAN's benchmark series is all zeros (the run had no benchmark prices), so no benchmark is drawn."
     return ""
+
+
+def benchmark_sampling_note(result: LeanResult, axis: TimeAxis) -> str:
+    """What an intraday chart's benchmark is when the result has only its daily samples, so that a zoom into a
+    day does not read its steps as the benchmark's moves within the day."""
+    if not daily_only(result.benchmark[result.benchmark > 0], axis):
+        return ""
+    return (
+        "The result has the benchmark only as LEAN's daily samples (one a day, at the exchange's midnight): the "
+        "chart holds each as a step until the next and shows no move of the benchmark within the day."
+    )
 
 
 def orders_table(result: LeanResult, axis: TimeAxis) -> pd.DataFrame:

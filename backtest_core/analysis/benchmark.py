@@ -1,13 +1,26 @@
 """The benchmark beside an equity curve: what the curve's starting amount would have become in it.
 
 LEAN samples its benchmark (``Benchmark`` chart, SPY by default) once a day; those samples are kept as they
-are, never interpolated to the equity's own resolution. Zero samples mean LEAN had no benchmark price (no
-data) and are dropped, so they never draw a fall to zero.
+are, never interpolated to the equity's own resolution: an intraday chart names them daily samples and holds each
+as a step (``daily_only``), and draws a benchmark sampled within the day (another writer's) at its own times.
+Zero samples mean LEAN had no benchmark price (no data) and are dropped, so they never draw a fall to zero.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+
+from backtest_core.analysis.sessions import TimeAxis, has_intraday_samples
+
+DAILY_BENCHMARK = "Benchmark (daily samples, rebased)"  # its legend name where the axis has the time of day
+
+
+def daily_only(benchmark: pd.Series | None, axis: TimeAxis) -> bool:
+    """An intraday axis and a benchmark with no two samples within one day (LEAN's one a day, at midnight): all it
+    says of the time between samples is that it was not sampled."""
+    if not axis.intraday or benchmark is None or benchmark.empty:
+        return False
+    return not has_intraday_samples(axis.local(pd.DatetimeIndex(benchmark.index)))
 
 
 def rebased_benchmark(benchmark: pd.Series, equity: pd.Series) -> pd.Series:

@@ -383,8 +383,8 @@ def equity_tab() -> None:
     else:
         equity_curve()
         st.caption("Drag a box over any chart to zoom every chart of the page into it, at full detail.")
-        if rv.benchmark_note(result):
-            st.caption(rv.benchmark_note(result))
+        if note := rv.benchmark_note(result) or rv.benchmark_sampling_note(result, axis):
+            st.caption(note)
         st.subheader("Worst drawdowns")
         worst = worst_shown_of(*SOURCE)
         if worst.empty:

@@ -18,6 +18,7 @@ from playwright.sync_api import TimeoutError, expect
 
 from backtest_core import charts, runs, views
 from backtest_core import result_views as rv
+from backtest_core.analysis.benchmark import DAILY_BENCHMARK
 from backtest_core.analysis.drawdowns import worst_drawdowns
 from backtest_core.models import BacktestRequest, BacktestStatus
 from backtest_core.results import load_result
@@ -361,6 +362,28 @@ def test_a_zoom_redraws_the_same_equity_chart_in_place(page, url, world) -> None
     assert page.evaluate("() => (document.querySelector('.js-plotly-plot').layout.selections || []).length") == 0
     _no_exception(page)
     screenshot(page, "result-live-equity-boxed")
+
+
+LEGEND = "() => [...document.querySelector('.js-plotly-plot').querySelectorAll('.legendtext')].map(t => t.textContent)"
+
+
+def test_a_zoomed_intraday_chart_says_its_benchmark_has_daily_samples_only(page, url, world) -> None:
+    """The embedded minute run's benchmark is LEAN's one sample a day: zoomed into a month of minutes, its legend
+    and a caption under the chart say so (its steps are not the benchmark's moves within a day); a daily result
+    names it plainly."""
+    _visit(page, f"{url}/result?id={world.ids['embedded minute']}")
+    _equity_drawn(page)
+    before, sent = _window_text(page), _figures_sent(page)
+    _range_button(page, "1M").click()
+    _changed(page, before)
+    _equity_drawn(page, sent)
+    shot = screenshot(page, "result-daily-benchmark-zoomed")
+    assert DAILY_BENCHMARK in page.evaluate(LEGEND), shot
+    expect(page.get_by_text("only as LEAN's daily samples")).to_be_visible()
+    _visit(page, f"{url}/result?id={world.ids['embedded daily']}")
+    _equity_drawn(page)
+    assert "Benchmark (rebased)" in page.evaluate(LEGEND)
+    assert page.get_by_text("only as LEAN's daily samples").count() == 0
 
 
 # the fills chart: the second live chart on the Trades tab (the first is the equity chart kept in the closed Equity tab)

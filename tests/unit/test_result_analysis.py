@@ -12,7 +12,7 @@ import pytest
 
 from backtest_core import charts
 from backtest_core.analysis import trade_analytics
-from backtest_core.analysis.benchmark import rebased_benchmark
+from backtest_core.analysis.benchmark import DAILY_BENCHMARK, rebased_benchmark
 from backtest_core.analysis.drawdowns import drawdown_periods, worst_drawdowns
 from backtest_core.analysis.sessions import TimeAxis, closed_spans, has_intraday_samples, open_spans, time_axis
 from backtest_core.engines.embedded.data import LeanDataFolder, MarketHours, SecurityKind
@@ -138,8 +138,12 @@ def test_an_intraday_window_holds_the_benchmark_s_last_daily_sample_to_its_end()
     axis = time_axis(equity, [us_hours()], "minute")
     figure = charts.equity_figure(equity, axis, None, benchmark)
     [drawn] = [trace for trace in figure.data if trace.name.startswith("Benchmark")]
+    assert drawn.name == DAILY_BENCHMARK  # the legend says these are daily samples
     assert drawn.line.shape == "hv" and drawn.x[-1] == "2023-01-11T15:30"  # the window's last equity point
     assert drawn.y[-1] == pytest.approx(100.0 * 49 / 50)  # the last sample, held
+    hourly = pd.Series([50.0 + step % 3 for step in range(len(index))], index=index)  # sampled within the day
+    [line] = [trace for trace in charts.equity_figure(equity, axis, None, hourly).data if trace.name.startswith("Ben")]
+    assert line.name == "Benchmark (rebased)" and line.line.shape == "linear" and len(line.x) == len(index)
     daily = pd.Series([100.0, 101, 102], index=utc("2023-01-10 05:00", "2023-01-11 05:00", "2023-01-12 05:00"))
     daily_figure = charts.equity_figure(daily, time_axis(daily, [us_hours()], "daily"), None, benchmark)
     assert [trace.name for trace in daily_figure.data].count("Benchmark (rebased)") == 1  # daily: drawn as is
