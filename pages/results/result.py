@@ -30,8 +30,15 @@ CHART_CONFIG = {
 MONEY = st.column_config.NumberColumn(format="accounting")
 TIME_FORMAT = "YYYY-MM-DD HH:mm:ss"
 TRADE_PARTS = ("Analytics", "Orders", "Closed trades", "Fills", "LEAN's charts")  # the Trades tab, a part at a time
-# one analytics chart at a time: each Plotly chart costs the browser ~0.3 s to draw, four made opening Trades slow
-ANALYTICS_CHARTS = ("P&L", "MAE / MFE", "Holding time", "Streaks")
+# one analytics chart at a time, built when chosen: each Plotly chart costs the browser a draw, four made opening
+# Trades slow
+ANALYTICS_FIGURES = {
+    "P&L": lambda picked, axis: charts.pnl_distribution_figure(picked),
+    "MAE / MFE": lambda picked, axis: charts.mae_mfe_figure(picked),
+    "Holding time": lambda picked, axis: charts.holding_time_figure(picked),
+    "Streaks": lambda picked, axis: charts.streaks_figure(trade_analytics.streaks(picked), axis),
+}
+ANALYTICS_CHARTS = tuple(ANALYTICS_FIGURES)
 # short labels and fixed widths so every column fits at 1280 px; the long meaning is in each header's tooltip
 DRAWDOWN_COLUMNS = {
     "rank": st.column_config.NumberColumn("#", width=36, help="Rank by depth; the chart's bands carry it"),
@@ -201,21 +208,28 @@ def equity_chart(source: Source, window: rv.Window, log_scale: bool) -> ChartFig
     return chart_figure(figure)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def trade_charts(
+def closed_trades_picked(
     source: Source, window: rv.Window, symbols: tuple[str, ...], directions: tuple[str, ...]
-) -> tuple[trade_analytics.TradeSummary, tuple[go.Figure, ...]]:
-    """The analytics of the closed trades in ``window`` with these filters: their figures and the charts of
-    ``ANALYTICS_CHARTS``, in its order."""
+) -> pd.DataFrame:
     trades = trade_analytics.closed_between(ui.cached_result(Path(source[0])).closed_trades, *window)
-    picked = trade_analytics.filtered(trades, symbol=list(symbols), direction=list(directions))
-    figures = (
-        charts.pnl_distribution_figure(picked),
-        charts.mae_mfe_figure(picked),
-        charts.holding_time_figure(picked),
-        charts.streaks_figure(trade_analytics.streaks(picked), time_axis_of(*source)),
-    )
-    return trade_analytics.summary(picked), figures
+    return trade_analytics.filtered(trades, symbol=list(symbols), direction=list(directions))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def trade_summary_of(
+    source: Source, window: rv.Window, symbols: tuple[str, ...], directions: tuple[str, ...]
+) -> trade_analytics.TradeSummary:
+    """The figures of the closed trades in ``window`` with these filters."""
+    return trade_analytics.summary(closed_trades_picked(source, window, symbols, directions))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def analytics_chart(
+    source: Source, window: rv.Window, symbols: tuple[str, ...], directions: tuple[str, ...], name: str
+) -> ChartFigure:
+    """One of ``ANALYTICS_FIGURES`` for the closed trades in ``window`` with these filters."""
+    picked = closed_trades_picked(source, window, symbols, directions)
+    return chart_figure(ANALYTICS_FIGURES[name](picked, time_axis_of(*source)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -446,7 +460,8 @@ def trade_analytics_part(trades: pd.DataFrame, picked: pd.DataFrame, shown: tupl
     if picked.empty:
         st.caption("No closed trade in the window with these filters.")
     else:
-        figures, drawn = trade_charts(SOURCE, shown, tuple(chosen_symbols), tuple(chosen_directions))
+        filters = (SOURCE, shown, tuple(chosen_symbols), tuple(chosen_directions))
+        figures = trade_summary_of(*filters)
         with st.container(horizontal=True, gap="medium"):
             st.metric("Win rate", ui.percent(figures.win_rate), width="content")
             st.metric("Net P&L", f"{figures.net_profit:,.2f}", width="content")
@@ -464,7 +479,9 @@ def trade_analytics_part(trades: pd.DataFrame, picked: pd.DataFrame, shown: tupl
         chart = st.segmented_control(
             "Chart", ANALYTICS_CHARTS, default=ANALYTICS_CHARTS[0], required=True, key="chart", bind="query-params",
         )  # fmt: skip
-        st.plotly_chart(drawn[ANALYTICS_CHARTS.index(chart)], config=CHART_CONFIG)
+        # a live chart: its Plotly is the page's already loaded one, on the figure's own template (st.plotly_chart
+        # swaps in Streamlit's, whose axes' automargin lays the chart out twice), themed as the time charts are
+        live_chart(analytics_chart(*filters, chart), f"analytics-{run.id}", CHART_CONFIG)
 
 
 def fills_part(symbols: list[str], chosen_symbols: list[str]) -> None:
