@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from backtest_core.engines.embedded import indicators as ind
-from backtest_core.engines.embedded.broker import Security, holdings_quantity, trailing_stop_price
+from backtest_core.engines.embedded.broker import Portfolio, Security, holdings_quantity, trailing_stop_price
 from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, checked_brokerage
 from backtest_core.engines.embedded.consolidation import consolidate
 from backtest_core.engines.embedded.data import SecurityKind
@@ -607,14 +607,14 @@ def spell_like_lean(klass: type[QCAlgorithm], names: Iterable[str]) -> None:
 
 
 def refusal_of(error: BaseException) -> UnsupportedApi | None:
-    """A missing attribute of the algorithm or a LEAN object (a plain AttributeError: neither has a
+    """A missing attribute of the algorithm, its portfolio or a LEAN object (a plain AttributeError: none has a
     ``__getattr__``) as the refusal naming the LEAN API, with its traceback; None for any other error."""
     if type(error) is not AttributeError or not error.name:
         return None
     owner = error.obj
     if isinstance(owner, QCAlgorithm):
         api = "QCAlgorithm"
-    elif isinstance(owner, LeanObject):
+    elif isinstance(owner, LeanObject | Portfolio):
         api = type(owner).__name__
     else:
         return None

@@ -37,7 +37,14 @@ from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.algorithm import QCAlgorithm, refusal_of, spell_like_lean
 from backtest_core.engines.embedded.algorithm_settings import AlgorithmSettings
 from backtest_core.engines.embedded.benchmark_currency import add_benchmark_cash
-from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
+from backtest_core.engines.embedded.broker import (
+    DEFAULT_LEVERAGE,
+    NO_BARS,
+    Portfolio,
+    Security,
+    Transactions,
+    portfolio_value,
+)
 from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, benchmark_function
 from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
@@ -977,7 +984,7 @@ class Backtest:
                     else:  # warming up: again at the start, and each local day for the cancel check
                         check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
                 if internal_steps and recording:
-                    recorder.internal_steps_before(step_ns, portfolio.total_portfolio_value)
+                    recorder.internal_steps_before(step_ns, portfolio_value(portfolio))
                 if between_steps and step_ns > capacity.snapshot_ns:  # due at a step of LEAN's internal benchmark
                     capacity.before_step(step_ns)
                 if timed:
@@ -1064,7 +1071,7 @@ class Backtest:
                 if step_ns >= capacity.wake_ns:  # a traded symbol watched, or a snapshot due
                     capacity.on_step(step_ns, filled)
                 if recording:
-                    recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
+                    recorder.on_step(self, step_ns, portfolio_value(portfolio))
                 if timed:  # the next step at which one of the timed checks is due
                     wake.ns = min(check_ns, events.next_ns + 1, consolidation.next_scan_ns + 1, next_event_ns,
                                   model_scan.next_ns, corporate_ns)  # fmt: skip

@@ -72,6 +72,7 @@ from backtest_core.engines.embedded.model import (
     TradeBar,
     UpdateOrderFields,
     UpdateOrderRequest,
+    spelled_like_lean,
     trailing_amount_text,
 )
 from backtest_core.engines.embedded.security_models import (
@@ -529,8 +530,27 @@ def _as_datetime(moment: date | datetime) -> datetime:
     return moment if isinstance(moment, datetime) else datetime.combine(moment, datetime.min.time())
 
 
+def portfolio_value(portfolio: Portfolio) -> float:
+    """LEAN's ``TotalPortfolioValue``: with other currencies, the cash book's value in the account currency plus
+    the positions other than crypto and forex (those are in the cash book). A function, which the time loop
+    calls at every step: CPython 3.11 runs a property in an interpreter call of its own."""
+    if portfolio.cash_entries:
+        total = portfolio.cash
+        for cash in portfolio.cash_entries:
+            total += cash.value_in_account_currency
+        for holding in portfolio.held:
+            total += holding.holdings_value
+        return total
+    held = portfolio.held
+    return portfolio.cash + _positions_value(held) if held else portfolio.cash
+
+
+@spelled_like_lean
 class Portfolio(dict):
-    """Holdings by symbol (tickers accepted), cash and the totals LEAN reports."""
+    """Holdings by symbol (tickers accepted), cash and the totals LEAN reports.
+
+    No ``__getattr__`` (the engine reads it at every step): LEAN's PascalCase names are its members'
+    (:func:`spelled_like_lean`) and a name it lacks is refused naming it (``algorithm.refusal_of``)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -553,15 +573,6 @@ class Portfolio(dict):
     def __contains__(self, key: object) -> bool:
         return any(symbol == key for symbol in self.keys())
 
-    def __getattr__(self, name: str) -> Any:
-        from backtest_core.engines.embedded.model import _snake
-        from backtest_core.errors import UnsupportedApi
-
-        snake = _snake(name)
-        if snake != name and hasattr(type(self), snake):
-            return getattr(self, snake)
-        raise UnsupportedApi(f"Portfolio.{name}")
-
     def refresh_held(self) -> None:
         self.held = [holding for holding in self.values() if holding.quantity]
         self.cash_entries = [cash for cash in self.cash_book.others() if cash.amount]
@@ -579,19 +590,7 @@ class Portfolio(dict):
     def total_absolute_holdings_cost(self) -> float:
         return sum(abs(holding.holdings_cost) for holding in self.values())
 
-    @property
-    def total_portfolio_value(self) -> float:
-        """LEAN's ``TotalPortfolioValue``: with other currencies, the cash book's value in the account currency
-        plus the positions other than crypto and forex (those are in the cash book)."""
-        if self.cash_entries:
-            total = self.cash
-            for cash in self.cash_entries:
-                total += cash.value_in_account_currency
-            for holding in self.held:
-                total += holding.holdings_value
-            return total
-        held = self.held  # read at every time step: a function call costs less than a second property's
-        return self.cash + _positions_value(held) if held else self.cash
+    total_portfolio_value = property(portfolio_value)
 
     @property
     def total_unrealized_profit(self) -> float:
@@ -648,15 +647,9 @@ class Portfolio(dict):
     def keys_view(self) -> list[Symbol]:
         return list(self.keys())
 
-    Cash = property(lambda self: self.cash)
+    Cash = property(lambda self: self.cash)  # instance attributes: the class's other members get theirs made
     CashBook = property(lambda self: self.cash_book)
-    TotalPortfolioValue = total_portfolio_value
     TotalFees = property(lambda self: self.total_fees)
-    Invested = invested
-    TotalUnrealizedProfit = total_unrealized_profit
-    TotalUnrealisedProfit = total_unrealized_profit
-    TotalHoldingsValue = total_holdings_value
-    MarginRemaining = margin_remaining
 
 
 def _positions_value(held: list[SecurityHolding]) -> float:

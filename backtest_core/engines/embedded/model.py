@@ -6,6 +6,7 @@ that is not here raises :class:`UnsupportedApi` through :class:`LeanObject`, nev
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from enum import EnumType, IntEnum
@@ -68,6 +69,17 @@ def _snake(name: str) -> str:
 def _pascal(name: str) -> str:
     """``on_order_event`` -> ``OnOrderEvent``."""
     return "".join(part.capitalize() for part in name.split("_"))
+
+
+def spelled_like_lean(klass: type) -> type:
+    """Give ``klass`` LEAN's PascalCase spelling of each of its public members (``TotalPortfolioValue``): the
+    member itself under the second name. For a class whose LEAN names are all its own members, in place of a
+    ``__getattr__``, which would stop CPython 3.11 specialising every attribute read on it."""
+    for name in dir(klass):
+        pascal = _pascal(name)
+        if not name.startswith("_") and pascal != name and _snake(pascal) == name and not hasattr(klass, pascal):
+            setattr(klass, pascal, inspect.getattr_static(klass, name))
+    return klass
 
 
 class _LeanClassType(type):
