@@ -139,6 +139,8 @@ KIND_TYPES = {
     SecurityKind.CRYPTO: SecurityType.CRYPTO,
     SecurityKind.FOREX: SecurityType.FOREX,
 }
+# read by every order: module globals, since CPython 3.11 does not specialise an enum class's attribute reads
+_MARKET, _MARKET_ON_CLOSE, _EQUITY = OrderType.MARKET, OrderType.MARKET_ON_CLOSE, SecurityKind.EQUITY
 NS = 1_000_000_000
 END_OF_TIME = 2**63 - 1
 
@@ -572,7 +574,7 @@ class Backtest:
         if not security.is_tradable:  # delisted or removed
             message = f"The security with symbol '{security.symbol}' is marked as non-tradable."
             return self._invalid_ticket(security, quantity, order_type, tag, message)
-        if order_type == OrderType.MARKET_ON_CLOSE and _past_market_on_close_buffer(security, self.clock.local_in):
+        if order_type == _MARKET_ON_CLOSE and _past_market_on_close_buffer(security, self.clock.local_in):
             message = (
                 f"MarketOnClose orders must be placed within {timespan(MarketOnCloseOrder.submission_time_buffer)} "
                 "before market close. Override this TimeSpan buffer by setting "
@@ -580,10 +582,10 @@ class Backtest:
             )
             return self._invalid_ticket(security, quantity, order_type, tag, message)
         lot = security.symbol_properties.lot_size or 1.0
-        quantity = math.trunc(float(quantity) / lot) * lot if security.kind == SecurityKind.EQUITY else float(quantity)
+        quantity = math.trunc(float(quantity) / lot) * lot if security.kind == _EQUITY else float(quantity)
         if (
-            order_type == OrderType.MARKET
-            and security.kind == SecurityKind.EQUITY
+            order_type == _MARKET
+            and security.kind == _EQUITY
             and not security.hours.is_open(
                 self.clock.local_in(security.hours.exchange_tz), security.extended_market_hours
             )
@@ -600,7 +602,7 @@ class Backtest:
             properties if properties is not None else self.default_order_properties.clone(), trailing,
             prices.get("trigger_price"),
         )  # fmt: skip
-        if order_type == OrderType.MARKET:
+        if order_type == _MARKET:
             self.transactions.scan(set())
         return ticket
 

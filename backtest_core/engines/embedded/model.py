@@ -192,6 +192,7 @@ class OrderDirection(_Enum):
 _CLOSED = (OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.INVALID)
 _FILLS = (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)
 _BUY, _SELL = OrderDirection.BUY, OrderDirection.SELL
+_MARKET, _NEW = OrderType.MARKET, OrderStatus.NEW
 _LIMIT_PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED)
 _STOP_PRICED = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP)
 
@@ -626,7 +627,7 @@ class OrderEvent(LeanObject):
         """The ticket and the current prices of the order, as LEAN's ``HandleOrderEvents`` sets them by type."""
         self.ticket = ticket
         kind = order.type
-        if kind is OrderType.MARKET:  # the common order: none of the prices below
+        if kind is _MARKET:  # the common order: none of the prices below
             return
         if kind in _LIMIT_PRICED:
             self.limit_price = order.limit_price
@@ -703,7 +704,7 @@ class Order(LeanObject):
         self.id, self.symbol, self.quantity, self.type = order_id, symbol, quantity, order_type
         self.time = self.created_time = utc_time
         self.tag, self.limit_price, self.stop_price = tag, limit_price, stop_price
-        self.status = OrderStatus.NEW
+        self.status = _NEW
         self.price = 0.0
         self.last_fill_time: datetime | None = None
         self.canceled_time: datetime | None = None
