@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from backtest_core.settings import PROJECT_ROOT
 
@@ -31,6 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
 
 
 def _free_port() -> int:
@@ -151,19 +154,66 @@ def browser_context(browser) -> Iterator[object]:
 
 @pytest.fixture
 def page(browser_context) -> Iterator[object]:
-    tab = browser_context.new_page()
+    tab = tracked(browser_context.new_page())
     yield tab
     tab.close()
 
 
-def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Connected, a script run has ended in this document, and no run is going on or requested.
+class ScriptRuns:
+    """The page's rerun requests and finished script runs, read from its websocket frames in the order they
+    passed. A widget change leaves the page's script state at ``notRunning`` until the server's first answer
+    arrives, which on a loaded machine came after a fixed pause had ended (stop 23's CI: a test read the store
+    before its Import click had run)."""
 
-    The script state reads ``notRunning`` before the first run starts too, so a wait on it alone passes at once
-    on a slow machine; Streamlit sets ``window.prerenderReady`` once its first run has ended. After a widget
-    change the state turns ``rerunRequested`` at once, so the short pause covers later runs."""
+    def __init__(self, page) -> None:
+        self.frames = 0
+        self.last_request = self.last_finish = -1
+        page.on("websocket", lambda socket: self._follow(socket))
+
+    def _follow(self, socket) -> None:
+        socket.on("framesent", self._sent)
+        socket.on("framereceived", self._received)
+
+    def _sent(self, payload: bytes | str) -> None:
+        self.frames += 1
+        if isinstance(payload, bytes):
+            message = BackMsg()
+            message.ParseFromString(payload)
+            if message.WhichOneof("type") == "rerun_script":
+                self.last_request = self.frames
+
+    def _received(self, payload: bytes | str) -> None:
+        self.frames += 1
+        if isinstance(payload, bytes):
+            message = ForwardMsg()
+            message.ParseFromString(payload)
+            if message.WhichOneof("type") == "script_finished" and message.script_finished != EARLY_FOR_RERUN:
+                self.last_finish = self.frames
+
+    @property
+    def answered(self) -> bool:
+        """A run has finished since the last rerun the page asked for (one asked for meanwhile starts anew)."""
+        return self.last_finish > self.last_request
+
+
+def tracked(page):
+    """``page`` with its script runs followed (see ``ScriptRuns``); before it opens any URL."""
+    page.script_runs = ScriptRuns(page)
+    return page
+
+
+def wait_for_app(page, timeout: float = 30_000) -> None:
+    """Connected, every rerun the page has asked for has finished, and no run is going on.
+
+    The pause lets the frame of a click or key just made be seen as sent; then the wait is on the server's
+    answer to it (``ScriptRuns``), however long the server takes to start."""
+    deadline = time.monotonic() + timeout / 1000
     page.wait_for_timeout(250)
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
+    while not page.script_runs.answered:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no script run of {page.url} finished within {timeout / 1000:.0f} s of its request")
+        page.wait_for_timeout(20)
     page.wait_for_function("window.prerenderReady === true", timeout=timeout)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 

@@ -24,7 +24,7 @@ from backtest_core.results import load_result
 from backtest_core.sample_data import write_sample_data
 from backtest_core.settings import Settings
 from backtest_core.store import RunStore, import_path
-from tests.browser.conftest import new_context, require_chromium, screenshot, streamlit_server, wait_for_app
+from tests.browser.conftest import new_context, require_chromium, screenshot, streamlit_server, tracked, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
 
@@ -232,7 +232,7 @@ def test_headline_and_worst_drawdowns_are_whole_at_1280_px(browser, url, world) 
     """The headline with period, resolution and engine, and every column of the worst drawdowns in view, an
     unrecovered one's recovery and time to recover read "not recovered" (never the grid's "None")."""
     context = new_context(browser, 1280, 900)
-    page = context.new_page()
+    page = tracked(context.new_page())
     store = RunStore(Settings(home=world.home))
     unrecovered_cases = 0
     try:
@@ -392,7 +392,7 @@ def test_the_chart_shows_exchange_time_in_a_browser_in_another_zone(browser, url
     """Plotly reads epoch numbers on a date axis in the browser's zone: in Tokyo every point would move 9 hours,
     off the closed spans. Each point is drawn at the exchange time it was sent, the whole run's and a 1M window's."""
     context = browser.new_context(timezone_id="Asia/Tokyo", viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
+    page = tracked(context.new_page())
     try:
         _visit(page, f"{url}/result?id={world.ids['embedded minute']}")
         _equity_drawn(page)

@@ -92,3 +92,28 @@ def test_a_damaged_day_file_is_named_not_skipped(tmp_path: Path, damage: str) ->
     with pytest.raises(DataMissing) as caught:
         read_abc(tmp_path)
     assert str(path) in str(caught.value) and "Download this file again" in caught.value.hint
+
+
+def daily_file(root: Path, rows: list[str]) -> None:
+    folder = root / "equity" / "usa" / "daily"
+    folder.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(folder / "abc.zip", "w") as archive:
+        archive.writestr("abc.csv", "\n".join(rows) + "\n")
+
+
+def read_daily_abc(root: Path, start: date, end: date) -> object:
+    return LeanDataFolder(root).read_bars(SecurityKind.EQUITY, "usa", "abc", Resolution.DAILY, "trade", start, end)
+
+
+def test_a_daily_read_of_a_window_holds_its_days_only_and_a_bad_line_elsewhere_still_fails(tmp_path: Path) -> None:
+    days = ["20191230", "20191231", "20200102", "20200103", "20200106", "20200107"]
+    daily_file(tmp_path, [f"{day} 00:00,{index}0000,{index}0000,{index}0000,{index}0000,{index}" for index, day in
+                          enumerate(days, start=1)])  # fmt: skip
+    bars = read_daily_abc(tmp_path, date(2020, 1, 2), date(2020, 1, 6))
+    assert bars.volume.tolist() == [3, 4, 5]  # not the day before or after, kept by the cut's one-day margin
+    assert read_daily_abc(tmp_path, date(2021, 1, 1), date(2021, 12, 31)).volume.tolist() == []
+
+    daily_file(tmp_path, ["Date,Open,High,Low,Close,Volume", *[f"{day} 00:00,1,1,1,1,1" for day in days]])
+    with pytest.raises(DataMissing) as caught:  # a header line is outside the window, but not a day
+        read_daily_abc(tmp_path, date(2020, 1, 2), date(2020, 1, 6))
+    assert "abc.zip" in str(caught.value) and "'Date,Open" in str(caught.value)

@@ -54,5 +54,14 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def _exit_now(code: int) -> None:
+    """End without the interpreter's teardown: the result files are written and the outcome sent, and tearing
+    down pandas, numpy and the algorithm's objects cost 0.4-0.5 s of every run, which its supervisor spent
+    waiting for this process to end. A thread the algorithm left running ends with it, as it would in LEAN."""
+    sys.stderr.flush()
+    sys.__stdout__.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    _exit_now(main(sys.argv))

@@ -418,6 +418,7 @@ class LeanDataFolder:
             text = self._zip_text(path)
             if text is None:
                 return None
+            text = _lines_near(text, start, end, path)
             bars = _parse_dated(text, kind, resolution, hours_tz, quote=tick_type == "quote")
             lo = _utc_ns(datetime.combine(start, time.min), hours_tz)
             hi = _utc_ns(datetime.combine(end + timedelta(days=1), time.min), hours_tz)
@@ -586,11 +587,34 @@ def _utc_ns(local: datetime, zone: ZoneInfo) -> int:
     return int(local.replace(tzinfo=zone).timestamp() * 1_000_000) * 1000
 
 
-def _dated_table(text: str) -> tuple[list[str], np.ndarray]:
-    """A CSV whose first column is a date text: (those texts, float matrix of the other columns)."""
+TRADE_COLUMNS, QUOTE_COLUMNS = 5, 10  # after the time: OHLCV; bid OHLC and size, ask OHLC and size
+
+
+def _lines_near(text: str, start: date, end: date, path: Path) -> str:
+    """The lines of an hour or daily file dated from the day before ``start`` to the day after ``end`` (the
+    exact cut by time follows the parse): a file holds every year of a ticker, and parsing all of it cost a
+    one-year daily run 1.7 s of its 2.2 s (the hourly benchmark feed). A line anywhere in the file that does
+    not start with a date fails the read, as parsing the whole file did."""
+    low, high = (start - timedelta(days=1)).strftime("%Y%m%d"), (end + timedelta(days=1)).strftime("%Y%m%d")
+    kept = []
+    for line in text.splitlines():
+        day = line[:8]
+        if low <= day <= high:
+            kept.append(line)
+        elif line and not (day.isdigit() and len(day) == 8):
+            raise DataMissing(
+                f"Unreadable LEAN data in {path}: a line that does not start with a date (YYYYMMDD): {line[:40]!r}",
+                "Download this file again (or delete it to run without it).",
+            )
+    return "\n".join(kept)
+
+
+def _dated_table(text: str, width: int) -> tuple[list[str], np.ndarray]:
+    """A CSV whose first column is a date text: (those texts, float matrix of the other ``width`` columns; a
+    window without rows is an empty matrix of that width, so it reads as no bars)."""
     rows = [line.split(",") for line in text.splitlines() if line]
     if not rows:
-        return [], np.empty((0, 0))
+        return [], np.empty((0, width))
     return [row[0] for row in rows], np.array([row[1:] for row in rows], dtype=float)
 
 
@@ -612,7 +636,7 @@ def _bars_from(numbers: np.ndarray, start_ns: np.ndarray, span: timedelta, kind:
 
 
 def _parse_dated(text: str, kind: SecurityKind, resolution: Resolution, zone: ZoneInfo, quote: bool) -> Bars:
-    keys, numbers = _dated_table(text)
+    keys, numbers = _dated_table(text, QUOTE_COLUMNS if quote else TRADE_COLUMNS)
     starts = np.array([_utc_ns(datetime.strptime(key, "%Y%m%d %H:%M"), zone) for key in keys], dtype=np.int64)
     return _bars_from(numbers, starts, BAR_SPAN[resolution], kind, quote)
 
