@@ -69,6 +69,7 @@ def test_an_unknown_name_gets_a_hint(lean_data: Path, tmp_path: Path) -> None:
         ("pass", "from Orders.Slippage.VolumeShareSlippageModel import VolumeShareSlippageModel\n",
          "LEAN's Python module Orders"),  # a Python module of LEAN's Common/, not a .NET namespace
         ('self.market_order("PEPE", 1)', "", "ordering PEPE without adding it"),
+        ("self.cash = self.portfolio.unsettled_cash", "", "Portfolio.unsettled_cash"),  # no __getattr__ names it
     ],
 )  # fmt: skip
 def test_a_lean_name_the_engine_lacks_is_refused_by_name_where_it_is_used(lean_data: Path, tmp_path: Path, body: str,
@@ -77,6 +78,14 @@ def test_a_lean_name_the_engine_lacks_is_refused_by_name_where_it_is_used(lean_d
     first, *rest = error.splitlines()
     assert first.startswith(api) and first.endswith(" is not supported by the embedded engine")
     assert any(line.startswith(" in main.py: line") for line in rest) and "lean-docker" in rest[-1]
+
+
+def test_the_portfolio_takes_leans_spelling_of_its_members(lean_data: Path, tmp_path: Path) -> None:
+    body = """
+    p = self.Portfolio
+    raise ValueError(f"{p.TotalPortfolioValue} {p.TotalMarginUsed} {p.Invested} {p.Cash}")
+    """
+    assert "ValueError: 100000.0 0 False 100000.0" in failure(lean_data, tmp_path, body)
 
 
 def test_symbol_create_takes_leans_overload_without_alias_or_data_type(lean_data: Path, tmp_path: Path) -> None:

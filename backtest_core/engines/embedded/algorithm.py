@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from backtest_core.engines.embedded import indicators as ind
-from backtest_core.engines.embedded.broker import Security, holdings_quantity, trailing_stop_price
+from backtest_core.engines.embedded.broker import Portfolio, Security, holdings_quantity, trailing_stop_price
 from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, checked_brokerage
 from backtest_core.engines.embedded.consolidation import consolidate
 from backtest_core.engines.embedded.data import SecurityKind
@@ -482,7 +482,7 @@ class QCAlgorithm(IndicatorApi):
             quantity -= sum(
                 o.quantity - o.quantity_filled
                 for o in self._backtest.transactions.open_orders(security.symbol)
-                if o.type in (OrderType.MARKET, OrderType.MARKET_ON_OPEN)
+                if o.type in _MARKET_TYPES
             )
             if quantity:
                 orders.append((security, quantity))
@@ -490,7 +490,7 @@ class QCAlgorithm(IndicatorApi):
         for security, quantity in orders:
             tickets.append(
                 self._backtest.order(
-                    security, quantity, OrderType.MARKET, tag or target_tag(targets), asynchronous, order_properties
+                    security, quantity, _MARKET, tag or target_tag(targets), asynchronous, order_properties
                 )
             )
         return tickets
@@ -506,9 +506,7 @@ class QCAlgorithm(IndicatorApi):
                 self._backtest.transactions.cancel_order(order.id)
             quantity = self.portfolio[each].quantity
             if quantity:
-                tickets.append(
-                    self._backtest.order(each, -quantity, OrderType.MARKET, tag, asynchronous, order_properties)
-                )
+                tickets.append(self._backtest.order(each, -quantity, _MARKET, tag, asynchronous, order_properties))
         return tickets
 
     def calculate_order_quantity(self, symbol: Any, target: float) -> float:
@@ -593,6 +591,9 @@ def _as_date(year: int | date | datetime, month: int, day: int) -> date:
     return date(int(year), int(month), int(day))
 
 
+# set_holdings' and liquidate's order types as module globals (an enum class's attribute read is unspecialised)
+_MARKET, _MARKET_TYPES = OrderType.MARKET, (OrderType.MARKET, OrderType.MARKET_ON_OPEN)
+
 # PascalCase names LEAN offers that map onto the snake_case members above.
 _PASCAL_OK = {name for name in dir(QCAlgorithm) if not name.startswith("_")}
 
@@ -607,14 +608,14 @@ def spell_like_lean(klass: type[QCAlgorithm], names: Iterable[str]) -> None:
 
 
 def refusal_of(error: BaseException) -> UnsupportedApi | None:
-    """A missing attribute of the algorithm or a LEAN object (a plain AttributeError: neither has a
+    """A missing attribute of the algorithm, its portfolio or a LEAN object (a plain AttributeError: none has a
     ``__getattr__``) as the refusal naming the LEAN API, with its traceback; None for any other error."""
     if type(error) is not AttributeError or not error.name:
         return None
     owner = error.obj
     if isinstance(owner, QCAlgorithm):
         api = "QCAlgorithm"
-    elif isinstance(owner, LeanObject):
+    elif isinstance(owner, LeanObject | Portfolio):
         api = type(owner).__name__
     else:
         return None

@@ -37,7 +37,14 @@ from backtest_core.engines.embedded import indicators as ind
 from backtest_core.engines.embedded.algorithm import QCAlgorithm, refusal_of, spell_like_lean
 from backtest_core.engines.embedded.algorithm_settings import AlgorithmSettings
 from backtest_core.engines.embedded.benchmark_currency import add_benchmark_cash
-from backtest_core.engines.embedded.broker import DEFAULT_LEVERAGE, NO_BARS, Portfolio, Security, Transactions
+from backtest_core.engines.embedded.broker import (
+    DEFAULT_LEVERAGE,
+    NO_BARS,
+    Portfolio,
+    Security,
+    Transactions,
+    portfolio_value,
+)
 from backtest_core.engines.embedded.brokerage_models import DefaultBrokerageModel, benchmark_function
 from backtest_core.engines.embedded.capacity import CapacityEstimate
 from backtest_core.engines.embedded.clock import Clock, local_datetime
@@ -132,6 +139,8 @@ KIND_TYPES = {
     SecurityKind.CRYPTO: SecurityType.CRYPTO,
     SecurityKind.FOREX: SecurityType.FOREX,
 }
+# read by every order: module globals, since CPython 3.11 does not specialise an enum class's attribute reads
+_MARKET, _MARKET_ON_CLOSE, _EQUITY = OrderType.MARKET, OrderType.MARKET_ON_CLOSE, SecurityKind.EQUITY
 NS = 1_000_000_000
 END_OF_TIME = 2**63 - 1
 
@@ -565,7 +574,7 @@ class Backtest:
         if not security.is_tradable:  # delisted or removed
             message = f"The security with symbol '{security.symbol}' is marked as non-tradable."
             return self._invalid_ticket(security, quantity, order_type, tag, message)
-        if order_type == OrderType.MARKET_ON_CLOSE and _past_market_on_close_buffer(security, self.clock.local_in):
+        if order_type == _MARKET_ON_CLOSE and _past_market_on_close_buffer(security, self.clock.local_in):
             message = (
                 f"MarketOnClose orders must be placed within {timespan(MarketOnCloseOrder.submission_time_buffer)} "
                 "before market close. Override this TimeSpan buffer by setting "
@@ -573,10 +582,10 @@ class Backtest:
             )
             return self._invalid_ticket(security, quantity, order_type, tag, message)
         lot = security.symbol_properties.lot_size or 1.0
-        quantity = math.trunc(float(quantity) / lot) * lot if security.kind == SecurityKind.EQUITY else float(quantity)
+        quantity = math.trunc(float(quantity) / lot) * lot if security.kind == _EQUITY else float(quantity)
         if (
-            order_type == OrderType.MARKET
-            and security.kind == SecurityKind.EQUITY
+            order_type == _MARKET
+            and security.kind == _EQUITY
             and not security.hours.is_open(
                 self.clock.local_in(security.hours.exchange_tz), security.extended_market_hours
             )
@@ -593,7 +602,7 @@ class Backtest:
             properties if properties is not None else self.default_order_properties.clone(), trailing,
             prices.get("trigger_price"),
         )  # fmt: skip
-        if order_type == OrderType.MARKET:
+        if order_type == _MARKET:
             self.transactions.scan(set())
         return ticket
 
@@ -977,7 +986,7 @@ class Backtest:
                     else:  # warming up: again at the start, and each local day for the cancel check
                         check_ns = min(start_ns + 1, self.next_local_midnight_ns(step_ns))
                 if internal_steps and recording:
-                    recorder.internal_steps_before(step_ns, portfolio.total_portfolio_value)
+                    recorder.internal_steps_before(step_ns, portfolio_value(portfolio))
                 if between_steps and step_ns > capacity.snapshot_ns:  # due at a step of LEAN's internal benchmark
                     capacity.before_step(step_ns)
                 if timed:
@@ -1064,7 +1073,7 @@ class Backtest:
                 if step_ns >= capacity.wake_ns:  # a traded symbol watched, or a snapshot due
                     capacity.on_step(step_ns, filled)
                 if recording:
-                    recorder.on_step(self, step_ns, portfolio.total_portfolio_value)
+                    recorder.on_step(self, step_ns, portfolio_value(portfolio))
                 if timed:  # the next step at which one of the timed checks is due
                     wake.ns = min(check_ns, events.next_ns + 1, consolidation.next_scan_ns + 1, next_event_ns,
                                   model_scan.next_ns, corporate_ns)  # fmt: skip

@@ -72,6 +72,7 @@ from backtest_core.engines.embedded.model import (
     TradeBar,
     UpdateOrderFields,
     UpdateOrderRequest,
+    spelled_like_lean,
     trailing_amount_text,
 )
 from backtest_core.engines.embedded.security_models import (
@@ -98,6 +99,11 @@ FREE_PORTFOLIO_VALUE_PERCENTAGE = 0.0025
 STALE_PRICE_SPAN = timedelta(hours=1)  # LEAN's default Settings.StalePriceTimeSpan (the setting is refused)
 MINIMUM_ORDER_MARGIN_PERCENTAGE = 0.001
 DEFAULT_LEVERAGE = {SecurityKind.EQUITY: 2.0, SecurityKind.FOREX: 50.0, SecurityKind.CRYPTO: 1.0}
+# enum members the order path reads, as module globals: CPython 3.11 does not specialise an enum class's
+# attribute reads (EnumType has __getattr__), which cost ~1,000 instructions each
+_EQUITY, _MARKET, _BUY, _SELL = SecurityKind.EQUITY, OrderType.MARKET, OrderDirection.BUY, OrderDirection.SELL
+_SUBMITTED, _FILLED = OrderStatus.SUBMITTED, OrderStatus.FILLED
+_LIMIT_PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED)
 
 
 class SecurityHolding(LeanObject):
@@ -271,7 +277,7 @@ class Security(LeanObject):
         price scale factor as written in the factor file; other prices are read as written."""
         if not value:
             return ZERO
-        if self.kind != SecurityKind.EQUITY:
+        if self.kind != _EQUITY:
             return from_float(value)
         factor = ONE
         if self.factor_file is not None and bar_start_ns >= 0:
@@ -529,8 +535,27 @@ def _as_datetime(moment: date | datetime) -> datetime:
     return moment if isinstance(moment, datetime) else datetime.combine(moment, datetime.min.time())
 
 
+def portfolio_value(portfolio: Portfolio) -> float:
+    """LEAN's ``TotalPortfolioValue``: with other currencies, the cash book's value in the account currency plus
+    the positions other than crypto and forex (those are in the cash book). A function, which the time loop
+    calls at every step: CPython 3.11 runs a property in an interpreter call of its own."""
+    if portfolio.cash_entries:
+        total = portfolio.cash
+        for cash in portfolio.cash_entries:
+            total += cash.value_in_account_currency
+        for holding in portfolio.held:
+            total += holding.holdings_value
+        return total
+    held = portfolio.held
+    return portfolio.cash + _positions_value(held) if held else portfolio.cash
+
+
+@spelled_like_lean
 class Portfolio(dict):
-    """Holdings by symbol (tickers accepted), cash and the totals LEAN reports."""
+    """Holdings by symbol (tickers accepted), cash and the totals LEAN reports.
+
+    No ``__getattr__`` (the engine reads it at every step): LEAN's PascalCase names are its members'
+    (:func:`spelled_like_lean`) and a name it lacks is refused naming it (``algorithm.refusal_of``)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -553,15 +578,6 @@ class Portfolio(dict):
     def __contains__(self, key: object) -> bool:
         return any(symbol == key for symbol in self.keys())
 
-    def __getattr__(self, name: str) -> Any:
-        from backtest_core.engines.embedded.model import _snake
-        from backtest_core.errors import UnsupportedApi
-
-        snake = _snake(name)
-        if snake != name and hasattr(type(self), snake):
-            return getattr(self, snake)
-        raise UnsupportedApi(f"Portfolio.{name}")
-
     def refresh_held(self) -> None:
         self.held = [holding for holding in self.values() if holding.quantity]
         self.cash_entries = [cash for cash in self.cash_book.others() if cash.amount]
@@ -579,19 +595,7 @@ class Portfolio(dict):
     def total_absolute_holdings_cost(self) -> float:
         return sum(abs(holding.holdings_cost) for holding in self.values())
 
-    @property
-    def total_portfolio_value(self) -> float:
-        """LEAN's ``TotalPortfolioValue``: with other currencies, the cash book's value in the account currency
-        plus the positions other than crypto and forex (those are in the cash book)."""
-        if self.cash_entries:
-            total = self.cash
-            for cash in self.cash_entries:
-                total += cash.value_in_account_currency
-            for holding in self.held:
-                total += holding.holdings_value
-            return total
-        held = self.held  # read at every time step: a function call costs less than a second property's
-        return self.cash + _positions_value(held) if held else self.cash
+    total_portfolio_value = property(portfolio_value)
 
     @property
     def total_unrealized_profit(self) -> float:
@@ -648,15 +652,9 @@ class Portfolio(dict):
     def keys_view(self) -> list[Symbol]:
         return list(self.keys())
 
-    Cash = property(lambda self: self.cash)
+    Cash = property(lambda self: self.cash)  # instance attributes: the class's other members get theirs made
     CashBook = property(lambda self: self.cash_book)
-    TotalPortfolioValue = total_portfolio_value
     TotalFees = property(lambda self: self.total_fees)
-    Invested = invested
-    TotalUnrealizedProfit = total_unrealized_profit
-    TotalUnrealisedProfit = total_unrealized_profit
-    TotalHoldingsValue = total_holdings_value
-    MarginRemaining = margin_remaining
 
 
 def _positions_value(held: list[SecurityHolding]) -> float:
@@ -770,9 +768,9 @@ class Transactions:
         if problem:
             self._invalidate(order, problem)
             return ticket
-        order.status = OrderStatus.SUBMITTED
+        order.status = _SUBMITTED
         self.working[order_id] = order
-        self._emit(order, OrderStatus.SUBMITTED, 0.0, 0.0, 0.0)
+        self._emit(order, _SUBMITTED, 0.0, 0.0, 0.0)
         return ticket
 
     def close_delisted(self, security: Security, tag: str) -> None:
@@ -923,7 +921,7 @@ class Transactions:
                 continue
             security = self.securities[order.symbol]
             placed_now = order.time == self.clock.utc
-            if placed_now and order.type != OrderType.MARKET:
+            if placed_now and order.type != _MARKET:
                 continue  # LEAN looks at other orders from the next bar on
             if (
                 order.expires_ns is not None
@@ -944,7 +942,7 @@ class Transactions:
                 continue
             price = self._fill_price(security, order, is_fresh, bar)
             if price is not None:
-                self._fill(security, order, price, order.quantity - order.quantity_filled, OrderStatus.FILLED)
+                self._fill(security, order, price, order.quantity - order.quantity_filled, _FILLED)
 
     def _model_fill(self, security: Security, order: Order, fresh: bool, forward: TradeBar | None) -> None:
         """The algorithm's fill model asked (LEAN's ``FillModel.Fill``) and its fills applied as LEAN's
@@ -1060,8 +1058,8 @@ class Transactions:
     def _fill_price(self, security: Security, order: Order, fresh: bool, forward: TradeBar | None) -> float | None:
         hours = security.hours
         local = self.clock.local_in(hours.exchange_tz)
-        if order.type == OrderType.MARKET:
-            if not hours.is_open(local, security.extended_market_hours) and security.kind == SecurityKind.EQUITY:
+        if order.type == _MARKET:
+            if not hours.is_open(local, security.extended_market_hours) and security.kind == _EQUITY:
                 return None
             return slipped(security, order, _market_price(security, order.direction))
         refuse_unmodelled(security, order)
@@ -1124,7 +1122,7 @@ class Transactions:
         pays a fee, the fee model's for the whole order unless the fill brought one (LEAN's Scan); the order's
         price is the quantity-weighted mean of its fills (LEAN's ``OrderTicket.AddOrderEvent``). A combo's leg
         stays with the brokerage until its whole group is done (``combo``)."""
-        if status == OrderStatus.FILLED and not fee:
+        if status == _FILLED and not fee:
             fee = order_fee(security, order.quantity, price, order)
         _apply_fill(self.portfolio, security, quantity, price, fee, self.clock.utc, order.quantity > 0)
         self.portfolio.refresh_held()
@@ -1136,7 +1134,7 @@ class Transactions:
                 order.price = price
             order.quantity_filled = filled
         order.status = status
-        if status == OrderStatus.FILLED and not combo:
+        if status == _FILLED and not combo:
             del self.working[order.id]
         order.last_fill_time = self.clock.utc
         self._emit(order, status, price, quantity, fee)
@@ -1147,7 +1145,7 @@ class Transactions:
         order_id, symbol, ordered = order.id, order.symbol, order.quantity  # read once: each is used twice
         event_id = self._event_ids.get(order_id, 0) + 1
         self._event_ids[order_id] = event_id
-        direction = OrderDirection.BUY if ordered > 0 else OrderDirection.SELL
+        direction = _BUY if ordered > 0 else _SELL
         event = OrderEvent(
             order_id, event_id, symbol, self.clock.utc, status, direction, price, quantity, ordered, fee, message
         )
@@ -1355,7 +1353,7 @@ def _quote_side(security: Security, direction: OrderDirection) -> TradeBar | Non
     if feed is None or feed.current < 0:
         return None
     quote = feed.bar()
-    side = quote.ask if direction == OrderDirection.BUY else quote.bid
+    side = quote.ask if direction == _BUY else quote.bid
     if side is None:
         return None
     return TradeBar(quote.time, quote.end_time, security.symbol, side.open, side.high, side.low, side.close, 0.0)
@@ -1374,7 +1372,7 @@ def _market_price(security: Security, direction: OrderDirection) -> float:
         and (trades is None or trades.current < 0 or quotes.current_ns >= trades.current_ns)
     )
     if quote_is_fresh:
-        quote = security.ask_price if direction == OrderDirection.BUY else security.bid_price
+        quote = security.ask_price if direction == _BUY else security.bid_price
         if quote > 0:
             return quote
     return security.price
@@ -1436,7 +1434,7 @@ RESOLUTION_SPANS = {Resolution.TICK: timedelta(0), Resolution.SECOND: timedelta(
 
 
 def _estimate_price(security: Security, order: Order) -> float:
-    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED) and order.limit_price:
+    if order.type in _LIMIT_PRICED and order.limit_price:
         return order.limit_price
     return _market_price(security, order.direction)
 

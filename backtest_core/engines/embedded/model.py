@@ -6,6 +6,7 @@ that is not here raises :class:`UnsupportedApi` through :class:`LeanObject`, nev
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from enum import EnumType, IntEnum
@@ -68,6 +69,17 @@ def _snake(name: str) -> str:
 def _pascal(name: str) -> str:
     """``on_order_event`` -> ``OnOrderEvent``."""
     return "".join(part.capitalize() for part in name.split("_"))
+
+
+def spelled_like_lean(klass: type) -> type:
+    """Give ``klass`` LEAN's PascalCase spelling of each of its public members (``TotalPortfolioValue``): the
+    member itself under the second name. For a class whose LEAN names are all its own members, in place of a
+    ``__getattr__``, which would stop CPython 3.11 specialising every attribute read on it."""
+    for name in dir(klass):
+        pascal = _pascal(name)
+        if not name.startswith("_") and pascal != name and _snake(pascal) == name and not hasattr(klass, pascal):
+            setattr(klass, pascal, inspect.getattr_static(klass, name))
+    return klass
 
 
 class _LeanClassType(type):
@@ -180,6 +192,7 @@ class OrderDirection(_Enum):
 _CLOSED = (OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.INVALID)
 _FILLS = (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)
 _BUY, _SELL = OrderDirection.BUY, OrderDirection.SELL
+_MARKET, _NEW = OrderType.MARKET, OrderStatus.NEW
 _LIMIT_PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED)
 _STOP_PRICED = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP)
 
@@ -614,7 +627,7 @@ class OrderEvent(LeanObject):
         """The ticket and the current prices of the order, as LEAN's ``HandleOrderEvents`` sets them by type."""
         self.ticket = ticket
         kind = order.type
-        if kind is OrderType.MARKET:  # the common order: none of the prices below
+        if kind is _MARKET:  # the common order: none of the prices below
             return
         if kind in _LIMIT_PRICED:
             self.limit_price = order.limit_price
@@ -691,7 +704,7 @@ class Order(LeanObject):
         self.id, self.symbol, self.quantity, self.type = order_id, symbol, quantity, order_type
         self.time = self.created_time = utc_time
         self.tag, self.limit_price, self.stop_price = tag, limit_price, stop_price
-        self.status = OrderStatus.NEW
+        self.status = _NEW
         self.price = 0.0
         self.last_fill_time: datetime | None = None
         self.canceled_time: datetime | None = None

@@ -43,6 +43,11 @@ _OWN_FIELDS: dict[int, tuple[str, ...]] = {
     OrderType.COMBO_LIMIT: ("type", "quantity"),
     OrderType.COMBO_LEG_LIMIT: ("type", "limitPrice", "quantity"),
 }
+# read by every order: module globals, since CPython 3.11 does not specialise an enum class's attribute reads
+_LIMIT, _COMBO_LEG_LIMIT = OrderType.LIMIT, OrderType.COMBO_LEG_LIMIT
+_MARKETABLE = (OrderType.MARKET, OrderType.COMBO_MARKET)
+_BUY, _SELL, _HOLD = OrderDirection.BUY, OrderDirection.SELL, OrderDirection.HOLD
+_NOT_ACCEPTED = (OrderStatus.INVALID, OrderStatus.NEW)
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _ROUNDED = {"limitPrice": "limit_price", "stopPrice": "stop_price", "triggerPrice": "trigger_price",
@@ -76,7 +81,7 @@ def order_json(
     if own is None:
         raise ValueError(f"OrderListHash: no LEAN layout for order type {order.type!r}")
     rounded = {name: smart_rounded_float(_field(order, _ROUNDED[name]) or 0.0) for name in own if name in _ROUNDED}
-    if order.type == OrderType.COMBO_LEG_LIMIT:  # GetHash smart-rounds LimitOrder's limits, not this class's
+    if order_type == _COMBO_LEG_LIMIT:  # GetHash smart-rounds LimitOrder's limits, not this class's
         rounded["limitPrice"] = order.limit_decimal
     quantity_text = json_text(quantity)
     parts: list[str] = []
@@ -132,15 +137,16 @@ def _field(owner: Any, attribute: str) -> Any:
 
 def _is_marketable(order: Order, quantity: Decimal, limit: Decimal | None, bid: Decimal, ask: Decimal) -> bool:
     """LEAN's ``Order.IsMarketable``: a market order, or a limit order at or through the submission quote."""
-    if order.type == OrderType.LIMIT and limit is not None:
+    kind = order.type
+    if kind == _LIMIT and limit is not None:
         return (quantity > 0 and limit >= ask) or (quantity < 0 and limit <= bid)
-    return order.type in (OrderType.MARKET, OrderType.COMBO_MARKET)
+    return kind in _MARKETABLE
 
 
 def _direction(quantity: Decimal) -> OrderDirection:
     if quantity > 0:
-        return OrderDirection.BUY
-    return OrderDirection.SELL if quantity < 0 else OrderDirection.HOLD
+        return _BUY
+    return _SELL if quantity < 0 else _HOLD
 
 
 def _broker_ids(order: Order) -> str:
@@ -150,7 +156,7 @@ def _broker_ids(order: Order) -> str:
 def order_broker_ids(order: Order) -> list[str]:
     """The backtesting brokerage gives every order it accepted its id as broker id (none to an order that
     never reached it)."""
-    accepted = order.status not in (OrderStatus.INVALID, OrderStatus.NEW) and order.submission is not None
+    accepted = order.status not in _NOT_ACCEPTED and order.submission is not None
     return [str(order.id)] if accepted else []
 
 

@@ -43,6 +43,13 @@ DAY_NS = 86_400 * NS
 PROGRESS_INTERVAL_S = 0.5
 PROGRESS_CHECK_MASK = 63  # the wall clock is read on every 64th step (and the first)
 LEAN_VERSION = "v2.5.0.0"
+# the order types by the JSON fields they carry, as module globals: CPython 3.11 does not specialise an enum
+# class's attribute reads, and each order's JSON asks a dozen
+_MARKETABLE = (OrderType.MARKET, OrderType.COMBO_MARKET)
+_STOP_PRICED = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP)
+_LIMIT_PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED, OrderType.COMBO_LEG_LIMIT)
+_TRAILING_STOP, _STOP_LIMIT = OrderType.TRAILING_STOP, OrderType.STOP_LIMIT
+_LIMIT_IF_TOUCHED, _EQUITY = OrderType.LIMIT_IF_TOUCHED, SecurityType.EQUITY
 
 Progress = Callable[[EngineProgress], None]
 LogLine = Callable[[str], None]
@@ -568,8 +575,9 @@ def smart_round(value: float) -> float:
 def _order_json(order: Order) -> dict[str, Any]:
     symbol: Symbol = order.symbol
     placed = utc_text(order.time)
+    kind = order.type
     body: dict[str, Any] = {
-        "type": int(order.type),
+        "type": int(kind),
         "id": order.id,
         "contingentId": 0,
         "brokerId": order_broker_ids(order),
@@ -597,25 +605,25 @@ def _order_json(order: Order) -> dict[str, Any]:
         "orderSubmissionData": None
         if order.submission is None
         else dict(zip(("bidPrice", "askPrice", "lastPrice"), order.submission, strict=True)),
-        "isMarketable": order.type in (OrderType.MARKET, OrderType.COMBO_MARKET),
+        "isMarketable": kind in _MARKETABLE,
     }
     group = order.group_order_manager
     if group is not None:  # LEAN writes a combo's GroupOrderManager (its own property names)
         body["groupOrderManager"] = {"id": group.id, "quantity": group.quantity, "count": group.count,
                                      "limitPrice": group.limit_price, "orderIds": list(group.order_ids),
                                      "direction": int(group.direction)}  # fmt: skip
-    body["priceAdjustmentMode"] = 1 if symbol.security_type == SecurityType.EQUITY else 0
-    if order.type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP):
+    body["priceAdjustmentMode"] = 1 if symbol.security_type == _EQUITY else 0
+    if kind in _STOP_PRICED:
         body["stopPrice"] = order.stop_price
-    if order.type == OrderType.TRAILING_STOP:
+    if kind == _TRAILING_STOP:
         body["trailingAmount"] = order.trailing_amount
         body["trailingAsPercentage"] = order.trailing_as_percentage
-    if order.type in (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED, OrderType.COMBO_LEG_LIMIT):
+    if kind in _LIMIT_PRICED:
         body["limitPrice"] = order.limit_price
-    if order.type == OrderType.LIMIT_IF_TOUCHED:
+    if kind == _LIMIT_IF_TOUCHED:
         body["triggerPrice"] = order.trigger_price
         body["triggerTouched"] = order.trigger_touched
-    if order.type == OrderType.STOP_LIMIT:
+    if kind == _STOP_LIMIT:
         body["stopTriggered"] = order.stop_triggered
     return body
 
