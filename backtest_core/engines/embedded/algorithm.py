@@ -18,6 +18,7 @@ from backtest_core.engines.embedded.consolidation import consolidate
 from backtest_core.engines.embedded.data import SecurityKind
 from backtest_core.engines.embedded.indicator_api import IndicatorApi
 from backtest_core.engines.embedded.model import (
+    MARKET,
     AccountType,
     BrokerageName,
     LeanObject,
@@ -490,7 +491,7 @@ class QCAlgorithm(IndicatorApi):
         for security, quantity in orders:
             tickets.append(
                 self._backtest.order(
-                    security, quantity, _MARKET, tag or target_tag(targets), asynchronous, order_properties
+                    security, quantity, MARKET, tag or target_tag(targets), asynchronous, order_properties
                 )
             )
         return tickets
@@ -506,7 +507,7 @@ class QCAlgorithm(IndicatorApi):
                 self._backtest.transactions.cancel_order(order.id)
             quantity = self.portfolio[each].quantity
             if quantity:
-                tickets.append(self._backtest.order(each, -quantity, _MARKET, tag, asynchronous, order_properties))
+                tickets.append(self._backtest.order(each, -quantity, MARKET, tag, asynchronous, order_properties))
         return tickets
 
     def calculate_order_quantity(self, symbol: Any, target: float) -> float:
@@ -592,7 +593,7 @@ def _as_date(year: int | date | datetime, month: int, day: int) -> date:
 
 
 # set_holdings' and liquidate's order types as module globals (an enum class's attribute read is unspecialised)
-_MARKET, _MARKET_TYPES = OrderType.MARKET, (OrderType.MARKET, OrderType.MARKET_ON_OPEN)
+_MARKET_TYPES = (OrderType.MARKET, OrderType.MARKET_ON_OPEN)
 
 # PascalCase names LEAN offers that map onto the snake_case members above.
 _PASCAL_OK = {name for name in dir(QCAlgorithm) if not name.startswith("_")}

@@ -84,6 +84,7 @@ from backtest_core.engines.embedded.history import History, bars_start_ns
 from backtest_core.engines.embedded.indicator_warm_up import warm_up_indicator
 from backtest_core.engines.embedded.indicators.precomputed import UpdateSeries, can_precompute, precompute
 from backtest_core.engines.embedded.model import (
+    MARKET,
     Bar,
     BrokerageName,
     DataNormalizationMode,
@@ -140,7 +141,7 @@ KIND_TYPES = {
     SecurityKind.FOREX: SecurityType.FOREX,
 }
 # read by every order: module globals, since CPython 3.11 does not specialise an enum class's attribute reads
-_MARKET, _MARKET_ON_CLOSE, _EQUITY = OrderType.MARKET, OrderType.MARKET_ON_CLOSE, SecurityKind.EQUITY
+_MARKET_ON_CLOSE, _EQUITY = OrderType.MARKET_ON_CLOSE, SecurityKind.EQUITY
 NS = 1_000_000_000
 END_OF_TIME = 2**63 - 1
 
@@ -584,7 +585,7 @@ class Backtest:
         lot = security.symbol_properties.lot_size or 1.0
         quantity = math.trunc(float(quantity) / lot) * lot if security.kind == _EQUITY else float(quantity)
         if (
-            order_type == _MARKET
+            order_type == MARKET
             and security.kind == _EQUITY
             and not security.hours.is_open(
                 self.clock.local_in(security.hours.exchange_tz), security.extended_market_hours
@@ -602,7 +603,7 @@ class Backtest:
             properties if properties is not None else self.default_order_properties.clone(), trailing,
             prices.get("trigger_price"),
         )  # fmt: skip
-        if order_type == _MARKET:
+        if order_type == MARKET:
             self.transactions.scan(set())
         return ticket
 

@@ -55,6 +55,10 @@ from backtest_core.engines.embedded.fill_models import (
     leg_event,
 )
 from backtest_core.engines.embedded.model import (
+    BUY,
+    LIMIT_PRICED,
+    MARKET,
+    SELL,
     Bar,
     CancelOrderRequest,
     LeanObject,
@@ -101,9 +105,7 @@ MINIMUM_ORDER_MARGIN_PERCENTAGE = 0.001
 DEFAULT_LEVERAGE = {SecurityKind.EQUITY: 2.0, SecurityKind.FOREX: 50.0, SecurityKind.CRYPTO: 1.0}
 # enum members the order path reads, as module globals: CPython 3.11 does not specialise an enum class's
 # attribute reads (EnumType has __getattr__), which cost ~1,000 instructions each
-_EQUITY, _MARKET, _BUY, _SELL = SecurityKind.EQUITY, OrderType.MARKET, OrderDirection.BUY, OrderDirection.SELL
-_SUBMITTED, _FILLED = OrderStatus.SUBMITTED, OrderStatus.FILLED
-_LIMIT_PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED)
+_EQUITY, _SUBMITTED, _FILLED = SecurityKind.EQUITY, OrderStatus.SUBMITTED, OrderStatus.FILLED
 
 
 class SecurityHolding(LeanObject):
@@ -921,7 +923,7 @@ class Transactions:
                 continue
             security = self.securities[order.symbol]
             placed_now = order.time == self.clock.utc
-            if placed_now and order.type != _MARKET:
+            if placed_now and order.type != MARKET:
                 continue  # LEAN looks at other orders from the next bar on
             if (
                 order.expires_ns is not None
@@ -1058,7 +1060,7 @@ class Transactions:
     def _fill_price(self, security: Security, order: Order, fresh: bool, forward: TradeBar | None) -> float | None:
         hours = security.hours
         local = self.clock.local_in(hours.exchange_tz)
-        if order.type == _MARKET:
+        if order.type == MARKET:
             if not hours.is_open(local, security.extended_market_hours) and security.kind == _EQUITY:
                 return None
             return slipped(security, order, _market_price(security, order.direction))
@@ -1145,7 +1147,7 @@ class Transactions:
         order_id, symbol, ordered = order.id, order.symbol, order.quantity  # read once: each is used twice
         event_id = self._event_ids.get(order_id, 0) + 1
         self._event_ids[order_id] = event_id
-        direction = _BUY if ordered > 0 else _SELL
+        direction = BUY if ordered > 0 else SELL
         event = OrderEvent(
             order_id, event_id, symbol, self.clock.utc, status, direction, price, quantity, ordered, fee, message
         )
@@ -1353,7 +1355,7 @@ def _quote_side(security: Security, direction: OrderDirection) -> TradeBar | Non
     if feed is None or feed.current < 0:
         return None
     quote = feed.bar()
-    side = quote.ask if direction == _BUY else quote.bid
+    side = quote.ask if direction == BUY else quote.bid
     if side is None:
         return None
     return TradeBar(quote.time, quote.end_time, security.symbol, side.open, side.high, side.low, side.close, 0.0)
@@ -1372,7 +1374,7 @@ def _market_price(security: Security, direction: OrderDirection) -> float:
         and (trades is None or trades.current < 0 or quotes.current_ns >= trades.current_ns)
     )
     if quote_is_fresh:
-        quote = security.ask_price if direction == _BUY else security.bid_price
+        quote = security.ask_price if direction == BUY else security.bid_price
         if quote > 0:
             return quote
     return security.price
@@ -1434,7 +1436,7 @@ RESOLUTION_SPANS = {Resolution.TICK: timedelta(0), Resolution.SECOND: timedelta(
 
 
 def _estimate_price(security: Security, order: Order) -> float:
-    if order.type in _LIMIT_PRICED and order.limit_price:
+    if order.type in LIMIT_PRICED and order.limit_price:
         return order.limit_price
     return _market_price(security, order.direction)
 

@@ -191,10 +191,13 @@ class OrderDirection(_Enum):
 # not specialised by CPython 3.11 (EnumType has __getattr__), a module global's is.
 _CLOSED = (OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.INVALID)
 _FILLS = (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)
-_BUY, _SELL = OrderDirection.BUY, OrderDirection.SELL
-_MARKET, _NEW = OrderType.MARKET, OrderStatus.NEW
-_LIMIT_PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED)
-_STOP_PRICED = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP)
+# enum members the order path reads, as module globals for every engine module: CPython 3.11 runs each
+# attribute read of an enum class through EnumType's __getattr__ hook, unspecialised (~1,000 instructions)
+BUY, SELL = OrderDirection.BUY, OrderDirection.SELL
+MARKET, _NEW = OrderType.MARKET, OrderStatus.NEW
+MARKETABLE = (OrderType.MARKET, OrderType.COMBO_MARKET)
+LIMIT_PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED)
+STOP_PRICED = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP)
 
 
 class BrokerageName(_Enum):
@@ -627,11 +630,11 @@ class OrderEvent(LeanObject):
         """The ticket and the current prices of the order, as LEAN's ``HandleOrderEvents`` sets them by type."""
         self.ticket = ticket
         kind = order.type
-        if kind is _MARKET:  # the common order: none of the prices below
+        if kind is MARKET:  # the common order: none of the prices below
             return
-        if kind in _LIMIT_PRICED:
+        if kind in LIMIT_PRICED:
             self.limit_price = order.limit_price
-        if kind in _STOP_PRICED:
+        if kind in STOP_PRICED:
             self.stop_price = order.stop_price
         if kind == OrderType.TRAILING_STOP:
             self.trailing_amount, self.trailing_as_percentage = order.trailing_amount, order.trailing_as_percentage
@@ -728,7 +731,7 @@ class Order(LeanObject):
 
     @property
     def direction(self) -> OrderDirection:
-        return _BUY if self.quantity > 0 else _SELL
+        return BUY if self.quantity > 0 else SELL
 
     @property
     def absolute_quantity(self) -> float:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from backtest_core.engines.embedded.india import IndiaOrderProperties
-from backtest_core.engines.embedded.model import Order, OrderDirection, OrderStatus, OrderType
+from backtest_core.engines.embedded.model import BUY, MARKETABLE, SELL, Order, OrderDirection, OrderStatus, OrderType
 from backtest_core.stats.decimals import ZERO, from_float, json_text, normalize, smart_rounded_float
 
 EMPTY_HASH = hashlib.md5(b"").hexdigest()
@@ -45,8 +45,7 @@ _OWN_FIELDS: dict[int, tuple[str, ...]] = {
 }
 # read by every order: module globals, since CPython 3.11 does not specialise an enum class's attribute reads
 _LIMIT, _COMBO_LEG_LIMIT = OrderType.LIMIT, OrderType.COMBO_LEG_LIMIT
-_MARKETABLE = (OrderType.MARKET, OrderType.COMBO_MARKET)
-_BUY, _SELL, _HOLD = OrderDirection.BUY, OrderDirection.SELL, OrderDirection.HOLD
+_HOLD = OrderDirection.HOLD
 _NOT_ACCEPTED = (OrderStatus.INVALID, OrderStatus.NEW)
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
@@ -140,13 +139,13 @@ def _is_marketable(order: Order, quantity: Decimal, limit: Decimal | None, bid: 
     kind = order.type
     if kind == _LIMIT and limit is not None:
         return (quantity > 0 and limit >= ask) or (quantity < 0 and limit <= bid)
-    return kind in _MARKETABLE
+    return kind in MARKETABLE
 
 
 def _direction(quantity: Decimal) -> OrderDirection:
     if quantity > 0:
-        return _BUY
-    return _SELL if quantity < 0 else _HOLD
+        return BUY
+    return SELL if quantity < 0 else _HOLD
 
 
 def _broker_ids(order: Order) -> str:

@@ -27,7 +27,16 @@ from backtest_core.engines.embedded.cash_account import COINBASE_TRADING_DAYS
 from backtest_core.engines.embedded.cash_book import currency_symbol
 from backtest_core.engines.embedded.charting import Chart, SeriesType
 from backtest_core.engines.embedded.clock import utc_text
-from backtest_core.engines.embedded.model import Order, OrderEvent, OrderStatus, OrderType, SecurityType, Symbol
+from backtest_core.engines.embedded.model import (
+    MARKETABLE,
+    STOP_PRICED,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    OrderType,
+    SecurityType,
+    Symbol,
+)
 from backtest_core.engines.embedded.order_hash import order_broker_ids, order_currency, order_list_hash, properties_json
 from backtest_core.engines.embedded.trades import TradeBuilder, trade_statistics
 from backtest_core.stats import StatisticsInputs, compute_statistics, runtime_statistics
@@ -45,8 +54,6 @@ PROGRESS_CHECK_MASK = 63  # the wall clock is read on every 64th step (and the f
 LEAN_VERSION = "v2.5.0.0"
 # the order types by the JSON fields they carry, as module globals: CPython 3.11 does not specialise an enum
 # class's attribute reads, and each order's JSON asks a dozen
-_MARKETABLE = (OrderType.MARKET, OrderType.COMBO_MARKET)
-_STOP_PRICED = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP)
 _LIMIT_PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED, OrderType.COMBO_LEG_LIMIT)
 _TRAILING_STOP, _STOP_LIMIT = OrderType.TRAILING_STOP, OrderType.STOP_LIMIT
 _LIMIT_IF_TOUCHED, _EQUITY = OrderType.LIMIT_IF_TOUCHED, SecurityType.EQUITY
@@ -605,7 +612,7 @@ def _order_json(order: Order) -> dict[str, Any]:
         "orderSubmissionData": None
         if order.submission is None
         else dict(zip(("bidPrice", "askPrice", "lastPrice"), order.submission, strict=True)),
-        "isMarketable": kind in _MARKETABLE,
+        "isMarketable": kind in MARKETABLE,
     }
     group = order.group_order_manager
     if group is not None:  # LEAN writes a combo's GroupOrderManager (its own property names)
@@ -613,7 +620,7 @@ def _order_json(order: Order) -> dict[str, Any]:
                                      "limitPrice": group.limit_price, "orderIds": list(group.order_ids),
                                      "direction": int(group.direction)}  # fmt: skip
     body["priceAdjustmentMode"] = 1 if symbol.security_type == _EQUITY else 0
-    if kind in _STOP_PRICED:
+    if kind in STOP_PRICED:
         body["stopPrice"] = order.stop_price
     if kind == _TRAILING_STOP:
         body["trailingAmount"] = order.trailing_amount
